@@ -1,0 +1,28 @@
+"""procmine: current-state analysis (现状调研) of enterprise approval processes.
+
+    >>> import procmine
+    >>> log = procmine.read_log("sample_logs/合同审批.csv")    # doctest: +SKIP
+    >>> pmap = procmine.discover(log)                          # doctest: +SKIP
+    >>> pmap.save("current_flowchart.png")                     # doctest: +SKIP
+
+The story of the package follows the survey: read → check → discover → (analyse → compare →
+report). pm4py is the engine behind ``discover_bpmn``; its types never appear in procmine's
+signatures.
+"""
+
+__version__ = "0.1.0"
+
+from procmine.check import DataQualityReport, Finding
+from procmine.discover import BpmnModel, ProcessMap, discover, discover_bpmn
+from procmine.errors import (
+    ColumnError, DataQualityError, EmptyLogError, LogFileError, OutputError, ProcmineError, TimestampError,
+)
+from procmine.log import EventLog, LogSummary
+from procmine.read import read_log
+
+__all__ = [
+    "read_log", "discover", "discover_bpmn",
+    "EventLog", "LogSummary", "ProcessMap", "BpmnModel", "DataQualityReport", "Finding",
+    "ProcmineError", "LogFileError", "ColumnError", "TimestampError", "EmptyLogError", "DataQualityError",
+    "OutputError",
+]

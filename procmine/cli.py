@@ -1,0 +1,235 @@
+"""The ``procmine`` command line: thin wrappers over the library.
+
+Each command reads the log with the shared options (column overrides, encoding, time zone),
+calls one library function and formats its result. Errors from procmine are printed on one
+line without a traceback (``--debug`` shows it) and the exit code is non-zero.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import click
+
+from procmine import __version__
+from procmine.errors import OutputError, ProcmineError
+
+
+class _State:
+    debug = False
+    quiet = False
+
+
+def _progress(message: str) -> None:
+    """Progress lines on stderr, only for a person watching a terminal."""
+    if not _State.quiet and sys.stderr.isatty():
+        click.echo(f"procmine: {message} …", err=True)
+
+
+def log_options(func):
+    """The options every command that reads a log shares (mirroring ``read_log``'s keywords)."""
+    options = [
+        click.argument("log_path", metavar="LOG", type=click.Path(path_type=Path)),
+        click.option("--case", help="Column holding the case id (案例编号), e.g. 单据编号."),
+        click.option("--activity", help="Column holding the activity / approval node (审批节点)."),
+        click.option("--timestamp", help="Column holding the completion time (处理时间/完成时间)."),
+        click.option("--start-timestamp", help="Column holding the arrival or start time (到达时间/开始时间)."),
+        click.option("--resource", help="Column holding the person who acted (处理人/审批人)."),
+        click.option("--department", help="Column holding the department (部门)."),
+        click.option("--role", help="Column holding the role / position (岗位)."),
+        click.option("--outcome", help="Column holding the decision (审批结果)."),
+        click.option("--encoding", help="Text encoding of a CSV file (detected when left out: UTF-8, UTF-8 BOM, GBK/GB18030, UTF-16)."),
+        click.option("--delimiter", help="Field delimiter of a CSV file (sniffed when left out)."),
+        click.option("--sheet", help="Excel sheet name (default: the first sheet with data)."),
+        click.option("--timezone", default="Asia/Shanghai", show_default=True,
+                     help="Time zone of times written without one."),
+        click.option("--lifecycle", type=click.Choice(["pair", "all"]), default="pair", show_default=True,
+                     help="XES lifecycle: 'pair' folds start/complete into one step; 'all' keeps every event."),
+        click.option("--strict", is_flag=True, help="Exit with code 3 when any data-quality problem is found."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _read(kwargs: dict):
+    from procmine.read import read_log
+
+    path = kwargs.pop("log_path")
+    read_args = {k: kwargs.pop(k) for k in ("case", "activity", "timestamp", "start_timestamp", "resource",
+                                             "department", "role", "outcome", "encoding", "delimiter", "sheet",
+                                             "timezone", "lifecycle", "strict")}
+    return read_log(path, progress=_progress, **read_args)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="procmine")
+@click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress messages on stderr.")
+def cli(debug: bool, quiet: bool) -> None:
+    """procmine: current-state analysis (流程现状调研) of approval processes from OA event logs.
+
+    \b
+    Start with:
+      procmine check LOG              data-quality report
+      procmine discover LOG -o out/   current flowchart, BPMN model and process map
+    """
+    _State.debug = debug
+    _State.quiet = quiet
+
+
+@cli.command()
+@log_options
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+def check(as_json: bool, **kwargs) -> None:
+    """Check a log's data quality: missing values, unreadable times, duplicates, label variants.
+
+    Every row that is dropped or repaired is counted with its reason. With --strict, any
+    problem makes the exit code 3.
+
+    \b
+    Example:
+      procmine check sample_logs/费用报销.xlsx
+    """
+    strict = kwargs.pop("strict")
+    kwargs["strict"] = False
+    log = _read(kwargs)
+    if as_json:
+        click.echo(json.dumps({"summary": log.summary().to_dict(), "quality": log.quality.to_dict()},
+                              ensure_ascii=False, indent=2))
+    else:
+        click.echo(str(log.summary()))
+        click.echo(str(log.quality))
+    if strict:
+        log.quality.raise_if_problems()
+
+
+@cli.command()
+@log_options
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("procmine_out"),
+              show_default=True, help="Folder for the flowchart, BPMN model and process map.")
+@click.option("--activities", type=click.FloatRange(0, 1, min_open=True),
+              help="Share of activities to draw, most frequent first (default: all, or 0.8 for large maps).")
+@click.option("--paths", type=click.FloatRange(0, 1),
+              help="Share of paths to draw, most frequent first (default: all, or 0.5 for large maps).")
+@click.option("--noise", type=click.FloatRange(0, 1), default=0.2, show_default=True,
+              help="Noise threshold of the inductive miner for the BPMN model (0 keeps every path).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the chart labels.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+def discover(out_dir: Path, activities: float | None, paths: float | None, noise: float, lang: str,
+             as_json: bool, **kwargs) -> None:
+    """Discover the current process and draw the current flowchart (当前流程图).
+
+    \b
+    Writes to OUT:
+      current_flowchart.png / .svg   the flowchart (frequencies, durations, waits)
+      current_process.bpmn           BPMN 2.0 with layout (bpmn.io, Camunda Modeler)
+      process_map.json               activities, hand-offs, start/end (before simplification)
+
+    \b
+    Example:
+      procmine discover sample_logs/合同审批.csv -o out/
+    """
+    from procmine.discover import discover as discover_map
+    from procmine.discover import discover_bpmn
+
+    started = time.perf_counter()
+    log = _read(kwargs)
+    _progress(f"{log.summary().events:,} events read; discovering the process map")
+    pmap = discover_map(log)
+    if activities is not None or paths is not None:
+        shown = pmap.simplify(activities=activities or 1.0, paths=1.0 if paths is None else paths)
+    else:
+        shown = pmap.auto_simplified()
+
+    outputs = {
+        "flowchart_png": out_dir / "current_flowchart.png",
+        "flowchart_svg": out_dir / "current_flowchart.svg",
+        "bpmn": out_dir / "current_process.bpmn",
+        "process_map": out_dir / "process_map.json",
+    }
+    _guard_outputs(log.source.path, outputs.values())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pmap.to_json(outputs["process_map"])
+    _progress("drawing the flowchart")
+    shown.save(outputs["flowchart_png"], lang=lang, simplify=False)
+    shown.save(outputs["flowchart_svg"], lang=lang, simplify=False)
+    _progress("mining the BPMN model (inductive miner)")
+    model = discover_bpmn(log, noise_threshold=noise)
+    model.save(outputs["bpmn"])
+
+    summary = log.summary()
+    if as_json:
+        payload = summary.to_dict()
+        payload["columns"] = {k: payload["columns"].get(k) for k in
+                              ("case", "activity", "timestamp", "start_timestamp", "resource", "department",
+                               "role", "outcome", "lifecycle")}
+        payload.update(
+            hand_offs=pmap.handoffs.height,
+            duration_basis=pmap.duration_basis,
+            time_basis="calendar",
+            simplification=shown.simplification.__dict__ if shown.simplification else None,
+            data_quality={"rows_read": log.quality.rows_read, "dropped": log.quality.dropped,
+                          "merged": log.quality.merged, "repaired": log.quality.repaired,
+                          "problems": len(log.quality.problems)},
+            outputs={k: str(v) for k, v in outputs.items()},
+            seconds=round(time.perf_counter() - started, 2),
+        )
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    click.echo(str(summary))
+    click.echo(str(log.quality))
+    click.echo(f"Process map: {pmap.activities.height} activities, {pmap.handoffs.height} hand-offs"
+               + (f"; chart {shown.simplification.note('en').lower()}" if shown.simplification else ""))
+    click.echo(f"BPMN: {model}")
+    click.echo("Wrote:")
+    for path in outputs.values():
+        click.echo(f"  {path}")
+
+
+def _guard_outputs(input_path: str, outputs) -> None:
+    source = Path(input_path).resolve()
+    for path in outputs:
+        if Path(path).resolve() == source:
+            raise OutputError(f"{path}: would overwrite the input log. Choose another folder with -o.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI, turning procmine's errors into one line and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    _State.debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="procmine", standalone_mode=False)
+    except ProcmineError as exc:
+        if _State.debug:
+            traceback.print_exc()
+        click.echo(f"procmine: error: {exc}", err=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("procmine: aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("procmine: interrupted", err=True)
+        return 130
+    except Exception as exc:  # a bug in procmine: say so plainly
+        if _State.debug:
+            traceback.print_exc()
+        else:
+            click.echo(f"procmine: internal error: {type(exc).__name__}: {exc} "
+                       "(run with --debug for the traceback and report it)", err=True)
+        return 70
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,329 @@
+"""The process map (current flowchart data): activities, hand-offs, start and end.
+
+    >>> pmap = procmine.discover(log)                 # doctest: +SKIP
+    >>> pmap.activities_frame().head()                # doctest: +SKIP
+    >>> pmap.simplify(activities=0.8, paths=0.5).save("current_flowchart.png")  # doctest: +SKIP
+
+Times are calendar hours. A step's duration is arrival → completion when the log has arrival
+(start) times, else completion of the previous step → completion of this one. A hand-off's
+time is the previous step's completion → the next step's arrival.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import polars as pl
+
+from procmine.discover.handoffs import boundary_steps, handoff_table, step_table
+from procmine.log import ACTIVITY, CASE, START, EventLog, hours_between
+
+START_NODE, END_NODE = "__start__", "__end__"
+
+#: Maps larger than this are simplified for drawing unless the caller says otherwise.
+AUTO_MAX_ACTIVITIES = 25
+AUTO_MAX_PATHS = 60
+
+
+@dataclass
+class Simplification:
+    """What a simplified map kept, for the chart's note and the JSON."""
+
+    activities_share: float
+    paths_share: float
+    activities_kept: int
+    activities_total: int
+    paths_kept: int
+    paths_total: int
+
+    def note(self, lang: str = "zh") -> str:
+        if lang == "en":
+            return (f"Simplified: {self.activities_kept} of {self.activities_total} activities, "
+                    f"{self.paths_kept} of {self.paths_total} paths shown (most frequent first)")
+        return (f"已简化：显示 {self.activities_total} 个活动中的 {self.activities_kept} 个、"
+                f"{self.paths_total} 条路径中的 {self.paths_kept} 条（按频次）")
+
+
+@dataclass
+class ProcessMap:
+    """Activities and hand-offs with frequencies and times, as found in the log."""
+
+    activities: pl.DataFrame
+    handoffs: pl.DataFrame
+    start_activities: dict[str, int]
+    end_activities: dict[str, int]
+    cases: int
+    events: int
+    duration_basis: str
+    time_basis: str = "calendar"
+    simplification: Simplification | None = None
+    source: str = ""
+    _events: pl.DataFrame | None = field(default=None, repr=False)
+
+    # --- tables ------------------------------------------------------------------------
+    def activities_frame(self) -> pd.DataFrame:
+        """One row per activity: frequency, cases, median/mean/p90 duration in hours."""
+        return self.activities.to_pandas()
+
+    def handoffs_frame(self) -> pd.DataFrame:
+        """One row per hand-off (source → target): frequency, cases, median/mean/p90 hours."""
+        return self.handoffs.to_pandas()
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The map as a networkx DiGraph, with ``__start__`` and ``__end__`` nodes."""
+        graph = nx.DiGraph()
+        graph.add_node(START_NODE, kind="start")
+        graph.add_node(END_NODE, kind="end")
+        for row in self.activities.iter_rows(named=True):
+            graph.add_node(row["activity"], kind="activity", **{k: v for k, v in row.items() if k != "activity"})
+        for row in self.handoffs.iter_rows(named=True):
+            graph.add_edge(row["source"], row["target"], **{k: v for k, v in row.items() if k not in ("source", "target")})
+        for activity, count in self.start_activities.items():
+            graph.add_edge(START_NODE, activity, frequency=count, cases=count, median_hours=None, p90_hours=None)
+        for activity, count in self.end_activities.items():
+            graph.add_edge(activity, END_NODE, frequency=count, cases=count, median_hours=None, p90_hours=None)
+        return graph
+
+    # --- simplification ----------------------------------------------------------------
+    def simplify(self, activities: float = 0.8, paths: float = 0.5) -> "ProcessMap":
+        """Keep the most frequent share of activities and of paths (Disco-style).
+
+        Activities are ranked by frequency and the top ``activities`` share is kept; the map is
+        then recomputed on those activities only, so time spent in hidden steps counts towards
+        the hand-offs around them. Of the paths, the most frequent ``paths`` share is kept, plus
+        for every activity its widest path from the start and to the end (the path whose least
+        frequent hand-off is most frequent), so no kept activity is left unreachable.
+        """
+        if not (0 < activities <= 1 and 0 <= paths <= 1):
+            raise ValueError("activities must be in (0, 1] and paths in [0, 1]")
+        if self._events is None:
+            raise ValueError("this map was not discovered from a log and cannot be simplified")
+        total_activities = self.activities.height
+        keep_n = max(1, math.ceil(activities * total_activities))
+        kept = self.activities.sort(["frequency", "activity"], descending=[True, False])["activity"].head(keep_n)
+        projected = self._events.filter(pl.col(ACTIVITY).is_in(kept.implode()))
+        full = _compute(projected, self.duration_basis != "arrival → completion", self.source)
+        graph = full.graph
+        edges = sorted(graph.edges(data="frequency"), key=lambda e: (-e[2], str(e[0]), str(e[1])))
+        top = {(u, v) for u, v, _ in edges[: math.ceil(paths * len(edges))]}
+        keep_edges = top | _widest_tree(graph, START_NODE) | {(v, u) for u, v in _widest_tree(graph.reverse(), END_NODE)}
+        handoffs = full.handoffs.filter(
+            pl.struct("source", "target").map_elements(lambda s: (s["source"], s["target"]) in keep_edges,
+                                                       return_dtype=pl.Boolean)
+        ) if full.handoffs.height else full.handoffs
+        starts = {a: n for a, n in full.start_activities.items() if (START_NODE, a) in keep_edges}
+        ends = {a: n for a, n in full.end_activities.items() if (a, END_NODE) in keep_edges}
+        all_paths = self.handoffs.height + len(self.start_activities) + len(self.end_activities)
+        shown = handoffs.height + len(starts) + len(ends)
+        return ProcessMap(
+            activities=full.activities, handoffs=handoffs, start_activities=starts, end_activities=ends,
+            cases=full.cases, events=full.events, duration_basis=self.duration_basis, time_basis=self.time_basis,
+            simplification=Simplification(activities, paths, full.activities.height, total_activities, shown, all_paths),
+            source=self.source, _events=self._events,
+        )
+
+    def auto_simplified(self) -> "ProcessMap":
+        """This map if it is small enough to read, else a simplified one (for drawing)."""
+        paths = self.handoffs.height + len(self.start_activities) + len(self.end_activities)
+        if self.activities.height <= AUTO_MAX_ACTIVITIES and paths <= AUTO_MAX_PATHS:
+            return self
+        share = min(0.8, AUTO_MAX_ACTIVITIES / self.activities.height) if self.activities.height > AUTO_MAX_ACTIVITIES else 1.0
+        return self.simplify(activities=share, paths=0.5)
+
+    # --- output ------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "cases": self.cases,
+            "events": self.events,
+            "time_basis": self.time_basis,
+            "duration_basis": self.duration_basis,
+            "units": {"duration": "hours", "hand-off": "hours"},
+            "nodes": _records(self.activities),
+            "edges": _records(self.handoffs),
+            "start_activities": self.start_activities,
+            "end_activities": self.end_activities,
+            "simplification": self.simplification.__dict__ if self.simplification else None,
+        }
+
+    def to_json(self, path: str | Path | None = None) -> str:
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    def plot(self, *, lang: str = "zh", title: str | None = None, simplify: bool | str = "auto"):
+        """The current flowchart as a matplotlib Figure."""
+        from procmine.chart.flowchart import draw_flowchart
+
+        shown = self.auto_simplified() if simplify == "auto" else self
+        note = shown.simplification.note(lang) if shown.simplification else None
+        if title is None:
+            title = (f"当前流程图 · {self.source}" if lang == "zh" else f"Current process · {self.source}").rstrip(" ·")
+        subtitle = _subtitle(self, lang)
+        note = subtitle if note is None else f"{subtitle}\n{note}"
+        return draw_flowchart(shown.graph, title=title, note=note, lang=lang, time_basis=self.time_basis)
+
+    def save(self, path: str | Path, *, dpi: int = 200, lang: str = "zh", simplify: bool | str = "auto") -> Path:
+        """Write the flowchart to a .png or .svg file."""
+        import matplotlib.pyplot as plt
+
+        from procmine.chart.flowchart import save_figure
+
+        fig = self.plot(lang=lang, simplify=simplify)
+        try:
+            save_figure(fig, path, dpi=dpi)
+        finally:
+            plt.close(fig)
+        return Path(path)
+
+    def _repr_html_(self) -> str:
+        import matplotlib.pyplot as plt
+
+        fig = self.plot()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        image = base64.b64encode(buffer.getvalue()).decode("ascii")
+        top = self.activities.sort("frequency", descending=True).head(10)
+        rows = "".join(
+            f"<tr><td>{html.escape(r['activity'])}</td><td>{r['frequency']:,}</td><td>{r['cases']:,}</td>"
+            f"<td>{_fmt(r['median_duration_hours'])}</td></tr>"
+            for r in top.iter_rows(named=True)
+        )
+        return (
+            f"<div><img src='data:image/png;base64,{image}' style='max-width:100%'/>"
+            f"<table><tr><th>activity</th><th>events</th><th>cases</th><th>median duration (h, {self.time_basis})</th></tr>"
+            f"{rows}</table></div>"
+        )
+
+    def __repr__(self) -> str:
+        return (f"ProcessMap({self.activities.height} activities, {self.handoffs.height} hand-offs, "
+                f"{self.cases:,} cases, {self.events:,} events; durations {self.duration_basis}, {self.time_basis} time)")
+
+
+def discover(log: EventLog, *, arrival_times: bool = True) -> ProcessMap:
+    """Discover the process map of ``log``: activities, hand-offs, start and end activities.
+
+    With ``arrival_times`` (the default) a log's arrival/start times are used: steps whose
+    intervals overlap ran in parallel and are not drawn as a sequence, and a step's duration
+    is arrival → completion. ``arrival_times=False`` uses completion times only, as pm4py's
+    directly-follows graph does.
+
+    >>> pmap = procmine.discover(procmine.read_log("sample_logs/合同审批.csv"))  # doctest: +SKIP
+    """
+    events = log.events
+    if not arrival_times and START in events.columns:
+        events = events.drop(START)
+    return _compute(events, START not in events.columns or not log.has_start_times, log.source.name)
+
+
+def _compute(events: pl.DataFrame, completion_only: bool, source: str) -> ProcessMap:
+    handoffs = handoff_table(events)
+    steps = step_table(events)
+    if completion_only:
+        duration = hours_between(pl.col("end"), pl.col("end").shift(1).over(CASE))
+        basis = "completion → completion"
+    else:
+        has_start = START in events.columns
+        basis = "arrival → completion"
+        duration = hours_between(pl.col("end"), pl.col("begin")) if has_start else pl.lit(None, dtype=pl.Float64)
+        if has_start:
+            # steps without their own arrival time have no duration, not a zero one
+            steps = steps.join(events.select(CASE, "row", START), on=[CASE, "row"], how="left")
+            duration = pl.when(pl.col(START).is_not_null()).then(duration).otherwise(None)
+    activities = (
+        steps.with_columns(duration.alias("duration_hours"))
+        .group_by(ACTIVITY)
+        .agg(
+            pl.len().alias("frequency"),
+            pl.col(CASE).n_unique().alias("cases"),
+            pl.col("duration_hours").median().alias("median_duration_hours"),
+            pl.col("duration_hours").mean().alias("mean_duration_hours"),
+            pl.col("duration_hours").quantile(0.9, "linear").alias("p90_duration_hours"),
+        )
+        .sort(["frequency", ACTIVITY], descending=[True, False])
+    )
+    edges = (
+        handoffs.group_by("source", "target")
+        .agg(
+            pl.len().alias("frequency"),
+            pl.col("case").n_unique().alias("cases"),
+            pl.col("hours").median().alias("median_hours"),
+            pl.col("hours").mean().alias("mean_hours"),
+            pl.col("hours").quantile(0.9, "linear").alias("p90_hours"),
+        )
+        .sort(["frequency", "source", "target"], descending=[True, False, False])
+    )
+    first, last = boundary_steps(events, handoffs)
+    return ProcessMap(
+        activities=activities,
+        handoffs=edges,
+        start_activities=_counts(first),
+        end_activities=_counts(last),
+        cases=events[CASE].n_unique(),
+        events=events.height,
+        duration_basis=basis,
+        source=source,
+        _events=events,
+    )
+
+
+def _counts(steps: pl.DataFrame) -> dict[str, int]:
+    counts = steps.group_by(ACTIVITY).len().sort(["len", ACTIVITY], descending=[True, False])
+    return {a: int(n) for a, n in counts.iter_rows()}
+
+
+def _widest_tree(graph: nx.DiGraph, root: str) -> set[tuple[str, str]]:
+    """Edges of the maximum-bottleneck path tree from ``root`` (a Dijkstra on frequencies)."""
+    import heapq
+
+    best = {root: math.inf}
+    parent: dict[str, str] = {}
+    heap = [(-math.inf, 0, root)]
+    counter = 1
+    done = set()
+    while heap:
+        width, _, node = heapq.heappop(heap)
+        if node in done:
+            continue
+        done.add(node)
+        for succ in sorted(graph.successors(node), key=str):
+            w = min(-width, graph.edges[node, succ].get("frequency", 0))
+            if succ not in done and w > best.get(succ, -1):
+                best[succ] = w
+                parent[succ] = node
+                heapq.heappush(heap, (-w, counter, succ))
+                counter += 1
+    return {(p, c) for c, p in parent.items()}
+
+
+def _records(frame: pl.DataFrame) -> list[dict]:
+    rows = frame.to_dicts()
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, float):
+                row[key] = None if math.isnan(value) else round(value, 4)
+    return rows
+
+
+def _fmt(hours) -> str:
+    return "–" if hours is None else f"{hours:.1f}"
+
+
+def _subtitle(pmap: ProcessMap, lang: str) -> str:
+    if lang == "en":
+        return (f"{pmap.cases:,} cases · {pmap.events:,} events · box: events · median step duration "
+                f"({pmap.duration_basis}); arrows: hand-offs · median wait; {pmap.time_basis} time")
+    basis = "到达→完成" if pmap.duration_basis == "arrival → completion" else "上一步完成→本步完成"
+    return (f"{pmap.cases:,} 个案例 · {pmap.events:,} 个事件 · 方框：次数 · 中位处理时长（{basis}）；"
+            f"箭头：交接次数 · 中位等待；日历时间")

@@ -1,0 +1,199 @@
+"""The event log: events with their column mapping, source and data-quality report.
+
+``read_log`` builds it; every later function takes it and never asks for column names again.
+Events are held in a polars DataFrame with standard column names (``case``, ``activity``,
+``timestamp`` = completion, ``start_timestamp`` = arrival/start, ``resource``, ``department``,
+``role``, ``outcome``, ``row`` = the row in the source file) plus the file's other columns
+under their own names. ``to_pandas()`` gives the same table to pandas users.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+
+from typing import TYPE_CHECKING
+
+from procmine.check import DataQualityReport
+
+if TYPE_CHECKING:  # the reader imports this module; avoid the cycle at run time
+    from procmine.read.columns import ColumnMapping
+
+CASE, ACTIVITY, TIMESTAMP, START = "case", "activity", "timestamp", "start_timestamp"
+RESOURCE, DEPARTMENT, ROLE, OUTCOME, ROW = "resource", "department", "role", "outcome", "row"
+STANDARD = (CASE, ACTIVITY, TIMESTAMP, START, RESOURCE, DEPARTMENT, ROLE, OUTCOME, ROW)
+
+MICROSECONDS_PER_HOUR = 3_600_000_000
+
+
+def hours_between(later: pl.Expr, earlier: pl.Expr) -> pl.Expr:
+    """Calendar hours from ``earlier`` to ``later`` as a float expression."""
+    return (later - earlier).dt.total_microseconds() / MICROSECONDS_PER_HOUR
+
+
+@dataclass
+class Source:
+    """Where a log came from and how it was read."""
+
+    path: str
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+
+@dataclass
+class LogSummary:
+    """The headline numbers of a log: what a person checks first."""
+
+    source: str
+    cases: int
+    events: int
+    activities: int
+    variants: int
+    start: str | None
+    end: str | None
+    median_lead_time_hours: float | None
+    timezone: str
+    has_start_times: bool
+    columns: dict[str, str | None]
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def __str__(self) -> str:
+        from procmine.units import format_hours
+
+        lead = format_hours(self.median_lead_time_hours, "en") if self.median_lead_time_hours is not None else "–"
+        mapped = ", ".join(f"{role}={col!r}" for role, col in self.columns.items() if col)
+        durations = (
+            "arrival → completion per step" if self.has_start_times
+            else "completion → completion (no arrival/start column)"
+        )
+        return "\n".join([
+            f"Log {self.source}",
+            f"  {self.cases:,} cases · {self.events:,} events · {self.activities:,} activities · {self.variants:,} variants",
+            f"  period {self.start} → {self.end} ({self.timezone})",
+            f"  median lead time {lead} (calendar time); step durations: {durations}",
+            f"  columns: {mapped}",
+        ])
+
+
+class EventLog:
+    """An event log read by :func:`procmine.read_log`.
+
+    >>> log = procmine.read_log("sample_logs/合同审批.csv")   # doctest: +SKIP
+    >>> log.summary().cases                                    # doctest: +SKIP
+    300
+    """
+
+    def __init__(
+        self,
+        events: pl.DataFrame,
+        columns: ColumnMapping,
+        source: Source,
+        quality: DataQualityReport,
+        timezone: str = "Asia/Shanghai",
+    ):
+        self.events = events
+        self.columns = columns
+        self.source = source
+        self.quality = quality
+        self.timezone = timezone
+
+    # --- basic facts -------------------------------------------------------------------
+    @property
+    def has_start_times(self) -> bool:
+        """True when steps have an arrival/start time as well as a completion time."""
+        return START in self.events.columns and self.events[START].null_count() < self.events.height
+
+    @property
+    def attributes(self) -> list[str]:
+        """The file's columns that are not mapped to a role (amounts, categories …)."""
+        return [c for c in self.events.columns if c not in STANDARD]
+
+    def __len__(self) -> int:
+        return self.events.height
+
+    @cached_property
+    def case_table(self) -> pl.DataFrame:
+        """One row per case: first and last time, event count, variant, lead time in hours."""
+        begin = pl.coalesce(pl.col(START), pl.col(TIMESTAMP)) if START in self.events.columns else pl.col(TIMESTAMP)
+        return (
+            self.events.group_by(CASE, maintain_order=True)
+            .agg(
+                begin.min().alias("first_time"),
+                pl.col(TIMESTAMP).max().alias("last_time"),
+                pl.len().alias("events"),
+                pl.col(ACTIVITY).str.join("\u001f").alias("variant"),
+            )
+            .with_columns(hours_between(pl.col("last_time"), pl.col("first_time")).alias("lead_time_hours"))
+        )
+
+    def summary(self) -> LogSummary:
+        cases = self.case_table
+        start = self.events[TIMESTAMP].min() if self.events.height else None
+        first = cases["first_time"].min() if cases.height else None
+        if first is not None and (start is None or first < start):
+            start = first
+        end = self.events[TIMESTAMP].max() if self.events.height else None
+        median = cases["lead_time_hours"].median() if cases.height else None
+        return LogSummary(
+            source=self.source.name,
+            cases=cases.height,
+            events=self.events.height,
+            activities=self.events[ACTIVITY].n_unique(),
+            variants=cases["variant"].n_unique(),
+            start=_iso(start),
+            end=_iso(end),
+            median_lead_time_hours=round(median, 3) if median is not None else None,
+            timezone=self.timezone,
+            has_start_times=self.has_start_times,
+            columns=self.columns.to_dict(),
+        )
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The events as a pandas DataFrame (standard column names, tz-aware times)."""
+        return self.events.to_pandas()
+
+    # --- display -----------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"{self.summary()}\n{self.quality}"
+
+    def _repr_html_(self) -> str:
+        s = self.summary()
+        mapping = "".join(
+            f"<tr><td>{html.escape(role)}</td><td>{html.escape(col or '—')}</td></tr>" for role, col in s.columns.items()
+        )
+        from procmine.units import format_hours
+
+        return (
+            f"<div><h4>Event log {html.escape(s.source)}</h4>"
+            f"<table><tr><th>cases</th><th>events</th><th>activities</th><th>variants</th><th>period ({html.escape(s.timezone)})</th>"
+            f"<th>median lead time (calendar)</th></tr>"
+            f"<tr><td>{s.cases:,}</td><td>{s.events:,}</td><td>{s.activities:,}</td><td>{s.variants:,}</td>"
+            f"<td>{html.escape(str(s.start))} → {html.escape(str(s.end))}</td>"
+            f"<td>{html.escape(format_hours(s.median_lead_time_hours, 'en'))}</td></tr></table>"
+            f"<details><summary>column mapping</summary><table>{mapping}</table></details>"
+            f"{self.quality._repr_html_()}</div>"
+        )
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "isoformat") else str(value)

@@ -1,0 +1,320 @@
+"""Read an exported event log into an :class:`~procmine.log.EventLog`.
+
+    >>> import procmine
+    >>> log = procmine.read_log("sample_logs/合同审批.csv")           # doctest: +SKIP
+    >>> log = procmine.read_log("export.xlsx", activity="节点", timezone="Asia/Shanghai")  # doctest: +SKIP
+
+Formats, encodings, delimiters and columns are detected; dates in ISO, slash, Chinese and
+Excel-serial forms are parsed. Rows that cannot be used are dropped or repaired and counted in
+``log.quality``; nothing disappears silently.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+from procmine.check import DROPPED, KEPT, MERGED, REPAIRED, DataQualityReport, Finding
+from procmine.errors import EmptyLogError, TimestampError
+from procmine.log import (
+    ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROLE, ROW, START, TIMESTAMP, EventLog, Source,
+)
+from procmine.read.columns import ColumnMapping, detect_columns
+from procmine.read.files import ROW as RAW_ROW
+from procmine.read.files import RawTable, open_table
+from procmine.read.timestamps import parse_timestamps
+
+__all__ = ["read_log", "open_table", "detect_columns", "ColumnMapping"]
+
+LABEL_ROLES = (ACTIVITY, RESOURCE, DEPARTMENT, ROLE)
+OPTIONAL_TEXT_ROLES = (RESOURCE, DEPARTMENT, ROLE, OUTCOME)
+EXAMPLES = 3
+
+
+def read_log(
+    path: str | Path,
+    *,
+    case: str | None = None,
+    activity: str | None = None,
+    timestamp: str | None = None,
+    start_timestamp: str | None = None,
+    resource: str | None = None,
+    department: str | None = None,
+    role: str | None = None,
+    outcome: str | None = None,
+    timezone: str = "Asia/Shanghai",
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | int | None = None,
+    lifecycle: str = "pair",
+    normalise_labels: bool = True,
+    strict: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> EventLog:
+    """Read an event log exported from an OA system (CSV/TSV, Excel, XES, Parquet).
+
+    Column arguments name the file's column for that role and override detection.
+    ``timezone`` applies to times written without one. ``lifecycle="pair"`` folds XES
+    ``start``/``complete`` events of one activity into one step with a start and a completion
+    time; ``lifecycle="all"`` keeps every event as it is. ``normalise_labels`` merges labels
+    that differ only by spaces, full-width characters or letter case into their most
+    frequent spelling. ``strict=True`` raises :class:`~procmine.errors.DataQualityError`
+    when any data-quality problem is found.
+    """
+    say = progress or (lambda message: None)
+    say(f"reading {Path(path).name}")
+    raw = open_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    headers = [c for c in raw.frame.columns if c != RAW_ROW]
+    given = dict(
+        case=case, activity=activity, timestamp=timestamp, start_timestamp=start_timestamp,
+        resource=resource, department=department, role=role, outcome=outcome,
+    )
+    mapping = detect_columns(headers, given, source=str(raw.path))
+    if lifecycle not in ("pair", "all"):
+        raise ValueError("lifecycle must be 'pair' or 'all'")
+    say(f"{raw.frame.height:,} rows; parsing times")
+    events, quality = _build_events(raw, mapping, timezone=timezone, lifecycle=lifecycle, normalise_labels=normalise_labels)
+    log = EventLog(
+        events,
+        mapping,
+        Source(str(raw.path), raw.format, raw.encoding, raw.delimiter, raw.sheet, raw.notes),
+        quality,
+        timezone=timezone,
+    )
+    if strict:
+        quality.raise_if_problems()
+    return log
+
+
+def _build_events(
+    raw: RawTable, mapping: ColumnMapping, *, timezone: str, lifecycle: str, normalise_labels: bool
+) -> tuple[pl.DataFrame, DataQualityReport]:
+    source = str(raw.path)
+    word = raw.row_word
+    frame = raw.frame
+    quality = DataQualityReport(source=source, rows_read=frame.height, events=0, row_word=word)
+
+    # Standard columns next to the originals; originals that clash with a standard name are renamed.
+    mapped = {col for _, col in mapping.items() if col}
+    renames = {c: f"{c} (original)" for c in frame.columns if c in (CASE, ACTIVITY, TIMESTAMP, START, RESOURCE,
+               DEPARTMENT, ROLE, OUTCOME, ROW) and c not in mapped}
+    frame = frame.rename(renames)
+    mapping_now = {role: renames.get(col, col) for role, col in mapping.items() if col}
+
+    def text(column: str, strip: bool) -> pl.Expr:
+        value = pl.col(column).cast(pl.String)
+        blank = value.str.strip_chars() == ""
+        # labels keep their spaces here: step 6 merges and counts the variants
+        return pl.when(blank).then(None).otherwise(value.str.strip_chars() if strip else value)
+
+    standard = [pl.col(RAW_ROW).cast(pl.UInt32).alias(ROW)]
+    for role in (CASE, ACTIVITY, *OPTIONAL_TEXT_ROLES):
+        col = mapping_now.get(role)
+        if col:
+            standard.append(text(col, strip=role in (CASE, OUTCOME)).alias(role))
+    attributes = [c for c in frame.columns if c not in mapping_now.values() and c != RAW_ROW]
+    events = frame.select([*standard, *attributes, pl.col(mapping_now["timestamp"]).alias("__ts_raw")]
+                          + ([pl.col(mapping_now["start_timestamp"]).alias("__start_raw")]
+                             if mapping_now.get("start_timestamp") else [])
+                          + ([pl.col(mapping_now["lifecycle"]).cast(pl.String).alias("__lifecycle")]
+                             if mapping_now.get("lifecycle") else []))
+
+    padded = frame.select((pl.col(mapping_now["case"]).cast(pl.String) != pl.col(mapping_now["case"]).cast(pl.String)
+                           .str.strip_chars()).fill_null(False).alias("p"))["p"]
+    if padded.any():
+        quality.add(Finding("case_id_spaces", "case id had spaces around it; they were removed", int(padded.sum()),
+                            REPAIRED, column=mapping.case, examples=_examples(events, padded, CASE)))
+
+    # 1. rows without a case id or an activity cannot be placed in a process.
+    for role, reason, shown in ((CASE, "no case id (案例编号为空)", ACTIVITY),
+                                (ACTIVITY, "no activity name (活动/节点名称为空)", CASE)):
+        missing = events[role].is_null()
+        if missing.any():
+            quality.add(Finding(f"missing_{role}", reason, int(missing.sum()), DROPPED,
+                                column=mapping.to_dict()[role], examples=_examples(events, missing, shown)))
+            events = events.filter(~missing)
+
+    # 2. completion times.
+    ts_col = mapping.timestamp
+    parsed = parse_timestamps(events["__ts_raw"], timezone=timezone)
+    events = events.with_columns(parsed.values.alias(TIMESTAMP), parsed.failed.alias("__ts_failed"))
+    if events.height and parsed.failed.sum() == events.height:
+        sample = events["__ts_raw"].drop_nulls().head(1).to_list()
+        raise TimestampError(
+            f"{source}: column '{ts_col}' has no readable dates ({word} {events[ROW][0]}: {sample[0]!r}). "
+            "Choose the completion-time column with --timestamp, or fix the date format "
+            "(accepted: 2025-09-28 09:05, 2025/9/28 9:05, 2025年9月28日 下午2:30, Excel dates)."
+        )
+    failed = events["__ts_failed"]
+    if failed.any():
+        quality.add(Finding("unparseable_timestamp", "completion time cannot be read as a date and time",
+                            int(failed.sum()), DROPPED, column=ts_col, examples=_examples(events, failed, "__ts_raw")))
+        events = events.filter(~failed)
+    no_time = events[TIMESTAMP].is_null()
+    if no_time.any():
+        if "__start_raw" in events.columns:
+            open_steps = no_time & events["__start_raw"].is_not_null()
+            if open_steps.any():
+                quality.add(Finding("step_not_completed",
+                                    "step arrived but is not completed yet (arrival time, no completion time); "
+                                    "open steps are left out of the map",
+                                    int(open_steps.sum()), DROPPED, column=ts_col,
+                                    examples=_examples(events, open_steps, ACTIVITY)))
+            no_time = no_time & ~open_steps
+        if no_time.any():
+            quality.add(Finding("missing_timestamp", "no completion time", int(no_time.sum()), DROPPED,
+                                column=ts_col, examples=_examples(events, no_time, ACTIVITY)))
+        events = events.filter(events[TIMESTAMP].is_not_null())
+
+    # 3. exact duplicates (every original column equal) are one event exported twice.
+    original = [c for c in events.columns if c not in (ROW, TIMESTAMP, "__ts_failed")]
+    duplicated = events.select((~pl.struct(original).is_first_distinct()).alias("d"))["d"]
+    if duplicated.any():
+        quality.add(Finding("duplicate_row", "exact duplicate of an earlier row", int(duplicated.sum()), DROPPED,
+                            examples=_examples(events, duplicated, ACTIVITY)))
+        events = events.filter(~duplicated)
+
+    # 4. arrival/start times.
+    if "__start_raw" in events.columns:
+        start_col = mapping.start_timestamp
+        parsed_start = parse_timestamps(events["__start_raw"], timezone=timezone)
+        events = events.with_columns(parsed_start.values.alias(START))
+        bad = parsed_start.failed
+        if bad.any():
+            quality.add(Finding("unparseable_start", "arrival/start time cannot be read; the step keeps its "
+                                "completion time but has no duration", int(bad.sum()), REPAIRED,
+                                column=start_col, examples=_examples(events, bad, "__start_raw")))
+        missing_start = events[START].is_null() & ~bad
+        if missing_start.any():
+            quality.add(Finding("missing_start", "no arrival/start time; duration unknown for these steps",
+                                int(missing_start.sum()), KEPT, column=start_col,
+                                examples=_examples(events, missing_start, ACTIVITY)))
+        backwards = (events[START] > events[TIMESTAMP]).fill_null(False)
+        if backwards.any():
+            quality.add(Finding("completion_before_arrival",
+                                "completion time is before the arrival/start time; the arrival time is ignored",
+                                int(backwards.sum()), REPAIRED, column=start_col,
+                                examples=_examples(events, backwards, "__start_raw")))
+            events = events.with_columns(pl.when(backwards).then(None).otherwise(pl.col(START)).alias(START))
+    elif "__lifecycle" in events.columns:
+        events = _fold_lifecycle(events, quality, mapping, lifecycle)
+
+    # 5. optional columns: missing values are kept, but reported.
+    for role in OPTIONAL_TEXT_ROLES:
+        if role in events.columns:
+            missing = events[role].is_null()
+            if missing.any():
+                quality.add(Finding(f"missing_{role}", f"no {role} value", int(missing.sum()), KEPT,
+                                    column=mapping.to_dict()[role], examples=_examples(events, missing, ACTIVITY),
+                                    severity="info"))
+
+    # 6. labels that differ only by spaces, full-width characters or case.
+    if normalise_labels:
+        for role in LABEL_ROLES:
+            if role in events.columns:
+                events = _merge_label_variants(events, role, mapping.to_dict()[role], quality)
+
+    if events.height == 0:
+        reasons = "; ".join(f.describe(word) for f in quality.findings[:3]) or "the file has no data rows"
+        raise EmptyLogError(f"{source}: no usable events are left: {reasons}")
+
+    order = [CASE, pl.coalesce(START, TIMESTAMP) if START in events.columns else TIMESTAMP, TIMESTAMP, ROW]
+    events = events.sort(order, maintain_order=True)
+
+    # 7. cases with a single event: kept, but they rarely are complete approvals.
+    sizes = events.group_by(CASE).agg(pl.len().alias("n"), pl.col(ROW).first(), pl.col(ACTIVITY).first())
+    singles = sizes.filter(pl.col("n") == 1)
+    if singles.height:
+        quality.add(Finding("single_event_case", "case has only one event (an unfinished or aborted request?)",
+                            singles.height, KEPT, column=mapping.case,
+                            examples=list(zip(singles[ROW].head(EXAMPLES).to_list(),
+                                              singles[ACTIVITY].head(EXAMPLES).to_list()))))
+
+    keep = [c for c in (CASE, ACTIVITY, START, TIMESTAMP, RESOURCE, DEPARTMENT, ROLE, OUTCOME, ROW) if c in events.columns]
+    events = events.select([*keep, *[c for c in attributes if c in events.columns]])
+    quality.events = events.height
+    return events, quality
+
+
+def _examples(frame: pl.DataFrame, mask: pl.Series, value_column: str | None) -> list[tuple[int, str]]:
+    chosen = frame.filter(mask).head(EXAMPLES)
+    values = chosen[value_column].cast(pl.String).to_list() if value_column else [""] * chosen.height
+    return [(int(r), "" if v is None else str(v)) for r, v in zip(chosen[ROW].to_list(), values)]
+
+
+def _fold_lifecycle(events: pl.DataFrame, quality: DataQualityReport, mapping: ColumnMapping, lifecycle: str) -> pl.DataFrame:
+    """Pair each ``start`` with the next ``complete`` of the same activity in the same case."""
+    column = mapping.lifecycle
+    transition = pl.col("__lifecycle").str.to_lowercase().str.strip_chars()
+    events = events.with_columns(transition.alias("__lifecycle"))
+    if lifecycle == "all":
+        return events.drop("__lifecycle")
+    kinds = events["__lifecycle"]
+    is_start = kinds == "start"
+    is_complete = (kinds == "complete") | kinds.is_null()
+    other = ~(is_start | is_complete)
+    if other.any():
+        counts = events.filter(other)["__lifecycle"].value_counts(sort=True)
+        names = ", ".join(f"{v} ({n:,})" for v, n in counts.iter_rows())
+        quality.add(Finding("lifecycle_other", f"lifecycle transitions other than start/complete are not steps: {names}",
+                            int(other.sum()), DROPPED, column=column, examples=_examples(events, other, "__lifecycle"),
+                            severity="info"))
+        events = events.filter(~other)
+    if not (events["__lifecycle"] == "start").any():
+        return events.with_columns(pl.lit(None, dtype=events[TIMESTAMP].dtype).alias(START)).drop("__lifecycle")
+    order = [CASE, ACTIVITY, TIMESTAMP, ROW]
+    events = events.sort(order)
+    starts = (events.filter(pl.col("__lifecycle") == "start")
+              .with_columns(pl.int_range(pl.len()).over(CASE, ACTIVITY).alias("__k"))
+              .select(CASE, ACTIVITY, "__k", pl.col(TIMESTAMP).alias(START), pl.col(ROW).alias("__start_row")))
+    completes = (events.filter(pl.col("__lifecycle") != "start")
+                 .with_columns(pl.int_range(pl.len()).over(CASE, ACTIVITY).alias("__k")))
+    paired = completes.join(starts, on=[CASE, ACTIVITY, "__k"], how="left")
+    valid = pl.col(START) <= pl.col(TIMESTAMP)
+    paired = paired.with_columns(pl.when(valid).then(pl.col(START)).otherwise(None).alias(START),
+                                 pl.when(valid).then(pl.col("__start_row")).otherwise(None).alias("__start_row"))
+    used = set(paired["__start_row"].drop_nulls().to_list())
+    start_rows = events.filter(pl.col("__lifecycle") == "start")
+    unmatched = ~start_rows[ROW].is_in(list(used))
+    merged = start_rows.height - int(unmatched.sum())
+    if merged:
+        quality.add(Finding("lifecycle_start_folded", "start events folded into their completion (one step with "
+                            "start and completion time)", merged, MERGED, column=column, severity="info"))
+    if unmatched.any():
+        quality.add(Finding("lifecycle_start_unmatched", "start event without a later completion of the same activity",
+                            int(unmatched.sum()), DROPPED, column=column,
+                            examples=_examples(start_rows, unmatched, ACTIVITY)))
+    return paired.drop("__k", "__start_row", "__lifecycle")
+
+
+def _label_key(label: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", label).split()).casefold()
+
+
+def _is_clean(label: str) -> bool:
+    return label == " ".join(unicodedata.normalize("NFKC", label).split())
+
+
+def _merge_label_variants(events: pl.DataFrame, role: str, column: str | None, quality: DataQualityReport) -> pl.DataFrame:
+    counts = events[role].drop_nulls().value_counts(sort=True)
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for label, n in counts.iter_rows():
+        groups.setdefault(_label_key(label), []).append((label, n))
+    replace = {}
+    for variants in groups.values():
+        # most frequent spelling first; on a tie, the one already written cleanly
+        canonical = sorted(variants, key=lambda v: (-v[1], not _is_clean(v[0]), v[0]))[0][0].strip()
+        for label, _ in variants:
+            if label != canonical:
+                replace[label] = canonical
+    if not replace:
+        return events
+    changed = events[role].is_in(list(replace))
+    pairs = ", ".join(f"'{a}' → '{b}'" for a, b in list(replace.items())[:4])
+    quality.add(Finding(f"label_variant_{role}",
+                        f"{role} labels differing only by spaces, full-width characters or case were merged: {pairs}",
+                        int(changed.sum()), REPAIRED, column=column, examples=_examples(events, changed, role)))
+    return events.with_columns(pl.col(role).replace(replace))

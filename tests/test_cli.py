@@ -1,0 +1,91 @@
+"""The CLI end to end: outputs, JSON, and one clear line on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from procmine.cli import cli, main
+
+from conftest import write_text
+
+
+def run(args, capsys):
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_discover_writes_every_output(parallel_csv, tmp_path, capsys):
+    out = tmp_path / "out"
+    code, stdout, _ = run(["discover", str(parallel_csv), "-o", str(out), "--json"], capsys)
+    assert code == 0
+    summary = json.loads(stdout)
+    assert (summary["cases"], summary["events"], summary["activities"]) == (2, 10, 5)
+    assert summary["variants"] == 1  # both cases: 提交, 经理审批, 财务审核, 法务审核, 总经理审批 in step order
+    assert summary["columns"]["case"] == "流程编号" and summary["columns"]["department"] is None
+    assert summary["columns"]["start_timestamp"] == "到达时间"
+    for name in ("current_flowchart.png", "current_flowchart.svg", "current_process.bpmn", "process_map.json"):
+        assert (out / name).stat().st_size > 0
+    pmap = json.loads((out / "process_map.json").read_text(encoding="utf-8"))
+    edges = {(e["source"], e["target"]): e for e in pmap["edges"]}
+    assert edges[("经理审批", "财务审核")]["frequency"] == 2
+    assert pmap["start_activities"] == {"提交": 2}
+    assert {n["activity"] for n in pmap["nodes"]} == {"提交", "经理审批", "法务审核", "财务审核", "总经理审批"}
+
+
+def test_discover_text_summary(sequential_csv, tmp_path, capsys):
+    code, stdout, _ = run(["discover", str(sequential_csv), "-o", str(tmp_path / "o")], capsys)
+    assert code == 0
+    assert "3 cases" in stdout and "current_flowchart.png" in stdout
+
+
+def test_check_strict_exit_code(tmp_path, capsys):
+    path = write_text(tmp_path / "d.csv", "单据编号,审批节点,处理时间\n1,a,2025-01-02 09:00\n1,a,2025-01-02 09:00\n")
+    code, stdout, _ = run(["check", str(path)], capsys)
+    assert code == 0 and "duplicate" in stdout
+    code, _, err = run(["check", str(path), "--strict"], capsys)
+    assert code == 3 and "strict" in err
+
+
+@pytest.mark.parametrize("content, expected", [
+    (None, "file not found"),
+    (b"", "empty"),
+    ("单据编号,审批节点,处理人\n1,a,张三\n".encode("gbk"), "no timestamp column"),
+    (b"case,act,time\n\x80\x80\x80,a,b\n", "encoding"),
+    ("单据编号,审批节点,处理时间\n".encode(), "no data rows"),
+])
+def test_bad_input_one_line_no_traceback(tmp_path, capsys, content, expected):
+    path = tmp_path / "bad.csv"
+    if content is not None:
+        path.write_bytes(content)
+    code, _, err = run(["discover", str(path), "-o", str(tmp_path / "o")], capsys)
+    assert code != 0
+    assert expected in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert "bad.csv" in err
+
+
+def test_debug_shows_traceback(tmp_path, capsys):
+    code, _, err = run(["--debug", "discover", str(tmp_path / "missing.csv")], capsys)
+    assert code != 0 and "Traceback" in err
+
+
+def test_console_script_exits_non_zero(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "procmine.cli", "check", str(tmp_path / "x.csv")],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "file not found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_every_command_has_help():
+    runner = CliRunner()
+    for name, command in cli.commands.items():
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0
+        assert command.help and "Example" in command.help, f"{name} needs help text with an example"

@@ -1,0 +1,148 @@
+"""Process-map figures checked by hand on tiny logs (see conftest.py for the rows)."""
+
+from __future__ import annotations
+
+import pytest
+
+import procmine
+
+
+def edge(pmap, source, target):
+    rows = pmap.handoffs.filter((pmap.handoffs["source"] == source) & (pmap.handoffs["target"] == target))
+    return rows.to_dicts()[0] if rows.height else None
+
+
+def node(pmap, activity):
+    return pmap.activities.filter(pmap.activities["activity"] == activity).to_dicts()[0]
+
+
+def test_sequential_log_frequencies_and_times(sequential_csv):
+    pmap = procmine.discover(procmine.read_log(sequential_csv))
+    # c1: A→B→C, c2: A→C, c3: A→B→B→C
+    assert edge(pmap, "A", "B")["frequency"] == 2
+    assert edge(pmap, "B", "C")["frequency"] == 2
+    assert edge(pmap, "A", "C")["frequency"] == 1
+    assert edge(pmap, "B", "B")["frequency"] == 1
+    assert pmap.handoffs.height == 4
+    # A→B waits: c1 1 h, c3 0.5 h → median 0.75 h, p90 (linear) 0.95 h
+    assert edge(pmap, "A", "B")["median_hours"] == pytest.approx(0.75)
+    assert edge(pmap, "A", "B")["p90_hours"] == pytest.approx(0.95)
+    assert edge(pmap, "A", "C")["median_hours"] == pytest.approx(0.5)
+    assert node(pmap, "B")["frequency"] == 3 and node(pmap, "B")["cases"] == 2
+    # completion → completion: B took 1 h (c1), 0.5 h and 1 h (c3)
+    assert node(pmap, "B")["median_duration_hours"] == pytest.approx(1.0)
+    assert node(pmap, "B")["mean_duration_hours"] == pytest.approx(2.5 / 3)
+    assert node(pmap, "C")["median_duration_hours"] == pytest.approx(2.0)
+    assert node(pmap, "A")["median_duration_hours"] is None
+    assert pmap.start_activities == {"A": 3}
+    assert pmap.end_activities == {"C": 3}
+    assert pmap.duration_basis == "completion → completion"
+
+
+def test_summary_of_sequential_log(sequential_csv):
+    summary = procmine.read_log(sequential_csv).summary()
+    assert (summary.cases, summary.events, summary.activities, summary.variants) == (3, 9, 3, 3)
+    # lead times 3 h, 0.5 h, 3.5 h
+    assert summary.median_lead_time_hours == pytest.approx(3.0)
+    assert summary.start == "2025-03-03 08:00:00+08:00"
+    assert summary.columns["case"] == "单据编号" and summary.columns["resource"] == "处理人"
+
+
+def test_overlapping_steps_are_parallel_not_a_sequence(parallel_csv):
+    pmap = procmine.discover(procmine.read_log(parallel_csv))
+    # k1: 法务 [10:00, 15:00] and 财务 [10:00, 11:00] overlap: neither hands over to the other
+    assert edge(pmap, "法务审核", "财务审核") is None
+    # k2 ran them in sequence: 财务 completed 11:00, 法务 arrived 11:00
+    assert edge(pmap, "财务审核", "法务审核")["frequency"] == 1
+    assert edge(pmap, "经理审批", "法务审核")["frequency"] == 1  # k1 only
+    assert edge(pmap, "经理审批", "财务审核")["frequency"] == 2
+    assert edge(pmap, "财务审核", "总经理审批")["frequency"] == 1  # k1: 11:00 → 15:30
+    assert edge(pmap, "财务审核", "总经理审批")["median_hours"] == pytest.approx(4.5)
+    assert edge(pmap, "法务审核", "总经理审批")["frequency"] == 2  # 0.5 h (k1), 1 h (k2)
+    assert edge(pmap, "法务审核", "总经理审批")["median_hours"] == pytest.approx(0.75)
+    assert edge(pmap, "提交", "经理审批")["median_hours"] == pytest.approx(((0) + 10 / 60) / 2)
+    assert pmap.handoffs.height == 6
+    # arrival → completion: 法务 5 h and 1 h
+    assert node(pmap, "法务审核")["median_duration_hours"] == pytest.approx(3.0)
+    assert pmap.start_activities == {"提交": 2}
+    assert pmap.end_activities == {"总经理审批": 2}
+    assert pmap.duration_basis == "arrival → completion"
+
+
+def test_parallel_steps_at_the_end_both_end_the_case(tmp_path):
+    path = tmp_path / "ends.csv"
+    path.write_text("case,activity,start,end\n"
+                    "x,a,2025-01-06 09:00,2025-01-06 10:00\n"
+                    "x,b,2025-01-06 10:00,2025-01-06 12:00\n"
+                    "x,c,2025-01-06 10:30,2025-01-06 11:00\n", encoding="utf-8")
+    pmap = procmine.discover(procmine.read_log(path, start_timestamp="start", timestamp="end"))
+    assert pmap.end_activities == {"b": 1, "c": 1}
+    assert edge(pmap, "a", "c")["median_hours"] == pytest.approx(0.5)
+    assert edge(pmap, "b", "c") is None and edge(pmap, "c", "b") is None
+
+
+def test_graph_has_start_and_end_nodes(sequential_csv):
+    graph = procmine.discover(procmine.read_log(sequential_csv)).graph
+    assert graph.nodes["__start__"]["kind"] == "start"
+    assert graph.edges["__start__", "A"]["frequency"] == 3
+    assert graph.edges["B", "B"]["frequency"] == 1
+    assert graph.nodes["C"]["frequency"] == 3
+
+
+def test_simplify_keeps_frequent_activities_reachable(tmp_path):
+    # A→B→D in 5 cases, A→C→D in 1 case, A→E→D in 1 case: keep 3 of 5 activities
+    rows = ["case,activity,timestamp"]
+    n = 0
+    for path, copies in ((["A", "B", "D"], 5), (["A", "C", "D"], 2), (["A", "E", "D"], 1)):
+        for _ in range(copies):
+            n += 1
+            rows += [f"k{n},{a},2025-03-03 {9 + i:02d}:00" for i, a in enumerate(path)]
+    log_path = tmp_path / "s.csv"
+    log_path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    pmap = procmine.discover(procmine.read_log(log_path))
+    small = pmap.simplify(activities=0.6, paths=1.0)
+    assert sorted(small.activities["activity"].to_list()) == ["A", "B", "D"]
+    # with C and E hidden, cases k6–k8 go A→D directly in the projection
+    assert edge(small, "A", "D")["frequency"] == 3
+    # paths=0 keeps only each activity's widest path from the start and to the end:
+    # D is reached through B (bottleneck 5), so A→D (3) goes
+    tiny = pmap.simplify(activities=0.6, paths=0.0)
+    assert edge(tiny, "A", "D") is None
+    import networkx as nx
+    graph = tiny.graph
+    assert {"A", "B", "D", "__end__"} <= nx.descendants(graph, "__start__")
+    assert all(nx.has_path(graph, a, "__end__") for a in ("A", "B", "D"))
+    assert small.simplification.activities_kept == 3 and small.simplification.activities_total == 5
+    assert "3" in small.simplification.note()
+
+
+def naive_handoffs(steps):
+    """The definition, literally: i ≺ j iff i earlier in step order and c_i ≤ s_j; keep direct ones."""
+    before = {(i, j) for i in range(len(steps)) for j in range(len(steps))
+              if i < j and steps[i][2] <= steps[j][1]}
+    return {(steps[i][0], steps[j][0]) for i, j in before
+            if not any((i, k) in before and (k, j) in before for k in range(len(steps)))}
+
+
+def test_hand_offs_equal_the_definition_on_random_overlapping_cases(tmp_path):
+    import random
+    from collections import Counter
+
+    rng = random.Random(7)
+    rows, expected = ["case,activity,start,end"], Counter()
+    for case in range(60):
+        steps = []
+        for n in range(rng.randint(2, 7)):
+            begin = rng.randint(0, 20)
+            steps.append((f"s{n}", begin, begin + rng.choice([0, 0, 1, 2, 5])))
+        # step order: (begin, end, file row)
+        ordered = sorted(enumerate(steps), key=lambda t: (t[1][1], t[1][2], t[0]))
+        expected.update(naive_handoffs([s for _, s in ordered]))
+        rows += [f"c{case},{a},2025-03-03 {8 + b // 60:02d}:{b % 60:02d},2025-03-03 {8 + e // 60:02d}:{e % 60:02d}"
+                 for a, b, e in steps]
+    path = tmp_path / "random.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    log = procmine.read_log(path, start_timestamp="start", timestamp="end", normalise_labels=False)
+    pmap = procmine.discover(log)
+    got = Counter({(r["source"], r["target"]): r["frequency"] for r in pmap.handoffs.iter_rows(named=True)})
+    assert got == expected
