@@ -36,7 +36,8 @@ class Finding:
         where = f" [{self.column}]" if self.column else ""
         shown = "; ".join(f"{row_word} {row}: {value!r}" for row, value in self.examples[:3])
         example = f" e.g. {shown}" if shown else ""
-        return f"{self.rows:,} {row_word}s {self.action}{where}: {self.message}.{example}"
+        plural = "" if self.rows == 1 else "s"
+        return f"{self.rows:,} {row_word}{plural} {self.action}{where}: {self.message}.{example}"
 
 
 @dataclass

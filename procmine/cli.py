@@ -116,7 +116,7 @@ def check(as_json: bool, **kwargs) -> None:
               help="Share of activities to draw, most frequent first (default: all, or 0.8 for large maps).")
 @click.option("--paths", type=click.FloatRange(0, 1),
               help="Share of paths to draw, most frequent first (default: all, or 0.5 for large maps).")
-@click.option("--noise", type=click.FloatRange(0, 1), default=0.2, show_default=True,
+@click.option("--noise", type=click.FloatRange(0, 1), default=0.1, show_default=True,
               help="Noise threshold of the inductive miner for the BPMN model (0 keeps every path).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the chart labels.")

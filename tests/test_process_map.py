@@ -56,8 +56,12 @@ def test_overlapping_steps_are_parallel_not_a_sequence(parallel_csv):
     assert edge(pmap, "财务审核", "法务审核")["frequency"] == 1
     assert edge(pmap, "经理审批", "法务审核")["frequency"] == 1  # k1 only
     assert edge(pmap, "经理审批", "财务审核")["frequency"] == 2
-    assert edge(pmap, "财务审核", "总经理审批")["frequency"] == 1  # k1: 11:00 → 15:30
-    assert edge(pmap, "财务审核", "总经理审批")["median_hours"] == pytest.approx(4.5)
+    # k1: 总经理审批 was ready when the slower branch (法务, 15:00) completed and arrived at 15:30;
+    # 财务's output (11:00) waited 4 h for 法务: synchronisation, not hand-off
+    assert edge(pmap, "财务审核", "总经理审批")["frequency"] == 1
+    assert edge(pmap, "财务审核", "总经理审批")["median_hours"] == pytest.approx(0.5)
+    assert edge(pmap, "财务审核", "总经理审批")["median_sync_hours"] == pytest.approx(4.0)
+    assert edge(pmap, "法务审核", "总经理审批")["median_sync_hours"] == pytest.approx(0.0)
     assert edge(pmap, "法务审核", "总经理审批")["frequency"] == 2  # 0.5 h (k1), 1 h (k2)
     assert edge(pmap, "法务审核", "总经理审批")["median_hours"] == pytest.approx(0.75)
     assert edge(pmap, "提交", "经理审批")["median_hours"] == pytest.approx(((0) + 10 / 60) / 2)

@@ -1,6 +1,6 @@
 """A BPMN 2.0 model of the as-is process, from pm4py's inductive miner.
 
-    >>> model = procmine.discover_bpmn(log, noise_threshold=0.2)   # doctest: +SKIP
+    >>> model = procmine.discover_bpmn(log, noise_threshold=0.1)   # doctest: +SKIP
     >>> model.save("out/current_process.bpmn")                      # doctest: +SKIP
 
 The file carries diagram information (shapes and edge waypoints) laid out by procmine itself,
@@ -33,6 +33,12 @@ class BpmnModel:
     noise_threshold: float
     variants: int
     algorithm: str
+    activities: tuple[str, ...] = ()
+
+    @property
+    def left_out(self) -> list[str]:
+        """Activities of the log that the noise filter left out of the model."""
+        return sorted(set(self.activities) - set(self.tasks))
 
     @property
     def tasks(self) -> list[str]:
@@ -52,11 +58,13 @@ class BpmnModel:
         return path
 
     def __repr__(self) -> str:
-        return (f"BpmnModel({len(self.tasks)} tasks, gateways {self.gateways}, {self.algorithm}, "
-                f"noise threshold {self.noise_threshold}, from {self.variants:,} variants)")
+        gateways = ", ".join(f"{n} {kind.replace('Gateway', '').lower()}" for kind, n in sorted(self.gateways.items()))
+        left = f"; left out as infrequent: {', '.join(self.left_out)}" if self.left_out else ""
+        return (f"BpmnModel({len(self.tasks)} tasks, gateways: {gateways or 'none'}; {self.algorithm}, "
+                f"noise threshold {self.noise_threshold}, from {self.variants:,} variants{left})")
 
 
-def discover_bpmn(log: EventLog, noise_threshold: float = 0.2) -> BpmnModel:
+def discover_bpmn(log: EventLog, noise_threshold: float = 0.1) -> BpmnModel:
     """Discover a BPMN model with the inductive miner (IMf when ``noise_threshold`` > 0).
 
     ``noise_threshold`` (0–1) is the share of infrequent behaviour the miner may leave out;
@@ -71,16 +79,40 @@ def discover_bpmn(log: EventLog, noise_threshold: float = 0.2) -> BpmnModel:
     model = pm4py.convert_to_bpmn(tree)
     _lay_out(model)
     algorithm = "inductive miner infrequent (IMf)" if noise_threshold > 0 else "inductive miner (IM)"
-    return BpmnModel(model, noise_threshold, len(variants), algorithm)
+    return BpmnModel(model, noise_threshold, log.case_table["variant"].n_unique(), algorithm,
+                     tuple(log.events[ACTIVITY].unique().sort().to_list()))
 
 
 def variant_counts(events: pl.DataFrame) -> Counter:
-    """Each distinct activity sequence (in step order) and how many cases followed it."""
-    sequences = (
-        step_table(events).group_by(CASE, maintain_order=True).agg(pl.col(ACTIVITY))
-        .group_by(ACTIVITY).len()
+    """Activity sequences for the miner, each with the weight of the cases behind it.
+
+    Steps whose intervals overlap in a case ran in parallel, but a sequence can only show one
+    order. So each block of overlapping steps is given in both orders (first-arrived first,
+    and reversed), each with weight 1; cases without overlaps count 2. The miner then sees
+    the parallelism, and the relative weight of every case is unchanged.
+    """
+    steps = step_table(events).with_columns(
+        pl.col("end").cum_max().shift(1).over(CASE).alias("__before_end")
+    ).with_columns(
+        (pl.col("__before_end").is_null() | (pl.col("begin") >= pl.col("__before_end")))
+        .cum_sum().over(CASE).alias("__block")
     )
-    return Counter({tuple(seq): int(n) for seq, n in sequences.iter_rows()})
+    forward = steps.group_by(CASE, maintain_order=True).agg(pl.col(ACTIVITY).alias("forward"))
+    backward = (
+        steps.sort([CASE, "__block", "pos"], descending=[False, False, True])
+        .group_by(CASE, maintain_order=True).agg(pl.col(ACTIVITY).alias("backward"))
+    )
+    both = forward.join(backward, on=CASE)
+    variants: Counter = Counter()
+    for seq_forward, seq_backward, n in (
+        both.group_by("forward", "backward").len().iter_rows()
+    ):
+        if seq_forward == seq_backward:
+            variants[tuple(seq_forward)] += 2 * n
+        else:
+            variants[tuple(seq_forward)] += n
+            variants[tuple(seq_backward)] += n
+    return variants
 
 
 def _inductive_tree(variants: Counter, noise_threshold: float):

@@ -10,6 +10,9 @@ arrived (c_i ≤ s_j). A hand-off ``i → j`` is a direct precedence: no ``k`` w
 * Two steps whose intervals overlap (legal and finance review both waiting at once) precede
   neither one another: they are drawn side by side, each handed over from the step before
   them and each handing over to the step after them.
+* The hand-off time into a step is measured from the moment it was ready: the completion of
+  the last of its direct predecessors. With a parallel split that is the slower branch; the
+  faster branch's extra wait is synchronisation (``sync_hours``), not hand-off.
 
 A case is checked pairwise only when some step arrived before an earlier step completed;
 every other case is a simple chain, which keeps large logs fast.
@@ -22,7 +25,8 @@ import polars as pl
 from procmine.log import ACTIVITY, CASE, RESOURCE, DEPARTMENT, ROW, START, TIMESTAMP, hours_between
 
 #: Columns of the hand-off table.
-HANDOFF_COLUMNS = ("case", "source", "target", "source_row", "target_row", "source_end", "target_arrival", "hours")
+HANDOFF_COLUMNS = ("case", "source", "target", "source_row", "target_row", "source_end", "target_arrival", "hours",
+                   "sync_hours")
 
 
 def step_table(events: pl.DataFrame) -> pl.DataFrame:
@@ -66,7 +70,14 @@ def handoff_table(events: pl.DataFrame) -> pl.DataFrame:
     if parallel.height:
         frames.append(_parallel_pairs(parallel))
     pairs = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else chain_pairs
-    return pairs.with_columns(hours_between(pl.col("target_arrival"), pl.col("source_end")).alias("hours"))
+    # A step that waits for several parallel steps (a join) is ready when the last of them
+    # completes: its hand-off is measured from there. The time an earlier branch's output
+    # waited for the others is synchronisation, kept apart in ``sync_hours``.
+    ready = pl.col("source_end").max().over("case", "target_row")
+    return pairs.with_columns(
+        hours_between(pl.col("target_arrival"), ready).alias("hours"),
+        hours_between(ready, pl.col("source_end")).alias("sync_hours"),
+    )
 
 
 def _parallel_pairs(steps: pl.DataFrame) -> pl.DataFrame:

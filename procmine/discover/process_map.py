@@ -6,7 +6,9 @@
 
 Times are calendar hours. A step's duration is arrival → completion when the log has arrival
 (start) times, else completion of the previous step → completion of this one. A hand-off's
-time is the previous step's completion → the next step's arrival.
+time is the previous step's completion → the next step's arrival; where a step waits for
+several parallel steps, from the last of them to complete (the earlier branches' extra wait
+is ``median_sync_hours``, synchronisation).
 """
 
 from __future__ import annotations
@@ -261,6 +263,7 @@ def _compute(events: pl.DataFrame, completion_only: bool, source: str) -> Proces
             pl.col("hours").median().alias("median_hours"),
             pl.col("hours").mean().alias("mean_hours"),
             pl.col("hours").quantile(0.9, "linear").alias("p90_hours"),
+            pl.col("sync_hours").median().alias("median_sync_hours"),
         )
         .sort(["frequency", "source", "target"], descending=[True, False, False])
     )

@@ -1,0 +1,53 @@
+"""The BPMN model: readable by pm4py, laid out, and faithful to the log."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import procmine
+from procmine._engine import pm4py
+
+NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+      "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+      "omgdc": "http://www.omg.org/spec/DD/20100524/DC",
+      "omgdi": "http://www.omg.org/spec/DD/20100524/DI"}
+
+
+def test_bpmn_round_trips_through_pm4py_and_fits_the_log(parallel_csv, tmp_path):
+    log = procmine.read_log(parallel_csv)
+    model = procmine.discover_bpmn(log, noise_threshold=0.0)
+    path = model.save(tmp_path / "m.bpmn")
+    loaded = pm4py.read_bpmn(str(path))
+    tasks = sorted(n.get_name() for n in loaded.get_nodes() if type(n).__name__ == "Task")
+    assert tasks == sorted(["提交", "经理审批", "法务审核", "财务审核", "总经理审批"])
+    # the inductive miner without noise filtering guarantees a model that replays every case
+    net, initial, final = pm4py.convert_to_petri_net(loaded)
+    frame = log.events.select("case", "activity", "timestamp").to_pandas()
+    frame["timestamp"] = frame["timestamp"].dt.tz_convert("UTC")
+    fitness = pm4py.fitness_token_based_replay(frame, net, initial, final, case_id_key="case",
+                                               activity_key="activity", timestamp_key="timestamp")
+    assert fitness["perc_fit_traces"] == 100.0
+    # 法务审核 and 财务审核 were seen in both orders and overlapping: a parallel gateway
+    assert model.gateways.get("ParallelGateway", 0) >= 2
+
+
+def test_bpmn_has_a_diagram_without_overlaps(tmp_path):
+    from conftest import SAMPLES
+
+    log = procmine.read_log(SAMPLES / "合同审批.csv")
+    path = procmine.discover_bpmn(log).save(tmp_path / "m.bpmn")
+    root = ET.parse(path).getroot()
+    process_nodes = [e for e in root.find("bpmn:process", NS) if not e.tag.endswith("sequenceFlow")]
+    shapes = root.findall(".//bpmndi:BPMNShape", NS)
+    assert len(shapes) == len(process_nodes)
+    boxes = []
+    for shape in shapes:
+        b = shape.find("omgdc:Bounds", NS).attrib
+        boxes.append((float(b["x"]), float(b["y"]), float(b["width"]), float(b["height"])))
+    for i, (x1, y1, w1, h1) in enumerate(boxes):
+        for x2, y2, w2, h2 in boxes[i + 1:]:
+            assert x1 + w1 <= x2 or x2 + w2 <= x1 or y1 + h1 <= y2 or y2 + h2 <= y1
+    edges = root.findall(".//bpmndi:BPMNEdge", NS)
+    flows = root.findall(".//bpmn:sequenceFlow", NS)
+    assert len(edges) == len(flows)
+    assert all(len(e.findall("omgdi:waypoint", NS)) >= 2 for e in edges)
