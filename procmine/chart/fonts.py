@@ -63,13 +63,19 @@ def _mplfonts_font_file() -> Path | None:
 
 
 def _covers_probe(path: str) -> bool:
+    """Does the font have real, distinct glyphs for common Chinese characters?
+
+    Distinctness matters: matplotlib's own "Last Resort" font maps every code point of a
+    block to one placeholder glyph, which would pass a mere "has a glyph" check.
+    """
     try:
         from matplotlib.ft2font import FT2Font
 
         font = FT2Font(path)
-        return all(font.get_char_index(ord(ch)) != 0 for ch in _PROBE)
+        indices = [font.get_char_index(ord(ch)) for ch in _PROBE]
     except Exception:  # unreadable / exotic font file: not usable
         return False
+    return all(indices) and len(set(indices)) == len(set(_PROBE))
 
 
 def _find_installed_cjk_font(manager: font_manager.FontManager) -> tuple[str, str] | None:
@@ -80,7 +86,7 @@ def _find_installed_cjk_font(manager: font_manager.FontManager) -> tuple[str, st
     """
     candidates = []
     for entry in manager.ttflist:
-        if not entry.fname.lower().endswith((".ttf", ".otf", ".ttc")):
+        if not entry.fname.lower().endswith((".ttf", ".otf", ".ttc")) or "last resort" in entry.name.lower():
             continue
         rank = (
             entry.style != "normal",

@@ -11,28 +11,36 @@ Why not ``igraph.Graph.layout_sugiyama``: in python-igraph 1.0 it places every v
 ``hgap`` apart regardless of its width (our boxes have very different widths), it no
 longer offers ``return_extended_graph``, it cannot be told to keep the start node on
 top, and it has no notion of label ranks or side-routed back edges.  The phases are
-therefore implemented here with networkx-free plain Python (the graph is read through
-networkx only):
+therefore implemented here in plain Python (networkx is only used to read the graph):
 
 1. cycle breaking: DFS from ``sources`` (heaviest successor first); edges into a node on
-   the DFS stack are reversed (``back_edges``), edges into ``sources`` too;
+   the DFS stack are reversed (``back_edges``), as are edges into ``sources``;
 2. layering: longest path, then a "promotion" pass that shortens edges (weighted), with
    ``sources`` pinned to the top layer and ``sinks`` to the bottom one;
 3. long edges are split by dummy vertices; with ``label_sizes`` every layer gap gets a
    label rank, and each labelled edge gets a label dummy of the label's size there
    (as Graphviz dot does), so labels are part of the layout and cannot collide;
    back edges get "side" dummies beside both end boxes, so they leave and enter a box
-   from its side and run up in their own channel instead of through other boxes;
-4. crossing minimisation: layer-by-layer barycenter sweeps, best ordering kept;
+   at its side and run up in their own channel; self-loops get a slot beside the box;
+4. crossing minimisation: layer-by-layer barycenter sweeps with adjacent transpositions,
+   from the DFS order and its mirror image, plus a pass that tries moving each loop
+   channel to the far left / right; the ordering with fewest crossings is kept;
 5. x coordinates: minimise Σ w·(x_a − x_b)² over the layered edges subject to the
    in-layer order and the per-box widths + ``node_sep`` (block coordinate descent, each
-   layer solved exactly by weighted isotonic regression / pool-adjacent-violators);
-6. routes: polyline from a port on u's border through the dummy positions to a port on
-   v's border.  Forward edges leave at the bottom and enter at the top, ports spread
-   along the side; back edges leave/enter at the left or right side.
+   layer solved exactly by weighted isotonic regression / pool-adjacent-violators),
+   then a few reweighted rounds towards Σ w·|x_a − x_b| so most edges come out
+   exactly vertical; small remaining jogs along long edges are removed;
+6. routes: polylines from a port on u's border through the dummy positions to a port on
+   v's border.  Forward edges leave at the bottom and enter at the top (ports spread
+   along the side); back edges leave and enter at the left or right side.  A route
+   crosses every layer *vertically* over the whole height of that layer's band (its
+   tallest box or label) and moves sideways only in the gaps between bands, so no route
+   passes through a box or a reserved label.
 
 Everything is deterministic: iteration is in node insertion / edge order with explicit
-tie-breaks, never over unordered sets.
+tie-breaks, never over unordered sets of node ids, and the effort spent on very large
+graphs is scaled down by their size (not by a clock).  About 0.4 s for 60 nodes / 200
+edges in CPython on a laptop.
 """
 
 from __future__ import annotations
@@ -58,12 +66,15 @@ class Layout:
     """Result of :func:`layered_layout`.
 
     ``positions`` are box centres, y grows downward.  ``routes[(u, v)]`` is a polyline
-    from the border of u to the border of v (for self-loops: a small loop out of and back
-    into the box side).  Back edges (reversed to break cycles, i.e. drawn upward) are in
-    ``back_edges``; their routes start at the *side* of u: the first two points form a
+    from the border of u to the border of v, for every edge of the graph; its segments
+    are vertical (inside a layer's band, through the edge's dummy positions) or run
+    through the gap between two layers.  Self-loops: four points, out of the box side,
+    round and back in.  Back edges (reversed to break cycles, i.e. drawn upward) are in
+    ``back_edges``; their routes start at the *side* of u — the first two points form a
     horizontal stub, and so do the last two.  ``label_positions`` holds the centre of
-    every label reserved via ``label_sizes``.  ``loop_sides[u]`` is +1 (right) or -1
-    (left): where the self-loop of u is drawn.
+    every label reserved via ``label_sizes`` (on the edge's route; beside the loop for
+    self-loops).  ``layers`` are the layer indices (0 = top), ``loop_sides[u]`` is +1
+    (right) or -1 (left): the side where u's self-loop was given room.
     """
 
     positions: dict[Hashable, Point]
