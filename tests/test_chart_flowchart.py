@@ -214,7 +214,7 @@ def test_box_and_edge_texts(contract_fig):
     assert "开始" in texts and "结束" in texts
     assert "310 次\n1.5 小时" in texts  # hand-off: count and median wait
     assert "300 次" in texts  # edge from start: no time
-    assert "交接等待中位数（小时，日历时间）" in texts
+    assert "中位时长（小时，日历时间）：方框边框=环节处理，箭头=交接等待" in texts
     assert "已简化：显示 8/8 个活动" in texts
 
 
@@ -223,7 +223,7 @@ def test_english_and_working_time():
     texts = chart_texts(fig)
     assert "312 × · median 4.2 h" in texts
     assert "Start" in texts and "End" in texts
-    assert "median hand-off wait (hours, working time)" in texts
+    assert "median hours (working time): box border = step, arrow = hand-off wait" in texts
     assert not any(re.search(r"[\u4e00-\u9fff]", t) for t in texts if t not in contract_graph())
 
 
@@ -327,7 +327,7 @@ def test_graph_without_times_or_terminals():
         fig = draw_flowchart(g)
         fig.savefig(io.BytesIO(), format="svg")
     assert glyph_warnings(records) == []
-    assert "无交接时间数据" in chart_texts(fig)
+    assert "无时长数据" in chart_texts(fig)
 
 
 def test_bad_arguments():
@@ -335,3 +335,22 @@ def test_bad_arguments():
         draw_flowchart(contract_graph(), lang="fr")
     with pytest.raises(ValueError, match="time_basis"):
         draw_flowchart(contract_graph(), time_basis="business")
+
+
+def test_box_borders_show_where_time_goes():
+    """Boxes are tinted on the same heat scale as the arrows: the slowest step is darkest."""
+    from matplotlib.colors import to_rgb
+    from matplotlib.patches import FancyBboxPatch
+
+    fig = draw_flowchart(contract_graph())
+    borders = {}
+    for ax in fig.axes[:1]:
+        boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+        texts = {t.get_text(): t.get_position() for t in ax.texts}
+        for name in ("总经理审批", "提交合同申请", "撤回申请"):
+            x, y = texts[name]
+            box = next(b for b in boxes if b.get_window_extent().contains(*ax.transData.transform((x, y))))
+            borders[name] = to_rgb(box.get_edgecolor())
+    darkness = {name: sum(rgb) for name, rgb in borders.items()}
+    assert darkness["总经理审批"] < darkness["提交合同申请"]  # 30 h vs 0.4 h
+    assert borders["撤回申请"] != borders["总经理审批"]      # no duration: the neutral border

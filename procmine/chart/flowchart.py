@@ -47,28 +47,28 @@ _TEXT = {
         "end": "结束",
         "times": "{n} 次",
         "box_stats": "{n} 次 · 中位 {d}",
-        "cbar": "交接等待中位数（小时，{basis}）",
+        "cbar": "中位时长（小时，{basis}）：方框边框=环节处理，箭头=交接等待",
         "legend_box_name": "活动名称",
         "legend_box_stats": "次数 · 中位处理时长",
         "legend_edge": "次数\n交接等待中位数",
         "legend_width": "线宽：交接次数",
         "legend_back": "返工 / 退回（向上的虚线）",
         "legend_basis": "时长均按{basis}计",
-        "no_times": "无交接时间数据",
+        "no_times": "无时长数据",
     },
     "en": {
         "start": "Start",
         "end": "End",
         "times": "{n} ×",
         "box_stats": "{n} × · median {d}",
-        "cbar": "median hand-off wait (hours, {basis})",
+        "cbar": "median hours ({basis}): box border = step, arrow = hand-off wait",
         "legend_box_name": "Activity name",
         "legend_box_stats": "count · median duration",
         "legend_edge": "count\nmedian hand-off wait",
         "legend_width": "line width: hand-offs",
         "legend_back": "rework / send-back (dashed, upward)",
         "legend_basis": "durations in {basis}",
-        "no_times": "no hand-off times",
+        "no_times": "no durations",
     },
 }
 
@@ -617,7 +617,7 @@ class _Drawing:
         ax.set_axis_off()
         norm, colour_of = self._norm, self._colour_of
         self._draw_edges(ax, colour_of)
-        self._draw_nodes(ax)
+        self._draw_nodes(ax, colour_of)
 
         # legend strip
         legend_top = margin + header + chart_h + 16
@@ -625,8 +625,13 @@ class _Drawing:
         return fig
 
     def _colour_scale(self):
+        # one heat scale for where time goes: hand-off waits (arrows) and step durations (boxes);
+        # OA exports often route instantly, so all the time sits in the steps
         values = [
             _hours(d.get("median_hours")) for _u, _v, d in self.graph.edges(data=True)
+        ] + [
+            _hours(d.get("median_duration_hours")) for _n, d in self.graph.nodes(data=True)
+            if d.get("kind", "activity") == "activity"
         ]
         values = [v for v in values if v is not None]
         if not values:
@@ -722,7 +727,7 @@ class _Drawing:
         mask = np.array([k not in (("node", u), ("node", v), ("label", (u, v))) for k in self._rect_keys])
         return self._rects[mask]
 
-    def _draw_nodes(self, ax) -> None:
+    def _draw_nodes(self, ax, colour_of=None) -> None:
         st = self.st
         layout = self.layout
         for node in self.graph.nodes:
@@ -738,10 +743,16 @@ class _Drawing:
                         color="#1b2733", zorder=4)
                 continue
             radius = min(7.0, h / 4)
+            face, edge_colour, edge_width = st.box_face, st.box_edge, 1.1
+            duration = _hours(self.graph.nodes[node].get("median_duration_hours"))
+            if colour_of is not None and duration is not None and self._norm is not None:
+                heat = np.array(matplotlib.colors.to_rgb(colour_of(duration)))
+                face = tuple(0.22 * heat + 0.78 * np.ones(3))  # a tint keeps the text readable
+                edge_colour, edge_width = tuple(heat), 2.2
             ax.add_patch(FancyBboxPatch(
                 (x - w / 2 + radius, y - h / 2 + radius), w - 2 * radius, h - 2 * radius,
                 boxstyle=f"round,pad={radius},rounding_size={radius}",
-                facecolor=st.box_face, edgecolor=st.box_edge, linewidth=1.1, zorder=3,
+                facecolor=face, edgecolor=edge_colour, linewidth=edge_width, zorder=3,
             ))
             name, stats = self.texts[node]
             nh = self.measure(name, st.name_size)[1]
