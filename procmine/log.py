@@ -68,6 +68,7 @@ class LogSummary:
     timezone: str
     has_start_times: bool
     columns: dict[str, str | None]
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -90,6 +91,7 @@ class LogSummary:
             f"  period {self.start} → {self.end} ({self.timezone})",
             f"  median lead time {lead} (calendar time); step durations: {durations}",
             f"  columns: {mapped}",
+            *[f"  {note}" for note in self.notes],
         ])
 
 
@@ -164,6 +166,7 @@ class EventLog:
             timezone=self.timezone,
             has_start_times=self.has_start_times,
             columns=self.columns.to_dict(),
+            notes=list(self.source.notes),
         )
 
     def to_pandas(self) -> pd.DataFrame:

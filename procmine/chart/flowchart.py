@@ -149,22 +149,30 @@ def _wrap(text: str, size: float, max_width: float, max_lines: int, measure: _Me
     total = measure(text, size)[0]
     if total <= max_width:
         return text
+    # a long name gets a wider box (up to 1.8×) before anything is cut off
+    max_width = max(max_width, min(total / max_lines * 1.15, max_width * 1.8))
     tokens = _TOKEN.findall(text)
     widths = [measure(tok, size)[0] if not tok.isspace() else measure("a a", size)[0] - measure("aa", size)[0]
               for tok in tokens]
     n_lines = min(max_lines, math.ceil(total / max_width))
-    target = total / n_lines
-    lines: list[list[str]] = [[]]
-    width = 0.0
-    for tok, w in zip(tokens, widths):
-        if lines[-1] and width + w > target * 1.08 and len(lines) < n_lines and tok[0] not in _NO_LINE_START:
-            lines.append([])
-            width = 0.0
-            if tok.isspace():
-                continue
-        lines[-1].append(tok)
-        width += w
-    out = ["".join(parts).strip() for parts in lines]
+
+    def fill(limit: float) -> list[str]:
+        lines: list[list[str]] = [[]]
+        width = 0.0
+        for tok, w in zip(tokens, widths):
+            if lines[-1] and width + w > limit and len(lines) < n_lines and tok[0] not in _NO_LINE_START:
+                lines.append([])
+                width = 0.0
+                if tok.isspace():
+                    continue
+            lines[-1].append(tok)
+            width += w
+        return ["".join(parts).strip() for parts in lines]
+
+    # balanced lines look best; if long words make the last line overflow, fill each line instead
+    out = fill(total / n_lines * 1.08)
+    if measure(out[-1], size)[0] > max_width * 1.1:
+        out = fill(max_width)
     # the last line may still be too wide (e.g. a very long name): truncate it
     last = out[-1]
     if measure(last, size)[0] > max_width * 1.1:

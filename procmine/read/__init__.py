@@ -140,6 +140,7 @@ def _build_events(
     # 2. completion times.
     ts_col = mapping.timestamp
     parsed = parse_timestamps(events["__ts_raw"], timezone=timezone)
+    raw.notes.append(f"completion times ({ts_col}) read as: {', '.join(parsed.formats) or '—'}")
     events = events.with_columns(parsed.values.alias(TIMESTAMP), parsed.failed.alias("__ts_failed"))
     if events.height and parsed.failed.sum() == events.height:
         sample = events["__ts_raw"].drop_nulls().head(1).to_list()
@@ -181,6 +182,7 @@ def _build_events(
     if "__start_raw" in events.columns:
         start_col = mapping.start_timestamp
         parsed_start = parse_timestamps(events["__start_raw"], timezone=timezone)
+        raw.notes.append(f"arrival times ({start_col}) read as: {', '.join(parsed_start.formats) or '—'}")
         events = events.with_columns(parsed_start.values.alias(START))
         bad = parsed_start.failed
         if bad.any():

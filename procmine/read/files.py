@@ -315,10 +315,17 @@ def _read_parquet(path: Path) -> RawTable:
 def _read_xes(path: Path) -> RawTable:
     from procmine._engine import pm4py
 
+    import warnings
+
     try:
-        frame = pm4py.read_xes(str(path), return_legacy_log_object=False, show_progress_bar=False)
-    except TypeError:  # older pm4py without these keywords
-        frame = pm4py.read_xes(str(path))
+        with warnings.catch_warnings():  # pm4py suggests optional speed-up packages on every read
+            warnings.simplefilter("ignore")
+            try:
+                frame = pm4py.read_xes(str(path), return_legacy_log_object=False, show_progress_bar=False)
+            except TypeError:  # older pm4py without these keywords
+                frame = pm4py.read_xes(str(path))
+    except LogFileError:
+        raise
     except Exception as exc:
         raise LogFileError(f"{path}: cannot be read as XES ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}).") from None
     if frame is None or len(frame) == 0:
