@@ -178,3 +178,12 @@ def test_xes_gz_with_lifecycle_pairs(tmp_path):
     assert log.quality.rows_read == 5 == log.quality.events + log.quality.dropped + log.quality.merged
     every = procmine.read_log(path, lifecycle="all")
     assert every.summary().events == 5
+
+
+def test_latin1_is_not_misread_as_chinese(tmp_path):
+    path = tmp_path / "dansk.csv"
+    path.write_bytes("case,activity,timestamp\n1,Ansøgning modtaget,2025-01-02 10:00\n".encode("latin-1"))
+    with pytest.raises(LogFileError, match="--encoding"):
+        procmine.read_log(path)
+    log = procmine.read_log(path, encoding="latin-1")
+    assert log.events["activity"].to_list() == ["Ansøgning modtaget"]

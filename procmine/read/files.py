@@ -137,14 +137,23 @@ def decode_bytes(data: bytes, path: Path, encoding: str | None = None) -> tuple[
 
 
 def _looks_chinese(text: str) -> bool:
-    """GB18030 decodes most byte soups; accept it only if the non-ASCII text is mostly CJK."""
+    """GB18030 decodes most byte soups; accept it only for real Chinese text.
+
+    Chinese exports are written almost entirely in GB2312's common characters; Latin-1 or
+    cp1252 text misread as GB18030 turns into rare extension characters instead.
+    """
     sample = text[:200_000]
     non_ascii = [ch for ch in sample if ord(ch) > 127]
     if not non_ascii:
         return True
-    cjk = sum(1 for ch in non_ascii if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f"
-              or "\uff00" <= ch <= "\uffef")
-    return cjk / len(non_ascii) > 0.8
+    common = 0
+    for ch in non_ascii:
+        try:
+            ch.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common / len(non_ascii) > 0.9
 
 
 def sniff_delimiter(text: str) -> str:
