@@ -52,6 +52,11 @@ class Source:
     def name(self) -> str:
         return Path(self.path).name
 
+    @property
+    def row_word(self) -> str:
+        """How a position in this file is named in messages."""
+        return "event" if self.format == "xes" else "row"
+
 
 @dataclass
 class LogSummary:

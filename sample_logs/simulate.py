@@ -407,7 +407,21 @@ def _contract_amount(rng: random.Random) -> float:
     return float(min(499_900, round(math.exp(rng.uniform(math.log(10_000), math.log(500_000))), -2)))
 
 
-class ContractSimulator:
+class _Simulator:
+    """What every process simulator shares: its own seeded random stream and clock."""
+
+    name = ""
+    time_quantum = MINUTE
+
+    def __init__(self, seed: int, cases: int, calendar: WorkCalendar):
+        self.seed, self.cases, self.cal = seed, cases, calendar
+        self.rng = random.Random(f"{seed}:{self.name}")
+        self.timer = Timer(self.rng, calendar, self.time_quantum)
+        self.fmt = Formats(calendar)
+        self.export_at = calendar.from_datetime(EXPORT_AT)
+
+
+class ContractSimulator(_Simulator):
     """合同审批: 发起申请 → 部门经理审批 → (法务审核 ∥ 财务审核) → [总经理审批 if > 50万] → 合同盖章
     → 合同归档, with 法务审核 退回 → 修改合同 → 部门经理审批 … as the rework loop."""
 
@@ -415,12 +429,7 @@ class ContractSimulator:
     file = CONTRACT_FILE
     default_cases = CONTRACT_CASES
 
-    def __init__(self, seed: int, cases: int, calendar: WorkCalendar):
-        self.seed, self.cases, self.cal = seed, cases, calendar
-        self.rng = random.Random(f"{seed}:{self.name}")
-        self.timer = Timer(self.rng, calendar, MINUTE)
-        self.fmt = Formats(calendar)
-        self.export_at = calendar.from_datetime(EXPORT_AT)
+    time_quantum = MINUTE
 
     # -- planning -------------------------------------------------------------------------
 
@@ -738,7 +747,7 @@ class ExpenseRow:
                 time_cell(self.completed), self.amount, self.expense_type, self.outcome)
 
 
-class ExpenseSimulator:
+class ExpenseSimulator(_Simulator):
     """费用报销: 提交报销 → 部门经理审批 → 财务初审 → [财务经理审批 if > 5000] → [总经理审批 if > 50000]
     → 出纳付款, with 财务初审 退回 → 补充材料 → 财务初审 as the rework loop."""
 
@@ -746,12 +755,7 @@ class ExpenseSimulator:
     file = EXPENSE_FILE
     default_cases = EXPENSE_CASES
 
-    def __init__(self, seed: int, cases: int, calendar: WorkCalendar):
-        self.seed, self.cases, self.cal = seed, cases, calendar
-        self.rng = random.Random(f"{seed}:{self.name}")
-        self.timer = Timer(self.rng, calendar, MINUTE)
-        self.fmt = Formats(calendar)
-        self.export_at = calendar.from_datetime(EXPORT_AT)
+    time_quantum = MINUTE
 
     def _amount(self, expense_type: str) -> float:
         _, median, sigma = EXPENSE_TYPES[expense_type]
@@ -1032,7 +1036,7 @@ class ComplaintPlan:
     closed_before_legal: bool = False
 
 
-class ComplaintSimulator:
+class ComplaintSimulator(_Simulator):
     """客户投诉处理: 投诉接收 → 投诉分类 → 分派处理 → 调查与处理 → 客户回访 (∥ 法务复核 for 特急)
     → 结案归档, with 客户回访 不满意 → 调查与处理 → 客户回访 as the rework loop."""
 
@@ -1040,12 +1044,7 @@ class ComplaintSimulator:
     file = COMPLAINT_FILE
     default_cases = COMPLAINT_CASES
 
-    def __init__(self, seed: int, cases: int, calendar: WorkCalendar):
-        self.seed, self.cases, self.cal = seed, cases, calendar
-        self.rng = random.Random(f"{seed}:{self.name}")
-        self.timer = Timer(self.rng, calendar, 1)
-        self.fmt = Formats(calendar)
-        self.export_at = calendar.from_datetime(EXPORT_AT)
+    time_quantum = 1  # complaints are stamped to the second
 
     def plan(self) -> list[ComplaintPlan]:
         rng, n = self.rng, self.cases

@@ -20,7 +20,7 @@ import polars as pl
 from procmine.check import DROPPED, KEPT, MERGED, REPAIRED, DataQualityReport, Finding
 from procmine.errors import EmptyLogError, TimestampError
 from procmine.log import (
-    ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROLE, ROW, START, TIMESTAMP, EventLog, Source,
+    ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROLE, ROW, START, TIMESTAMP, EventLog,
 )
 from procmine.read.columns import ColumnMapping, detect_columns
 from procmine.read.files import ROW as RAW_ROW
@@ -72,7 +72,7 @@ def read_log(
         case=case, activity=activity, timestamp=timestamp, start_timestamp=start_timestamp,
         resource=resource, department=department, role=role, outcome=outcome,
     )
-    mapping = detect_columns(headers, given, source=str(raw.path))
+    mapping = detect_columns(headers, given, source=raw.source.path)
     if lifecycle not in ("pair", "all"):
         raise ValueError("lifecycle must be 'pair' or 'all'")
     say(f"{raw.frame.height:,} rows; parsing times")
@@ -80,7 +80,7 @@ def read_log(
     log = EventLog(
         events,
         mapping,
-        Source(str(raw.path), raw.format, raw.encoding, raw.delimiter, raw.sheet, raw.notes),
+        raw.source,
         quality,
         timezone=timezone,
     )
@@ -92,8 +92,8 @@ def read_log(
 def _build_events(
     raw: RawTable, mapping: ColumnMapping, *, timezone: str, lifecycle: str, normalise_labels: bool
 ) -> tuple[pl.DataFrame, DataQualityReport]:
-    source = str(raw.path)
-    word = raw.row_word
+    source = raw.source.path
+    word = raw.source.row_word
     frame = raw.frame
     quality = DataQualityReport(source=source, rows_read=frame.height, events=0, row_word=word)
 
@@ -140,7 +140,7 @@ def _build_events(
     # 2. completion times.
     ts_col = mapping.timestamp
     parsed = parse_timestamps(events["__ts_raw"], timezone=timezone)
-    raw.notes.append(f"completion times ({ts_col}) read as: {', '.join(parsed.formats) or '—'}")
+    raw.source.notes.append(f"completion times ({ts_col}) read as: {', '.join(parsed.formats) or '—'}")
     events = events.with_columns(parsed.values.alias(TIMESTAMP), parsed.failed.alias("__ts_failed"))
     if events.height and parsed.failed.sum() == events.height:
         sample = events["__ts_raw"].drop_nulls().head(1).to_list()
@@ -182,7 +182,7 @@ def _build_events(
     if "__start_raw" in events.columns:
         start_col = mapping.start_timestamp
         parsed_start = parse_timestamps(events["__start_raw"], timezone=timezone)
-        raw.notes.append(f"arrival times ({start_col}) read as: {', '.join(parsed_start.formats) or '—'}")
+        raw.source.notes.append(f"arrival times ({start_col}) read as: {', '.join(parsed_start.formats) or '—'}")
         events = events.with_columns(parsed_start.values.alias(START))
         bad = parsed_start.failed
         if bad.any():

@@ -12,12 +12,13 @@ import codecs
 import gzip
 import io
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from procmine.errors import LogFileError
+from procmine.log import Source
 
 ROW = "__row__"
 
@@ -34,17 +35,7 @@ class RawTable:
     """A file's content before column mapping: raw columns and where they came from."""
 
     frame: pl.DataFrame
-    path: Path
-    format: str
-    encoding: str | None = None
-    delimiter: str | None = None
-    sheet: str | None = None
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def row_word(self) -> str:
-        """How a position in this file is named in messages."""
-        return "event" if self.format == "xes" else "row"
+    source: Source
 
 
 def detect_format(path: Path) -> str:
@@ -209,7 +200,7 @@ def _read_text(path: Path, *, encoding: str | None, delimiter: str | None) -> Ra
     if frame.height == 0:
         raise LogFileError(f"{path}: has a header line but no data rows. Export the log with its rows.")
     frame = frame.with_row_index(ROW, offset=2)
-    return RawTable(frame, path, "csv", encoding=used_encoding, delimiter=sep)
+    return RawTable(frame, Source(str(path), "csv", encoding=used_encoding, delimiter=sep))
 
 
 def _drop_unnamed_empty_columns(frame: pl.DataFrame) -> pl.DataFrame:
@@ -289,7 +280,7 @@ def _read_excel(path: Path, *, sheet: str | int | None) -> RawTable:
     if frame.height == 0:
         raise LogFileError(f"{path}: sheet '{worksheet.title}' has a header but no data rows.")
     frame = frame.with_columns(pl.Series(ROW, row_numbers, dtype=pl.UInt32)).select([ROW, *frame.columns])
-    return RawTable(frame, path, "excel", sheet=worksheet.title)
+    return RawTable(frame, Source(str(path), "excel", sheet=worksheet.title))
 
 
 def _unique_names(names: list[str]) -> list[str]:
@@ -316,7 +307,7 @@ def _read_parquet(path: Path) -> RawTable:
         for name, dtype in frame.schema.items()
         if not isinstance(dtype, keep_types) and not dtype.is_numeric()
     )
-    return RawTable(frame.with_row_index(ROW, offset=1), path, "parquet")
+    return RawTable(frame.with_row_index(ROW, offset=1), Source(str(path), "parquet"))
 
 
 # --- XES ----------------------------------------------------------------------------------
@@ -349,7 +340,7 @@ def _read_xes(path: Path) -> RawTable:
         else:
             converted[name] = pl.Series(name, [None if _is_missing(v) else str(v) for v in series.tolist()], dtype=pl.String)
     table = pl.DataFrame(converted)
-    return RawTable(table.with_row_index(ROW, offset=1), path, "xes")
+    return RawTable(table.with_row_index(ROW, offset=1), Source(str(path), "xes"))
 
 
 def _is_missing(value: object) -> bool:
