@@ -154,14 +154,20 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
         "process_map": out_dir / "process_map.json",
     }
     _guard_outputs(log.source.path, outputs.values())
-    out_dir.mkdir(parents=True, exist_ok=True)
-    pmap.to_json(outputs["process_map"])
-    _progress("drawing the flowchart")
-    shown.save(outputs["flowchart_png"], lang=lang, simplify=False)
-    shown.save(outputs["flowchart_svg"], lang=lang, simplify=False)
-    _progress("mining the BPMN model (inductive miner)")
-    model = discover_bpmn(log, noise_threshold=noise)
-    model.save(outputs["bpmn"])
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: is a file; -o needs a folder for the outputs.")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        pmap.to_json(outputs["process_map"])
+        _progress("drawing the flowchart")
+        shown.save(outputs["flowchart_png"], lang=lang, simplify=False)
+        shown.save(outputs["flowchart_svg"], lang=lang, simplify=False)
+        _progress("mining the BPMN model (inductive miner)")
+        model = discover_bpmn(log, noise_threshold=noise)
+        model.save(outputs["bpmn"])
+    except OSError as exc:
+        where = exc.filename or out_dir
+        raise OutputError(f"{where}: cannot be written ({exc.strerror or exc}). Choose another folder with -o.") from None
 
     summary = log.summary()
     if as_json:

@@ -89,3 +89,15 @@ def test_every_command_has_help():
         result = runner.invoke(cli, [name, "--help"])
         assert result.exit_code == 0
         assert command.help and "Example" in command.help, f"{name} needs help text with an example"
+
+
+def test_output_folder_that_is_a_file(parallel_csv, tmp_path, capsys):
+    blocker = tmp_path / "out"
+    blocker.write_text("x")
+    code, _, err = run(["discover", str(parallel_csv), "-o", str(blocker)], capsys)
+    assert code == 4 and "needs a folder" in err
+
+
+def test_unknown_time_zone(parallel_csv, capsys):
+    code, _, err = run(["check", str(parallel_csv), "--timezone", "Mars/Base"], capsys)
+    assert code == 2 and "Mars/Base" in err and "Traceback" not in err

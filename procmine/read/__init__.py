@@ -65,6 +65,7 @@ def read_log(
     when any data-quality problem is found.
     """
     say = progress or (lambda message: None)
+    _check_timezone(timezone)
     say(f"reading {Path(path).name}")
     raw = open_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
     headers = [c for c in raw.frame.columns if c != RAW_ROW]
@@ -87,6 +88,17 @@ def read_log(
     if strict:
         quality.raise_if_problems()
     return log
+
+
+def _check_timezone(timezone: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise TimestampError(
+            f"time zone {timezone!r} is unknown; give an IANA name such as 'Asia/Shanghai' or 'UTC' (--timezone)."
+        ) from None
 
 
 def _build_events(
