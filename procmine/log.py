@@ -115,8 +115,11 @@ class EventLog:
         source: Source,
         quality: DataQualityReport,
         timezone: str = "Asia/Shanghai",
+        open_cases: frozenset[str] = frozenset(),
     ):
         self.events = events
+        #: cases with a step that had arrived but was not completed when the log was exported
+        self.open_cases = open_cases
         self.columns = columns
         self.source = source
         self.quality = quality

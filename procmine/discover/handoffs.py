@@ -25,8 +25,8 @@ import polars as pl
 from procmine.log import ACTIVITY, CASE, RESOURCE, DEPARTMENT, ROW, START, TIMESTAMP, hours_between
 
 #: Columns of the hand-off table.
-HANDOFF_COLUMNS = ("case", "source", "target", "source_row", "target_row", "source_end", "target_arrival", "hours",
-                   "sync_hours")
+HANDOFF_COLUMNS = ("case", "source", "target", "source_row", "target_row", "source_end", "target_arrival", "ready",
+                   "hours", "sync_hours")
 
 
 def step_table(events: pl.DataFrame) -> pl.DataFrame:
@@ -73,10 +73,9 @@ def handoff_table(events: pl.DataFrame) -> pl.DataFrame:
     # A step that waits for several parallel steps (a join) is ready when the last of them
     # completes: its hand-off is measured from there. The time an earlier branch's output
     # waited for the others is synchronisation, kept apart in ``sync_hours``.
-    ready = pl.col("source_end").max().over("case", "target_row")
-    return pairs.with_columns(
-        hours_between(pl.col("target_arrival"), ready).alias("hours"),
-        hours_between(ready, pl.col("source_end")).alias("sync_hours"),
+    return pairs.with_columns(pl.col("source_end").max().over("case", "target_row").alias("ready")).with_columns(
+        hours_between(pl.col("target_arrival"), pl.col("ready")).alias("hours"),
+        hours_between(pl.col("ready"), pl.col("source_end")).alias("sync_hours"),
     )
 
 

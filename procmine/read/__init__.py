@@ -77,13 +77,14 @@ def read_log(
     if lifecycle not in ("pair", "all"):
         raise ValueError("lifecycle must be 'pair' or 'all'")
     say(f"{raw.frame.height:,} rows; parsing times")
-    events, quality = _build_events(raw, mapping, timezone=timezone, lifecycle=lifecycle, normalise_labels=normalise_labels)
+    events, quality, open_cases = _build_events(raw, mapping, timezone=timezone, lifecycle=lifecycle, normalise_labels=normalise_labels)
     log = EventLog(
         events,
         mapping,
         raw.source,
         quality,
         timezone=timezone,
+        open_cases=open_cases,
     )
     if strict:
         quality.raise_if_problems()
@@ -103,11 +104,12 @@ def _check_timezone(timezone: str) -> None:
 
 def _build_events(
     raw: RawTable, mapping: ColumnMapping, *, timezone: str, lifecycle: str, normalise_labels: bool
-) -> tuple[pl.DataFrame, DataQualityReport]:
+) -> tuple[pl.DataFrame, DataQualityReport, frozenset[str]]:
     source = raw.source.path
     word = raw.source.row_word
     frame = raw.frame
     quality = DataQualityReport(source=source, rows_read=frame.height, events=0, row_word=word)
+    open_cases: set[str] = set()
 
     # Standard columns next to the originals; originals that clash with a standard name are renamed.
     mapped = {col for _, col in mapping.items() if col}
@@ -171,6 +173,7 @@ def _build_events(
         if "__start_raw" in events.columns:
             open_steps = no_time & events["__start_raw"].is_not_null()
             if open_steps.any():
+                open_cases.update(events.filter(open_steps)[CASE].to_list())
                 quality.add(Finding("step_not_completed",
                                     "step arrived but is not completed yet (arrival time, no completion time); "
                                     "open steps are left out of the map",
@@ -250,7 +253,7 @@ def _build_events(
     keep = [c for c in (CASE, ACTIVITY, START, TIMESTAMP, RESOURCE, DEPARTMENT, ROLE, OUTCOME, ROW) if c in events.columns]
     events = events.select([*keep, *[c for c in attributes if c in events.columns]])
     quality.events = events.height
-    return events, quality
+    return events, quality, frozenset(open_cases)
 
 
 def _examples(frame: pl.DataFrame, mask: pl.Series, value_column: str | None) -> list[tuple[int, str]]:

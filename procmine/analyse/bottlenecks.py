@@ -1,0 +1,334 @@
+"""Where does the time go? Activities, hand-offs, people and departments ranked by their share.
+
+    >>> report = procmine.bottlenecks(log)              # doctest: +SKIP
+    >>> report.activities.head()                         # doctest: +SKIP
+    >>> report.plot()                                    # top bottlenecks as a bar chart  # doctest: +SKIP
+
+``share_of_lead_time`` = time spent there, summed over all cases ÷ lead time summed over all
+cases, in working time (calendar time with ``Calendar(kind="none")``). At a step the time is
+arrival → completion (the step had the work: queueing in the approver's inbox and doing it);
+at a hand-off it is the wait from the moment the next step was ready to its arrival. Steps
+that ran in parallel both count, so shares can add up to more than 100 %.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import pandas as pd
+import polars as pl
+
+from procmine.analyse.times import TimeTables, time_tables
+from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, ROLE, EventLog
+from procmine.units import format_hours
+
+if TYPE_CHECKING:
+    from procmine.calendar import Calendar
+
+#: Activities and hand-offs on the critical path must be seen in at least this share of cases
+#: (tried in turn until a path of two or more steps exists).
+TYPICAL_SHARES = (1 / 3, 0.2, 0.05)
+
+
+@dataclass
+class Bottlenecks:
+    """Ranked time consumers of a log, plus the critical path and workload per person/department."""
+
+    activities: pl.DataFrame
+    handoffs: pl.DataFrame
+    resources: pl.DataFrame
+    departments: pl.DataFrame
+    roles: pl.DataFrame
+    critical_path: list[str]
+    critical_path_work_hours: float | None
+    backlog: pl.DataFrame
+    cases: int
+    basis: str
+    calendar_description: str
+    source: str = ""
+    _tables: TimeTables | None = field(default=None, repr=False)
+
+    # --- tables ------------------------------------------------------------------------
+    def to_frame(self, level: str = "activities") -> pd.DataFrame:
+        """One of the rankings as a pandas DataFrame (activities, handoffs, resources, departments, roles)."""
+        return getattr(self, level).to_pandas()
+
+    def top(self, n: int = 10) -> pl.DataFrame:
+        """Activities and hand-offs together, by share of lead time."""
+        acts = self.activities.select(
+            pl.lit("activity").alias("kind"), pl.col(ACTIVITY).alias("name"), "cases", "median_work_hours",
+            "share_of_lead_time")
+        hand = self.handoffs.select(
+            pl.lit("handoff").alias("kind"), (pl.col("source") + " → " + pl.col("target")).alias("name"), "cases",
+            "median_work_hours", "share_of_lead_time")
+        ranked = pl.concat([acts, hand]).sort("share_of_lead_time", descending=True, nulls_last=True)
+        return ranked.filter(pl.col("share_of_lead_time") > 0.001).head(n)  # 0 % is not a bottleneck
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "cases": self.cases,
+            "time_basis": self.basis,
+            "calendar": self.calendar_description,
+            "units": {"*_hours": "calendar hours", "*_work_hours": "working hours", "share_of_lead_time": "fraction"},
+            "activities": _records(self.activities),
+            "handoffs": _records(self.handoffs),
+            "resources": _records(self.resources),
+            "departments": _records(self.departments),
+            "roles": _records(self.roles),
+            "critical_path": self.critical_path,
+            "critical_path_work_hours": _round(self.critical_path_work_hours),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def __str__(self) -> str:
+        basis = "working" if self.basis == "working" else "calendar"
+        lines = [f"Bottlenecks: {self.cases:,} cases; share of lead time in {basis} time ({self.calendar_description})"]
+        for row in self.top(8).iter_rows(named=True):
+            lines.append(f"  {row['share_of_lead_time'] * 100:5.1f} %  {row['name']}  "
+                         f"(median {format_hours(row['median_work_hours'], 'en')} {basis}, {row['cases']:,} cases)")
+        if self.critical_path:
+            lines.append(f"  critical path: {' → '.join(self.critical_path)} "
+                         f"(≈ {format_hours(self.critical_path_work_hours, 'en')} {basis} time in a typical case)")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(r['kind'])}</td><td>{html.escape(r['name'])}</td><td>{r['cases']:,}</td>"
+            f"<td>{_fmt(r['median_work_hours'])}</td><td>{r['share_of_lead_time'] * 100:.1f} %</td></tr>"
+            for r in self.top(12).iter_rows(named=True)
+        )
+        path = html.escape(" → ".join(self.critical_path))
+        return (
+            f"<div><b>Bottlenecks</b> ({self.cases:,} cases; {html.escape(self.calendar_description)})"
+            f"<table><tr><th></th><th>where</th><th>cases</th><th>median ({self.basis} h)</th>"
+            f"<th>share of lead time</th></tr>{rows}</table><p>critical path: {path}</p></div>"
+        )
+
+    # --- charts ------------------------------------------------------------------------
+    def plot(self, n: int = 10, lang: str = "zh"):
+        """Bar chart of the top ``n`` activities and hand-offs by share of lead time."""
+        from procmine.chart.bars import draw_share_bars
+
+        top = self.top(n)
+        unit = ("工作小时" if self.basis == "working" else "小时") if lang == "zh" else \
+            ("working h" if self.basis == "working" else "h")
+        labels = [f"{'环节' if k == 'activity' else '交接'}：{name}" if lang == "zh" else f"{k}: {name}"
+                  for k, name in zip(top["kind"], top["name"])]
+        notes = [f"中位 {_fmt(m)} {unit} · {c:,} 个案例" if lang == "zh" else f"median {_fmt(m)} {unit} · {c:,} cases"
+                 for m, c in zip(top["median_work_hours"], top["cases"])]
+        basis_word = ("工作时间" if self.basis == "working" else "日历时间") if lang == "zh" else f"{self.basis} time"
+        title = "瓶颈：占总周期时间的比例" if lang == "zh" else "Bottlenecks: share of total lead time"
+        subtitle = (f"{self.cases:,} 个案例 · 按{basis_word}计 · {self.calendar_description}" if lang == "zh"
+                    else f"{self.cases:,} cases · {basis_word} · {self.calendar_description}")
+        return draw_share_bars(labels, top["share_of_lead_time"].to_list(), notes, title=title, subtitle=subtitle,
+                               axis_label="占总周期时间比例" if lang == "zh" else "share of lead time")
+
+    def heatmap(self, lang: str = "zh", max_activities: int = 25, max_paths: int = 60):
+        """The flowchart coloured by where the (working) time goes.
+
+        Large maps keep the activities and hand-offs with the largest shares of lead time
+        (``max_activities``, ``max_paths``) and say so on the chart.
+        """
+        from procmine.chart.flowchart import draw_flowchart
+        from procmine.discover.process_map import START_NODE, END_NODE
+
+        activities = self.activities.head(max_activities)
+        kept = set(activities[ACTIVITY].to_list())
+        handoffs = self.handoffs.filter(pl.col("source").is_in(list(kept)) & pl.col("target").is_in(list(kept)))
+        handoffs = handoffs.head(max_paths)
+        graph = nx.DiGraph()
+        graph.add_node(START_NODE, kind="start")
+        graph.add_node(END_NODE, kind="end")
+        for row in activities.iter_rows(named=True):
+            graph.add_node(row[ACTIVITY], kind="activity", frequency=row["events"], cases=row["cases"],
+                           median_duration_hours=row["median_work_hours"])
+        for row in handoffs.iter_rows(named=True):
+            graph.add_edge(row["source"], row["target"], frequency=row["frequency"], cases=row["cases"],
+                           median_hours=row["median_work_hours"], p90_hours=row["p90_work_hours"])
+        steps = self._tables.steps
+        first = steps.filter(pl.col("pos") == 0).group_by(ACTIVITY).len()
+        last = steps.filter(pl.col("pos") == pl.col("pos").max().over(CASE)).group_by(ACTIVITY).len()
+        for activity, n in first.iter_rows():
+            if activity in kept:
+                graph.add_edge(START_NODE, activity, frequency=n, cases=n, median_hours=None, p90_hours=None)
+        for activity, n in last.iter_rows():
+            if activity in kept:
+                graph.add_edge(activity, END_NODE, frequency=n, cases=n, median_hours=None, p90_hours=None)
+        title = "瓶颈热力图：时间花在哪里" if lang == "zh" else "Where the time goes"
+        basis = "working" if self.basis == "working" else "calendar"
+        note = self.calendar_description
+        if activities.height < self.activities.height or handoffs.height < self.handoffs.height:
+            note += (f"\n显示占用时间最多的 {activities.height}/{self.activities.height} 个环节、"
+                     f"{handoffs.height}/{self.handoffs.height} 条交接" if lang == "zh" else
+                     f"\nshowing the {activities.height} of {self.activities.height} activities and "
+                     f"{handoffs.height} of {self.handoffs.height} hand-offs taking the most time")
+        return draw_flowchart(graph, title=title, note=note, lang=lang, time_basis=basis)
+
+
+def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottlenecks:
+    """Rank where the time goes in ``log`` (see the module docstring for the definitions)."""
+    tables = time_tables(log, calendar)
+    steps, handoffs, cases = tables.steps, tables.handoffs, tables.cases
+    lead_total = cases["lead_work_hours"].sum() or None
+
+    def share(column: str) -> pl.Expr:
+        return (pl.col(column).sum() / lead_total) if lead_total else pl.lit(None, dtype=pl.Float64)
+
+    def rank(frame: pl.DataFrame, keys: list[str], hours: str, work: str) -> pl.DataFrame:
+        return (
+            frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
+            .group_by(keys)
+            .agg(
+                pl.len().alias("events" if hours == "duration_hours" else "frequency"),
+                pl.col(CASE).n_unique().alias("cases"),
+                pl.col(hours).median().alias("median_hours"),
+                pl.col(hours).quantile(0.9, "linear").alias("p90_hours"),
+                pl.col(work).median().alias("median_work_hours"),
+                pl.col(work).quantile(0.9, "linear").alias("p90_work_hours"),
+                pl.col(work).sum().alias("total_work_hours"),
+                share(work).alias("share_of_lead_time"),
+            )
+            .sort(["share_of_lead_time", *keys], descending=[True] + [False] * len(keys), nulls_last=True)
+        )
+
+    activities = rank(steps, [ACTIVITY], "duration_hours", "duration_work_hours")
+    hand = rank(handoffs, ["source", "target"], "hours", "work_hours")
+    people = {
+        level: rank(steps, [level], "duration_hours", "duration_work_hours")
+        for level in (RESOURCE, DEPARTMENT, ROLE)
+    }
+    path, path_hours = critical_path(tables)
+    return Bottlenecks(
+        activities=activities,
+        handoffs=hand,
+        resources=people[RESOURCE],
+        departments=people[DEPARTMENT],
+        roles=people[ROLE],
+        critical_path=path,
+        critical_path_work_hours=path_hours,
+        backlog=backlog(tables),
+        cases=cases.height,
+        basis=tables.basis,
+        calendar_description=tables.calendar.describe("en"),
+        source=log.source.name,
+        _tables=tables,
+    )
+
+
+def critical_path(tables: TimeTables) -> tuple[list[str], float | None]:
+    """The start-to-end path with the most median working time in a typical case.
+
+    Built from each case's first pass (steps and hand-offs before any activity repeats, so a
+    rework loop taken by a minority does not swallow the path), keeping activities and
+    hand-offs seen in a typical share of cases (a third, else a fifth, else 5 %). Remaining
+    cycles (steps done in either order) are collapsed with networkx and shown joined by " ⇄ ".
+    Weights: each activity's median working duration plus the median wait of the hand-off
+    into it.
+    """
+    steps, handoffs, cases = tables.steps, tables.handoffs, tables.cases.height
+    first = steps.filter(pl.col("occurrence") == 1)
+    rows = first.select(CASE, pl.col("row"))
+    first_hand = (handoffs.join(rows.rename({"row": "source_row"}), on=[CASE, "source_row"])
+                  .join(rows.rename({"row": "target_row"}), on=[CASE, "target_row"]))
+    activity_stats = first.group_by(ACTIVITY).agg(pl.col(CASE).n_unique().alias("cases"),
+                                                  pl.col("duration_work_hours").median().alias("median"))
+    hand_stats = first_hand.group_by("source", "target").agg(pl.col(CASE).n_unique().alias("cases"),
+                                                             pl.col("work_hours").median().alias("median"))
+    starts = first.filter(pl.col("pos") == 0)[ACTIVITY].unique().to_list()
+    for typical in TYPICAL_SHARES:
+        path, hours = _longest_path(activity_stats, hand_stats, starts, max(1, math.ceil(typical * cases)))
+        if len(path) >= 2:
+            return path, hours
+    return path, hours
+
+
+def _longest_path(activity_stats: pl.DataFrame, hand_stats: pl.DataFrame, starts: list[str], floor: int
+                  ) -> tuple[list[str], float | None]:
+    weight = {a: (m or 0.0) for a, n, m in activity_stats.iter_rows() if n >= floor}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(weight)
+    for source, target, n, wait in hand_stats.iter_rows():
+        if n >= floor and source in weight and target in weight and source != target:
+            graph.add_edge(source, target, wait=wait or 0.0)
+    if graph.number_of_nodes() == 0:
+        return [], None
+    dag = nx.condensation(graph)
+    members = nx.get_node_attributes(dag, "members")
+    node_weight = {c: sum(weight[a] for a in members[c]) for c in dag.nodes}
+    for u, v in dag.edges:
+        waits = [graph.edges[a, b]["wait"] for a in members[u] for b in members[v] if graph.has_edge(a, b)]
+        dag.edges[u, v]["weight"] = max(waits) + node_weight[v]
+    roots = {dag.graph["mapping"][a] for a in starts if a in weight} or {n for n in dag if dag.in_degree(n) == 0}
+    best, best_path = -1.0, []
+    for root in sorted(roots):
+        lengths, previous = {root: node_weight[root]}, {}
+        for node in nx.topological_sort(dag):
+            if node not in lengths:
+                continue
+            for succ in dag.successors(node):
+                candidate = lengths[node] + dag.edges[node, succ]["weight"]
+                if candidate > lengths.get(succ, -1.0):
+                    lengths[succ], previous[succ] = candidate, node
+        end = max(lengths, key=lambda n: (lengths[n], -n))
+        path = [end]
+        while path[-1] in previous:
+            path.append(previous[path[-1]])
+        if (lengths[end], len(path)) > (best, len(best_path)):  # on a tie, the path with more steps
+            best, best_path = lengths[end], path[::-1]
+    return [" ⇄ ".join(sorted(members[c])) for c in best_path], round(best, 3)
+
+
+def backlog(tables: TimeTables) -> pl.DataFrame:
+    """Open items per department (or person) at the end of each week: arrived, not completed.
+
+    An item is open at ``t`` when it arrived at or before ``t`` and completed after ``t``.
+    Counted as arrivals minus completions up to ``t`` (no row-by-period cross product).
+    """
+    steps = tables.steps
+    owner = DEPARTMENT if steps[DEPARTMENT].null_count() < steps.height else RESOURCE
+    empty = pl.DataFrame(schema={"period_end": steps["end"].dtype, "owner": pl.String, "open_items": pl.Int64})
+    items = steps.select(pl.col(owner).alias("owner"), "begin", "end").filter(pl.col("owner").is_not_null())
+    if items.height == 0:
+        return empty
+    changes = (
+        pl.concat([
+            items.select("owner", pl.col("begin").alias("time"), pl.lit(1).alias("delta")),
+            items.select("owner", pl.col("end").alias("time"), pl.lit(-1).alias("delta")),
+        ])
+        .group_by("owner", "time").agg(pl.col("delta").sum())
+        .sort("time")
+        .with_columns(pl.col("delta").cum_sum().over("owner").alias("open_items"))
+    )
+    ends = pl.datetime_range(items["begin"].min(), items["end"].max(), interval="1w", eager=True)
+    ends = (ends.dt.truncate("1w") + timedelta(weeks=1) - timedelta(microseconds=1)).unique().sort()
+    grid = (pl.DataFrame({"owner": items["owner"].unique().sort()})
+            .join(pl.DataFrame({"period_end": ends}), how="cross").sort("period_end"))
+    return (
+        grid.join_asof(changes, left_on="period_end", right_on="time", by="owner", strategy="backward",
+                       check_sortedness=False)  # both sorted by time; the check cannot see it per owner
+        .select("period_end", "owner", pl.col("open_items").fill_null(0))
+        .sort(["period_end", "owner"])
+    )
+
+
+def _round(value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(value, 4) if isinstance(value, float) else value
+
+
+def _records(frame: pl.DataFrame) -> list[dict]:
+    return [{k: _round(v) for k, v in row.items()} for row in frame.to_dicts()]
+
+
+def _fmt(hours) -> str:
+    return "–" if hours is None else f"{hours:.1f}"

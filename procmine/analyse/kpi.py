@@ -1,0 +1,229 @@
+"""KPIs for the survey and the monthly monitoring: lead time, rejections, first-time-right.
+
+    >>> report = procmine.kpis(log, target="3wd")        # doctest: +SKIP
+    >>> report.by_month                                  # doctest: +SKIP
+
+Definitions (also in docs/measures.md):
+
+* **lead time** of a case: its first arrival (or first completion) → its last completion,
+  in calendar hours and in working hours; working days = working hours ÷ hours per working day.
+  Cases still open at export (a step arrived but not completed) are left out of lead-time
+  figures and counted as in progress.
+* **rejection rate**: share of cases with a decision that rejects (驳回, 拒绝, 不同意, 不通过,
+  否决, reject, declined, denied) in the outcome column, or, without one, in an activity name.
+  A send-back for rework (退回) is not a rejection.
+* **first-time-right**: share of cases in which no activity was done twice and nothing was
+  sent back (退回 …).
+* **target**: share of completed cases whose lead time is within the limit, e.g. ``3wd``
+  (3 working days) or ``8h`` (8 working hours).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import polars as pl
+
+from procmine.analyse.times import time_tables
+from procmine.log import ACTIVITY, CASE, OUTCOME, EventLog
+
+if TYPE_CHECKING:
+    from procmine.calendar import Calendar
+
+REJECT = r"驳回|拒绝|不同意|不通过|否决|不予|(?i:reject|declin|denied|refus)"
+SEND_BACK = r"退回|打回|补充|重新提交|(?i:return|sent.?back)"
+
+
+@dataclass
+class KPIReport:
+    """Headline KPIs of a log, with the monthly monitoring table."""
+
+    cases: int
+    completed_cases: int
+    lead_time: dict
+    rejection_rate: float | None
+    first_time_right: float | None
+    target: dict | None
+    by_month: pl.DataFrame
+    basis: str
+    calendar_description: str
+    hours_per_day: float
+    rejection_source: str
+    source: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "cases": self.cases,
+            "completed_cases": self.completed_cases,
+            "in_progress": self.cases - self.completed_cases,
+            "calendar": self.calendar_description,
+            "hours_per_work_day": self.hours_per_day,
+            "lead_time": self.lead_time,
+            "target": self.target,
+            "rejection_rate": _round(self.rejection_rate),
+            "rejections_from": self.rejection_source,
+            "first_time_right": _round(self.first_time_right),
+            "by_month": [{k: _round(v) for k, v in row.items()} for row in self.by_month.to_dicts()],
+            "notes": self.notes,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The monthly table as pandas."""
+        return self.by_month.to_pandas()
+
+    def __str__(self) -> str:
+        lt = self.lead_time
+        lines = [
+            f"KPIs: {self.cases:,} cases ({self.completed_cases:,} completed, "
+            f"{self.cases - self.completed_cases:,} in progress); {self.calendar_description}",
+            f"  lead time: median {_num(lt['median_work_days'])} working days ({_num(lt['median_hours'])} calendar h), "
+            f"p90 {_num(lt['p90_work_days'])} working days, max {_num(lt['max_work_days'])} working days",
+            f"  rejection rate {_pct(self.rejection_rate)} ({self.rejection_source}); "
+            f"first-time-right {_pct(self.first_time_right)}",
+        ]
+        if self.target:
+            lines.append(f"  target lead time ≤ {self.target['limit']} ({_num(self.target['limit_work_hours'])} "
+                         f"working h): met by {_pct(self.target['share_met'])} of completed cases "
+                         f"({self.target['cases_met']:,} of {self.completed_cases:,})")
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        months = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(str(_round(v)))}</td>" for v in row.values()) + "</tr>"
+            for row in self.by_month.to_dicts()
+        )
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.by_month.columns)
+        return f"<div><pre>{html.escape(str(self))}</pre><table><tr>{head}</tr>{months}</table></div>"
+
+    def plot(self, lang: str = "zh"):
+        """Monthly median lead time (working days) and cases completed, against the target."""
+        from procmine.chart.trend import draw_monthly_trend
+
+        limit = self.target["limit_work_hours"] / self.hours_per_day if self.target else None
+        return draw_monthly_trend(self.by_month, target_days=limit, lang=lang, basis=self.basis)
+
+
+def kpis(log: EventLog, target: str | None = None, calendar: "Calendar | None" = None) -> KPIReport:
+    """Lead time, rejection rate, first-time-right, target attainment and the monthly table."""
+    tables = time_tables(log, calendar)
+    cal = tables.calendar
+    steps, cases = tables.steps, tables.cases
+    per_day = cal.hours_per_day
+    done = cases.filter(~pl.col("open"))
+    lead = done.select(
+        pl.col("lead_hours").median().alias("median_hours"),
+        pl.col("lead_hours").mean().alias("mean_hours"),
+        pl.col("lead_hours").quantile(0.9, "linear").alias("p90_hours"),
+        pl.col("lead_hours").max().alias("max_hours"),
+        pl.col("lead_work_hours").median().alias("median_work_hours"),
+        pl.col("lead_work_hours").mean().alias("mean_work_hours"),
+        pl.col("lead_work_hours").quantile(0.9, "linear").alias("p90_work_hours"),
+        pl.col("lead_work_hours").max().alias("max_work_hours"),
+    ).to_dicts()[0]
+    for key in ("median", "mean", "p90", "max"):
+        value = lead[f"{key}_work_hours"]
+        lead[f"{key}_work_days"] = None if value is None else value / per_day
+    lead = {k: _round(v) for k, v in lead.items()}
+
+    has_outcome = steps[OUTCOME].null_count() < steps.height
+    decision = pl.col(OUTCOME) if has_outcome else pl.col(ACTIVITY)
+    flags = steps.group_by(CASE).agg(
+        decision.str.contains(REJECT).fill_null(False).any().alias("rejected"),
+        decision.str.contains(SEND_BACK).fill_null(False).any().alias("sent_back"),
+    )
+    flagged = cases.join(flags, on=CASE, how="left")
+    total = flagged.height
+    rejection_rate = flagged["rejected"].sum() / total if total else None
+    first_time_right = ((~flagged["has_repeat"]) & (~flagged["sent_back"])).sum() / total if total else None
+
+    target_info = None
+    if target:
+        from procmine.calendar import parse_duration_target
+
+        limit = parse_duration_target(target)
+        limit_hours = limit.to_work_hours(cal)
+        column = "lead_work_hours" if limit.basis == "working" else "lead_hours"
+        met = int((done[column] <= limit_hours + 1e-9).sum())
+        target_info = {
+            "limit": target, "limit_work_hours": _round(limit_hours) if limit.basis == "working" else None,
+            "limit_hours": _round(limit_hours) if limit.basis != "working" else None,
+            "basis": limit.basis, "cases_met": met,
+            "share_met": _round(met / done.height) if done.height else None,
+        }
+        if limit.basis != "working":
+            target_info["limit_work_hours"] = _round(limit_hours)
+
+    notes = []
+    if tables.basis == "working" and getattr(cal, "warnings", None):
+        notes += list(cal.warnings)
+    return KPIReport(
+        cases=total,
+        completed_cases=done.height,
+        lead_time=lead,
+        rejection_rate=rejection_rate,
+        first_time_right=first_time_right,
+        target=target_info,
+        by_month=monthly(cases, per_day),
+        basis=tables.basis,
+        calendar_description=cal.describe("en"),
+        hours_per_day=per_day,
+        rejection_source="outcome column" if has_outcome else "activity names",
+        source=log.source.name,
+        notes=notes,
+    )
+
+
+def monthly(cases: pl.DataFrame, hours_per_day: float) -> pl.DataFrame:
+    """Per calendar month: cases started, completed, in progress at month end, median working days."""
+    if cases.height == 0:
+        return pl.DataFrame(schema={"month": pl.String, "cases_started": pl.UInt32, "cases_completed": pl.UInt32,
+                                    "in_progress_at_end": pl.UInt32, "median_work_days": pl.Float64})
+    started = cases.group_by(pl.col("first_time").dt.strftime("%Y-%m").alias("month")).agg(
+        pl.len().alias("cases_started"))
+    completed = cases.filter(~pl.col("open")).group_by(pl.col("last_time").dt.strftime("%Y-%m").alias("month")).agg(
+        pl.len().alias("cases_completed"),
+        (pl.col("lead_work_hours").median() / hours_per_day).alias("median_work_days"),
+    )
+    months = pl.date_range(cases["first_time"].min().date().replace(day=1),
+                           cases["last_time"].max().date().replace(day=1), interval="1mo", eager=True)
+    table = pl.DataFrame({"month": months.dt.strftime("%Y-%m")})
+    table = table.join(started, on="month", how="left").join(completed, on="month", how="left")
+    # in progress at the end of a month: started by then, not completed by then (or still open)
+    month_end = pl.col("month").str.to_date("%Y-%m").dt.month_end()
+    open_counts = []
+    first = cases["first_time"].dt.date()
+    last = cases["last_time"].dt.date()
+    still_open = cases["open"]
+    for end in table.select(month_end.alias("end"))["end"].to_list():
+        open_counts.append(int(((first <= end) & (still_open | (last > end))).sum()))
+    return table.with_columns(
+        pl.col("cases_started").fill_null(0), pl.col("cases_completed").fill_null(0),
+        pl.Series("in_progress_at_end", open_counts, dtype=pl.UInt32),
+    ).select("month", "cases_started", "cases_completed", "in_progress_at_end", "median_work_days")
+
+
+def _round(value):
+    if isinstance(value, float):
+        return None if value != value else round(value, 4)
+    return value
+
+
+def _num(value) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _pct(value) -> str:
+    return "–" if value is None else f"{value * 100:.1f} %"
+
+
+__all__ = ["kpis", "KPIReport", "monthly", "REJECT", "SEND_BACK"]
