@@ -17,7 +17,9 @@ def pm4py_dfg(log):
     # format_dataframe is how pm4py users prepare a frame: it sorts by case, time and file order
     frame = pm4py.format_dataframe(frame, case_id="case", activity_key="activity", timestamp_key="timestamp")
     dfg = pm4py.discover_dfg(frame)[0]
-    starts, ends = pm4py.get_start_activities(frame), pm4py.get_end_activities(frame)
+    # procmine does not end a case that is still in progress (a step arrived, not completed)
+    finished = frame[~frame["case:concept:name"].isin(list(log.open_cases))]
+    starts, ends = pm4py.get_start_activities(frame), pm4py.get_end_activities(finished)
     return dict(dfg), dict(starts), dict(ends)
 
 

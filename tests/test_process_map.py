@@ -150,3 +150,20 @@ def test_hand_offs_equal_the_definition_on_random_overlapping_cases(tmp_path):
     pmap = procmine.discover(log)
     got = Counter({(r["source"], r["target"]): r["frequency"] for r in pmap.handoffs.iter_rows(named=True)})
     assert got == expected
+
+
+def test_cases_still_in_progress_do_not_lead_to_the_end(tmp_path):
+    path = tmp_path / "open.csv"
+    path.write_text("单据编号,审批节点,到达时间,处理时间\n"
+                    "a,提交,2025-03-03 09:00,2025-03-03 09:00\na,审批,2025-03-03 09:00,2025-03-03 10:00\n"
+                    "b,提交,2025-03-04 09:00,2025-03-04 09:00\nb,审批,2025-03-04 09:00,\n", encoding="utf-8")
+    pmap = procmine.discover(procmine.read_log(path))
+    assert pmap.end_activities == {"审批": 1}  # b's 提交 is not an end: b waits at 审批
+    assert pmap.open_cases == 1
+    assert "仍在办理" in pmap.plot().texts[1].get_text() or any("仍在办理" in t.get_text() for t in pmap.plot().texts)
+
+
+def test_simplified_map_keeps_the_log_counts(sequential_csv):
+    pmap = procmine.discover(procmine.read_log(sequential_csv))
+    small = pmap.simplify(activities=0.5, paths=1.0)
+    assert (small.cases, small.events) == (pmap.cases, pmap.events)

@@ -187,3 +187,20 @@ def test_latin1_is_not_misread_as_chinese(tmp_path):
         procmine.read_log(path)
     log = procmine.read_log(path, encoding="latin-1")
     assert log.events["activity"].to_list() == ["Ansøgning modtaget"]
+
+
+@pytest.mark.parametrize("header", ["实例ID", "流程ID", "请求ID", "审批实例Code", "流水号"])
+def test_case_headers_of_common_oa_suites(header):
+    assert detect_columns([header, "节点名称", "操作时间"]).case == header
+
+
+def test_headers_about_times_or_people_do_not_compete_for_the_activity():
+    mapping = detect_columns(["流程ID", "当前节点", "节点处理人部门", "节点开始时间", "节点结束时间", "操作者"])
+    assert mapping.activity == "当前节点"
+    assert mapping.resource == "操作者"
+    assert mapping.department == "节点处理人部门"
+
+
+def test_one_column_for_two_roles_is_an_error():
+    with pytest.raises(ColumnError, match="--case and --activity name the same column"):
+        detect_columns(["实例ID", "节点", "时间"], {"case": "实例ID", "activity": "实例ID"})

@@ -9,10 +9,10 @@ Definitions (also in docs/measures.md):
   in calendar hours and in working hours; working days = working hours ÷ hours per working day.
   Cases still open at export (a step arrived but not completed) are left out of lead-time
   figures and counted as in progress.
-* **rejection rate**: share of cases with a decision that rejects (驳回, 拒绝, 不同意, 不通过,
+* **rejection rate**: share of completed cases with a decision that rejects (驳回, 拒绝, 不同意, 不通过,
   否决, reject, declined, denied) in the outcome column, or, without one, in an activity name.
   A send-back for rework (退回) is not a rejection.
-* **first-time-right**: share of cases in which no activity was done twice and nothing was
+* **first-time-right**: share of completed cases in which no activity was done twice and nothing was
   sent back (退回 …).
 * **target**: share of completed cases whose lead time is within the limit, e.g. ``3wd``
   (3 working days) or ``8h`` (8 working hours).
@@ -141,10 +141,12 @@ def kpis(log: EventLog, target: str | None = None, calendar: "Calendar | None" =
         decision.str.contains(REJECT).fill_null(False).any().alias("rejected"),
         decision.str.contains(SEND_BACK).fill_null(False).any().alias("sent_back"),
     )
-    flagged = cases.join(flags, on=CASE, how="left")
-    total = flagged.height
-    rejection_rate = flagged["rejected"].sum() / total if total else None
-    first_time_right = ((~flagged["has_repeat"]) & (~flagged["sent_back"])).sum() / total if total else None
+    # a case still open may yet be rejected or reworked: rates are over completed cases
+    flagged = done.join(flags, on=CASE, how="left")
+    total = cases.height
+    rejection_rate = flagged["rejected"].sum() / flagged.height if flagged.height else None
+    first_time_right = (((~flagged["has_repeat"]) & (~flagged["sent_back"])).sum() / flagged.height
+                        if flagged.height else None)
 
     target_info = None
     if target:

@@ -68,7 +68,9 @@ class ProcessMap:
     time_basis: str = "calendar"
     simplification: Simplification | None = None
     source: str = ""
+    open_cases: int = 0
     _events: pl.DataFrame | None = field(default=None, repr=False)
+    _open: frozenset = field(default=frozenset(), repr=False)
 
     # --- tables ------------------------------------------------------------------------
     def activities_frame(self) -> pd.DataFrame:
@@ -113,7 +115,7 @@ class ProcessMap:
         keep_n = max(1, math.ceil(activities * total_activities))
         kept = self.activities.sort(["frequency", "activity"], descending=[True, False])["activity"].head(keep_n)
         projected = self._events.filter(pl.col(ACTIVITY).is_in(kept.implode()))
-        full = _compute(projected, self.duration_basis != "arrival → completion", self.source)
+        full = _compute(projected, self.duration_basis != "arrival → completion", self.source, self._open)
         graph = full.graph
         edges = sorted(graph.edges(data="frequency"), key=lambda e: (-e[2], str(e[0]), str(e[1])))
         top = {(u, v) for u, v, _ in edges[: math.ceil(paths * len(edges))]}
@@ -126,11 +128,12 @@ class ProcessMap:
         ends = {a: n for a, n in full.end_activities.items() if (a, END_NODE) in keep_edges}
         all_paths = self.handoffs.height + len(self.start_activities) + len(self.end_activities)
         shown = handoffs.height + len(starts) + len(ends)
+        # the counts describe the log, not the part of it drawn
         return ProcessMap(
             activities=full.activities, handoffs=handoffs, start_activities=starts, end_activities=ends,
-            cases=full.cases, events=full.events, duration_basis=self.duration_basis, time_basis=self.time_basis,
+            cases=self.cases, events=self.events, duration_basis=self.duration_basis, time_basis=self.time_basis,
             simplification=Simplification(activities, paths, full.activities.height, total_activities, shown, all_paths),
-            source=self.source, _events=self._events,
+            source=self.source, open_cases=self.open_cases, _events=self._events, _open=self._open,
         )
 
     def auto_simplified(self) -> "ProcessMap":
@@ -226,10 +229,12 @@ def discover(log: EventLog, *, arrival_times: bool = True) -> ProcessMap:
     events = log.events
     if not arrival_times and START in events.columns:
         events = events.drop(START)
-    return _compute(events, START not in events.columns or not log.has_start_times, log.source.name)
+    return _compute(events, START not in events.columns or not log.has_start_times, log.source.name,
+                    log.open_cases)
 
 
-def _compute(events: pl.DataFrame, completion_only: bool, source: str) -> ProcessMap:
+def _compute(events: pl.DataFrame, completion_only: bool, source: str, open_cases: frozenset = frozenset()
+             ) -> ProcessMap:
     handoffs = handoff_table(events)
     steps = step_table(events)
     if completion_only:
@@ -268,6 +273,9 @@ def _compute(events: pl.DataFrame, completion_only: bool, source: str) -> Proces
         .sort(["frequency", "source", "target"], descending=[True, False, False])
     )
     first, last = boundary_steps(events, handoffs)
+    # a case with a step still open has not ended: its last completed step does not lead to the end
+    open_ids = pl.Series(sorted(open_cases), dtype=pl.String)
+    last = last.filter(~pl.col(CASE).is_in(open_ids.implode()))
     return ProcessMap(
         activities=activities,
         handoffs=edges,
@@ -277,7 +285,9 @@ def _compute(events: pl.DataFrame, completion_only: bool, source: str) -> Proces
         events=events.height,
         duration_basis=basis,
         source=source,
+        open_cases=events.filter(pl.col(CASE).is_in(open_ids.implode()))[CASE].n_unique(),
         _events=events,
+        _open=frozenset(open_cases),
     )
 
 
@@ -325,8 +335,10 @@ def _fmt(hours) -> str:
 
 def _subtitle(pmap: ProcessMap, lang: str) -> str:
     if lang == "en":
-        return (f"{pmap.cases:,} cases · {pmap.events:,} events · box: events · median step duration "
+        open_note = f" ({pmap.open_cases:,} still in progress: no arrow to End)" if pmap.open_cases else ""
+        return (f"{pmap.cases:,} cases{open_note} · {pmap.events:,} events · box: events · median step duration "
                 f"({pmap.duration_basis}); arrows: hand-offs · median wait; {pmap.time_basis} time")
     basis = "到达→完成" if pmap.duration_basis == "arrival → completion" else "上一步完成→本步完成"
-    return (f"{pmap.cases:,} 个案例 · {pmap.events:,} 个事件 · 方框：次数 · 中位处理时长（{basis}）；"
+    open_note = f"（其中 {pmap.open_cases:,} 个仍在办理，不连到结束）" if pmap.open_cases else ""
+    return (f"{pmap.cases:,} 个案例{open_note} · {pmap.events:,} 个事件 · 方框：次数 · 中位处理时长（{basis}）；"
             f"箭头：交接次数 · 中位等待；日历时间")

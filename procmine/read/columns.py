@@ -27,8 +27,9 @@ ROLE_NAMES_ZH = {
 EXACT = {
     "case": [
         "case:concept:name", "单据编号", "流程编号", "审批编号", "申请单号", "流程实例编号", "实例编号", "流程实例id",
-        "caseid", "case", "caseconcept:name", "单号", "报销单号", "申请编号", "工单编号", "工单号", "表单编号",
-        "合同编号", "订单编号", "processinstanceid", "instanceid", "casenumber", "caseno", "编号", "id",
+        "实例id", "流程id", "请求id", "请求编号", "审批实例code", "审批实例id", "审批单号", "单据号", "流水号",
+        "caseid", "case", "caseconcept:name", "requestid", "单号", "报销单号", "申请编号", "工单编号", "工单号",
+        "表单编号", "合同编号", "订单编号", "processinstanceid", "instanceid", "casenumber", "caseno", "编号", "id",
     ],
     "activity": [
         "concept:name", "审批节点", "节点名称", "环节", "环节名称", "审批环节", "流程节点", "节点", "活动", "活动名称",
@@ -45,7 +46,8 @@ EXACT = {
         "starttime", "starttimestamp", "start:timestamp", "arrival", "start",
     ],
     "resource": [
-        "org:resource", "处理人", "审批人", "经办人", "办理人", "审核人", "操作人", "执行人", "当前处理人", "处理者",
+        "org:resource", "处理人", "审批人", "经办人", "办理人", "审核人", "操作人", "操作者", "执行人", "当前处理人",
+        "处理者", "审批人员", "处理人员", "操作人员", "办理人员", "节点处理人",
         "resource", "user", "username", "performer", "executor", "actor", "员工", "姓名",
     ],
     "department": [
@@ -59,15 +61,30 @@ EXACT = {
 
 # Words a header may contain, best first (the second tier, used when no exact spelling fits).
 CONTAINS = {
-    "case": ["单据编号", "流程编号", "审批编号", "单号", "caseid", "编号"],
+    "case": ["单据编号", "流程编号", "审批编号", "实例id", "流程id", "请求id", "单号", "caseid", "编号"],
     "activity": ["节点", "环节", "步骤", "活动", "activity"],
     "timestamp": ["完成时间", "处理时间", "审批时间", "办理时间", "结束时间", "timestamp"],
     "start_timestamp": ["到达时间", "接收时间", "开始时间", "starttime", "arrival"],
-    "resource": ["处理人", "审批人", "经办人", "办理人", "resource"],
+    "resource": ["处理人", "审批人", "经办人", "办理人", "操作人", "操作者", "resource"],
     "department": ["部门", "department"],
     "role": ["岗位", "角色", "role"],
     "outcome": ["审批结果", "处理结果", "outcome"],
     "lifecycle": ["lifecycle"],
+}
+
+
+# A header with one of these words is about something else (a time, a person, a department,
+# an id) even if it also contains a role's telling word: 节点开始时间 is not the activity.
+NOT_FOR = {
+    "case": ["时间", "日期", "名称", "人", "部门", "time", "date", "name"],
+    "activity": ["时间", "日期", "人", "者", "部门", "编号", "id", "time", "date"],
+    "timestamp": ["开始", "到达", "接收", "start", "arrival"],
+    "start_timestamp": [],
+    "resource": ["部门", "时间", "编号", "id"],
+    "department": ["时间", "编号", "id"],
+    "role": ["时间", "编号"],
+    "outcome": ["时间"],
+    "lifecycle": [],
 }
 
 
@@ -110,6 +127,13 @@ def detect_columns(headers: list[str], given: dict[str, str | None] | None = Non
     '审批节点'
     """
     given = {role: col for role, col in (given or {}).items() if col}
+    by_column: dict[str, list[str]] = {}
+    for role, column in given.items():
+        by_column.setdefault(normalise_header(column), []).append(role)
+    clash = next((roles for roles in by_column.values() if len(roles) > 1), None)
+    if clash:
+        options = " and ".join("--" + r.replace("_", "-") for r in clash)
+        raise ColumnError(f"{source}: {options} name the same column '{given[clash[0]]}'; each role needs its own column.")
     mapping = ColumnMapping()
     taken: set[str] = set()
     for role, column in given.items():
@@ -169,11 +193,15 @@ def _candidates(role: str, headers: list[str], normalised: dict[str, str]) -> li
     if found:
         return sorted(found)
     words = [normalise_header(w) for w in CONTAINS[role]]
+    excluded = [normalise_header(w) for w in NOT_FOR[role]]
     for header in headers:
         norm = normalised[header]
+        if any(word in norm for word in excluded):
+            continue
         for rank, word in enumerate(words):
             if word in norm:
-                found.append((100 + rank, header))
+                # 当前节点 (ends with the word) before 节点类型 (merely contains it)
+                found.append((100 + 2 * rank + (0 if norm.endswith(word) else 1), header))
                 break
     return sorted(found)
 

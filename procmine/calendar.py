@@ -1,0 +1,908 @@
+"""Working time (工作时间): which days are working days and which hours of them count.
+
+A :class:`Calendar` turns pairs of timestamps into the working hours between them. The
+default ``"cn"`` calendar knows China's statutory holidays (法定节假日) and the make-up
+working days that come with them (调休上班, e.g. Sunday 2025-09-28) through the
+``chinese-calendar`` package, and counts 09:00–12:00 and 13:00–18:00 on each working day
+(8 hours). ``"weekdays"`` counts Monday–Friday only; ``"none"`` counts calendar time.
+
+Company-specific days off and working days (a holidays file) override the calendar.
+``chinese-calendar`` only knows the years the State Council has announced; for dates outside
+them Monday–Friday is assumed and :attr:`Calendar.warnings` says so.
+
+Working time is computed without a loop over rows: a table of the days present holds each
+day's working microseconds and the working microseconds before it, so that the working time
+up to an instant ``t`` is ``W(t) = before(day) + worked(day, time of day)`` and the working
+time between two instants is ``W(end) - W(start)``.
+
+:func:`parse_duration_target` reads KPI targets and time limits such as ``3个工作日``,
+``≤3个工作日``, ``接收后30分钟内``, ``8h`` or ``2d``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import polars as pl
+
+from procmine.errors import ProcmineError
+
+__all__ = [
+    "Calendar",
+    "CalendarError",
+    "Duration",
+    "parse_duration_target",
+    "parse_work_hours",
+    "read_holidays_file",
+]
+
+KINDS = ("cn", "weekdays", "none")
+DEFAULT_WORK_PERIODS: tuple[tuple[time, time], ...] = ((time(9), time(12)), (time(13), time(18)))
+
+_US_PER_DAY = 86_400_000_000
+_US_PER_HOUR = 3_600_000_000
+_EPOCH = date(1970, 1, 1)
+# time(23, 59, 59, 999999) stands for 24:00, the end of the day.
+_END_OF_DAY = time.max
+
+
+class CalendarError(ProcmineError):
+    """A calendar option, holidays file or time limit cannot be read."""
+
+    exit_code = 2
+
+
+# --------------------------------------------------------------------------- chinese-calendar
+
+
+@functools.cache
+def _cn_module():
+    try:
+        import chinese_calendar
+    except ImportError as exc:  # pragma: no cover - it is a dependency
+        raise CalendarError(
+            "the 'cn' calendar needs the chinese-calendar package: pip install chinese-calendar "
+            "(or use --calendar weekdays)"
+        ) from exc
+    return chinese_calendar
+
+
+@functools.cache
+def cn_version() -> str:
+    """The installed chinese-calendar version, e.g. ``'1.11.0'``."""
+    module = _cn_module()
+    version = getattr(module, "__version__", None)
+    if not version:  # pragma: no cover
+        from importlib.metadata import version as dist_version
+
+        version = dist_version("chinese-calendar")
+    return str(version)
+
+
+@functools.cache
+def cn_coverage() -> tuple[int, ...]:
+    """The years chinese-calendar knows, found by asking it about 1 January of each year.
+
+    Years it has no data for raise ``NotImplementedError``; nothing here is hard-coded apart
+    from the window searched (1900 to 50 years from now).
+    """
+    module = _cn_module()
+    years = []
+    for year in range(1900, date.today().year + 51):
+        try:
+            module.is_workday(date(year, 1, 1))
+        except NotImplementedError:
+            continue
+        years.append(year)
+    return tuple(years)
+
+
+@functools.cache
+def _cn_year_flags(year: int) -> np.ndarray:
+    """Working-day flags for every day of a year chinese-calendar covers."""
+    module = _cn_module()
+    first = date(year, 1, 1)
+    n = (date(year + 1, 1, 1) - first).days
+    flags = np.empty(n, dtype=bool)
+    for i in range(n):
+        flags[i] = module.is_workday(first + timedelta(days=i))
+    flags.setflags(write=False)
+    return flags
+
+
+def _year_spans(years: tuple[int, ...] | list[int]) -> str:
+    """``2004–2026`` (or ``2004–2010, 2012``) for a sorted list of years."""
+    spans: list[list[int]] = []
+    for year in years:
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in spans)
+
+
+# --------------------------------------------------------------------------- the calendar
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Which days and hours count as working time.
+
+    ``kind``          ``"cn"`` (Chinese statutory holidays and 调休 make-up working days),
+                      ``"weekdays"`` (Monday–Friday) or ``"none"`` (calendar time).
+    ``work_periods``  the working hours of a working day, ``((start, end), ...)`` in order and
+                      not overlapping; ``time.max`` as an end means 24:00.
+    ``holidays``      company-specific days off, added to the kind's own.
+    ``workdays``      company-specific working days (e.g. an extra 调休 Saturday).
+    ``timezone``      the local time zone that working hours are read in.
+    """
+
+    kind: str = "cn"
+    work_periods: tuple[tuple[time, time], ...] = DEFAULT_WORK_PERIODS
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+    timezone: str = "Asia/Shanghai"
+    # days (since 1970-01-01, sorted) outside chinese-calendar's years for which Mon–Fri was assumed
+    _guessed: list[np.ndarray] = field(default_factory=list, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise CalendarError(f"unknown calendar {self.kind!r}: use one of {', '.join(KINDS)}")
+        periods = tuple((a, b) for a, b in self.work_periods)
+        if self.kind != "none":
+            if not periods:
+                raise CalendarError("working hours are empty: give at least one period such as 09:00-18:00")
+            previous_end = None
+            for a, b in periods:
+                if not isinstance(a, time) or not isinstance(b, time):
+                    raise CalendarError(f"working hours must be datetime.time pairs, not {a!r}-{b!r}")
+                if a.tzinfo is not None or b.tzinfo is not None:
+                    raise CalendarError("working hours are local times in the calendar's time zone; drop tzinfo")
+                if not a < b:
+                    raise CalendarError(
+                        f"working period {_hhmm(a)}-{_hhmm(b)} ends before it starts; periods cannot cross "
+                        "midnight (write 22:00-24:00,00:00-06:00 for a night shift)"
+                    )
+                if previous_end is not None and a < previous_end:
+                    raise CalendarError(
+                        f"working periods must be in order and not overlap: {_hhmm(a)} starts before "
+                        f"the previous period ends at {_hhmm(previous_end)}"
+                    )
+                previous_end = b
+        object.__setattr__(self, "work_periods", periods)
+        holidays = frozenset(_as_date(d) for d in self.holidays)
+        workdays = frozenset(_as_date(d) for d in self.workdays)
+        both = sorted(holidays & workdays)
+        if both:
+            shown = ", ".join(d.isoformat() for d in both[:5])
+            raise CalendarError(f"{len(both)} date(s) are both a company holiday and a company working day: {shown}")
+        object.__setattr__(self, "holidays", holidays)
+        object.__setattr__(self, "workdays", workdays)
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+            raise CalendarError(
+                f"unknown time zone {self.timezone!r}: use an IANA name such as Asia/Shanghai"
+            ) from exc
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def from_options(
+        cls,
+        kind: str = "cn",
+        work_hours: str | None = None,
+        holidays_file: str | Path | None = None,
+        timezone: str = "Asia/Shanghai",
+    ) -> Calendar:
+        """A calendar from CLI-style options.
+
+        ``work_hours`` like ``"09:00-12:00,13:00-18:00"`` or ``"9:00-18:00"`` (Chinese
+        punctuation and full-width characters accepted; ``None`` keeps the default).
+        ``holidays_file`` is a CSV/TXT/XLSX file read by :func:`read_holidays_file`.
+        """
+        kind = unicodedata.normalize("NFKC", str(kind)).strip().lower()
+        if kind not in KINDS:
+            raise CalendarError(f"unknown calendar {kind!r}: use one of {', '.join(KINDS)}")
+        periods = DEFAULT_WORK_PERIODS if work_hours is None else parse_work_hours(work_hours)
+        holidays: frozenset[date] = frozenset()
+        workdays: frozenset[date] = frozenset()
+        if holidays_file is not None:
+            holidays, workdays = read_holidays_file(holidays_file)
+        return cls(kind=kind, work_periods=periods, holidays=holidays, workdays=workdays, timezone=timezone)
+
+    # ------------------------------------------------------------------ days
+
+    @property
+    def hours_per_day(self) -> float:
+        """Working hours in a working day: 8.0 by default, 24.0 for kind ``"none"``."""
+        if self.kind == "none":
+            return 24.0
+        return sum(b - a for a, b in self._period_us()) / _US_PER_HOUR
+
+    def is_workday(self, day: date) -> bool:
+        """Whether ``day`` is a working day (company lists first, then the kind's rule)."""
+        day = _as_date(day)
+        if self.kind == "none":
+            return True
+        flags, guessed = self._day_flags(day, 1)
+        if guessed[0]:
+            self._remember_guesses(np.array([(day - _EPOCH).days]))
+        return bool(flags[0])
+
+    def working_days(self, hours: Any) -> Any:
+        """Working hours expressed in working days: ``hours / hours_per_day``.
+
+        Works on numbers (``None`` stays ``None``), polars Series and expressions.
+        """
+        if hours is None:
+            return None
+        return hours / self.hours_per_day
+
+    @property
+    def warnings(self) -> list[str]:
+        """What was assumed rather than known (empty when nothing was).
+
+        Filled by :meth:`working_hours` (and :meth:`is_workday`) when days outside the years
+        chinese-calendar covers were used: Monday–Friday was assumed for them. One line per
+        year, or per run of consecutive years, naming the first and last such day used.
+        """
+        if not self._guessed:
+            return []
+        days = self._guessed[0]
+        years = days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+        covered = _year_spans(cn_coverage())
+        lines = []
+        run_starts = np.flatnonzero(np.diff(years, prepend=years[0] - 2) > 1)
+        for a, b in zip(run_starts, [*run_starts[1:], len(days)]):
+            first = _EPOCH + timedelta(days=int(days[a]))
+            last = _EPOCH + timedelta(days=int(days[b - 1]))
+            label = f"{first.year}" if first.year == last.year else f"{first.year}–{last.year}"
+            span = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
+            lines.append(
+                f"{label}: chinese-calendar {cn_version()} covers {covered} only, so for {b - a} day(s) "
+                f"in {label} ({span}) Monday–Friday was assumed to be working days, without statutory "
+                f"holidays or 调休 make-up days; list those days off and make-up working days "
+                f"in --holidays, or update chinese-calendar"
+            )
+        return lines
+
+    def _remember_guesses(self, days: np.ndarray) -> None:
+        """Add days (since 1970-01-01) to those for which Mon–Fri was assumed."""
+        days = np.asarray(days, dtype=np.int64)
+        if not len(days):
+            return
+        if self._guessed:  # days arrive sorted and unique from one call; merge with earlier calls
+            days = np.union1d(self._guessed[0], days)
+        self._guessed[:] = [days]
+
+    def _day_flags(self, first: date, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Working-day flags for ``n`` consecutive days from ``first``, and which were guessed.
+
+        Days outside chinese-calendar's years (kind "cn") that no company list decides are
+        taken as working days when they are Monday–Friday; ``guessed`` marks them.
+        """
+        offsets = np.arange(n)
+        flags = (first.weekday() + offsets) % 7 < 5
+        guessed = np.zeros(n, dtype=bool)
+        last = first + timedelta(days=n - 1)
+        if self.kind == "cn":
+            covered = set(cn_coverage())
+            guessed[:] = True
+            for year in range(first.year, last.year + 1):
+                if year not in covered:
+                    continue
+                year_flags = _cn_year_flags(year)
+                lo = max(first, date(year, 1, 1))
+                hi = min(last, date(year, 12, 31))
+                a = (lo - first).days
+                b = (hi - first).days + 1
+                start_in_year = (lo - date(year, 1, 1)).days
+                flags[a:b] = year_flags[start_in_year : start_in_year + (b - a)]
+                guessed[a:b] = False
+        for day in self.holidays:
+            if first <= day <= last:
+                i = (day - first).days
+                flags[i] = False
+                guessed[i] = False
+        for day in self.workdays:
+            if first <= day <= last:
+                i = (day - first).days
+                flags[i] = True
+                guessed[i] = False
+        return flags, guessed
+
+    def _period_us(self) -> list[tuple[int, int]]:
+        return [(_time_us(a), _time_us(b, end=True)) for a, b in self.work_periods]
+
+    # ------------------------------------------------------------------ working time
+
+    def working_hours(self, start: pl.Series, end: pl.Series) -> pl.Series:
+        """Float64 hours of working time from each ``start`` to the matching ``end``.
+
+        Datetime series, tz-aware (converted to :attr:`timezone`) or naive (taken as local
+        time in it); Date series count from midnight. Null where either is null; negative
+        when ``end`` is before ``start`` (minus the working time from ``end`` to ``start``).
+        Kind ``"none"`` gives calendar hours (elapsed time when both are tz-aware, the
+        wall-clock difference otherwise).
+        """
+        start = _as_series(start, "start")
+        end = _as_series(end, "end")
+        if len(start) != len(end):
+            raise CalendarError(f"start has {len(start)} values but end has {len(end)}: they must pair up")
+        both_aware = _is_aware(start) and _is_aware(end)
+        s_us = self._local_us(start, "start")
+        e_us = self._local_us(end, "end")
+        name = "working_hours" if self.kind != "none" else "calendar_hours"
+        if self.kind == "none":
+            if both_aware:
+                s_us = start.cast(pl.Datetime("us", start.dtype.time_zone)).dt.epoch("us")  # type: ignore[union-attr]
+                e_us = end.cast(pl.Datetime("us", end.dtype.time_zone)).dt.epoch("us")  # type: ignore[union-attr]
+            return ((e_us - s_us) / _US_PER_HOUR).cast(pl.Float64).rename(name)
+
+        s_day = s_us // _US_PER_DAY
+        e_day = e_us // _US_PER_DAY
+        lows = [v for v in (s_day.min(), e_day.min()) if v is not None]
+        highs = [v for v in (s_day.max(), e_day.max()) if v is not None]
+        if not lows:  # nothing but nulls
+            return pl.Series(name, [None] * len(start), dtype=pl.Float64)
+        lo_day, hi_day = int(min(lows)), int(max(highs))
+
+        n_days = int(hi_day - lo_day + 1)
+        first = _EPOCH + timedelta(days=int(lo_day))
+        flags, guessed = self._day_flags(first, n_days)
+        periods = self._period_us()
+        day_us = sum(b - a for a, b in periods)
+        worked = flags.astype(np.int64) * day_us
+        before = np.cumsum(worked) - worked
+        worked_s = pl.Series(worked)
+        before_s = pl.Series(before)
+
+        if guessed.any():
+            self._record_guesses(first, guessed, s_day - lo_day, e_day - lo_day)
+
+        def cumulative(t_us: pl.Series, t_day: pl.Series) -> pl.Series:
+            idx = t_day - lo_day
+            tod = t_us - t_day * _US_PER_DAY
+            within = None
+            for a, b in periods:
+                part = (tod - a).clip(0, b - a)
+                within = part if within is None else within + part
+            is_work = (worked_s.gather(idx) > 0).cast(pl.Int64)
+            return before_s.gather(idx) + is_work * within
+
+        w_start = cumulative(s_us, s_day)
+        w_end = cumulative(e_us, e_day)
+        return ((w_end - w_start) / _US_PER_HOUR).cast(pl.Float64).rename(name)
+
+    def working_hours_between(self, start: datetime, end: datetime) -> float:
+        """Working hours between two datetimes (scalar :meth:`working_hours`)."""
+        for label, value in (("start", start), ("end", end)):
+            if not isinstance(value, (datetime, date)):
+                raise CalendarError(f"{label} must be a datetime, not {type(value).__name__} {value!r}")
+        result = self.working_hours(pl.Series("start", [start]), pl.Series("end", [end]))
+        return result.item()
+
+    def _local_us(self, values: pl.Series, label: str) -> pl.Series:
+        """Microseconds since 1970-01-01 00:00 of local wall-clock time in :attr:`timezone`."""
+        dtype = values.dtype
+        if dtype == pl.Null:
+            return pl.Series(values.name, [None] * len(values), dtype=pl.Int64)
+        if dtype == pl.Date:
+            values = values.cast(pl.Datetime("us"))
+            dtype = values.dtype
+        if not isinstance(dtype, pl.Datetime):
+            raise CalendarError(
+                f"{label} is {dtype}, not dates and times: read the log with procmine.read_log "
+                "or parse the column to Datetime first"
+            )
+        if dtype.time_zone is not None:
+            values = values.dt.convert_time_zone(self.timezone).dt.replace_time_zone(None)
+        return values.cast(pl.Datetime("us")).dt.epoch("us")
+
+    def _record_guesses(self, first: date, guessed: np.ndarray, s_idx: pl.Series, e_idx: pl.Series) -> None:
+        """Remember the guessed days that some pair's span (start day to end day) touches."""
+        n_days = len(guessed)
+        frame = pl.DataFrame({"s": s_idx, "e": e_idx}).drop_nulls()
+        lo = frame.select(pl.min_horizontal("s", "e")).to_series().to_numpy()
+        hi = frame.select(pl.max_horizontal("s", "e")).to_series().to_numpy()
+        # difference array: +1 where a span begins, -1 after it ends; > 0 means touched
+        diff = np.bincount(lo, minlength=n_days + 1) - np.bincount(hi + 1, minlength=n_days + 1)
+        touched = np.cumsum(diff)[:n_days] > 0
+        self._remember_guesses(np.flatnonzero(touched & guessed) + (first - _EPOCH).days)
+
+    # ------------------------------------------------------------------ description
+
+    def describe(self, lang: str = "zh") -> str:
+        """One line saying what counts as working time, in Chinese (``"zh"``) or English."""
+        if lang not in ("zh", "en"):
+            raise CalendarError(f"lang must be 'zh' or 'en', not {lang!r}")
+        zh = lang == "zh"
+        if self.kind == "none":
+            text = "日历时间（不扣除非工作时间）" if zh else "calendar time (non-working time is not deducted)"
+            return text + self._tz_note(zh)
+        if self.kind == "cn":
+            covered = _year_spans(cn_coverage())
+            days = (
+                f"中国法定节假日与调休（chinese-calendar {cn_version()}，覆盖 {covered} 年）"
+                if zh
+                else f"Chinese statutory holidays and 调休 make-up working days (chinese-calendar "
+                f"{cn_version()}, covering {covered})"
+            )
+        else:
+            days = "周一至周五（不考虑法定节假日）" if zh else "Monday to Friday (statutory holidays not considered)"
+        extra = []
+        if self.holidays:
+            extra.append(f"公司休息日 {len(self.holidays)} 天" if zh else f"{len(self.holidays)} company day(s) off")
+        if self.workdays:
+            extra.append(f"公司工作日 {len(self.workdays)} 天" if zh else f"{len(self.workdays)} company working day(s)")
+        if extra:
+            days += ("，另加" + "、".join(extra)) if zh else (", plus " + " and ".join(extra))
+        spans = ("、" if zh else ", ").join(f"{_hhmm(a)}–{_hhmm(b)}" for a, b in self.work_periods)
+        hours = f"{self.hours_per_day:g}"
+        if zh:
+            text = f"{days}，工作时间 {spans}（每天 {hours} 小时）"
+        else:
+            text = f"{days}, working hours {spans} ({hours} h a day)"
+        return text + self._tz_note(zh)
+
+    def _tz_note(self, zh: bool) -> str:
+        if self.timezone == "Asia/Shanghai":
+            return ""
+        return f"，时区 {self.timezone}" if zh else f", time zone {self.timezone}"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        parsed = _parse_date_text(value)
+        if parsed is not None:
+            return parsed
+    raise CalendarError(f"{value!r} is not a date: use datetime.date or text like 2025-10-01")
+
+
+def _as_series(values: Any, label: str) -> pl.Series:
+    if isinstance(values, pl.Series):
+        return values
+    try:
+        return pl.Series(label, values)
+    except Exception as exc:  # noqa: BLE001 - polars raises several kinds
+        raise CalendarError(f"{label} must be a polars Series of datetimes, not {type(values).__name__}") from exc
+
+
+def _is_aware(values: pl.Series) -> bool:
+    return isinstance(values.dtype, pl.Datetime) and values.dtype.time_zone is not None
+
+
+def _time_us(value: time, end: bool = False) -> int:
+    if end and value == _END_OF_DAY:
+        return _US_PER_DAY
+    return ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000 + value.microsecond
+
+
+def _hhmm(value: time) -> str:
+    if value == _END_OF_DAY:
+        return "24:00"
+    text = f"{value.hour:02d}:{value.minute:02d}"
+    if value.second or value.microsecond:
+        text += f":{value.second:02d}"
+    return text
+
+
+# --------------------------------------------------------------------------- working hours text
+
+_DASHES = "-‐‑‒–—―−~～〜至到"
+_TIME_RE = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?$")
+
+
+def parse_work_hours(text: str) -> tuple[tuple[time, time], ...]:
+    """Read ``"09:00-12:00,13:00-18:00"`` into ``((09:00, 12:00), (13:00, 18:00))``.
+
+    Full-width characters and Chinese punctuation (``：，、；－—～至``) are accepted, as are
+    bare hours (``9-18``) and ``24:00`` as the end of the day.
+    """
+    original = text
+    if not isinstance(text, str) or not text.strip():
+        raise CalendarError(f"cannot read working hours {original!r}: write them like 09:00-12:00,13:00-18:00")
+    normal = unicodedata.normalize("NFKC", text)
+    normal = normal.replace("点", ":").replace("时", ":").replace("分", "")
+    for dash in _DASHES:
+        normal = normal.replace(dash, "-")
+    parts = [p.strip() for p in re.split(r"[,;、\s]+", normal.replace(" - ", "-")) if p.strip()]
+    periods = []
+    for part in parts:
+        ends = [e.strip().rstrip(":") for e in part.split("-")]
+        if len(ends) != 2:
+            raise CalendarError(
+                f"cannot read working hours {original!r}: {part!r} is not a period like 09:00-12:00; "
+                "separate periods with commas: 09:00-12:00,13:00-18:00"
+            )
+        times = [_parse_clock(e, original, part, is_end=(i == 1)) for i, e in enumerate(ends)]
+        periods.append((times[0], times[1]))
+    # validation of order and overlaps happens in Calendar.__post_init__; check here too so the
+    # message can quote the text
+    try:
+        Calendar(kind="weekdays", work_periods=tuple(periods))
+    except CalendarError as exc:
+        raise CalendarError(f"working hours {original!r}: {exc}") from None
+    return tuple(periods)
+
+
+def _parse_clock(text: str, original: str, part: str, is_end: bool) -> time:
+    match = _TIME_RE.match(text)
+    if match:
+        hour = int(match.group(1))
+        minute = int(match.group(2) or 0)
+        second = int(match.group(3) or 0)
+        if is_end and hour == 24 and minute == 0 and second == 0:
+            return _END_OF_DAY
+        if hour < 24 and minute < 60 and second < 60:
+            return time(hour, minute, second)
+    raise CalendarError(
+        f"cannot read working hours {original!r}: {text!r} in {part!r} is not a time of day "
+        "(write HH:MM, e.g. 09:00-12:00,13:00-18:00)"
+    )
+
+
+# --------------------------------------------------------------------------- holidays file
+
+_OFF_WORDS = {
+    "假日", "假期", "节假日", "法定节假日", "休息", "休息日", "休", "放假", "休假", "公休", "公休日",
+    "holiday", "holidays", "off", "dayoff", "rest", "closed", "non-working", "nonworking",
+}
+_WORK_WORDS = {
+    "工作日", "工作", "上班", "上班日", "调休", "调休上班", "补班", "班",
+    "workday", "working", "work", "workingday", "business", "businessday", "open",
+}
+_OFF_NORMAL = {re.sub(r"[\s_\-]+", "", w) for w in _OFF_WORDS}
+_WORK_NORMAL = {re.sub(r"[\s_\-]+", "", w) for w in _WORK_WORDS}
+_DATE_HEADERS = ("日期", "date", "day", "时间")
+_TYPE_HEADERS = ("类型", "type", "kind", "状态", "属性", "性质", "类别", "status")
+_DATE_RE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ t]+0{1,2}:00(?::00(?:\.0+)?)?)?$"
+)
+_COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+class _BadDate(Exception):
+    pass
+
+
+def _parse_date_text(text: str) -> date | None:
+    """``2025-10-01``, ``2025/10/1``, ``2025.10.1``, ``2025年10月1日``, ``20251001`` → date.
+
+    ``None`` when the text does not look like a date; :class:`_BadDate` when it does but the
+    day does not exist (2025-02-30).
+    """
+    normal = unicodedata.normalize("NFKC", text).strip().lower()
+    match = _DATE_RE.match(normal) or _COMPACT_DATE_RE.match(normal)
+    if not match:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise _BadDate(str(exc)) from None
+
+
+def _cell_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        if float(value).is_integer() and 19000101 <= value <= 21001231:
+            return _parse_date_text(str(int(value)))
+        if 1 <= value < 100_000 and float(value).is_integer():  # an Excel serial date
+            return date(1899, 12, 30) + timedelta(days=int(value))
+        return None
+    return _parse_date_text(str(value))
+
+
+def _normal_word(value: Any) -> str:
+    return re.sub(r"[\s_\-]+", "", unicodedata.normalize("NFKC", str(value)).strip().lower())
+
+
+def _read_rows(path: Path) -> list[tuple[int, list[Any]]]:
+    """(line or row number, cells) for every row of a text or Excel file."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            import openpyxl
+
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
+            raise CalendarError(f"holidays file {str(path)!r} cannot be opened as Excel: {exc}") from exc
+        try:
+            for sheet in book.worksheets:
+                rows = []
+                for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    cells = list(row)
+                    while cells and (cells[-1] is None or str(cells[-1]).strip() == ""):
+                        cells.pop()
+                    if cells and not str(cells[0]).strip().startswith("#"):
+                        rows.append((number, cells))
+                if rows:
+                    return rows
+            return []
+        finally:
+            book.close()
+    if suffix == ".xls":
+        raise CalendarError(f"holidays file {str(path)!r} is an Excel 97-2003 .xls file: save it as .xlsx or .csv")
+    raw = path.read_bytes()
+    text = None
+    for encoding in ("utf-8-sig", "utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise CalendarError(f"holidays file {str(path)!r} is neither UTF-8 nor GBK text: save it as UTF-8")
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        stripped = re.sub(r"\s+#.*$", "", stripped)
+        if "," in stripped or "，" in stripped:
+            cells = re.split(r"[,，]", stripped)
+        elif "\t" in stripped:
+            cells = stripped.split("\t")
+        elif ";" in stripped or "；" in stripped:
+            cells = re.split(r"[;；]", stripped)
+        else:
+            cells = stripped.split()
+        cells = [c.strip().strip('"').strip() for c in cells]
+        while cells and not cells[-1]:
+            cells.pop()
+        if cells:
+            rows.append((number, cells))
+    return rows
+
+
+def read_holidays_file(path: str | Path) -> tuple[frozenset[date], frozenset[date]]:
+    """Company days off and working days from a CSV/TXT/XLSX file: ``(holidays, workdays)``.
+
+    One date per row, optionally followed by a type: 假日/休息/holiday/off (a day off, also
+    the default when the type is missing) or 工作日/上班/调休/workday/work (a working day).
+    A header row naming the columns (日期/date, 类型/type) is optional; without one the date
+    is the first column and the type the second, further columns are ignored (notes).
+    Blank lines and ``#`` comments are ignored. Dates may be written 2025-10-01, 2025/10/1
+    or 2025年10月1日 (or be real Excel dates). Errors name the file, line and value.
+    """
+    path = Path(path)
+    where = f"holidays file {str(path)!r}"
+    if not path.exists():
+        raise CalendarError(f"{where} does not exist")
+    if path.is_dir():
+        raise CalendarError(f"{where} is a folder, not a file")
+    rows = _read_rows(path)
+    if not rows:
+        raise CalendarError(f"{where} has no dates: write one date per line, e.g. 2025-10-01,假日")
+
+    date_col, type_col = 0, 1
+    first_number, first_cells = rows[0]
+    if not any(_is_date_like(c) for c in first_cells):
+        headers = [_normal_word(c) for c in first_cells]
+        date_col = next((i for i, h in enumerate(headers) if any(w in h for w in _DATE_HEADERS)), -1)
+        if date_col < 0:
+            raise CalendarError(
+                f"{where}, line {first_number}: {', '.join(str(c) for c in first_cells)!r} is neither a "
+                "date nor a header with a date column (日期/date); write one date per line, e.g. 2025-10-01,假日"
+            )
+        type_col = next(
+            (i for i, h in enumerate(headers) if i != date_col and any(w in h for w in _TYPE_HEADERS)), -1
+        )
+        rows = rows[1:]
+
+    seen: dict[date, tuple[bool, int]] = {}
+    for number, cells in rows:
+        value = cells[date_col] if date_col < len(cells) else None
+        try:
+            day = _cell_date(value)
+        except _BadDate as exc:
+            raise CalendarError(f"{where}, line {number}: {value!r} is not a real date ({exc})") from None
+        if day is None:
+            raise CalendarError(
+                f"{where}, line {number}: cannot read {value!r} as a date; "
+                "write dates like 2025-10-01, 2025/10/1 or 2025年10月1日"
+            )
+        kind_value = cells[type_col] if 0 <= type_col < len(cells) else None
+        word = _normal_word(kind_value) if kind_value is not None else ""
+        if word == "" or word in _OFF_NORMAL:
+            is_work = False
+        elif word in _WORK_NORMAL:
+            is_work = True
+        else:
+            raise CalendarError(
+                f"{where}, line {number}: type {kind_value!r} for {day.isoformat()} is neither a day off "
+                "(假日/休息/holiday/off) nor a working day (工作日/上班/调休/workday/work)"
+            )
+        if day in seen and seen[day][0] != is_work:
+            raise CalendarError(
+                f"{where}, line {number}: {day.isoformat()} is a "
+                f"{'working day' if is_work else 'day off'} here but a "
+                f"{'working day' if seen[day][0] else 'day off'} on line {seen[day][1]}"
+            )
+        seen.setdefault(day, (is_work, number))
+    holidays = frozenset(d for d, (w, _) in seen.items() if not w)
+    workdays = frozenset(d for d, (w, _) in seen.items() if w)
+    return holidays, workdays
+
+
+def _is_date_like(value: Any) -> bool:
+    try:
+        return _cell_date(value) is not None
+    except _BadDate:
+        return True
+
+
+# --------------------------------------------------------------------------- time limits
+
+UNITS = ("working_days", "working_hours", "calendar_hours", "calendar_days", "minutes")
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A KPI target or time limit as written: ``value`` in ``unit``, and the original ``text``.
+
+    ``unit`` is one of ``working_days``, ``working_hours``, ``minutes`` (all working time)
+    or ``calendar_hours``, ``calendar_days`` (calendar time). ``basis`` says which of the two
+    times it must be compared with.
+    """
+
+    value: float
+    unit: str
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        if self.unit not in UNITS:
+            raise CalendarError(f"unknown duration unit {self.unit!r}: use one of {', '.join(UNITS)}")
+
+    @property
+    def basis(self) -> str:
+        """``"working"`` for working days/hours and minutes, ``"calendar"`` for calendar hours/days."""
+        return "calendar" if self.unit.startswith("calendar") else "working"
+
+    def to_work_hours(self, calendar: Calendar) -> float:
+        """Hours to compare durations with, in this duration's :attr:`basis`.
+
+        * ``working_days`` × ``calendar.hours_per_day`` (3 working days = 24 h with 8-hour days);
+        * ``working_hours`` as they are;
+        * ``minutes`` / 60 — minutes count as working time, like hours (``30分钟内`` is
+          compared with the working hours a step took);
+        * ``calendar_hours`` as they are and ``calendar_days`` × 24: these are **calendar**
+          hours (basis ``"calendar"``) and must be compared with calendar durations, not with
+          working hours.
+        """
+        if self.unit == "working_days":
+            return self.value * calendar.hours_per_day
+        if self.unit == "minutes":
+            return self.value / 60
+        if self.unit == "calendar_days":
+            return self.value * 24
+        return float(self.value)
+
+    def describe(self, lang: str = "zh") -> str:
+        """``3 个工作日`` / ``3 working days`` and so on."""
+        number = f"{self.value:g}"
+        words = {
+            "zh": {"working_days": "个工作日", "working_hours": " 工作小时", "minutes": " 分钟",
+                   "calendar_hours": " 小时（日历时间）", "calendar_days": " 天（日历时间）"},
+            "en": {"working_days": " working days", "working_hours": " working hours", "minutes": " min",
+                   "calendar_hours": " calendar hours", "calendar_days": " calendar days"},
+        }
+        if lang not in words:
+            raise CalendarError(f"lang must be 'zh' or 'en', not {lang!r}")
+        return f"{number}{words[lang][self.unit]}"
+
+
+_UNIT_WORDS: dict[str, str] = {}
+for _unit, _words in {
+    "working_days": ["wd", "wds", "workingday", "workingdays", "workday", "workdays", "businessday",
+                     "businessdays", "个工作日", "工作日", "个工作天", "工作天"],
+    "working_hours": ["h", "hr", "hrs", "hour", "hours", "wh", "workinghour", "workinghours",
+                      "小时", "个小时", "钟头", "个钟头", "工作小时", "个工作小时"],
+    "minutes": ["min", "mins", "minute", "minutes", "分钟", "分", "个分钟"],
+    "calendar_days": ["d", "day", "days", "calendarday", "calendardays", "天", "日", "个自然日",
+                      "自然日", "日历日", "个日历日", "自然天"],
+    "calendar_hours": ["ch", "calendarhour", "calendarhours", "自然小时", "个自然小时", "日历小时"],
+}.items():
+    for _word in _words:
+        _UNIT_WORDS[_word] = _unit
+_UNIT_ALTERNATION = "|".join(sorted((re.escape(w) for w in _UNIT_WORDS), key=len, reverse=True))
+_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}
+_NUMBER = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十]+|半"
+_DURATION_RE = re.compile(rf"^(?P<number>{_NUMBER})(?:个)?(?P<unit>{_UNIT_ALTERNATION})$")
+_IMMEDIATE = {"即时", "立即", "立刻", "马上", "实时", "即刻", "immediate", "immediately", "instant"}
+_PREFIXES = re.compile(
+    r"^(?:[≤<]=?|=|最长不超过|最长不得超过|最多不超过|不得超过|不超过|不多于|最长|最多|至多|"
+    r"限时|时限|要求|须在|需在|应在|在|within|atmost|upto|max(?:imum)?|limit|target)"
+)
+_AFTER = re.compile(r"^[\u4e00-\u9fff]{1,10}?后")
+_SUFFIXES = re.compile(
+    r"(?:以内|之内|内)?(?:完成|办结|处理|处理完毕|回复|响应|审批|办理)?$"
+)
+ACCEPTED_FORMS = (
+    "3wd, 2 wd, 3 working days, 3个工作日, 1个工作日内, ≤3个工作日, 最长不超过2个工作日 (working days); "
+    "8h, 4h, 1小时内, 分类后1小时内 (working hours); 30min, 30分钟内, 接收后30分钟内 (minutes); "
+    "2d, 2天 (calendar days); 即时 (0)"
+)
+
+
+def _zh_number(text: str) -> float | None:
+    if text == "半":
+        return 0.5
+    if all(c in _ZH_DIGITS for c in text):
+        if len(text) == 1:
+            return float(_ZH_DIGITS[text])
+        return None
+    if text.count("十") == 1:
+        tens, _, ones = text.partition("十")
+        if (tens and tens not in _ZH_DIGITS) or (ones and ones not in _ZH_DIGITS):
+            return None
+        return float((_ZH_DIGITS[tens] if tens else 1) * 10 + (_ZH_DIGITS[ones] if ones else 0))
+    return None
+
+
+def parse_duration_target(text: str) -> Duration:
+    """Read a KPI target or time limit such as ``3个工作日`` or ``接收后30分钟内``.
+
+    ======================================================  ==================================
+    written                                                 read as
+    ======================================================  ==================================
+    ``3wd``, ``2 wd``, ``3 working days``, ``3个工作日``,     working days
+    ``1个工作日内``, ``≤3个工作日``, ``最长不超过2个工作日``
+    ``8h``, ``4h``, ``1小时内``, ``分类后1小时内``            working hours (``h`` is working
+                                                            time, as ``--target 8h`` means)
+    ``30min``, ``30分钟内``, ``接收后30分钟内``                minutes (working time)
+    ``2d``, ``2天``, ``2 days``, ``2个自然日``                calendar days
+    ``4 calendar hours``, ``4个自然小时``                     calendar hours
+    ``即时`` / ``立即``                                      0 minutes
+    ======================================================  ==================================
+
+    Leading limits (``≤``, ``不超过``, ``最长不超过``, ``接收后``/``分类后`` …) and trailing
+    ``内``/``以内`` are dropped; full-width characters and Chinese numerals (``三个工作日``,
+    ``半小时``) are accepted. Anything else raises :class:`CalendarError` listing these forms.
+    """
+    if not isinstance(text, str):
+        raise CalendarError(f"a time limit must be text such as '3个工作日', not {text!r}")
+    normal = unicodedata.normalize("NFKC", text).strip().lower()
+    normal = re.sub(r"\s+", "", normal).replace("≦", "≤").replace("<=", "≤")
+    if normal in _IMMEDIATE:
+        return Duration(0.0, "minutes", text)
+    body = normal
+    for _ in range(3):  # e.g. 接收后最长不超过30分钟
+        stripped = _AFTER.sub("", _PREFIXES.sub("", body), count=1)
+        if stripped == body:
+            break
+        body = stripped
+    body = _SUFFIXES.sub("", body, count=1)
+    if body in _IMMEDIATE:
+        return Duration(0.0, "minutes", text)
+    match = _DURATION_RE.match(body)
+    if match:
+        raw = match.group("number")
+        value = float(raw) if raw[0].isdigit() else _zh_number(raw)
+        if value is not None:
+            return Duration(value, _UNIT_WORDS[match.group("unit")], text)
+    raise CalendarError(f"cannot read the time limit {text!r}; accepted forms: {ACCEPTED_FORMS}")

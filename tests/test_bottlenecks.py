@@ -1,0 +1,102 @@
+"""Bottleneck shares, critical path and backlog, checked by hand on a two-case log."""
+
+from __future__ import annotations
+
+import pytest
+
+import procmine
+from procmine.analyse.bottlenecks import bottlenecks
+from procmine.calendar import Calendar
+
+from conftest import write_text
+
+# Monday 2025-03-03 (a working day). a: 审批 2 h, then 1 h wait, 归档 12:00–13:00 (lunch);
+# b: 审批 1 h, 归档 10:00–12:00 right after.
+TWO_CASES = "\n".join([
+    "单据编号,审批节点,处理人,部门,到达时间,处理时间",
+    "a,提交,甲,销售部,2025-03-03 09:00,2025-03-03 09:00",
+    "a,审批,乙,财务部,2025-03-03 09:00,2025-03-03 11:00",
+    "a,归档,丙,行政部,2025-03-03 12:00,2025-03-03 13:00",
+    "b,提交,甲,销售部,2025-03-03 09:00,2025-03-03 09:00",
+    "b,审批,乙,财务部,2025-03-03 09:00,2025-03-03 10:00",
+    "b,归档,丙,行政部,2025-03-03 10:00,2025-03-03 12:00",
+]) + "\n"
+
+
+@pytest.fixture
+def log(tmp_path):
+    return procmine.read_log(write_text(tmp_path / "two.csv", TWO_CASES))
+
+
+def row(frame, **keys):
+    for key, value in keys.items():
+        frame = frame.filter(frame[key] == value)
+    return frame.to_dicts()[0]
+
+
+def test_shares_in_calendar_time(log):
+    report = bottlenecks(log, Calendar(kind="none"))
+    # lead times 4 h + 3 h = 7 h; 审批 2 + 1 = 3 h; 归档 1 + 2 = 3 h; hand-off 审批→归档 1 + 0 h
+    assert row(report.activities, activity="审批")["share_of_lead_time"] == pytest.approx(3 / 7)
+    assert row(report.activities, activity="归档")["share_of_lead_time"] == pytest.approx(3 / 7)
+    assert row(report.handoffs, source="审批", target="归档")["share_of_lead_time"] == pytest.approx(1 / 7)
+    assert row(report.activities, activity="审批")["median_hours"] == pytest.approx(1.5)
+    assert report.basis == "calendar"
+
+
+def test_shares_in_working_time_skip_the_lunch_break(log):
+    report = bottlenecks(log, Calendar())
+    # working time: a's 归档 12:00–13:00 is lunch (0 h); a lead 09:00–13:00 = 3 h, b 09:00–12:00 = 3 h
+    assert row(report.activities, activity="归档")["total_work_hours"] == pytest.approx(2.0)
+    assert row(report.activities, activity="审批")["share_of_lead_time"] == pytest.approx(3 / 6)
+    assert row(report.activities, activity="归档")["share_of_lead_time"] == pytest.approx(2 / 6)
+    # the 1 h wait 11:00–12:00 is working time
+    assert row(report.handoffs, source="审批", target="归档")["median_work_hours"] == pytest.approx(0.5)
+    assert report.basis == "working"
+
+
+def test_rankings_are_largest_first_and_people_are_ranked(log):
+    report = bottlenecks(log, Calendar(kind="none"))
+    shares = report.activities["share_of_lead_time"].to_list()
+    assert shares == sorted(shares, reverse=True)
+    assert row(report.resources, resource="乙")["total_work_hours"] == pytest.approx(3.0)
+    assert row(report.departments, department="行政部")["share_of_lead_time"] == pytest.approx(3 / 7)
+
+
+def test_critical_path(log):
+    report = bottlenecks(log, Calendar(kind="none"))
+    assert report.critical_path == ["提交", "审批", "归档"]
+    # medians: 提交 0 + 审批 1.5 + wait 0.5 + 归档 1.5
+    assert report.critical_path_work_hours == pytest.approx(3.5)
+
+
+def test_backlog_counts_open_items_at_week_end(tmp_path):
+    path = write_text(tmp_path / "b.csv", "\n".join([
+        "单据编号,审批节点,部门,到达时间,处理时间",
+        "x,审批,财务部,2025-03-06 09:00,2025-03-11 10:00",   # open over the weekend of 03-09
+        "y,审批,财务部,2025-03-07 09:00,2025-03-07 10:00",   # closed the same day
+    ]) + "\n")
+    backlog = bottlenecks(procmine.read_log(path), Calendar(kind="none")).backlog
+    first_week = backlog.filter(backlog["period_end"].dt.date().cast(str) == "2025-03-09")
+    assert first_week["open_items"].to_list() == [1]
+
+
+def test_json_has_the_promised_keys(log):
+    data = bottlenecks(log).to_dict()
+    assert set(data) >= {"activities", "handoffs", "resources", "critical_path"}
+    assert set(data["activities"][0]) >= {"activity", "cases", "median_hours", "p90_hours", "median_work_hours",
+                                          "share_of_lead_time"}
+    assert set(data["handoffs"][0]) >= {"source", "target", "cases", "median_hours", "p90_hours",
+                                        "median_work_hours", "share_of_lead_time"}
+
+
+def test_injected_bottleneck_tops_the_contract_sample():
+    from conftest import SAMPLES
+    import json
+
+    truth = json.loads((SAMPLES / "合同审批.truth.json").read_text(encoding="utf-8"))["injected"]
+    report = bottlenecks(procmine.read_log(SAMPLES / "合同审批.csv"))
+    assert report.activities["activity"][0] in truth["bottlenecks"]
+    medians = dict(zip(report.activities["activity"], report.activities["median_work_hours"]))
+    for activity, figures in truth["activity_durations"].items():
+        assert medians[activity] == pytest.approx(figures["observed_median_working_hours"], rel=0.01), activity
