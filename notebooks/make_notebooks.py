@@ -64,6 +64,37 @@ CURRENT_STATE = [
 ]
 
 
+BOTTLENECKS_AND_LOOPS = [
+    new_markdown_cell(
+        "# 02 瓶颈、返工与改进机会\n# 02 Bottlenecks, loops and improvement candidates\n\n"
+        "Where does the time go, where does work loop back, and what could the future process change? "
+        "Times are **working time** under the Chinese calendar (statutory holidays and 调休 make-up days, "
+        "09:00–12:00 and 13:00–18:00) unless a cell says calendar time."
+    ),
+    new_code_cell(
+        "import procmine\n\n"
+        "log = procmine.read_log(\"../sample_logs/合同审批.csv\")\n"
+        "calendar = procmine.Calendar()          # cn holidays + 调休, 8 working hours a day\n"
+        "print(calendar.describe())"
+    ),
+    new_markdown_cell("## 瓶颈 Bottlenecks\n`share_of_lead_time`: time spent there summed over all cases ÷ lead "
+                      "time summed over all cases (working time)."),
+    new_code_cell("report = procmine.bottlenecks(log, calendar)\nreport"),
+    new_code_cell("report.plot()"),
+    new_code_cell("report.heatmap()"),
+    new_code_cell("report.to_frame(\"departments\")[[\"department\", \"events\", \"median_work_hours\", "
+                  "\"share_of_lead_time\"]]"),
+    new_markdown_cell("## 时效与 KPI Lead time and KPIs\nAgainst the method's example target 审批时长≤3个工作日:"),
+    new_code_cell("kpi = procmine.kpis(log, target=\"3wd\", calendar=calendar)\nkpi"),
+    new_code_cell("kpi.plot()"),
+    new_markdown_cell("## 返工与循环 Loops and rework"),
+    new_code_cell("loops = procmine.find_loops(log, calendar)\nloops"),
+    new_code_cell("loops.plot()"),
+    new_markdown_cell("## 改进机会 Improvement candidates\n删减冗余环节、合并相似步骤、并行处理、明确责任主体:"),
+    new_code_cell("candidates = procmine.improvement_candidates(log, calendar)\ncandidates"),
+]
+
+
 def write(name: str, cells) -> None:
     notebook = new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -73,4 +104,5 @@ def write(name: str, cells) -> None:
 
 if __name__ == "__main__":
     write("01_current_state.ipynb", CURRENT_STATE)
+    write("02_bottlenecks_and_loops.ipynb", BOTTLENECKS_AND_LOOPS)
     print("wrote notebooks")

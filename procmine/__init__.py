@@ -5,13 +5,18 @@
     >>> pmap = procmine.discover(log)                          # doctest: +SKIP
     >>> pmap.save("current_flowchart.png")                     # doctest: +SKIP
 
-The story of the package follows the survey: read → check → discover → (analyse → compare →
-report). pm4py is the engine behind ``discover_bpmn``; its types never appear in procmine's
+The story of the package follows the survey: read → check → discover → analyse (bottlenecks,
+kpis, find_loops, improvement_candidates, in working time under a Calendar) → (compare → report). pm4py is the engine behind ``discover_bpmn``; its types never appear in procmine's
 signatures.
 """
 
 __version__ = "0.1.0"
 
+from procmine.analyse.bottlenecks import Bottlenecks, bottlenecks
+from procmine.analyse.improve import ImprovementReport, improvement_candidates
+from procmine.analyse.kpi import KPIReport, kpis
+from procmine.analyse.loops import LoopReport, find_loops
+from procmine.calendar import Calendar
 from procmine.check import DataQualityReport, Finding
 from procmine.discover import BpmnModel, ProcessMap, discover, discover_bpmn
 from procmine.errors import (
@@ -21,7 +26,8 @@ from procmine.log import EventLog, LogSummary
 from procmine.read import read_log
 
 __all__ = [
-    "read_log", "discover", "discover_bpmn",
+    "read_log", "discover", "discover_bpmn", "bottlenecks", "kpis", "find_loops", "improvement_candidates",
+    "Calendar", "Bottlenecks", "KPIReport", "LoopReport", "ImprovementReport",
     "EventLog", "LogSummary", "ProcessMap", "BpmnModel", "DataQualityReport", "Finding",
     "ProcmineError", "LogFileError", "ColumnError", "TimestampError", "EmptyLogError", "DataQualityError",
     "OutputError",

@@ -79,8 +79,13 @@ def _calendar(kwargs: dict, log):
                                  holidays_file=kwargs.pop("holidays_file"), timezone=log.timezone)
 
 
-def _warn_calendar(calendar) -> None:
-    for warning in getattr(calendar, "warnings", []):
+def _warn_calendar(calendar, log=None) -> None:
+    warnings = list(getattr(calendar, "warnings", []))
+    if log is not None:
+        from procmine.analyse.times import time_tables
+
+        warnings += time_tables(log, calendar).warnings
+    for warning in warnings:
         click.echo(f"procmine: warning: {warning}", err=True)
 
 
@@ -305,7 +310,7 @@ def bottlenecks(out_dir: Path | None, top: int, lang: str, as_json: bool, **kwar
                        paths["bottleneck_heatmap.svg"]: report.heatmap(lang)})
         _write_text(paths["bottlenecks.json"], report.to_json())
         report.backlog.with_columns(report.backlog["period_end"].dt.strftime("%Y-%m-%d")).write_csv(paths["backlog.csv"])
-    _warn_calendar(calendar)
+    _warn_calendar(calendar, log)
     click.echo(report.to_json() if as_json else str(report))
     if paths and not as_json:
         click.echo("Wrote:\n" + "\n".join(f"  {p}" for p in paths.values()))
@@ -339,7 +344,7 @@ def kpi(out_dir: Path | None, target: str | None, lang: str, as_json: bool, **kw
         _save_figures({paths["kpi_trend.png"]: report.plot(lang), paths["kpi_trend.svg"]: report.plot(lang)})
         _write_text(paths["kpi.json"], report.to_json())
         report.by_month.write_csv(paths["kpi_by_month.csv"])
-    _warn_calendar(calendar)
+    _warn_calendar(calendar, log)
     click.echo(report.to_json() if as_json else str(report))
     if paths and not as_json:
         click.echo("Wrote:\n" + "\n".join(f"  {p}" for p in paths.values()))
@@ -374,7 +379,7 @@ def loops(out_dir: Path | None, lang: str, as_json: bool, **kwargs) -> None:
     if paths:
         _save_figures({paths["loops.png"]: report.plot(lang=lang), paths["loops.svg"]: report.plot(lang=lang)})
         _write_text(paths["loops.json"], report.to_json())
-    _warn_calendar(calendar)
+    _warn_calendar(calendar, log)
     click.echo(report.to_json() if as_json else str(report))
     if paths and not as_json:
         click.echo("Wrote:\n" + "\n".join(f"  {p}" for p in paths.values()))
@@ -406,7 +411,7 @@ def improve(out_dir: Path | None, as_json: bool, **kwargs) -> None:
     paths = _prepare_out(out_dir, log, ["improvements.json"])
     if paths:
         _write_text(paths["improvements.json"], report.to_json())
-    _warn_calendar(calendar)
+    _warn_calendar(calendar, log)
     click.echo(report.to_json() if as_json else str(report))
 
 

@@ -12,6 +12,7 @@ previous step's completion → this step's completion.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -32,6 +33,7 @@ class TimeTables:
     cases: pl.DataFrame
     calendar: "Calendar"
     has_start_times: bool
+    warnings: list[str]
 
     @property
     def basis(self) -> str:
@@ -95,6 +97,23 @@ def time_tables(log: EventLog, calendar: "Calendar | None" = None) -> TimeTables
         calendar.working_hours(cases["first_time"], cases["last_time"]).alias("lead_work_hours"),
         pl.col(CASE).is_in(pl.Series(sorted(log.open_cases), dtype=pl.String).implode()).alias("open"),
     )
-    tables = TimeTables(steps, handoffs, cases, calendar, has_start)
+    tables = TimeTables(steps, handoffs, cases, calendar, has_start, _plausibility(steps, calendar))
     cache[calendar] = tables
     return tables
+
+
+#: Above this share of steps completed outside working time, the calendar probably does not fit.
+OUTSIDE_HOURS_WARNING = 0.5
+
+
+def _plausibility(steps: pl.DataFrame, calendar: "Calendar") -> list[str]:
+    """Warn when most steps were completed outside working time: a wrong time zone or work hours?"""
+    if calendar.kind == "none" or steps.height == 0:
+        return []
+    minute_before = steps["end"] - timedelta(minutes=1)
+    outside = (calendar.working_hours(minute_before, steps["end"]) <= 0).mean()
+    if outside is None or outside <= OUTSIDE_HOURS_WARNING:
+        return []
+    return [f"{outside * 100:.0f} % of the steps were completed outside working time "
+            f"({calendar.describe('en')}); check that --timezone, --work-hours and --calendar fit this log, "
+            "or use --calendar none for calendar time"]

@@ -160,6 +160,9 @@ def chart_rc() -> dict[str, object]:
 @contextlib.contextmanager
 def chart_style() -> Iterator[dict[str, object]]:
     """Context manager applying :func:`chart_rc` via ``matplotlib.rc_context``."""
+    from procmine.chart.display import enable_notebook_display
+
+    enable_notebook_display()
     rc = chart_rc()
     with matplotlib.rc_context(rc):
         yield rc

@@ -1,0 +1,364 @@
+"""Improvement candidates (流程优化) found in the as-is log, after the method's four principles.
+
+* ``remove`` 删减冗余环节 — an approval step that (almost) never says no is a rubber stamp.
+  Approval-like = named 审批/审核/复核/会签/确认/approve/review/check, or its outcomes are
+  decisions (同意, 驳回 …). Not every step of a log with outcomes: 发起申请 (提交) and 合同归档
+  (已归档) never say no either, and are no stamps. "No" = an outcome with a reject/send-back word;
+  for steps without outcomes, a later return of the case to this step or an earlier one.
+* ``merge`` 合并相似步骤 — consecutive steps done by the same person (or department).
+* ``parallelise`` 并行处理 — two steps seen in both orders (no dependency) that still run one
+  after the other; steps that already overlap in time are parallel already and never reported.
+* ``clarify_owner`` 明确责任主体 — a step whose department (or role) is spread over many.
+
+Each candidate carries its evidence (numbers plus one sentence in Chinese and in English) and an
+estimated saving in working hours per case that passes the step(s), or None with the reason. Times
+come from :func:`procmine.analyse.times.time_tables`, so they are working time under the calendar
+(calendar time with ``Calendar(kind="none")``). These are candidates for a person to judge, not
+verdicts: a step may be required by law or policy whatever the log says.
+
+    >>> report = improvement_candidates(log)          # doctest: +SKIP
+    >>> print(report)                                 # doctest: +SKIP
+    1. [删减] 财务审核 — 预计每件节省 18.3 工作小时：…
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+import polars as pl
+
+from procmine.analyse.loops import hours_unit, matches, re_entries
+from procmine.analyse.times import time_tables
+from procmine.log import ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROLE, ROW, EventLog
+
+APPROVAL_WORDS = ("审批", "审核", "复核", "会签", "确认", "approve", "review", "check")
+REJECT_WORDS = ("退回", "驳回", "不同意", "不通过", "拒绝", "否决", "reject", "declin", "return")
+#: outcomes that show a step takes decisions (so it is approval-like whatever its name)
+DECISION_WORDS = (*REJECT_WORDS, "同意", "通过", "批准", "核准", "approve", "accept")
+#: resource names that stand for a system or a shared/anonymised account, not a person
+PLACEHOLDER_WORDS = ("system", "staff member", "unknown", "undefined", "batch", "系统", "自动", "未知")
+KIND_ZH = {"remove": "删减", "merge": "合并", "parallelise": "并行", "clarify_owner": "明确责任"}
+KIND_ORDER = list(KIND_ZH)
+
+
+@dataclass
+class Candidate:
+    """One improvement candidate; ``estimated_saving_work_hours`` is per case passing the step(s)."""
+
+    kind: str
+    activities: list[str]
+    evidence: dict
+    estimated_saving_work_hours: float | None
+
+    def to_dict(self) -> dict:
+        saving = self.estimated_saving_work_hours
+        return {"kind": self.kind, "activities": self.activities, "evidence": self.evidence,
+                "estimated_saving_work_hours": None if saving is None else round(saving, 3)}
+
+
+@dataclass
+class ImprovementReport:
+    """Candidates, largest saving first (those without an estimate last)."""
+
+    candidates: list[Candidate]
+    cases: int
+    basis: str
+    calendar_description: str
+    thresholds: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # the time tables' calendar plausibility warnings
+
+    def to_dict(self) -> dict:
+        return {"cases": self.cases, "time_basis": self.basis, "calendar": self.calendar_description,
+                "thresholds": self.thresholds, "warnings": self.warnings,
+                "candidates": [c.to_dict() for c in self.candidates]}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{**c.to_dict(), "summary": c.evidence["summary"], "summary_en": c.evidence["summary_en"]}
+                             for c in self.candidates],
+                            columns=["kind", "activities", "estimated_saving_work_hours", "summary", "summary_en",
+                                     "evidence"])
+
+    def _saving(self, c: Candidate) -> str:
+        if c.estimated_saving_work_hours is None:
+            return "未估算节省"
+        return f"预计每件节省 {_h(c.estimated_saving_work_hours)} {hours_unit(self.basis)}"
+
+    def __str__(self) -> str:
+        basis = "工作时间" if self.basis == "working" else "日历时间"
+        lines = [f"改进候选：{self.cases} 件案例中找到 {len(self.candidates)} 项（{basis}：{self.calendar_description}）"]
+        lines += [f"  {i}. [{KIND_ZH[c.kind]}] {' + '.join(c.activities)} — {self._saving(c)}：{c.evidence['summary']}"
+                  for i, c in enumerate(self.candidates, 1)]
+        lines += [] if self.candidates else ["  没有达到阈值的候选"]
+        return "\n".join([*lines, *(f"  ! {w}" for w in self.warnings)])
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = "".join(f"<tr><td>{esc(KIND_ZH[c.kind])}</td><td>{esc(' + '.join(c.activities))}</td>"
+                       f"<td>{esc(self._saving(c))}</td><td>{esc(c.evidence['summary'])}</td></tr>"
+                       for c in self.candidates)
+        return (f"<div><h4>改进候选 · improvement candidates</h4><p>{esc(self.calendar_description)}</p>"
+                f"<table><tr><th>类型</th><th>环节</th><th>节省</th><th>依据</th></tr>{rows}</table></div>")
+
+
+def improvement_candidates(
+    log: EventLog, calendar=None, *, min_cases: int = 20, max_reject_share: float = 0.02,
+    same_owner_share: float = 0.8, min_order_share: float = 0.1, max_overlap_share: float = 0.2,
+    min_owners: int = 3, max_owner_share: float = 0.6, applicant_share: float = 0.8,
+    min_saving_work_hours: float = 1 / 60,
+) -> ImprovementReport:
+    """Candidates to remove, merge, parallelise or give a clear owner; see the module docstring.
+
+    ``min_cases``: a step (or pair) must occur in at least this many cases (20).
+    ``max_reject_share``: a rubber stamp rejects/sends back less than this share of its decisions
+    (0.02); without outcomes, less than this share of its executions are followed by a return to it
+    or an earlier step. ``same_owner_share``: merge when the same person, else the same department,
+    did both steps of a hand-off in at least this share of cases (0.8). ``min_order_share``: each
+    of two steps came first in at least this share of the cases with both (0.1), and
+    ``max_overlap_share``: they overlapped in time in less than this share (0.2).
+    ``min_owners`` / ``max_owner_share``: a step is spread when it has at least 3 departments (roles
+    when there is no department) and the largest has less than 0.6 of its events;
+    ``applicant_share``: not when its department is the case's first step's in at least 0.8 of
+    events (each applicant's own manager: ownership is clear). ``min_saving_work_hours``: candidates
+    whose estimated saving is below this (one working minute per case) are left out.
+
+    >>> [c.kind for c in improvement_candidates(log).candidates]      # doctest: +SKIP
+    ['remove', 'merge', 'clarify_owner']
+    """
+    thresholds = {k: v for k, v in locals().items() if k not in ("log", "calendar")}
+    tables = time_tables(log, calendar)
+    steps = tables.steps
+    unit = {lang: hours_unit(tables.basis, lang) for lang in ("zh", "en")}
+    durations = dict(steps.group_by(ACTIVITY).agg(pl.col("duration_work_hours").median()).iter_rows())
+    overlaps = _pairs(steps)
+    found = [
+        *_rubber_stamps(tables, durations, overlaps, unit, min_cases, max_reject_share),
+        *_merges(tables, durations, unit, min_cases, same_owner_share, _placeholders(steps)),
+        *_parallel(overlaps, unit, min_cases, min_order_share, max_overlap_share, tables.has_start_times),
+        *_owners(steps, min_cases, min_owners, max_owner_share, applicant_share),
+    ]
+    found = [c for c in found if c.estimated_saving_work_hours is None
+             or c.estimated_saving_work_hours >= min_saving_work_hours]
+    found.sort(key=lambda c: (c.estimated_saving_work_hours is None, -(c.estimated_saving_work_hours or 0),
+                              KIND_ORDER.index(c.kind), c.activities))
+    return ImprovementReport(found, tables.cases.height, tables.basis, tables.calendar.describe("zh"), thresholds,
+                             list(getattr(tables, "warnings", [])))
+
+
+def _num(value) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def _pairs(steps: pl.DataFrame) -> pl.DataFrame:
+    """Per pair of activities (first execution in each case): cases with both, orders, overlaps, saving."""
+    first = (steps.sort([CASE, "pos"]).unique([CASE, ACTIVITY], keep="first", maintain_order=True)
+             .select(CASE, ACTIVITY, "begin", "end", "pos", "duration_work_hours"))
+    both = first.join(first, on=CASE, suffix="_b").filter(pl.col(ACTIVITY) < pl.col(f"{ACTIVITY}_b"))
+    return both.group_by(ACTIVITY, f"{ACTIVITY}_b").agg(
+        pl.len().alias("cases"),
+        # precedence as in the hand-offs: earlier in step order and done before the other arrived
+        ((pl.col("end") <= pl.col("begin_b")) & (pl.col("pos") < pl.col("pos_b"))).sum().alias("a_first"),
+        ((pl.col("end_b") <= pl.col("begin")) & (pl.col("pos_b") < pl.col("pos"))).sum().alias("b_first"),
+        ((pl.col("begin") < pl.col("end_b")) & (pl.col("begin_b") < pl.col("end"))).sum().alias("overlap"),
+        pl.min_horizontal("duration_work_hours", "duration_work_hours_b")
+        .filter(pl.col("duration_work_hours").is_not_null() & pl.col("duration_work_hours_b").is_not_null())
+        .median().alias("saving"),
+    ).rename({ACTIVITY: "a", f"{ACTIVITY}_b": "b"}).sort("a", "b")
+
+
+def _rubber_stamps(tables, durations, overlaps, unit, min_cases, max_share) -> list[Candidate]:
+    steps = tables.steps
+    # executions that a later re-entry sent back (to this step or an earlier one): the "no" of a log
+    # without outcomes
+    back = re_entries(tables).select(CASE, "body_from", "target_pos")
+    returned = (steps.select(CASE, ROW, "pos").join(back, on=CASE)
+                .filter((pl.col("pos") >= pl.col("body_from")) & (pl.col("pos") < pl.col("target_pos")))
+                .select(CASE, ROW).unique().with_columns(pl.lit(True).alias("returned")))
+    stats = (
+        steps.join(returned, on=[CASE, ROW], how="left")
+        .group_by(ACTIVITY).agg(
+            pl.col(CASE).n_unique().alias("cases"), pl.len().alias("executions"),
+            pl.col(OUTCOME).is_not_null().sum().alias("decisions"),
+            matches(pl.col(OUTCOME), REJECT_WORDS).sum().alias("rejects"),
+            matches(pl.col(OUTCOME), DECISION_WORDS).any().alias("decides"),
+            pl.col("returned").fill_null(False).sum().alias("returned"),
+        ).filter(pl.col("cases") >= min_cases).sort(ACTIVITY)
+    )
+    out = []
+    for r in stats.to_dicts():
+        name = r[ACTIVITY]
+        by_outcome = r["decisions"] > 0
+        if not (r["decides"] or _has(name, APPROVAL_WORDS)):  # approval-like: by its outcomes or its name
+            continue
+        no, of = (r["rejects"], r["decisions"]) if by_outcome else (r["returned"], r["executions"])
+        if no / of >= max_share:
+            continue
+        saving = _num(durations.get(name))
+        partner = _parallel_partner(overlaps, name)
+        ev = {"cases": r["cases"], "executions": r["executions"], "median_work_hours": saving}
+        if by_outcome:
+            ev |= {"decisions": of, "rejections": no, "rejection_share": no / of}
+            zh = f"{of} 次决定中退回/驳回 {no} 次（{no / of:.1%}）"
+            en = f"{no} of {of} decisions rejected or sent back ({no / of:.1%})"
+        else:
+            ev |= {"returned_afterwards": no, "returned_share": no / of}
+            zh = f"没有审批结果记录；{of} 次执行后只有 {no} 次被退回到它或更早的环节"
+            en = f"no outcomes recorded; {no} of {of} executions were followed by a return to it or an earlier step"
+        note_zh = note_en = ""
+        if partner:
+            ev["runs_parallel_with"] = partner
+            note_zh = f"（与 {partner} 并行，周期缩短可能更少）"
+            note_en = f" (runs in parallel with {partner}: the lead time may shrink less)"
+        ev["summary"] = (f"{name} 在 {r['cases']} 件中执行，{zh}，中位耗时 {_h(saving)} {unit['zh']}，"
+                         f"可考虑取消或改为抽查{note_zh}。")
+        ev["summary_en"] = (f"{name} ran in {r['cases']} cases; {en}; median {_h(saving)} {unit['en']} at the step, "
+                            f"consider dropping it or sampling{note_en}.")
+        ev["saving_basis"] = ("the step's median working duration (its whole time at the step goes)"
+                              if saving is not None else
+                              "not estimated: the step has no duration (no arrival time in the log)")
+        out.append(Candidate("remove", [name], ev, saving))
+    return out
+
+
+def _has(text: str, words) -> bool:
+    low = text.lower()
+    return any(w in low for w in words)
+
+
+def _h(value) -> str:
+    """Hours for reading: one decimal, two below an hour (0.07 h is four minutes, not zero)."""
+    return "–" if value is None else f"{value:.1f}" if abs(value) >= 1 else f"{value:.2f}"
+
+
+def _parallel_partner(overlaps: pl.DataFrame, name: str) -> str | None:
+    """The step ``name`` overlaps in time in at least half the cases with both, if any."""
+    hit = overlaps.filter(((pl.col("a") == name) | (pl.col("b") == name)) & (pl.col("overlap") * 2 >= pl.col("cases"))
+                          & (pl.col("overlap") > 0)).sort("overlap", descending=True)
+    if hit.is_empty():
+        return None
+    a, b = hit.row(0)[:2]
+    return b if a == name else a
+
+
+def _placeholders(steps: pl.DataFrame) -> set[str]:
+    """Resource values that name no person: system or anonymised accounts ("SYSTEM", "STAFF MEMBER").
+
+    Only names are used: in a small team one real person may well do most of the work.
+    """
+    names = steps[RESOURCE].drop_nulls().unique()
+    return set(names.filter(names.str.contains_any(list(PLACEHOLDER_WORDS), ascii_case_insensitive=True)).to_list())
+
+
+def _merges(tables, durations, unit, min_cases, share, placeholders) -> list[Candidate]:
+    who = tables.steps.select(CASE, ROW, pl.when(~pl.col(RESOURCE).is_in(sorted(placeholders))).then(pl.col(RESOURCE))
+                              .alias(RESOURCE), DEPARTMENT)
+    pairs = (
+        tables.handoffs.filter(pl.col("source") != pl.col("target")).select(CASE, "source", "target", "source_row",
+                                                                            "target_row", "work_hours")
+        .join(who.rename({ROW: "source_row", RESOURCE: "p1", DEPARTMENT: "d1"}), on=[CASE, "source_row"])
+        .join(who.rename({ROW: "target_row", RESOURCE: "p2", DEPARTMENT: "d2"}), on=[CASE, "target_row"])
+    )
+    per_case = pairs.group_by("source", "target", CASE).agg(
+        pl.col("work_hours").median(),
+        *[e for a, b, tag in (("p1", "p2", "person"), ("d1", "d2", "dept")) for e in (
+            (pl.col(a).is_not_null() & pl.col(b).is_not_null()).all().alias(f"{tag}_known"),
+            (pl.col(a) == pl.col(b)).fill_null(False).all().alias(f"{tag}_same"))],
+    )
+    stats = per_case.group_by("source", "target").agg(
+        pl.len().alias("cases"), pl.col("work_hours").median().alias("wait"),
+        *[e for tag in ("person", "dept") for e in (
+            pl.col(f"{tag}_known").sum().alias(f"{tag}_known"),
+            (pl.col(f"{tag}_same") & pl.col(f"{tag}_known")).sum().alias(f"{tag}_same"))],
+    ).filter(pl.col("cases") >= min_cases).sort("source", "target")
+    out = []
+    for r in stats.to_dicts():
+        level = next((tag for tag in ("person", "dept") if r[f"{tag}_known"] >= min_cases
+                      and r[f"{tag}_same"] >= share * r[f"{tag}_known"]), None)
+        if level is None:
+            continue
+        s, t = r["source"], r["target"]
+        # without arrival times the wait is inside the next step's duration: count it once
+        wait = _num(r["wait"]) if tables.has_start_times else 0.0
+        steps_median = [d for d in (_num(durations.get(s)), _num(durations.get(t))) if d is not None]
+        smaller = min(steps_median) if steps_median else None  # unknown for steps without arrival times
+        saving = None if wait is None else wait + 0.5 * (smaller or 0.0)
+        same = r[f"{level}_same"] / r[f"{level}_known"]
+        who_zh, who_en = ("同一人", "the same person") if level == "person" else ("同一部门", "the same department")
+        ev = {"cases": r["cases"], "same_person_share": _ratio(r["person_same"], r["person_known"]),
+              "same_department_share": _ratio(r["dept_same"], r["dept_known"]), "median_handoff_work_hours": wait,
+              "smaller_step_median_work_hours": smaller,
+              "saving_basis": "median hand-off wait + 0.5 × the smaller step's median working duration"
+                              + ("" if tables.has_start_times else " (no arrival times: the wait is inside the step)")
+                              + ("" if smaller is not None else " (step durations unknown: the wait only)")}
+        if placeholders:
+            ev["resources_not_counted_as_people"] = sorted(placeholders)
+        ev["summary"] = (f"{s} → {t} 在 {r['cases']} 件中由{who_zh}连续处理（{same:.0%}），合并可省去交接等待 "
+                         f"{_h(wait)} {unit['zh']}及较短环节的一半时间（{_h(smaller)} {unit['zh']} × 0.5）。")
+        ev["summary_en"] = (f"{s} → {t} was done by {who_en} in {same:.0%} of {r['cases']} cases; merging saves the "
+                            f"hand-off wait ({_h(wait)} {unit['en']}) and half the smaller step "
+                            f"({_h(smaller)} {unit['en']} × 0.5).")
+        out.append(Candidate("merge", [s, t], ev, saving))
+    return out
+
+
+def _ratio(a, b) -> float | None:
+    return a / b if b else None
+
+
+def _parallel(pairs, unit, min_cases, min_order, max_overlap, has_start) -> list[Candidate]:
+    hits = pairs.filter((pl.col("cases") >= min_cases) & (pl.col("a_first") >= min_order * pl.col("cases"))
+                        & (pl.col("b_first") >= min_order * pl.col("cases"))
+                        & (pl.col("overlap") < max_overlap * pl.col("cases")))
+    out = []
+    for r in hits.filter(pl.col("saving").is_not_null()).to_dicts():  # no durations (instants): nothing to gain
+        a, b, n, saving = r["a"], r["b"], r["cases"], _num(r["saving"])
+        ev = {"cases": n, "a_first_share": r["a_first"] / n, "b_first_share": r["b_first"] / n,
+              "overlap_share": r["overlap"] / n, "median_shorter_step_work_hours": saving,
+              "saving_basis": "median over cases of the shorter of the two steps' working durations"}
+        caveat_zh = "" if has_start else "（无到达时间，看不出是否已并行）"
+        caveat_en = "" if has_start else " (no arrival times: existing overlap cannot be seen)"
+        ev["summary"] = (f"{a} 与 {b} 在 {n} 件中都出现，先后顺序两种都有（{r['a_first'] / n:.0%} / {r['b_first'] / n:.0%}），"
+                         f"却只有 {r['overlap'] / n:.0%} 同时进行{caveat_zh}；并行处理每件可省较短环节 {_h(saving)} {unit['zh']}。")
+        ev["summary_en"] = (f"{a} and {b} occur together in {n} cases in both orders ({r['a_first'] / n:.0%} / "
+                            f"{r['b_first'] / n:.0%}) but overlap in only {r['overlap'] / n:.0%}{caveat_en}; running "
+                            f"them in parallel saves the shorter step, {_h(saving)} {unit['en']}.")
+        out.append(Candidate("parallelise", [a, b], ev, saving))
+    return out
+
+
+def _owners(steps, min_cases, min_owners, max_share, applicant_share) -> list[Candidate]:
+    level = next((c for c in (DEPARTMENT, ROLE) if steps[c].null_count() < steps.height), None)
+    if level is None:
+        return []
+    applicant = steps.sort([CASE, "pos"]).group_by(CASE, maintain_order=True).agg(pl.col(level).first().alias("own"))
+    events = steps.filter(pl.col(level).is_not_null()).join(applicant, on=CASE, how="left")
+    stats = events.group_by(ACTIVITY).agg(
+        pl.col(CASE).n_unique().alias("cases"), pl.len().alias("events"), pl.col(level).n_unique().alias("owners"),
+        (pl.col(level) == pl.col("own")).fill_null(False).mean().alias("applicant_share"),
+    ).filter((pl.col("cases") >= min_cases) & (pl.col("owners") >= min_owners)
+             & (pl.col("applicant_share") < applicant_share)).sort(ACTIVITY)
+    out = []
+    for r in stats.to_dicts():
+        name = r[ACTIVITY]
+        counts = (events.filter(pl.col(ACTIVITY) == name).group_by(level).len()
+                  .sort(["len", level], descending=[True, False]))
+        top = counts["len"][0] / r["events"]
+        if top >= max_share:
+            continue
+        shares = {k: v / r["events"] for k, v in counts.head(5).iter_rows()}
+        word_zh, word_en = ("部门", "departments") if level == DEPARTMENT else ("岗位", "roles")
+        listed = "、".join(f"{k} {v:.0%}" for k, v in shares.items())
+        ev = {"cases": r["cases"], "events": r["events"], "level": level, "owners": r["owners"], "largest_share": top,
+              "shares": shares, "saving_basis": "not estimated: unclear ownership shows as waiting, see bottlenecks"}
+        ev["summary"] = f"{name} 由 {r['owners']} 个{word_zh}处理（{listed}），最大的也只占 {top:.0%}，责任主体不清。"
+        ev["summary_en"] = (f"{name} is handled by {r['owners']} {word_en} ("
+                            + ", ".join(f"{k} {v:.0%}" for k, v in shares.items())
+                            + f"); the largest has only {top:.0%}: no clear owner.")
+        out.append(Candidate("clarify_owner", [name], ev, None))
+    return out

@@ -1,0 +1,376 @@
+"""Loops and rework (返工): where work goes back to a step the case has already passed.
+
+A loop is found by its **re-entry**: a hand-off i → j into an activity the case has already done,
+where j's activity first appeared in the case no later than i's did (the work goes back up the
+process). The hand-offs of the second pass (部门经理审批 → 法务审核 again) go forward and are not
+new loops. Loops are grouped by that back edge (source → target); a case counts once however
+often it went round, ``traversals`` counts every round. The process map's strongly connected
+components (networkx) show where the map *can* loop; the cases show where it *did*.
+
+Ping-pong: two consecutive hand-offs i → j → k that take the work from one person to another
+and straight back (who(i) = who(k) ≠ who(j)). People are used when the log names them, else
+departments; a department appears twice on many designed paths (客服部 → 物流部 → 客服部), so
+there it only counts when the work really goes back (j's outcome is a send-back, or k is a
+re-entry).
+
+All times come from :func:`procmine.analyse.times.time_tables`: working hours under the
+calendar (calendar hours when ``Calendar(kind="none")``). Open cases are left out of lead times.
+
+    >>> report = find_loops(log)                 # doctest: +SKIP
+    >>> print(report)                            # doctest: +SKIP
+    >>> report.plot().savefig("loops.png")       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from itertools import islice
+
+import networkx as nx
+import pandas as pd
+import polars as pl
+
+from procmine.analyse.times import time_tables
+from procmine.log import ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROW, EventLog
+
+#: Outcome words that mean "sent back" (matched as substrings, ASCII case-insensitive).
+SEND_BACK_WORDS = ("退回", "驳回", "不同意", "不通过", "打回", "不满意", "重新", "reject", "return")
+MAP_CYCLE_LENGTH, MAP_CYCLE_CAP = 8, 10_000  # simple_cycles is exponential: bound length and count
+KIND_ZH = {"self-loop": "自循环", "send-back": "退回返工", "rework": "返工", "ping-pong": "来回传递"}
+SCHEMA = {
+    "kind": pl.String, "activities": pl.List(pl.String), "back_edge": pl.List(pl.String), "by": pl.String,
+    "sender": pl.String, "cases": pl.Int64, "case_share": pl.Float64, "traversals": pl.Int64,
+    "median_extra_work_hours": pl.Float64, "scc": pl.List(pl.String), "parties": pl.List(pl.String),
+    "example_cases": pl.List(pl.String), "case_ids": pl.List(pl.String),
+}
+
+
+def matches(expr: pl.Expr, words=SEND_BACK_WORDS) -> pl.Expr:
+    """True where the text contains one of ``words`` (null text → False)."""
+    return expr.fill_null("").str.contains_any(list(words), ascii_case_insensitive=True)
+
+
+def hours_unit(basis: str, lang: str = "zh") -> str:
+    """'工作小时' / 'working hours', or the calendar-hour words when no working calendar applies."""
+    if lang == "en":
+        return "working hours" if basis == "working" else "calendar hours"
+    return "工作小时" if basis == "working" else "日历小时"
+
+
+def re_entries(tables) -> pl.DataFrame:
+    """One row per re-entry: the back edge, its rows, and where the loop body starts (``body_from``).
+
+    A step re-entered from several parallel branches at once counts once, from the branch that
+    sent the work back (send-back outcome first, then the last to complete).
+    """
+    info = tables.steps.select(CASE, ROW, ACTIVITY, "pos", "occurrence", OUTCOME,
+                               pl.col("pos").min().over(CASE, ACTIVITY).alias("first_pos"))
+    source = info.select(CASE, pl.col(ROW).alias("source_row"), pl.col("pos").alias("source_pos"),
+                         pl.col("first_pos").alias("source_first"), pl.col(OUTCOME).alias("source_outcome"))
+    target = info.select(CASE, pl.col(ROW).alias("target_row"), pl.col("pos").alias("target_pos"),
+                         pl.col("first_pos").alias("target_first"), pl.col("occurrence").alias("target_occ"))
+    previous = info.select(CASE, pl.col(ACTIVITY).alias("target"), (pl.col("occurrence") + 1).alias("target_occ"),
+                           pl.col("pos").alias("body_from"))
+    back = (
+        tables.handoffs.select(CASE, "source", "target", "source_row", "target_row", "source_end")
+        .join(source, on=[CASE, "source_row"]).join(target, on=[CASE, "target_row"])
+        .filter((pl.col("target_first") <= pl.col("source_first")) & (pl.col("target_occ") > 1))
+        .with_columns(matches(pl.col("source_outcome")).alias("source_sends_back"))
+        .sort([CASE, "target_row", "source_sends_back", "source_end", "source_pos"],
+              descending=[False, False, True, True, True])
+        .unique([CASE, "target_row"], keep="first", maintain_order=True)
+    )
+    return back.join(previous, on=[CASE, "target", "target_occ"])
+
+
+@dataclass
+class LoopReport:
+    """Loops (one row each, most cases first), repeated activities, and what the times mean.
+
+    ``loops`` columns: kind ('self-loop' | 'send-back' | 'rework' | 'ping-pong'), activities
+    (loop body in step order; for ping-pong the three steps), back_edge, by, sender, cases,
+    case_share, traversals, median_extra_work_hours (median lead time of closed cases with the
+    loop minus that of closed cases without it), scc, parties, example_cases, case_ids.
+    ``repeated_activities``: activity, cases (cases doing it more than once), repetitions
+    (its executions beyond the first in each case = occurrences − cases with it), max_in_case.
+    """
+
+    loops: pl.DataFrame
+    repeated_activities: pl.DataFrame
+    cases: int
+    basis: str
+    calendar_description: str
+    map_regions: list[dict] | None = None
+    warnings: list[str] = field(default_factory=list)  # the time tables' calendar plausibility warnings
+
+    def to_dict(self) -> dict:
+        loops = [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items() if k != "case_ids"}
+                 for row in self.loops.to_dicts()]
+        return {"cases": self.cases, "time_basis": self.basis, "calendar": self.calendar_description,
+                "loops": loops, "repeated_activities": self.repeated_activities.to_dicts(),
+                "map_regions": self.map_regions or [], "warnings": self.warnings}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.loops.to_pandas()
+
+    @staticmethod
+    def label(row: dict, lang: str = "zh", limit: int | None = None) -> str:
+        """'部门经理审批 → 法务审核 → 修改合同 ↩' (re-entry) or 'A → B → A（往返）' (ping-pong).
+
+        With ``limit`` (display width: a Chinese character counts two) a long loop keeps its first
+        and last steps, 'A → … → Z ↩', and shortens those names if it must.
+        """
+        names = list(row["activities"])
+        end = (" (ping-pong)" if lang == "en" else "（往返）") if row["kind"] == "ping-pong" else " ↩"
+        text = " → ".join(names) + end
+        for tail in range(len(names) - 2, 0, -1):  # drop steps after the first until it fits
+            if not limit or _width(text) <= limit:
+                break
+            text = " → ".join([names[0], "…", *names[-tail:]]) + end
+        if limit and _width(text) > limit:  # still too wide: shorten the first and last names themselves
+            kept = [names[0], "…", names[-1]] if len(names) > 2 else names
+            arrows = _width(" → ".join(n if n == "…" else "" for n in kept) + end)
+            room = (limit - arrows) // sum(n != "…" for n in kept)
+            text = " → ".join(n if n == "…" else _shorten(n, room) for n in kept) + end
+        return text
+
+    def describe(self, lang: str = "zh") -> str:
+        """The loops as a short numbered table in words, with units (Chinese or English)."""
+        en, unit = lang == "en", hours_unit(self.basis, lang)
+        basis = ("working time" if en else "工作时间") if self.basis == "working" else ("calendar time" if en else "日历时间")
+        lines = [f"Loops: {self.loops.height} kinds in {self.cases} cases ({basis})" if en else
+                 f"返工与循环：{self.cases} 件案例中发现 {self.loops.height} 种（{basis}：{self.calendar_description}）"]
+        for i, r in enumerate(self.loops.to_dicts(), 1):
+            extra = "–" if r["median_extra_work_hours"] is None else f"{r['median_extra_work_hours']:.1f} {unit}"
+            if en:
+                who = f"between {r['by']}s" if r["kind"] == "ping-pong" else f"sent back by {r['sender']}"
+                lines.append(f"  {i}. {self.label(r, lang)}  [{r['kind']}, {who}]  {r['cases']} cases "
+                             f"({r['case_share']:.1%}), {r['traversals']} times, median extra {extra}")
+            else:
+                who = (f"{'人员' if r['by'] == RESOURCE else '部门'}间往返" if r["kind"] == "ping-pong"
+                       else f"由 {r['sender']} 发回")
+                lines.append(f"  {i}. {self.label(r)}  [{KIND_ZH[r['kind']]}，{who}]  {r['cases']} 件"
+                             f"（{r['case_share']:.1%}）· 共 {r['traversals']} 次 · 中位额外 {extra}")
+        if self.loops.is_empty():
+            lines.append("  no loops or ping-pong found" if en else "  未发现返工或来回传递")
+        for region in self.map_regions or []:
+            if not region["confirmed"]:  # e.g. two steps recorded in either order: not rework
+                names = ("、" if not en else ", ").join(region["activities"])
+                lines.append(f"  the map cycles between {names}, but no case went back (order only)" if en else
+                             f"  流程图中 {names} 之间有环，但没有案例真正返回（只是顺序不同）")
+        for r in self.repeated_activities.head(5).to_dicts():
+            lines.append(f"  repeated: {r['activity']} in {r['cases']} cases, {r['repetitions']} extra times" if en
+                         else f"  重复执行：{r['activity']} {r['cases']} 件多次（多出 {r['repetitions']} 次）")
+        return "\n".join([*lines, *(f"  ! {w}" for w in self.warnings)])
+
+    def __str__(self) -> str:
+        return self.describe("zh")
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{esc(self.label(r))}</td><td>{esc(KIND_ZH[r['kind']])}</td><td>{esc(str(r['sender']))}</td>"
+            f"<td>{r['cases']}</td><td>{r['case_share']:.1%}</td><td>{r['traversals']}</td>"
+            f"<td>{_fmt(r['median_extra_work_hours'])}</td></tr>"
+            for r in self.loops.to_dicts())
+        return (f"<div><h4>返工与循环 · loops</h4><p>{esc(self.calendar_description)}</p><table><tr><th>环</th>"
+                f"<th>类型</th><th>发回环节</th><th>案例数</th><th>占比</th><th>次数</th>"
+                f"<th>中位额外（{esc(hours_unit(self.basis))}）</th></tr>{rows}</table></div>")
+
+    def plot(self, lang: str = "zh", top: int = 15):
+        """Horizontal bars of the ``top`` loops by cases, each labelled with its median extra time."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
+
+        from procmine.chart.fonts import chart_style
+
+        rows = self.loops.head(top).to_dicts()[::-1]  # largest at the top
+        unit = hours_unit(self.basis, lang)
+        with chart_style():
+            fig = Figure(figsize=(10, 1.2 + 0.55 * max(len(rows), 1)), dpi=100, layout="constrained")
+            FigureCanvasAgg(fig)
+            ax = fig.add_subplot()
+            labels = [self.label(r, lang, limit=LABEL_WIDTH) for r in rows]
+            ax.barh(range(len(rows)), [r["cases"] for r in rows], color="#c0504d", height=0.6)
+            ax.set_yticks(range(len(rows)), labels)
+            top_cases = max((r["cases"] for r in rows), default=1)
+            for i, r in enumerate(rows):
+                extra = r["median_extra_work_hours"]
+                text = (f"{r['cases']} 件 · 中位额外 {extra:.1f} {unit}" if lang == "zh"
+                        else f"{r['cases']} cases · median extra {extra:.1f} {unit}") if extra is not None else (
+                        f"{r['cases']} 件" if lang == "zh" else f"{r['cases']} cases")
+                ax.text(r["cases"] + top_cases * 0.01, i, text, va="center", fontsize=9)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # cases are whole numbers
+            ax.set_xlim(0, top_cases * 1.05)
+            _fit_value_labels(fig, ax, [r["cases"] + top_cases * 0.01 for r in rows])
+            ax.set_xlabel(f"案例数（中位额外 = 有此环与无此环的已结案案例中位周期之差，{unit}）" if lang == "zh" else
+                          f"cases (median extra = median lead time of closed cases with the loop minus those "
+                          f"without, {unit})",
+                          fontsize=9)
+            ax.set_title("返工与循环（按案例数）" if lang == "zh" else "Loops by cases", loc="left")
+            ax.spines[["top", "right"]].set_visible(False)
+            if not rows:
+                ax.text(0.5, 0.5, "未发现返工" if lang == "zh" else "no loops found", transform=ax.transAxes,
+                        ha="center")
+        return fig
+
+
+LABEL_WIDTH = 48  # bar labels, in half-width characters (a Chinese character counts two)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fmt(hours: float | None) -> str:
+    return "–" if hours is None else f"{hours:.1f}"
+
+
+def _shorten(text: str, limit: int) -> str:
+    while _width(text) > limit:
+        text = text[:-2] + "…"
+    return text
+
+
+def _fit_value_labels(fig, ax, xs: list[float]) -> None:
+    """Widen the x axis until every value label (drawn at data x) ends inside the axes."""
+    fig.canvas.draw()  # constrained layout has sized the axes; the labels have their widths now
+    renderer = fig.canvas.get_renderer()
+    width = ax.get_window_extent(renderer).width * 0.97
+    right = ax.get_xlim()[1]
+    for x, text in zip(xs, ax.texts):
+        w = text.get_window_extent(renderer).width
+        if width > w:  # x / right * width + w <= width
+            right = max(right, x * width / (width - w))
+    ax.set_xlim(0, right)
+
+
+def find_loops(log: EventLog, calendar=None, *, examples: int = 5, ping_pong_by: str | None = "auto") -> LoopReport:
+    """Loops (re-entries), ping-pong hand-backs and repeated activities of ``log``.
+
+    ``ping_pong_by``: 'resource', 'department', 'auto' (people when the log names them, else
+    departments) or None (no ping-pong). ``examples``: how many case ids each loop lists.
+
+    >>> find_loops(log).to_dict()["loops"][0]["activities"]       # doctest: +SKIP
+    ['部门经理审批', '财务审核', '法务审核', '修改合同']
+    """
+    from procmine.discover.process_map import END_NODE, START_NODE, discover
+
+    tables = time_tables(log, calendar)
+    steps = tables.steps
+    n_cases = tables.cases.height
+    closed = tables.cases.filter(~pl.col("open")).select(CASE, "lead_work_hours")
+
+    graph = discover(log).graph
+    graph.remove_nodes_from([START_NODE, END_NODE])
+    typical = dict(steps.group_by(ACTIVITY).agg(pl.col("pos").median()).iter_rows())
+    sccs = [sorted(c, key=lambda a: (typical.get(a, 0), a)) for c in nx.strongly_connected_components(graph)
+            if len(c) > 1 or graph.has_edge(next(iter(c)), next(iter(c)))]
+    scc_of = {a: c for c in sccs for a in c}
+
+    def common(row: dict) -> dict:  # figures every loop kind shares
+        ids = sorted(row.pop("ids"))
+        inside = closed.filter(pl.col(CASE).is_in(ids))["lead_work_hours"]
+        outside = closed.filter(~pl.col(CASE).is_in(ids))["lead_work_hours"]
+        extra = None if inside.is_empty() or outside.is_empty() else inside.median() - outside.median()
+        return {**row, "cases": len(ids), "case_share": len(ids) / n_cases if n_cases else 0.0,
+                "median_extra_work_hours": extra, "scc": scc_of.get(row["activities"][0], []),
+                "example_cases": ids[:examples], "case_ids": ids}
+
+    records = [common(r) for r in _loop_rows(steps, re_entries(tables))]
+    by = _ping_pong_level(steps, ping_pong_by)
+    if by:
+        records += [common(r) for r in _ping_pong_rows(tables, by)]
+    loops = pl.DataFrame(records, schema=SCHEMA) if records else pl.DataFrame(schema=SCHEMA)
+    loops = loops.with_columns(pl.col("activities").list.join(" → ").alias("__label")).sort(
+        ["cases", "traversals", "__label"], descending=[True, True, False]).drop("__label")
+
+    confirmed = {a for edge in loops["back_edge"].drop_nulls().to_list() for a in edge}
+    regions = [{"activities": c, "confirmed": bool(confirmed & set(c)),
+                "simple_cycles": sum(1 for _ in islice(
+                    nx.simple_cycles(graph.subgraph(c), length_bound=MAP_CYCLE_LENGTH), MAP_CYCLE_CAP))}
+               for c in sccs]
+    return LoopReport(loops, _repeated(steps), n_cases, tables.basis, tables.calendar.describe("zh"), regions,
+                      list(getattr(tables, "warnings", [])))
+
+
+def _loop_rows(steps: pl.DataFrame, back: pl.DataFrame) -> list[dict]:
+    """One record per back edge: body, sender, kind, traversals and its case ids."""
+    if back.is_empty():
+        return []
+    body = (
+        back.select(CASE, "source", "target", "target_row", "body_from", "target_pos")
+        .join(steps.select(CASE, "pos", ACTIVITY, OUTCOME), on=CASE)
+        .filter((pl.col("pos") >= pl.col("body_from")) & (pl.col("pos") < pl.col("target_pos")))
+        .sort([CASE, "target_row", "pos"])
+    )
+    rounds = body.group_by(CASE, "source", "target", "target_row").agg(pl.col(ACTIVITY).str.join("\u001f").alias("key"))
+    bodies = {(s, t): key.split("\u001f") for s, t, key, _ in (
+        rounds.group_by("source", "target", "key").len()
+        .sort(["source", "target", "len", "key"], descending=[False, False, True, False])
+        .unique(["source", "target"], keep="first", maintain_order=True).iter_rows())}
+    # Without an outcome column a rejection can only show in the step's name ("REJECTED by …").
+    said = pl.col(OUTCOME) if steps[OUTCOME].null_count() < steps.height else pl.col(ACTIVITY)
+    senders = {(s, t): a for s, t, a, *_ in (
+        body.filter(matches(said)).group_by("source", "target", ACTIVITY)
+        .agg(pl.len(), (pl.col("pos") - pl.col("body_from")).mean().alias("offset"))
+        .sort(["source", "target", "len", "offset", ACTIVITY], descending=[False, False, True, False, False])
+        .unique(["source", "target"], keep="first", maintain_order=True).iter_rows())}
+    rows = []
+    for (s, t), group in back.group_by("source", "target", maintain_order=True):
+        sender = senders.get((s, t))
+        kind = "self-loop" if s == t else "send-back" if sender else "rework"
+        rows.append({"kind": kind, "activities": bodies.get((s, t), [t, s]), "back_edge": [s, t], "by": None,
+                     "sender": sender or s, "traversals": group.height, "parties": None,
+                     "ids": group[CASE].unique().to_list()})
+    return rows
+
+
+def _ping_pong_level(steps: pl.DataFrame, choice: str | None) -> str | None:
+    if choice in (None, "resource", "department"):
+        return choice
+    for column in (RESOURCE, DEPARTMENT):
+        if steps[column].null_count() < steps.height:
+            return column
+    return None
+
+
+def _ping_pong_rows(tables, by: str) -> list[dict]:
+    """Records for i → j → k chains of hand-offs with who(i) = who(k) ≠ who(j)."""
+    s = tables.steps.select(CASE, ROW, ACTIVITY, OUTCOME, "pos", "occurrence", pl.col(by).alias("who"),
+                            pl.col("pos").min().over(CASE, ACTIVITY).alias("first_pos"))
+    h = tables.handoffs.select(CASE, "source_row", "target_row")
+    chain = h.join(h.rename({"source_row": "target_row", "target_row": "k_row"}), on=[CASE, "target_row"])
+    for tag, column in (("i", "source_row"), ("j", "target_row"), ("k", "k_row")):
+        chain = chain.join(s.rename({c: f"{c}_{tag}" for c in s.columns if c != CASE}).rename({f"{ROW}_{tag}": column}),
+                           on=[CASE, column])
+    chain = chain.filter((pl.col("who_i") == pl.col("who_k")) & (pl.col("who_i") != pl.col("who_j")))
+    if by == DEPARTMENT:  # designed paths pass a department twice; count only real returns
+        goes_back = (pl.col("first_pos_k") <= pl.col("first_pos_j")) & (pl.col("occurrence_k") > 1)
+        chain = chain.filter(matches(pl.col(f"{OUTCOME}_j")) | goes_back)
+    rows = []
+    for (ai, aj, ak), group in chain.group_by(f"{ACTIVITY}_i", f"{ACTIVITY}_j", f"{ACTIVITY}_k", maintain_order=True):
+        pair = group.group_by("who_i", "who_j").len().sort(["len", "who_i", "who_j"], descending=[True, False, False])
+        rows.append({"kind": "ping-pong", "activities": [ai, aj, ak], "back_edge": None, "by": by, "sender": aj,
+                     "traversals": group.height, "parties": list(pair.row(0)[:2]),
+                     "ids": group[CASE].unique().to_list()})
+    return rows
+
+
+def _repeated(steps: pl.DataFrame) -> pl.DataFrame:
+    """Activities some case did more than once; repetitions = executions beyond each case's first."""
+    return (
+        steps.group_by(CASE, ACTIVITY).len().filter(pl.col("len") > 1)
+        .group_by(ACTIVITY).agg(pl.len().alias("cases"), (pl.col("len") - 1).sum().alias("repetitions"),
+                                pl.col("len").max().alias("max_in_case"))
+        .sort(["cases", "repetitions", ACTIVITY], descending=[True, True, False])
+        .with_columns(pl.col("cases").cast(pl.Int64), pl.col("repetitions").cast(pl.Int64),
+                      pl.col("max_in_case").cast(pl.Int64))
+    )

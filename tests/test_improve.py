@@ -1,0 +1,170 @@
+"""procmine.analyse.improve: remove / merge / parallelise / clarify_owner on logs whose answer is known."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+
+import procmine
+from procmine.analyse.improve import improvement_candidates
+from procmine.calendar import Calendar
+
+from conftest import SAMPLES, real_log, write_text
+
+CAL = Calendar(kind="none")  # calendar hours, so the expected savings are plain arithmetic
+
+
+def make_log(tmp_path, cases: list[list[tuple]], outcome: bool = True):
+    """cases: per case, steps (activity, person, department, result, start, end) in hours after 09:00."""
+    header = "单号,节点,处理人,部门,到达时间,完成时间" + (",结果" if outcome else "")
+    rows = [header]
+    for i, steps in enumerate(cases):
+        day = datetime(2025, 3, 3, 9) + timedelta(days=i)
+        for activity, person, dept, result, start, end in steps:
+            times = [(day + timedelta(hours=h)).strftime("%Y-%m-%d %H:%M") for h in (start, end)]
+            rows.append(",".join([f"c{i:02d}", activity, person, dept, *times] + ([result] if outcome else [])))
+    return procmine.read_log(write_text(tmp_path / "log.csv", "\n".join(rows) + "\n"))
+
+
+def of_kind(report, kind: str) -> dict[tuple, object]:
+    return {tuple(c.activities): c for c in report.candidates if c.kind == kind}
+
+
+def test_an_approval_that_always_agrees_is_a_rubber_stamp(tmp_path):
+    cases = [[("申请", "甲", "销售部", "提交", 0, 0), ("审批", "乙", "销售部", "同意", 0, 2 + i % 3),
+              ("复核", "丙", "财务部", "退回" if i == 0 else "同意", 5, 6), ("归档", "丁", "行政部", "已归档", 6, 7)]
+             for i in range(20)]
+    stamps = of_kind(improvement_candidates(make_log(tmp_path, cases), CAL), "remove")
+    assert list(stamps) == [("审批",)]  # 复核 sent back 1 in 20 (5 %); 申请/归档 take no decisions
+    (stamp,) = stamps.values()
+    assert stamp.estimated_saving_work_hours == pytest.approx(3)  # median of 2, 3, 4 … hours at the step
+    assert stamp.evidence["decisions"] == 20 and stamp.evidence["rejections"] == 0
+    assert "日历小时" in stamp.evidence["summary"] and "calendar hours" in stamp.evidence["summary_en"]
+    # 申请 → 审批 stay in 销售部, but 申请 takes no time and nothing waits: merging saves nothing, not listed
+    assert of_kind(improvement_candidates(make_log(tmp_path, cases), CAL), "merge") == {}
+
+
+def test_without_outcomes_a_step_never_sent_back_to_is_a_rubber_stamp(tmp_path):
+    straight = [("登记", "甲", "一部", "", 0, 0), ("审核", "乙", "二部", "", 0, 1), ("复核", "丙", "三部", "", 1, 3),
+                ("归档", "丁", "四部", "", 3, 4)]
+    sent_back = straight[:3] + [("补正", "甲", "一部", "", 3, 4), ("复核", "丙", "三部", "", 4, 5),
+                                ("归档", "丁", "四部", "", 5, 6)]
+    log = make_log(tmp_path, [sent_back] * 5 + [straight] * 15, outcome=False)
+    stamps = of_kind(improvement_candidates(log, CAL), "remove")
+    assert list(stamps) == [("审核",)]  # 复核 was returned to in 5 of its 25 executions
+    assert stamps[("审核",)].evidence["returned_afterwards"] == 0
+    assert stamps[("审核",)].estimated_saving_work_hours == pytest.approx(1)
+
+
+def test_consecutive_steps_by_the_same_person_can_merge(tmp_path):
+    def case(i: int) -> list[tuple]:
+        checker = "李四" if i < 2 else "张三"  # 18 of 20 the same person
+        approver = "王五" if i < 7 else "张三"  # 13 of 20: below 80 %, and another department
+        return [("录入", "张三", "财务部", "", 0, 2), ("核对", checker, "财务部", "", 3, 4),
+                ("批准", approver, "总经办" if i < 7 else "财务部", "", 4, 6)]
+    merges = of_kind(improvement_candidates(make_log(tmp_path, [case(i) for i in range(20)]), CAL), "merge")
+    assert list(merges) == [("录入", "核对")]
+    merge = merges[("录入", "核对")]
+    assert merge.evidence["same_person_share"] == pytest.approx(0.9)
+    assert merge.estimated_saving_work_hours == pytest.approx(1 + 0.5 * 1)  # 1 h wait + half of the 1 h step
+
+
+def _pair_log(tmp_path, x_first: int, y_first: int, together: int):
+    def case(order: str) -> list[tuple]:
+        x, y = {"xy": ((1, 3), (3, 4)), "yx": ((2, 4), (1, 2)), "both": ((1, 3), (1, 2))}[order]
+        return [("受理", "甲", "一部", "", 0, 1), ("资质核查", "乙", "二部", "", *x), ("信用核查", "丙", "三部", "", *y),
+                ("办结", "丁", "四部", "", 4, 5)]
+    return make_log(tmp_path, [case("xy")] * x_first + [case("yx")] * y_first + [case("both")] * together)
+
+
+def test_independent_steps_done_one_after_the_other_can_run_in_parallel(tmp_path):
+    report = improvement_candidates(_pair_log(tmp_path, 9, 9, 2), CAL)  # 10 % overlap
+    (pair,) = of_kind(report, "parallelise").values()
+    assert sorted(pair.activities) == ["信用核查", "资质核查"]
+    assert pair.estimated_saving_work_hours == pytest.approx(1)  # the shorter step: 1 h
+    assert pair.evidence["overlap_share"] == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("x_first, y_first, together", [(7, 7, 6), (0, 0, 20)])
+def test_steps_that_already_overlap_are_not_reported(tmp_path, x_first, y_first, together):
+    report = improvement_candidates(_pair_log(tmp_path, x_first, y_first, together), CAL)
+    assert of_kind(report, "parallelise") == {}
+
+
+def test_a_step_spread_over_four_departments_needs_an_owner(tmp_path):
+    depts = ["品控部", "物流部", "人力资源部", "法务部"]
+    cases = [[("登记", "甲", depts[i % 4], "", 0, 1), ("部门经理审批", f"经理{i % 4}", depts[i % 4], "", 1, 2),
+              ("处理", f"员工{i}", depts[(i + 1) % 4], "", 2, 3),
+              ("复审", f"审核员{i}", depts[1 + i % 3] if i < 6 else "法务部", "", 3, 4)]  # 法务部 has 70 %: clear
+             for i in range(20)]
+    report = improvement_candidates(make_log(tmp_path, cases), CAL)
+    owners = of_kind(report, "clarify_owner")
+    # each applicant's own manager approves: spread, but ownership is clear
+    assert list(owners) == [("处理",)]
+    assert owners[("处理",)].estimated_saving_work_hours is None
+    assert owners[("处理",)].evidence["largest_share"] == pytest.approx(0.25)
+    assert "not estimated" in owners[("处理",)].evidence["saving_basis"]
+    assert report.to_dict()["candidates"][-1]["kind"] == "clarify_owner"  # no estimate: listed last
+
+
+def test_without_arrival_times_each_case_has_one_order(tmp_path):
+    rows = ["单号,节点,处理人,完成时间"]
+    for i in range(40):
+        # X first, Y first, then both in the same minute with X's row first or Y's row first
+        x, y = [("10", "12"), ("12", "10"), ("11", "11"), ("11", "11")][i % 4]
+        steps = [f"c{i},X,乙,2025-03-03 {x}:00", f"c{i},Y,丙,2025-03-03 {y}:00"]
+        rows += [f"c{i},受理,甲,2025-03-03 09:00", *(steps[::-1] if i % 4 == 3 else steps), f"c{i},办结,丁,2025-03-03 13:00"]
+    log = procmine.read_log(write_text(tmp_path / "instants.csv", "\n".join(rows) + "\n"))
+    (pair,) = of_kind(improvement_candidates(log, CAL), "parallelise").values()
+    ev = pair.evidence
+    assert ev["a_first_share"] + ev["b_first_share"] + ev["overlap_share"] == pytest.approx(1)  # same minute: row order
+    assert ev["a_first_share"] == pytest.approx(0.5)
+    assert pair.estimated_saving_work_hours == pytest.approx(0.5) and "无到达时间" in ev["summary"]
+
+
+@pytest.fixture(scope="module")
+def samples():
+    return {name: improvement_candidates(procmine.read_log(SAMPLES / name))
+            for name in ("合同审批.csv", "费用报销.xlsx", "客户投诉处理.csv")}
+
+
+def test_samples_parallel_steps_are_not_reported_and_stamps_are_the_always_agreeing(samples):
+    for name, pair in (("合同审批.csv", {"法务审核", "财务审核"}), ("客户投诉处理.csv", {"客户回访", "法务复核"})):
+        assert all(set(c.activities) != pair for c in samples[name].candidates)
+    # 法务审核 sends back 15 %, 部门经理审批 rejects 4 %: not stamps. 总经理审批, 财务审核 always 同意
+    assert set(of_kind(samples["合同审批.csv"], "remove")) == {("总经理审批",), ("财务审核",)}
+    assert of_kind(samples["合同审批.csv"], "remove")[("财务审核",)].evidence["runs_parallel_with"] == "法务审核"
+    assert set(of_kind(samples["费用报销.xlsx"], "remove")) == {("部门经理审批",), ("财务经理审批",), ("总经理审批",)}
+    assert ("投诉分类", "分派处理") in of_kind(samples["客户投诉处理.csv"], "merge")  # one 投诉主管 does both
+    assert set(of_kind(samples["客户投诉处理.csv"], "clarify_owner")) == {("调查与处理",)}
+
+
+def test_report_is_ordered_by_saving_and_says_units(samples):
+    report = samples["费用报销.xlsx"]
+    data = json.loads(report.to_json())
+    savings = [c["estimated_saving_work_hours"] for c in data["candidates"]]
+    assert savings == sorted(savings, reverse=True) and len(savings) > 2
+    keys = {"kind", "activities", "evidence", "estimated_saving_work_hours"}
+    assert all(c.keys() >= keys for c in data["candidates"])
+    assert all("工作小时" in c["evidence"]["summary"] and "working hours" in c["evidence"]["summary_en"]
+               for c in data["candidates"])
+    assert "预计每件节省 7.1 工作小时" in str(report)
+    assert list(report.to_frame()["kind"]) == [c["kind"] for c in data["candidates"]]
+
+
+def test_html_escapes_log_text(tmp_path):
+    cases = [[("<i>审批</i>", "乙", "一部", "同意", 0, 2)] for _ in range(20)]
+    page = improvement_candidates(make_log(tmp_path, cases), CAL)._repr_html_()
+    assert "&lt;i&gt;审批&lt;/i&gt;" in page and "<i>审批</i>" not in page
+
+
+def test_real_logs_run_and_placeholder_accounts_are_not_people():
+    bpi = improvement_candidates(procmine.read_log(real_log("BPI_Challenge_2012.xes.gz")))
+    assert bpi.cases == 13087
+    json.loads(bpi.to_json())
+    rfp = improvement_candidates(procmine.read_log(real_log("RequestForPayment.xes.gz")))
+    assert rfp.candidates and json.loads(rfp.to_json())["candidates"]
+    # every event there is by "STAFF MEMBER" or "SYSTEM": that is no evidence of one person doing both steps
+    assert of_kind(rfp, "merge") == {}

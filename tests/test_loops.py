@@ -1,0 +1,235 @@
+"""procmine.analyse.loops: re-entries, ping-pong and repeated steps, hand-checked and against the truth."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+
+import pytest
+
+import procmine
+from procmine.analyse.loops import LABEL_WIDTH, LoopReport, _width, find_loops
+from procmine.calendar import Calendar
+
+from conftest import SAMPLES, real_log, write_text
+
+CAL = Calendar(kind="none")  # calendar hours: the expected figures can be checked by hand
+HEADER = "单号,节点,处理人,部门,到达时间,完成时间,结果"
+
+
+def log_of(tmp_path, rows: list[str], name: str = "log.csv", header: str = HEADER):
+    return procmine.read_log(write_text(tmp_path / name, "\n".join([header, *rows]) + "\n"))
+
+
+def chain(case: str, steps: list[tuple], day: int = 3) -> list[str]:
+    """One row per (activity, person, department, result, hours): each step starts when the last ends."""
+    rows, hour = [], 9
+    for activity, who, dept, result, hours in steps:
+        rows.append(f"{case},{activity},{who},{dept},2025-03-{day:02d} {hour:02d}:00,"
+                    f"2025-03-{day:02d} {hour + hours:02d}:00,{result}")
+        hour += hours
+    return rows
+
+
+def loops_of(report) -> list[dict]:
+    return report.loops.to_dicts()
+
+
+def test_self_loop_counts_the_case_once_and_every_round(tmp_path):
+    rows = (chain("s1", [("A", "甲", "一部", "", 1), ("B", "乙", "一部", "退回", 1), ("B", "乙", "一部", "", 1),
+                         ("B", "乙", "一部", "", 1), ("C", "丙", "一部", "", 1)])
+            + chain("s2", [("A", "甲", "一部", "", 1), ("B", "乙", "一部", "", 1), ("C", "丙", "一部", "", 1)]))
+    report = find_loops(log_of(tmp_path, rows), CAL)
+    (loop,) = loops_of(report)
+    assert loop["kind"] == "self-loop" and loop["back_edge"] == ["B", "B"] and loop["activities"] == ["B"]
+    assert loop["sender"] == "B"  # it sent itself back: still a self-loop
+    assert (loop["cases"], loop["traversals"], loop["case_share"]) == (1, 2, 0.5)
+    assert loop["median_extra_work_hours"] == pytest.approx(5 - 3)  # lead 5 h with the loop, 3 h without
+    assert report.repeated_activities.to_dicts() == [
+        {"activity": "B", "cases": 1, "repetitions": 2, "max_in_case": 3}]
+    assert report.map_regions == [{"activities": ["B"], "confirmed": True, "simple_cycles": 1}]
+
+
+def test_rework_without_outcome_is_grouped_by_its_back_edge(tmp_path):
+    # r1 goes round A → B → C twice; the second pass's A → B, B → C are forward, not new loops
+    rows = (chain("r1", [("A", "甲", "", "", 1), ("B", "乙", "", "", 1), ("C", "丙", "", "", 1),
+                         ("A", "甲", "", "", 1), ("B", "乙", "", "", 1), ("C", "丙", "", "", 1), ("D", "丁", "", "", 1)])
+            + chain("r2", [("A", "甲", "", "", 1), ("B", "乙", "", "", 1), ("C", "丙", "", "", 1),
+                           ("D", "丁", "", "", 1)]))
+    (loop,) = loops_of(find_loops(log_of(tmp_path, rows), CAL, ping_pong_by=None))
+    assert loop["kind"] == "rework" and loop["back_edge"] == ["C", "A"]
+    assert loop["activities"] == ["A", "B", "C"] and loop["sender"] == "C"
+    assert (loop["cases"], loop["traversals"], loop["example_cases"]) == (1, 1, ["r1"])
+    assert loop["scc"] == ["A", "B", "C"]
+    assert loop["median_extra_work_hours"] == pytest.approx(7 - 4)
+
+
+def test_send_back_names_the_step_whose_outcome_sent_it_back(tmp_path):
+    loop_case = [("申请", "甲", "销售部", "提交", 1), ("审批", "乙", "销售部", "同意", 1), ("复核", "丙", "法务部", "退回", 1),
+                 ("修改", "甲", "销售部", "提交", 1), ("审批", "乙", "销售部", "同意", 1), ("复核", "丙", "法务部", "同意", 1),
+                 ("归档", "丁", "行政部", "已归档", 1)]
+    straight = [("申请", "甲", "销售部", "提交", 1), ("审批", "乙", "销售部", "同意", 1), ("复核", "丙", "法务部", "同意", 1),
+                ("归档", "丁", "行政部", "已归档", 1)]
+    rows = chain("k1", loop_case) + chain("k2", straight) + chain("k3", straight, day=4)
+    (loop,) = loops_of(find_loops(log_of(tmp_path, rows), CAL))
+    assert loop["kind"] == "send-back" and loop["sender"] == "复核"
+    assert loop["back_edge"] == ["修改", "审批"] and loop["activities"] == ["审批", "复核", "修改"]
+    assert loop["median_extra_work_hours"] == pytest.approx(7 - 4)
+
+
+def test_open_cases_are_left_out_of_the_extra_time(tmp_path):
+    rows = (chain("a1", [("A", "甲", "", "", 1), ("B", "乙", "", "", 1), ("A", "甲", "", "", 1), ("C", "丙", "", "", 1)])
+            + chain("a2", [("A", "甲", "", "", 1), ("B", "乙", "", "", 5), ("A", "甲", "", "", 1)], day=4)
+            + ["a2,C,丙,,2025-03-04 16:00,,"]  # still waiting at C: open, its lead time (7 h so far) is not final
+            + chain("a3", [("A", "甲", "", "", 1), ("C", "丙", "", "", 1)]))
+    log = log_of(tmp_path, rows)
+    assert log.open_cases == {"a2"}
+    (loop,) = [r for r in loops_of(find_loops(log, CAL)) if r["kind"] != "ping-pong"]
+    assert loop["cases"] == 2 and loop["median_extra_work_hours"] == pytest.approx(4 - 2)
+
+
+def test_ping_pong_between_two_people(tmp_path):
+    rows = (chain("p1", [("起草", "张三", "", "", 1), ("审核", "李四", "", "", 1), ("定稿", "张三", "", "", 1)])
+            + chain("p2", [("起草", "张三", "", "", 1), ("审核", "李四", "", "", 1), ("定稿", "王五", "", "", 1)]))
+    (loop,) = loops_of(find_loops(log_of(tmp_path, rows), CAL))
+    assert loop["kind"] == "ping-pong" and loop["by"] == "resource"
+    assert loop["activities"] == ["起草", "审核", "定稿"] and loop["parties"] == ["张三", "李四"]
+    assert (loop["cases"], loop["example_cases"], loop["sender"]) == (1, ["p1"], "审核")
+
+
+def test_departments_count_only_when_work_really_goes_back(tmp_path):
+    header = "单号,节点,部门,到达时间,完成时间,结果"
+    designed = ["客服部", "物流部", "客服部"]  # registered, investigated, called back: a designed round trip
+    rows = []
+    for case, results in (("d1", ["登记", "处理", "满意"]), ("d2", ["登记", "退回", "重新提交"])):
+        for i, (act, dept, result) in enumerate(zip(["接收", "调查", "回访"], designed, results)):
+            rows.append(f"{case},{act},{dept},2025-03-03 {9 + i:02d}:00,2025-03-03 {10 + i:02d}:00,{result}")
+    (loop,) = loops_of(find_loops(log_of(tmp_path, rows, header=header), CAL))
+    assert loop["by"] == "department" and loop["example_cases"] == ["d2"]
+
+
+def test_a_join_sent_back_from_two_parallel_branches_is_one_loop(tmp_path):
+    rows = []
+    for case, verdict in (("j1", "退回"), ("j2", "同意")):
+        rows += [f"{case},提交,甲,一部,2025-03-03 09:00,2025-03-03 09:00,提交",
+                 f"{case},法务审核,乙,法务部,2025-03-03 09:00,2025-03-03 12:00,{verdict}",
+                 f"{case},财务审核,丙,财务部,2025-03-03 09:00,2025-03-03 10:00,同意"]
+    rows += ["j1,提交,甲,一部,2025-03-03 13:00,2025-03-03 14:00,提交", "j1,法务审核,乙,法务部,2025-03-03 14:00,2025-03-03 15:00,同意"]
+    (loop,) = loops_of(find_loops(log_of(tmp_path, rows), CAL, ping_pong_by=None))
+    assert loop["back_edge"] == ["法务审核", "提交"] and loop["traversals"] == 1  # not also 财务审核 → 提交
+    assert loop["activities"] == ["提交", "财务审核", "法务审核"] and loop["sender"] == "法务审核"
+
+
+def test_parallel_branches_are_not_loops(parallel_csv):
+    report = find_loops(procmine.read_log(parallel_csv), CAL)
+    assert report.loops.is_empty() and report.repeated_activities.is_empty() and report.map_regions == []
+
+
+@pytest.fixture(scope="module")
+def samples():
+    return {name: procmine.read_log(SAMPLES / name) for name in ("合同审批.csv", "费用报销.xlsx", "客户投诉处理.csv")}
+
+
+def truth_loop(name: str) -> dict:
+    (loop,) = json.loads((SAMPLES / (name.rsplit(".", 1)[0] + ".truth.json")).read_text("utf-8"))["injected"][
+        "loops"].values()
+    return loop
+
+
+@pytest.mark.parametrize("name, back_edge, sender, body", [
+    ("合同审批.csv", ["修改合同", "部门经理审批"], "法务审核", {"部门经理审批", "法务审核", "财务审核", "修改合同"}),
+    ("费用报销.xlsx", ["补充材料", "财务初审"], "财务初审", {"财务初审", "补充材料"}),
+    ("客户投诉处理.csv", ["客户回访", "调查与处理"], "客户回访", {"调查与处理", "客户回访"}),
+])
+def test_sample_loops_match_the_truth_case_by_case(samples, name, back_edge, sender, body):
+    truth = truth_loop(name)
+    report = find_loops(samples[name])
+    re_entries = [r for r in loops_of(report) if r["kind"] != "ping-pong"]
+    assert [r["back_edge"] for r in re_entries] == [back_edge]  # the only real loop in each sample
+    (loop,) = re_entries
+    assert set(loop["case_ids"]) == set(truth["cases"]) and loop["cases"] == len(truth["cases"])
+    assert loop["traversals"] == len(truth["cases"]) + len(truth.get("cases_twice", []))
+    assert loop["kind"] == "send-back" and loop["sender"] == sender and set(loop["activities"]) == body
+    assert loop["activities"][0] == back_edge[1] and loop["median_extra_work_hours"] > 0
+    assert report.basis == "working"
+
+
+def test_contract_loop_body_in_step_order_and_the_export_dirt_cycle(samples):
+    (loop,) = loops_of(find_loops(samples["合同审批.csv"]))
+    assert loop["activities"] == ["部门经理审批", "财务审核", "法务审核", "修改合同"]  # 财务 usually completes first
+    # the expense row whose completion precedes its arrival swaps 提交报销 and 部门经理审批 in one case:
+    # a cycle in the map, but no case goes round it
+    regions = find_loops(samples["费用报销.xlsx"]).map_regions
+    assert {"activities": ["提交报销", "部门经理审批"], "confirmed": False, "simple_cycles": 1} in regions
+
+
+def test_report_outputs_say_units_and_escape_text(samples, tmp_path):
+    report = find_loops(samples["合同审批.csv"])
+    data = json.loads(report.to_json())
+    assert set(data["loops"][0]) >= {"activities", "cases", "case_share", "median_extra_work_hours", "kind", "sender",
+                                     "traversals"}
+    assert data["repeated_activities"][0].keys() >= {"activity", "cases", "repetitions"}
+    assert re.search(r"中位额外 \d+\.\d 工作小时", str(report))
+    assert "日历小时" in str(find_loops(samples["合同审批.csv"], CAL))
+    assert report.to_frame().shape[0] == report.loops.height
+    rows = chain("h1", [("<b>A</b>", "甲", "", "", 1), ("<b>A</b>", "甲", "", "", 1)])
+    page = find_loops(log_of(tmp_path, rows), CAL)._repr_html_()
+    assert "&lt;b&gt;A&lt;/b&gt;" in page and "<b>A</b>" not in page
+
+
+def test_long_labels_keep_the_first_and_last_steps_and_the_return_mark():
+    short = {"activities": ["部门经理审批", "财务审核", "法务审核", "修改合同"], "kind": "send-back"}
+    assert LoopReport.label(short, limit=LABEL_WIDTH) == "部门经理审批 → 财务审核 → 法务审核 → 修改合同 ↩"
+    long = {"activities": ["采购需求部门负责人审批意见", "集团财务共享中心付款复核", "重新提交供应商资质证明材料"],
+            "kind": "rework"}
+    text = LoopReport.label(long, limit=LABEL_WIDTH)
+    assert _width(text) <= LABEL_WIDTH and text.startswith("采购需求") and " → … → 重新提交" in text
+    assert text.endswith(" ↩")
+
+
+def _overlap(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def long_names_log(tmp_path):
+    """Loops through steps with long Chinese names, the widest labels a chart meets."""
+    names = ["供应商准入资格审查与登记", "采购需求部门负责人审批意见", "集团财务共享中心付款复核", "重新提交供应商资质证明材料"]
+    rows = []
+    for i in range(12):
+        steps = [(n, f"人{j}", "", "退回" if j == 2 and i % 3 else "", 1) for j, n in enumerate(names[:3])]
+        back = [(names[3], "人0", "", "", 1), (names[1], "人1", "", "", 1)] if i % 3 else []
+        rows += chain(f"L{i:02d}", steps + back, day=1 + i)
+    return log_of(tmp_path, rows)
+
+
+@pytest.mark.parametrize("source", ["sample", "long names", "bpi"])
+def test_plot_draws_chinese_without_overlaps(samples, tmp_path, source):
+    log = {"sample": lambda: samples["客户投诉处理.csv"], "long names": lambda: long_names_log(tmp_path),
+           "bpi": lambda: procmine.read_log(real_log("BPI_Challenge_2012.xes.gz"))}[source]()
+    report = find_loops(log)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph would warn
+        fig = report.plot()
+        fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (ax,) = fig.axes
+    labels = [t for t in ax.get_yticklabels() if t.get_text()]
+    top = report.loops.row(0, named=True)
+    assert labels[-1].get_text() == report.label(top, limit=LABEL_WIDTH)  # most cases on top
+    boxes = [t.get_window_extent(renderer) for t in [*labels, *ax.texts]]
+    assert len(boxes) == 2 * min(report.loops.height, 15)
+    assert not any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    figure_box = fig.bbox
+    assert all(b.x0 >= 0 and b.x1 <= figure_box.x1 and b.y0 >= 0 and b.y1 <= figure_box.y1 for b in boxes)
+    axes_box = ax.get_window_extent(renderer)
+    fig.savefig(tmp_path / f"{source}.png")
+    assert all(axes_box.x0 <= t.get_window_extent(renderer).x0 and t.get_window_extent(renderer).x1 <= axes_box.x1
+               for t in ax.texts)  # value labels stay inside the axes, clear of its frame
+
+
+def test_runs_on_a_real_log():
+    report = find_loops(procmine.read_log(real_log("BPI_Challenge_2012.xes.gz")))
+    assert report.cases == 13087 and report.loops.height > 0
+    assert report.loops["cases"].is_sorted(descending=True)
+    assert json.loads(report.to_json())["loops"][0]["cases"] == report.loops["cases"][0]
