@@ -109,6 +109,7 @@ def _build_events(
     word = raw.source.row_word
     frame = raw.frame
     quality = DataQualityReport(source=source, rows_read=frame.height, events=0, row_word=word)
+    _add_file_findings(raw, quality)
     open_cases: set[str] = set()
 
     # Standard columns next to the originals; originals that clash with a standard name are renamed.
@@ -254,6 +255,20 @@ def _build_events(
     events = events.select([*keep, *[c for c in attributes if c in events.columns]])
     quality.events = events.height
     return events, quality, frozenset(open_cases)
+
+
+# --- file-level findings (made by procmine.read.files while opening the file) -------------
+
+def _add_file_findings(raw: RawTable, quality: DataQualityReport) -> None:
+    """Add what the file reader found (blank rows, lines swallowed by a quote, cut-off fields,
+    merged cells). Rows it dropped never reached the frame but are records of the file, so
+    they count as rows read: ``rows_read == events + dropped + merged`` still holds."""
+    for finding in raw.findings:
+        quality.add(finding)
+        if finding.action in (DROPPED, MERGED):
+            quality.rows_read += finding.rows
+
+# --- end of file-level findings -----------------------------------------------------------
 
 
 def _examples(frame: pl.DataFrame, mask: pl.Series, value_column: str | None) -> list[tuple[int, str]]:

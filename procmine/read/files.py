@@ -2,8 +2,15 @@
 
 Every format ends up as a polars DataFrame whose columns keep their original header names,
 plus a ``__row__`` column with the row number a person would look up in the file (header =
-row 1, as Excel and most editors count). Text formats come in as strings; the reader decides
-later which column is which and how to parse its dates.
+row 1, as Excel and most editors count; in a text file it is the line on which the record
+starts, even when earlier records hold line breaks inside quotes). Text formats come in as
+strings; the reader decides later which column is which and how to parse its dates.
+
+Problems found while opening the file (blank rows, lines swallowed by an unbalanced quote,
+rows with more fields than the header, merged Excel cells) are returned as
+:class:`~procmine.check.Finding` objects on :attr:`RawTable.findings`; ``read_log`` adds them
+to the data-quality report. Rows the file reader removes (``dropped``) never reach the frame
+but still count as rows read.
 """
 
 from __future__ import annotations
@@ -11,12 +18,15 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import re
+import zipfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from procmine.check import DROPPED, KEPT, REPAIRED, Finding
 from procmine.errors import LogFileError
 from procmine.log import Source
 
@@ -24,18 +34,33 @@ ROW = "__row__"
 
 #: Spellings of "no value" that OA systems and databases write into exports.
 NULL_SPELLINGS = ["", "NULL", "null", "Null", "NaN", "nan", "None", "N/A", "n/a", "#N/A"]
+_NULLS = frozenset(NULL_SPELLINGS)
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 DELIMITERS = [",", "\t", ";", "|"]
+#: How people type a tab on the command line (the shell passes ``\t`` on as two characters).
+TAB_SPELLINGS = {"\t", "\\t", "\\\\t", "tab"}
+
+EXAMPLES = 3
+#: The delimiter is sniffed from the first lines within this many characters.
+SNIFF_CHARS = 1 << 16
+#: The header of an Excel sheet is looked for among its first rows (title rows above it are skipped).
+HEADER_SCAN_ROWS = 20
+#: A header row fills at least this share of the widest of those rows.
+HEADER_FILL = 0.8
+#: Sheets that report fewer rows than this are counted cell by cell when choosing a sheet.
+SHEET_COUNT_LIMIT = 1000
 
 
 @dataclass
 class RawTable:
-    """A file's content before column mapping: raw columns and where they came from."""
+    """A file's content before column mapping: raw columns, where they came from, and what
+    was found (and done) while opening the file."""
 
     frame: pl.DataFrame
     source: Source
+    findings: list[Finding] = field(default_factory=list)
 
 
 def detect_format(path: Path) -> str:
@@ -78,13 +103,66 @@ def open_table(
     if kind == "excel":
         return _read_excel(path, sheet=sheet)
     if kind == "xls":
-        raise LogFileError(
-            f"{path}: old Excel 97-2003 (.xls) files are not supported. Open it in Excel or WPS and "
-            "save it as .xlsx (文件 → 另存为 → Excel 工作簿), or export CSV."
-        )
+        return _read_xls(path, sheet=sheet)
     if kind == "parquet":
         return _read_parquet(path)
     return _read_xes(path)
+
+
+# --- what a file really is ----------------------------------------------------------------
+
+def sniff_content(head: bytes) -> str | None:
+    """What the first bytes of a file say it is, whatever its name says.
+
+    Returns ``"zip"`` (an .xlsx workbook or another zip archive), ``"ole"`` (an old Excel
+    97-2003 workbook), ``"xes"``, ``"excel-xml"`` (Excel 2003 XML), ``"xml"``, ``"html"``, or
+    ``None`` for anything else (text, presumably).
+    """
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+        start = head[: len(head) // 2 * 2].decode("utf-16", errors="ignore")
+    else:
+        start = head.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="ignore")
+    start = start.lstrip().lower()
+    if start.startswith("<?xml") or start.startswith("<log") or start.startswith("<!--"):
+        if "<log" in start:
+            return "xes"
+        if "excel.sheet" in start or "<workbook" in start:
+            return "excel-xml"
+        return "xml" if start.startswith("<?xml") else None
+    if start.startswith("<!doctype html") or start.startswith("<html") or start.startswith("<table"):
+        return "html"
+    return None
+
+
+def _wrong_content_message(path: Path, kind: str, data: bytes | None = None) -> str | None:
+    """A one-line explanation for a file whose content does not match its name."""
+    ends = f"although it ends in {path.suffix or 'no suffix'}"
+    if kind == "zip":
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data) if data is not None else path).namelist()
+        except (zipfile.BadZipFile, OSError):
+            names = []
+        if any(name.startswith("xl/") for name in names):
+            return f"{path}: is an Excel workbook (zip file) {ends}; rename it to .xlsx."
+        return f"{path}: is a zip archive {ends}; unzip it and give the exported file inside."
+    if kind == "ole":
+        return (f"{path}: is an old Excel 97-2003 workbook {ends}; open it in Excel or WPS and save it as "
+                ".xlsx (文件 → 另存为 → Excel 工作簿), or export CSV.")
+    if kind == "xes":
+        return f"{path}: is an XES event log (XML) {ends}; rename it to .xes."
+    if kind == "excel-xml":
+        return (f"{path}: is an Excel 2003 XML spreadsheet {ends}; open it in Excel or WPS and save it "
+                "as .xlsx.")
+    if kind == "xml":
+        return f"{path}: is an XML file {ends}, not a table export; export the log as CSV, Excel or XES."
+    if kind == "html":
+        return (f"{path}: is a web page (HTML table) {ends}; open it in Excel or WPS and save it as .xlsx, "
+                "or export CSV.")
+    return None
 
 
 # --- text ---------------------------------------------------------------------------------
@@ -149,7 +227,11 @@ def _looks_chinese(text: str) -> bool:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the first lines into the same number (>1) of fields."""
-    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    head = text[:SNIFF_CHARS]
+    lines = head.splitlines()
+    if len(text) > SNIFF_CHARS and len(lines) > 1:
+        lines.pop()  # cut off mid-line
+    lines = [line for line in lines[:50] if line.strip()]
     if not lines:
         return ","
     best, best_score = ",", (0, 0)
@@ -174,33 +256,242 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
     return count
 
 
+def normalise_delimiter(delimiter: str, path: Path | str = "--delimiter") -> str:
+    """The one-character delimiter a user meant: ``\\t``, ``tab`` and ``TAB`` are a tab."""
+    if delimiter in TAB_SPELLINGS or delimiter.lower() == "tab":
+        return "\t"
+    if len(delimiter) != 1:
+        raise LogFileError(
+            f"{path}: --delimiter must be one character (such as , ; | or \\t for tab), not {delimiter!r}."
+        )
+    if len(delimiter.encode("utf-8")) != 1 or delimiter in '"\r\n':
+        raise LogFileError(
+            f"{path}: --delimiter {delimiter!r} cannot be used: the delimiter must be an ASCII character "
+            "other than a quote or line break (such as , ; | or \\t for tab)."
+        )
+    return delimiter
+
+
 def _read_text(path: Path, *, encoding: str | None, delimiter: str | None) -> RawTable:
+    sep = normalise_delimiter(delimiter, path) if delimiter else None
     data = path.read_bytes()
     if path.name.lower().endswith(".gz"):
-        data = gzip.decompress(data)
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise LogFileError(f"{path}: cannot be decompressed as gzip ({exc}). Export the log again.") from None
+    kind = sniff_content(data[:4096])
+    message = _wrong_content_message(path, kind, data) if kind else None
+    if message:
+        raise LogFileError(message)
     text, used_encoding = decode_bytes(data, path, encoding)
-    if not text.strip():
+    if not text or text.isspace():
         raise LogFileError(f"{path}: the file has no content (only blank lines). Export the log again.")
-    sep = delimiter or sniff_delimiter(text)
+    sep = sep or sniff_delimiter(text)
+    payload = data if used_encoding == "utf-8" else text.encode("utf-8")
+    findings: list[Finding] = []
     try:
-        frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")) if used_encoding != "utf-8" else io.BytesIO(data),
-            separator=sep,
-            infer_schema=False,
-            null_values=NULL_SPELLINGS,
-            truncate_ragged_lines=True,
-        )
+        # strict first: any complaint (extra fields, stray quotes) is the cue for the careful reading
+        frame = pl.read_csv(io.BytesIO(payload), separator=sep, infer_schema=False, null_values=NULL_SPELLINGS)
     except pl.exceptions.PolarsError as exc:
-        raise LogFileError(
-            f"{path}: cannot be read as a table with delimiter {sep!r}: {str(exc).splitlines()[0]}. "
-            "Check that it is a CSV export, or give the delimiter with --delimiter."
-        ) from None
+        frame, spans, header_width = _read_text_carefully(text, sep, path, str(exc).splitlines()[0], findings)
+    else:
+        header_width = frame.width
+        frame, spans = _number_polars_rows(frame, payload)
     frame = _drop_unnamed_empty_columns(frame)
     frame = _strip_header_names(frame)
+    if spans is not None:
+        findings.extend(_swallowed_lines(frame, spans, sep, header_width, text))
+    frame, blank = _drop_blank_rows(frame)
+    if blank is not None:
+        findings.insert(0, blank)
     if frame.height == 0:
         raise LogFileError(f"{path}: has a header line but no data rows. Export the log with its rows.")
-    frame = frame.with_row_index(ROW, offset=2)
-    return RawTable(frame, Source(str(path), "csv", encoding=used_encoding, delimiter=sep))
+    return RawTable(frame, Source(str(path), "csv", encoding=used_encoding, delimiter=sep), findings)
+
+
+def _number_polars_rows(frame: pl.DataFrame, payload: bytes) -> tuple[pl.DataFrame, pl.Series | None]:
+    """Add ``__row__``: the line on which each record starts.
+
+    Returns the line breaks inside each record (``None`` when there are none, which one count
+    of the file's line breaks shows without looking at the fields).
+    """
+    leading = re.match(rb"[\r\n]*", payload).end()  # polars skips blank lines above the header
+    header_line = 1 + payload.count(b"\n", 0, leading)
+    first_data = header_line + sum(name.count("\n") for name in frame.columns) + 1
+    lines = payload.count(b"\n") + (0 if payload.endswith(b"\n") else 1)
+    if lines <= first_data - 1 + frame.height:
+        return frame.with_row_index(ROW, offset=first_data), None
+    spans = frame.select(
+        pl.sum_horizontal(pl.col(name).str.count_matches("\n", literal=True).fill_null(0) for name in frame.columns)
+        .cast(pl.UInt32).alias("n")
+    )["n"]
+    rows = pl.int_range(first_data, first_data + frame.height, dtype=pl.UInt32, eager=True) + spans.cum_sum() - spans
+    return frame.with_columns(rows.alias(ROW)).select([ROW, *frame.columns]), spans
+
+
+def _read_text_carefully(
+    text: str, sep: str, path: Path, complaint: str, findings: list[Finding]
+) -> tuple[pl.DataFrame, pl.Series, int]:
+    """Read a text file polars refuses (extra fields, stray quotes) with Python's csv module.
+
+    Rows with more fields than the header are cut to the header's width and reported; a
+    quote that is never closed swallows the rest of the file into one field, which
+    :func:`_swallowed_lines` reports.
+    """
+    import csv
+
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(max(old_limit, len(text) + 1))
+    header: list[str] | None = None
+    records: list[list[str]] = []
+    firsts: list[int] = []
+    spans: list[int] = []
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+        previous = 0
+        for fields in reader:
+            first, previous = previous + 1, reader.line_num
+            if header is None:
+                if not any(f.strip() for f in fields):
+                    continue
+                header = fields
+                continue
+            records.append(fields)
+            firsts.append(first)
+            spans.append(previous - first)
+    except csv.Error as exc:
+        raise LogFileError(
+            f"{path}: cannot be read as a table with delimiter {sep!r}: {complaint} ({exc}). "
+            "Check that it is a CSV export, or give the delimiter with --delimiter."
+        ) from None
+    finally:
+        csv.field_size_limit(old_limit)
+    if header is None:
+        raise LogFileError(f"{path}: the file has no content (only blank lines). Export the log again.")
+    width = len(header)
+    names = _polars_style_names(header)
+    long_rows = []
+    for index, fields in enumerate(records):
+        if len(fields) != width:
+            if len(fields) > width and any(f.strip() for f in fields[width:]):
+                long_rows.append((firsts[index], len(fields), sep.join(fields)))
+            records[index] = (fields + [""] * width)[:width]
+    if long_rows:
+        row, count, _ = long_rows[0]
+        extra = len(long_rows) - 1
+        more = f" (and {extra:,} more row{'s' if extra > 1 else ''} like it)" if extra else ""
+        findings.append(Finding(
+            "too_many_fields",
+            f"row {row} has {count} fields, the header has {width}{more}: the extra fields were cut off "
+            "— check for an unquoted delimiter in a comment",
+            len(long_rows), KEPT, examples=[(r, _shorten(line)) for r, _, line in long_rows[:EXAMPLES]],
+        ))
+    columns = list(zip(*records)) if records else [() for _ in names]
+    frame = pl.DataFrame({name: pl.Series(name, column, dtype=pl.String) for name, column in zip(names, columns)})
+    frame = frame.with_columns(
+        pl.when(pl.col(name).is_in(NULL_SPELLINGS)).then(None).otherwise(pl.col(name)).alias(name) for name in names
+    )
+    frame = frame.with_columns(pl.Series(ROW, firsts, dtype=pl.UInt32)).select([ROW, *names])
+    return frame, pl.Series("n", spans, dtype=pl.UInt32), width
+
+
+def _polars_style_names(names: list[str]) -> list[str]:
+    """Header names made unique the way polars does it (``x``, ``x_duplicated_0``, ...)."""
+    seen: Counter[str] = Counter()
+    unique = []
+    for name in names:
+        if name in seen:
+            unique.append(f"{name}_duplicated_{seen[name] - 1}" if name else f"_duplicated_{seen[name] - 1}")
+        else:
+            unique.append(name)
+        seen[name] += 1
+    return unique
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    text = text.replace("\r", "")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _swallowed_lines(frame: pl.DataFrame, spans: pl.Series, sep: str, width: int, text: str) -> list[Finding]:
+    """Records whose quoted field took in whole lines of the file: an unbalanced quote.
+
+    A field that holds line breaks is a multi-line comment when its lines are prose; when an
+    embedded line holds the delimiter at least as often as a record does, it is a record of its
+    own that a stray ``"`` turned into text. Those lines are counted as dropped rows.
+    """
+    threshold = max(2, width - 1)
+    columns = [c for c in frame.columns if c != ROW and frame.schema[c] == pl.String]
+    if not columns or not (spans > 0).any():
+        return []
+    suspect = pl.any_horizontal(
+        pl.col(c).str.contains("\n", literal=True) & (pl.col(c).str.count_matches(sep, literal=True) >= threshold)
+        for c in columns
+    )
+    candidates = frame.with_columns(spans.alias("__span__")).filter(suspect.fill_null(False) & (pl.col("__span__") > 0))
+    if candidates.height == 0:
+        return []
+    lines = text.split("\n")
+    places: list[tuple[int, int, str]] = []
+    lost: list[tuple[int, str]] = []
+    for record in candidates.iter_rows(named=True):
+        first, span = record[ROW], record["__span__"]
+        column = next((c for c in columns if record[c] is not None and "\n" in record[c]
+                       and any(line.count(sep) >= threshold for line in record[c].split("\n")[1:])), None)
+        if column is None:
+            continue  # a multi-line comment that merely holds a few delimiters
+        places.append((first, first + span, column))
+        lost.extend((n, lines[n - 1]) for n in range(first + 1, min(first + span, len(lines)) + 1))
+    if not places:
+        return []
+    first, last, column = places[0]
+    more = ""
+    if len(places) > 1:
+        shown = ", ".join(f"lines {a}–{b} of row {a}" for a, b, _ in places[1:EXAMPLES])
+        more = f" (also {shown}{', …' if len(places) > EXAMPLES else ''})"
+    return [Finding(
+        "unbalanced_quote",
+        f"an unbalanced quote (\") made lines {first}–{last} part of one field of row {first}{more}, so "
+        f"{_lines_were(first + 1, last)} not read as rows; "
+        "fix the quote in the export",
+        len(lost), DROPPED, column=column, examples=[(n, _shorten(line)) for n, line in lost[:EXAMPLES]],
+    )]
+
+
+def _lines_were(first: int, last: int) -> str:
+    return f"line {first} was" if first == last else f"lines {first}–{last} were"
+
+
+def _drop_blank_rows(frame: pl.DataFrame) -> tuple[pl.DataFrame, Finding | None]:
+    """Remove rows without any value; those above the last data row are counted."""
+    columns = [c for c in frame.columns if c != ROW]
+    if not columns or frame.height == 0:
+        return frame, None
+
+    def empty(name: str) -> pl.Expr:
+        value = pl.col(name).cast(pl.String)
+        return value.is_null() | (value.str.strip_chars() == "")
+
+    maybe = frame.select(empty(columns[0]).alias("b"))["b"]
+    if not maybe.any():
+        return frame, None
+    blank = frame.select(pl.all_horizontal(empty(c) for c in columns).alias("b"))["b"]
+    if not blank.any():
+        return frame, None
+    kept = frame.filter(~blank)
+    if kept.height == 0:
+        return kept, None
+    last_data_row = kept[ROW].max()
+    inner = frame.filter(blank & (pl.col(ROW) < last_data_row))[ROW]
+    if inner.len() == 0:
+        return kept, None
+    return kept, _blank_finding(inner.to_list())
+
+
+def _blank_finding(rows: list[int]) -> Finding:
+    return Finding("blank_row", "blank row", len(rows), DROPPED,
+                   examples=[(int(r), "") for r in rows[:EXAMPLES]], severity="info")
 
 
 def _drop_unnamed_empty_columns(frame: pl.DataFrame) -> pl.DataFrame:
@@ -223,64 +514,277 @@ def _strip_header_names(frame: pl.DataFrame) -> pl.DataFrame:
 
 # --- Excel --------------------------------------------------------------------------------
 
-def _read_excel(path: Path, *, sheet: str | int | None) -> RawTable:
+def _read_xls(path: Path, *, sheet: str | int | None) -> RawTable:
+    with path.open("rb") as handle:
+        kind = sniff_content(handle.read(4096))
+    if kind == "zip":  # an .xlsx workbook saved under the old suffix: read it as what it is
+        table = _read_excel(path, sheet=sheet)
+        table.source.notes.insert(0, f"{path.name} ends in .xls but is an .xlsx workbook; read as .xlsx")
+        return table
+    if kind in ("html", "excel-xml", "xes", "xml"):
+        raise LogFileError(_wrong_content_message(path, kind))
+    raise LogFileError(
+        f"{path}: old Excel 97-2003 (.xls) files are not supported. Open it in Excel or WPS and "
+        "save it as .xlsx (文件 → 另存为 → Excel 工作簿), or export CSV."
+    )
+
+
+def _cell_text(value: object) -> str | None:
     import datetime as dt
 
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return None if text.strip() in _NULLS else text
+
+
+def _filled(value: object) -> bool:
+    return value is not None and (not isinstance(value, str) or value.strip() != "")
+
+
+def _read_excel(path: Path, *, sheet: str | int | None) -> RawTable:
     import openpyxl
 
+    # openpyxl refuses names not ending in .xlsx/.xlsm; an .xlsx saved as .xls comes in as a stream
+    handle = None if path.suffix.lower() in EXCEL_SUFFIXES else path.open("rb")
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(handle or path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
-        raise LogFileError(f"{path}: cannot be opened as an Excel workbook ({exc}). Save it again as .xlsx.") from None
+        if handle is not None:
+            handle.close()
+        with path.open("rb") as stream:
+            head = stream.read(4096)
+        kind = sniff_content(head)
+        if kind not in (None, "zip"):
+            raise LogFileError(_wrong_content_message(path, kind)) from None
+        if kind is None and _looks_like_text_table(head):
+            raise LogFileError(
+                f"{path}: is a text (CSV) file although it ends in {path.suffix}; rename it to .csv."
+            ) from None
+        raise LogFileError(
+            f"{path}: cannot be opened as an Excel workbook ({exc}). Save it again as .xlsx."
+        ) from None
     try:
-        if sheet is None:
-            worksheet = next((ws for ws in book.worksheets if ws.max_row and ws.max_row > 1), book.worksheets[0])
-        elif isinstance(sheet, int):
-            worksheet = book.worksheets[sheet]
-        else:
-            if sheet not in book.sheetnames:
-                raise LogFileError(f"{path}: no sheet named '{sheet}'. Sheets: {', '.join(book.sheetnames)}.")
-            worksheet = book[sheet]
-        rows = worksheet.iter_rows(values_only=True)
-        header, header_row = None, 0
-        for header_row, values in enumerate(rows, start=1):
-            if values and any(v is not None and str(v).strip() for v in values):
-                header = values
-                break
-        if header is None:
-            raise LogFileError(f"{path}: sheet '{worksheet.title}' is empty. Choose the sheet with --sheet.")
-        names = _unique_names([str(v).strip() if v is not None else "" for v in header])
-        columns: list[list[str | None]] = [[] for _ in names]
-        row_numbers: list[int] = []
-
-        def cell_text(value: object) -> str | None:
-            if value is None:
-                return None
-            if isinstance(value, dt.datetime):
-                return value.isoformat(sep=" ")
-            if isinstance(value, dt.date):
-                return value.isoformat()
-            if isinstance(value, dt.time):
-                return value.isoformat()
-            if isinstance(value, float) and value.is_integer():
-                return str(int(value))
-            text = str(value)
-            return None if text.strip() in NULL_SPELLINGS else text
-
-        for number, values in enumerate(rows, start=header_row + 1):
-            if values is None or all(v is None for v in values):
-                continue
-            row_numbers.append(number)
-            for index in range(len(names)):
-                columns[index].append(cell_text(values[index]) if index < len(values) else None)
+        worksheet, sizes, chosen_by_user = _choose_sheet(book, sheet, path)
+        table = _read_sheet(path, worksheet)
     finally:
         book.close()
+        if handle is not None:
+            handle.close()
+    others = [f"'{name}' ({rows:,} rows)" for name, rows in sizes.items() if name != worksheet.title]
+    chosen = " (chosen with --sheet)" if chosen_by_user else ""
+    note = f"Excel sheet '{worksheet.title}'{chosen}, header in row {table.header_row}"
+    if table.skipped_above:
+        note += f" (rows above it skipped: {table.skipped_above!r})"
+    if others:
+        note += f"; other sheets not read: {', '.join(others)}"
+    source = Source(str(path), "excel", sheet=worksheet.title, notes=[note, *table.notes])
+    return RawTable(table.frame, source, table.findings)
+
+
+def _looks_like_text_table(head: bytes) -> bool:
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = head.decode("gb18030")
+        except UnicodeDecodeError:
+            return False
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    return any(first.count(d) for d in DELIMITERS)
+
+
+def _sheet_rows(worksheet) -> int:
+    """Rows with data in a sheet: counted for small sheets, the sheet's stated size for large ones."""
+    stated = worksheet.max_row or 0
+    if stated >= SHEET_COUNT_LIMIT:
+        return stated
+    if stated <= 1 or (worksheet.max_column or 0) <= 1:
+        _trust_no_dimension(worksheet)
+    count = 0
+    for values in worksheet.iter_rows(values_only=True):
+        if values and any(_filled(v) for v in values):
+            count += 1
+            if count >= SHEET_COUNT_LIMIT:
+                break
+    return count
+
+
+def _trust_no_dimension(worksheet) -> None:
+    """Some writers state a size of A1 for a full sheet; read such sheets to their end."""
+    reset = getattr(worksheet, "reset_dimensions", None)
+    if reset is not None:
+        reset()
+
+
+def _choose_sheet(book, sheet: str | int | None, path: Path):
+    names = book.sheetnames
+    listed = ", ".join(f"'{n}'" for n in names)
+    if sheet is not None:
+        if isinstance(sheet, int) and not isinstance(sheet, bool):
+            if not -len(names) <= sheet < len(names):
+                raise LogFileError(f"{path}: has no sheet number {sheet} (counting from 0). Sheets: {listed}.")
+            chosen = book.worksheets[sheet]
+        elif sheet in names:
+            chosen = book[sheet]
+        else:
+            raise LogFileError(f"{path}: no sheet named '{sheet}'. Sheets: {listed}.")
+        sizes = {ws.title: _sheet_rows(ws) for ws in book.worksheets if ws is not chosen}
+        return chosen, sizes, True
+    if len(book.worksheets) == 1:
+        return book.worksheets[0], {}, False
+    sizes = {ws.title: _sheet_rows(ws) for ws in book.worksheets}
+    most = max(sizes.values())
+    chosen = next(ws for ws in book.worksheets if sizes[ws.title] == most)
+    return chosen, sizes, False
+
+
+@dataclass
+class _Sheet:
+    frame: pl.DataFrame
+    header_row: int
+    skipped_above: str
+    findings: list[Finding]
+    notes: list[str]
+
+
+def _read_sheet(path: Path, worksheet) -> _Sheet:
+    if (worksheet.max_row or 0) <= 1 or (worksheet.max_column or 0) <= 1:
+        _trust_no_dimension(worksheet)
+    merges = _merged_ranges(worksheet)
+    notes = []
+    if merges is None:
+        notes.append("merged cells could not be looked up in this workbook; if the case id is written once per "
+                     "case in merged cells, unmerge and fill them in Excel first")
+        merges = []
+    rows = worksheet.iter_rows(values_only=True)
+
+    # the header: the first of the first rows that is about as wide as the widest of them
+    top: list[tuple[int, tuple]] = []
+    for number, values in enumerate(rows, start=1):
+        top.append((number, values or ()))
+        if number >= HEADER_SCAN_ROWS:
+            break
+    widths = [sum(_filled(v) for v in values) for _, values in top]
+    widest = max(widths, default=0)
+    if widest == 0:  # nothing in the first rows: the first row with anything in it
+        for number, values in enumerate(rows, start=len(top) + 1):
+            if values and any(_filled(v) for v in values):
+                top, widths, widest = [(number, values)], [1], 1
+                break
+        else:
+            raise LogFileError(f"{path}: sheet '{worksheet.title}' is empty. Choose the sheet with --sheet.")
+    at = next(i for i, w in enumerate(widths) if w > 0 and w >= HEADER_FILL * widest)
+    header_row, header = top[at]
+    skipped = next((str(v).strip() for _, values in top[:at] for v in values if _filled(v)), "")
+    names = _unique_names([str(v).strip() if v is not None else "" for v in header])
+
+    # merged cells below the header: every cell of a merged range gets the range's value
+    anchors: dict[int, list[tuple[int, tuple[int, int]]]] = {}
+    targets: dict[int, list[tuple[int, tuple[int, int]]]] = {}
+    for min_row, min_col, max_row, max_col in merges:
+        if min_row <= header_row or min_col > len(names):
+            continue
+        key = (min_row, min_col)
+        anchors.setdefault(min_row, []).append((min_col - 1, key))
+        for r in range(min_row, max_row + 1):
+            for c in range(min_col, min(max_col, len(names)) + 1):
+                if (r, c) != key:
+                    targets.setdefault(r, []).append((c - 1, key))
+    anchor_values: dict[tuple[int, int], object] = {}
+    filled_cells: dict[int, list[tuple[int, object]]] = {}
+
+    columns: list[list[str | None]] = [[] for _ in names]
+    row_numbers: list[int] = []
+    blank_rows: list[int] = []
+    pending = ((n, v) for n, v in top[at + 1:])
+
+    def body():
+        yield from pending
+        yield from enumerate(rows, start=top[-1][0] + 1)
+
+    for number, values in body():
+        values = values or ()
+        if number in anchors:
+            for index, key in anchors[number]:
+                anchor_values[key] = values[index] if index < len(values) else None
+        if number in targets:
+            values = list(values)
+            for index, key in targets[number]:
+                value = anchor_values.get(key)
+                if value is None:
+                    continue
+                if index >= len(values):
+                    values += [None] * (index + 1 - len(values))
+                if values[index] is None:
+                    values[index] = value
+                    filled_cells.setdefault(index, []).append((number, value))
+        if not any(_filled(v) for v in values):
+            blank_rows.append(number)
+            continue
+        row_numbers.append(number)
+        for index, column in enumerate(columns):
+            column.append(_cell_text(values[index]) if index < len(values) else None)
+
     frame = pl.DataFrame({name: pl.Series(name, col, dtype=pl.String) for name, col in zip(names, columns)})
     frame = _drop_unnamed_empty_columns(frame)
     if frame.height == 0:
         raise LogFileError(f"{path}: sheet '{worksheet.title}' has a header but no data rows.")
     frame = frame.with_columns(pl.Series(ROW, row_numbers, dtype=pl.UInt32)).select([ROW, *frame.columns])
-    return RawTable(frame, Source(str(path), "excel", sheet=worksheet.title))
+    findings = []
+    inner_blank = [r for r in blank_rows if r < row_numbers[-1]]
+    if inner_blank:
+        findings.append(_blank_finding(inner_blank))
+    for index in sorted(filled_cells):
+        cells = filled_cells[index]
+        findings.append(Finding(
+            "merged_cells", "merged cells filled with the merged value", len(cells), REPAIRED,
+            column=names[index], examples=[(r, _cell_text(v) or "") for r, v in cells[:EXAMPLES]], severity="info",
+        ))
+    return _Sheet(frame, header_row, skipped, findings, notes)
+
+
+_MERGE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _merged_ranges(worksheet) -> list[tuple[int, int, int, int]] | None:
+    """The sheet's merged ranges as (min_row, min_col, max_row, max_col).
+
+    openpyxl's read-only mode (needed for large files) does not expand merged cells, so the
+    ``<mergeCell ref="A2:A4"/>`` elements are read from the sheet's XML, which they end.
+    ``None`` when the sheet's XML cannot be reached.
+    """
+    from openpyxl.utils import column_index_from_string
+
+    ranges = getattr(worksheet, "merged_cells", None)
+    if ranges is not None and hasattr(ranges, "ranges"):  # a fully loaded worksheet knows them
+        return [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ranges.ranges]
+    get_source = getattr(worksheet, "_get_source", None)
+    if get_source is None:
+        return None
+    found: set[tuple[bytes, bytes, bytes | None, bytes | None]] = set()
+    try:
+        with get_source() as source:
+            tail = b""
+            while chunk := source.read(1 << 22):
+                buffer = tail + chunk
+                if b"mergeCell" in buffer:
+                    found.update(m.groups() for m in _MERGE_CELL.finditer(buffer))
+                tail = buffer[-256:]
+    except Exception:
+        return None
+    merges = []
+    for col1, row1, col2, row2 in found:
+        c1, r1 = column_index_from_string(col1.decode()), int(row1)
+        c2, r2 = (column_index_from_string(col2.decode()), int(row2)) if col2 else (c1, r1)
+        merges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+    return sorted(merges)
 
 
 def _unique_names(names: list[str]) -> list[str]:
