@@ -271,7 +271,7 @@ out_option = click.option("-o", "--out", "out_dir", type=click.Path(path_type=Pa
                           help="Folder for the charts (PNG + SVG) and the JSON result.")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
 lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-                           help="Language of the chart labels.")
+                           help="Language of the text and chart labels.")
 
 
 @cli.command()
@@ -311,7 +311,7 @@ def bottlenecks(out_dir: Path | None, top: int, lang: str, as_json: bool, **kwar
         _write_text(paths["bottlenecks.json"], report.to_json())
         report.backlog.with_columns(report.backlog["period_end"].dt.strftime("%Y-%m-%d")).write_csv(paths["backlog.csv"])
     _warn_calendar(calendar, log)
-    click.echo(report.to_json() if as_json else str(report))
+    click.echo(report.to_json() if as_json else report.describe(lang))
     if paths and not as_json:
         click.echo("Wrote:\n" + "\n".join(f"  {p}" for p in paths.values()))
 
@@ -345,7 +345,7 @@ def kpi(out_dir: Path | None, target: str | None, lang: str, as_json: bool, **kw
         _write_text(paths["kpi.json"], report.to_json())
         report.by_month.write_csv(paths["kpi_by_month.csv"])
     _warn_calendar(calendar, log)
-    click.echo(report.to_json() if as_json else str(report))
+    click.echo(report.to_json() if as_json else report.describe(lang))
     if paths and not as_json:
         click.echo("Wrote:\n" + "\n".join(f"  {p}" for p in paths.values()))
 
@@ -380,7 +380,7 @@ def loops(out_dir: Path | None, lang: str, as_json: bool, **kwargs) -> None:
         _save_figures({paths["loops.png"]: report.plot(lang=lang), paths["loops.svg"]: report.plot(lang=lang)})
         _write_text(paths["loops.json"], report.to_json())
     _warn_calendar(calendar, log)
-    click.echo(report.to_json() if as_json else str(report))
+    click.echo(report.to_json() if as_json else report.describe(lang))
     if paths and not as_json:
         click.echo("Wrote:\n" + "\n".join(f"  {p}" for p in paths.values()))
 
@@ -389,8 +389,9 @@ def loops(out_dir: Path | None, lang: str, as_json: bool, **kwargs) -> None:
 @log_options
 @calendar_options
 @out_option
+@lang_option
 @json_option
-def improve(out_dir: Path | None, as_json: bool, **kwargs) -> None:
+def improve(out_dir: Path | None, lang: str, as_json: bool, **kwargs) -> None:
     """Improvement candidates: rubber-stamp approvals, steps to merge, to run in parallel, unclear owners.
 
     Following the method's principles (删减冗余环节、合并相似步骤、并行处理、明确责任主体), each
@@ -412,7 +413,7 @@ def improve(out_dir: Path | None, as_json: bool, **kwargs) -> None:
     if paths:
         _write_text(paths["improvements.json"], report.to_json())
     _warn_calendar(calendar, log)
-    click.echo(report.to_json() if as_json else str(report))
+    click.echo(report.to_json() if as_json else report.describe(lang))
 
 
 def _guard_outputs(input_path: str, outputs) -> None:

@@ -89,10 +89,29 @@ class Bottlenecks:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
 
+    def describe(self, lang: str = "zh", n: int = 8) -> str:
+        """The top bottlenecks and the critical path as text, in Chinese (zh) or English (en)."""
+        if lang == "en":
+            return self._describe_en(n)
+        unit = "工作小时" if self.basis == "working" else "日历小时"
+        basis = "工作时间" if self.basis == "working" else "日历时间"
+        lines = [f"瓶颈：{self.cases:,} 个案例；占总周期时间的比例按{basis}计（{self._tables.calendar.describe('zh')}）"]
+        for row in self.top(n).iter_rows(named=True):
+            kind = "环节" if row["kind"] == "activity" else "交接"
+            lines.append(f"  {row['share_of_lead_time'] * 100:5.1f} %  {kind}：{row['name']}"
+                         f"（中位 {_fmt(row['median_work_hours'])} {unit}，{row['cases']:,} 个案例）")
+        if self.critical_path:
+            lines.append(f"  关键路径：{' → '.join(self.critical_path)}"
+                         f"（典型案例约 {_fmt(self.critical_path_work_hours)} {unit}）")
+        return "\n".join(lines)
+
     def __str__(self) -> str:
+        return self.describe("zh")
+
+    def _describe_en(self, n: int) -> str:
         basis = "working" if self.basis == "working" else "calendar"
         lines = [f"Bottlenecks: {self.cases:,} cases; share of lead time in {basis} time ({self.calendar_description})"]
-        for row in self.top(8).iter_rows(named=True):
+        for row in self.top(n).iter_rows(named=True):
             lines.append(f"  {row['share_of_lead_time'] * 100:5.1f} %  {row['name']}  "
                          f"(median {format_hours(row['median_work_hours'], 'en')} {basis}, {row['cases']:,} cases)")
         if self.critical_path:

@@ -85,18 +85,32 @@ class ImprovementReport:
                             columns=["kind", "activities", "estimated_saving_work_hours", "summary", "summary_en",
                                      "evidence"])
 
-    def _saving(self, c: Candidate) -> str:
+    def _saving(self, c: Candidate, lang: str = "zh") -> str:
         if c.estimated_saving_work_hours is None:
-            return "未估算节省"
+            return "未估算节省" if lang == "zh" else "saving not estimated"
+        if lang == "en":
+            return f"saves about {_h(c.estimated_saving_work_hours)} {hours_unit(self.basis, 'en')} per case"
         return f"预计每件节省 {_h(c.estimated_saving_work_hours)} {hours_unit(self.basis)}"
 
-    def __str__(self) -> str:
-        basis = "工作时间" if self.basis == "working" else "日历时间"
-        lines = [f"改进候选：{self.cases} 件案例中找到 {len(self.candidates)} 项（{basis}：{self.calendar_description}）"]
-        lines += [f"  {i}. [{KIND_ZH[c.kind]}] {' + '.join(c.activities)} — {self._saving(c)}：{c.evidence['summary']}"
-                  for i, c in enumerate(self.candidates, 1)]
-        lines += [] if self.candidates else ["  没有达到阈值的候选"]
+    def describe(self, lang: str = "zh") -> str:
+        """The candidates as text, in Chinese (zh) or English (en)."""
+        if lang == "en":
+            lines = [f"Improvement candidates: {len(self.candidates)} in {self.cases} cases "
+                     f"({self.basis} time: {self.calendar_description})"]
+            lines += [f"  {i}. [{c.kind}] {' + '.join(c.activities)} — {self._saving(c, 'en')}: "
+                      f"{c.evidence.get('summary_en', c.evidence['summary'])}"
+                      for i, c in enumerate(self.candidates, 1)]
+            lines += [] if self.candidates else ["  no candidate reaches the thresholds"]
+        else:
+            basis = "工作时间" if self.basis == "working" else "日历时间"
+            lines = [f"改进候选：{self.cases} 件案例中找到 {len(self.candidates)} 项（{basis}：{self.calendar_description}）"]
+            lines += [f"  {i}. [{KIND_ZH[c.kind]}] {' + '.join(c.activities)} — {self._saving(c)}：{c.evidence['summary']}"
+                      for i, c in enumerate(self.candidates, 1)]
+            lines += [] if self.candidates else ["  没有达到阈值的候选"]
         return "\n".join([*lines, *(f"  ! {w}" for w in self.warnings)])
+
+    def __str__(self) -> str:
+        return self.describe("zh")
 
     def _repr_html_(self) -> str:
         esc = html.escape

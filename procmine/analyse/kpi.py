@@ -55,6 +55,7 @@ class KPIReport:
     rejection_source: str
     source: str = ""
     notes: list[str] = field(default_factory=list)
+    calendar_description_zh: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -80,7 +81,30 @@ class KPIReport:
         """The monthly table as pandas."""
         return self.by_month.to_pandas()
 
+    def describe(self, lang: str = "zh") -> str:
+        """The KPIs as text, in Chinese (zh) or English (en)."""
+        if lang == "en":
+            return self._describe_en()
+        lt = self.lead_time
+        days = "工作日" if self.basis == "working" else "天"
+        lines = [
+            f"KPI：{self.cases:,} 个案例（已完成 {self.completed_cases:,}，办理中 {self.cases - self.completed_cases:,}）；"
+            f"{self.calendar_description_zh or self.calendar_description}",
+            f"  周期：中位 {_num(lt['median_work_days'])} {days}（日历 {_num(lt['median_hours'])} 小时），"
+            f"P90 {_num(lt['p90_work_days'])} {days}，最长 {_num(lt['max_work_days'])} {days}",
+            f"  驳回率 {_pct(self.rejection_rate)}（依据：{'审批结果列' if self.rejection_source == 'outcome column' else '活动名称'}）；"
+            f"一次通过率 {_pct(self.first_time_right)}",
+        ]
+        if self.target:
+            lines.append(f"  目标周期 ≤ {self.target['limit']}（{_num(self.target['limit_work_hours'])} 工作小时）："
+                         f"{_pct(self.target['share_met'])} 的已完成案例达标（{self.target['cases_met']:,}/{self.completed_cases:,}）")
+        lines += [f"  注意：{n}" for n in self.notes]
+        return "\n".join(lines)
+
     def __str__(self) -> str:
+        return self.describe("zh")
+
+    def _describe_en(self) -> str:
         lt = self.lead_time
         lines = [
             f"KPIs: {self.cases:,} cases ({self.completed_cases:,} completed, "
@@ -182,6 +206,7 @@ def kpis(log: EventLog, target: str | None = None, calendar: "Calendar | None" =
         rejection_source="outcome column" if has_outcome else "activity names",
         source=log.source.name,
         notes=notes,
+        calendar_description_zh=cal.describe("zh"),
     )
 
 
