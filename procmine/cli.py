@@ -118,6 +118,23 @@ def _save_figures(figures: dict[Path, object]) -> None:
             plt.close(fig)
 
 
+def _charts(paths: dict[str, Path], make: dict[str, object]) -> None:
+    """Each chart (by file stem) drawn once per format: PNG and SVG."""
+    figures = {}
+    for stem, draw in make.items():
+        for suffix in ("png", "svg"):
+            figures[paths[f"{stem}.{suffix}"]] = draw()
+    _save_figures(figures)
+
+
+def _emit(report, log, calendar, paths: dict[str, Path], as_json: bool, lang: str) -> None:
+    """Warnings on stderr, the result on stdout (JSON or text), then the files written."""
+    _warn_calendar(calendar, log)
+    click.echo(report.to_json() if as_json else report.describe(lang))
+    if paths and not as_json:
+        click.echo("Wrote:\n" + "\n".join(f"  {p}" for p in paths.values()))
+
+
 def _write_text(path: Path, text: str) -> None:
     try:
         path.write_text(text, encoding="utf-8")
@@ -305,15 +322,10 @@ def bottlenecks(out_dir: Path | None, top: int, lang: str, as_json: bool, **kwar
     paths = _prepare_out(out_dir, log, ["bottlenecks.png", "bottlenecks.svg", "bottleneck_heatmap.png",
                                         "bottleneck_heatmap.svg", "bottlenecks.json", "backlog.csv"])
     if paths:
-        _save_figures({paths["bottlenecks.png"]: report.plot(top, lang), paths["bottlenecks.svg"]: report.plot(top, lang),
-                       paths["bottleneck_heatmap.png"]: report.heatmap(lang),
-                       paths["bottleneck_heatmap.svg"]: report.heatmap(lang)})
+        _charts(paths, {"bottlenecks": lambda: report.plot(top, lang), "bottleneck_heatmap": lambda: report.heatmap(lang)})
         _write_text(paths["bottlenecks.json"], report.to_json())
         report.backlog.with_columns(report.backlog["period_end"].dt.strftime("%Y-%m-%d")).write_csv(paths["backlog.csv"])
-    _warn_calendar(calendar, log)
-    click.echo(report.to_json() if as_json else report.describe(lang))
-    if paths and not as_json:
-        click.echo("Wrote:\n" + "\n".join(f"  {p}" for p in paths.values()))
+    _emit(report, log, calendar, paths, as_json, lang)
 
 
 @cli.command()
@@ -341,13 +353,10 @@ def kpi(out_dir: Path | None, target: str | None, lang: str, as_json: bool, **kw
     report = kpis(log, target=target, calendar=calendar)
     paths = _prepare_out(out_dir, log, ["kpi_trend.png", "kpi_trend.svg", "kpi.json", "kpi_by_month.csv"])
     if paths:
-        _save_figures({paths["kpi_trend.png"]: report.plot(lang), paths["kpi_trend.svg"]: report.plot(lang)})
+        _charts(paths, {"kpi_trend": lambda: report.plot(lang)})
         _write_text(paths["kpi.json"], report.to_json())
         report.by_month.write_csv(paths["kpi_by_month.csv"])
-    _warn_calendar(calendar, log)
-    click.echo(report.to_json() if as_json else report.describe(lang))
-    if paths and not as_json:
-        click.echo("Wrote:\n" + "\n".join(f"  {p}" for p in paths.values()))
+    _emit(report, log, calendar, paths, as_json, lang)
 
 
 @cli.command()
@@ -377,12 +386,9 @@ def loops(out_dir: Path | None, lang: str, as_json: bool, **kwargs) -> None:
     report = find_loops(log, calendar)
     paths = _prepare_out(out_dir, log, ["loops.png", "loops.svg", "loops.json"])
     if paths:
-        _save_figures({paths["loops.png"]: report.plot(lang=lang), paths["loops.svg"]: report.plot(lang=lang)})
+        _charts(paths, {"loops": lambda: report.plot(lang=lang)})
         _write_text(paths["loops.json"], report.to_json())
-    _warn_calendar(calendar, log)
-    click.echo(report.to_json() if as_json else report.describe(lang))
-    if paths and not as_json:
-        click.echo("Wrote:\n" + "\n".join(f"  {p}" for p in paths.values()))
+    _emit(report, log, calendar, paths, as_json, lang)
 
 
 @cli.command()
@@ -412,8 +418,7 @@ def improve(out_dir: Path | None, lang: str, as_json: bool, **kwargs) -> None:
     paths = _prepare_out(out_dir, log, ["improvements.json"])
     if paths:
         _write_text(paths["improvements.json"], report.to_json())
-    _warn_calendar(calendar, log)
-    click.echo(report.to_json() if as_json else report.describe(lang))
+    _emit(report, log, calendar, paths, as_json, lang)
 
 
 def _guard_outputs(input_path: str, outputs) -> None:

@@ -101,3 +101,42 @@ def test_output_folder_that_is_a_file(parallel_csv, tmp_path, capsys):
 def test_unknown_time_zone(parallel_csv, capsys):
     code, _, err = run(["check", str(parallel_csv), "--timezone", "Mars/Base"], capsys)
     assert code == 2 and "Mars/Base" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command, files, keys", [
+    ("bottlenecks", ["bottlenecks.png", "bottleneck_heatmap.svg", "bottlenecks.json", "backlog.csv"],
+     {"activities", "handoffs", "resources", "critical_path"}),
+    ("kpi", ["kpi_trend.png", "kpi_trend.svg", "kpi.json", "kpi_by_month.csv"],
+     {"cases", "lead_time", "target", "rejection_rate", "first_time_right", "by_month"}),
+    ("loops", ["loops.png", "loops.svg", "loops.json"], {"loops", "repeated_activities"}),
+    ("improve", ["improvements.json"], {"candidates"}),
+])
+def test_analysis_commands_end_to_end(command, files, keys, tmp_path, capsys):
+    from conftest import SAMPLES
+
+    out = tmp_path / "out"
+    args = [command, str(SAMPLES / "费用报销.xlsx"), "-o", str(out), "--json", "--work-hours", "09:00-18:00"]
+    if command == "kpi":
+        args += ["--target", "3wd"]
+    code, stdout, err = run(args, capsys)
+    assert code == 0, err
+    data = json.loads(stdout)
+    assert keys <= set(data)
+    for name in files:
+        assert (out / name).stat().st_size > 0
+    if command == "loops":  # the injected 财务初审 → 补充材料 → 财务初审 loop: 31 cases
+        assert max(loop["cases"] for loop in data["loops"]) == 31
+    if command == "kpi":
+        assert data["target"]["limit_work_hours"] == 27.0  # 3 days × 9 working hours
+
+
+@pytest.mark.parametrize("option, value, expected", [
+    ("--work-hours", "25:00-26:00", "25:00"),
+    ("--target", "3weeks", "3weeks"),
+    ("--holidays", "missing.csv", "missing.csv"),
+])
+def test_bad_calendar_options_one_line(option, value, expected, parallel_csv, capsys):
+    command = "kpi"
+    code, _, err = run([command, str(parallel_csv), option, value], capsys)
+    assert code != 0 and expected in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
