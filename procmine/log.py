@@ -116,10 +116,13 @@ class EventLog:
         quality: DataQualityReport,
         timezone: str = "Asia/Shanghai",
         open_cases: frozenset[str] = frozenset(),
+        open_steps: pl.DataFrame | None = None,
     ):
         self.events = events
         #: cases with a step that had arrived but was not completed when the log was exported
         self.open_cases = open_cases
+        #: those steps (case, activity, start_timestamp = arrival, resource, department, row)
+        self.open_steps = open_steps
         self.columns = columns
         self.source = source
         self.quality = quality

@@ -100,3 +100,30 @@ def test_injected_bottleneck_tops_the_contract_sample():
     medians = dict(zip(report.activities["activity"], report.activities["median_work_hours"]))
     for activity, figures in truth["activity_durations"].items():
         assert medians[activity] == pytest.approx(figures["observed_median_working_hours"], rel=0.01), activity
+
+
+def test_backlog_counts_steps_still_open_at_export(tmp_path):
+    path = write_text(tmp_path / "o.csv", "\n".join([
+        "单据编号,审批节点,部门,到达时间,处理时间",
+        "x,审批,财务部,2025-03-03 09:00,2025-03-03 10:00",
+        "y,审批,财务部,2025-03-04 09:00,",                    # arrived, never completed
+        "z,审批,财务部,2025-03-12 09:00,2025-03-12 10:00",
+    ]) + "\n")
+    backlog = bottlenecks(procmine.read_log(path), Calendar(kind="none")).backlog
+    by_week = dict(zip(backlog["period_end"].dt.date().cast(str), backlog["open_items"]))
+    assert by_week["2025-03-09"] == 1 and by_week["2025-03-16"] == 1
+
+
+def test_without_arrival_times_each_interval_counts_once(sequential_csv):
+    report = bottlenecks(procmine.read_log(sequential_csv), Calendar(kind="none"))
+    # completion → completion: the wait before a step is that step's duration, not a hand-off of its own
+    assert report.handoffs["share_of_lead_time"].null_count() == report.handoffs.height
+    assert sum(report.activities["share_of_lead_time"].fill_null(0)) == pytest.approx(1.0)
+    assert set(report.top()["kind"]) == {"activity"}
+
+
+def test_critical_path_runs_from_the_usual_first_to_the_usual_last_step():
+    from conftest import SAMPLES
+
+    report = bottlenecks(procmine.read_log(SAMPLES / "费用报销.xlsx"))
+    assert report.critical_path[0] == "提交报销" and report.critical_path[-1] == "出纳付款"

@@ -67,3 +67,12 @@ def test_target_in_working_hours(tmp_path):
     log = procmine.read_log(write_text(tmp_path / "k.csv", LOG))
     report = kpis(log, target="8h", calendar=Calendar())
     assert report.target["cases_met"] == 2  # c2 (2 h) and c3 (4 h); c1 took 18 working hours
+
+
+def test_calendar_target_is_labelled_as_calendar_time(tmp_path):
+    log = procmine.read_log(write_text(tmp_path / "k.csv", LOG))
+    report = kpis(log, target="2d", calendar=Calendar())
+    assert report.target["basis"] == "calendar" and report.target["limit_hours"] == pytest.approx(48.0)
+    assert report.target["limit_work_hours"] is None
+    assert "48.0 日历小时" in report.describe("zh")
+    assert report.target["cases_met"] == 2  # c2 and c3 within 48 calendar hours; c1 took 12 days

@@ -25,14 +25,15 @@ import pandas as pd
 import polars as pl
 
 from procmine.analyse.times import TimeTables, time_tables
-from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, ROLE, EventLog
+from procmine.discover.process_map import discover
+from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, ROLE, START, EventLog
 from procmine.units import format_hours
 
 if TYPE_CHECKING:
     from procmine.calendar import Calendar
 
 #: Activities and hand-offs on the critical path must be seen in at least this share of cases
-#: (tried in turn until a path of two or more steps exists).
+#: (tried in turn until the usual last step can be reached from the usual first step).
 TYPICAL_SHARES = (1 / 3, 0.2, 0.05)
 
 
@@ -53,6 +54,8 @@ class Bottlenecks:
     calendar_description: str
     source: str = ""
     _tables: TimeTables | None = field(default=None, repr=False)
+    _map: object = field(default=None, repr=False)
+    notes: list[str] = field(default_factory=list)
 
     # --- tables ------------------------------------------------------------------------
     def to_frame(self, level: str = "activities") -> pd.DataFrame:
@@ -84,6 +87,7 @@ class Bottlenecks:
             "roles": _records(self.roles),
             "critical_path": self.critical_path,
             "critical_path_work_hours": _round(self.critical_path_work_hours),
+            "notes": self.notes,
         }
 
     def to_json(self) -> str:
@@ -146,50 +150,35 @@ class Bottlenecks:
                  for m, c in zip(top["median_work_hours"], top["cases"])]
         basis_word = ("工作时间" if self.basis == "working" else "日历时间") if lang == "zh" else f"{self.basis} time"
         title = "瓶颈：占总周期时间的比例" if lang == "zh" else "Bottlenecks: share of total lead time"
-        subtitle = (f"{self.cases:,} 个案例 · 按{basis_word}计 · {self.calendar_description}" if lang == "zh"
-                    else f"{self.cases:,} cases · {basis_word} · {self.calendar_description}")
+        calendar = self._tables.calendar.describe(lang)
+        subtitle = (f"{self.cases:,} 个案例 · 按{basis_word}计 · {calendar}" if lang == "zh"
+                    else f"{self.cases:,} cases · {basis_word} · {calendar}")
         return draw_share_bars(labels, top["share_of_lead_time"].to_list(), notes, title=title, subtitle=subtitle,
                                axis_label="占总周期时间比例" if lang == "zh" else "share of lead time")
 
-    def heatmap(self, lang: str = "zh", max_activities: int = 25, max_paths: int = 60):
-        """The flowchart coloured by where the (working) time goes.
+    def heatmap(self, lang: str = "zh"):
+        """The current flowchart coloured by where the working time goes.
 
-        Large maps keep the activities and hand-offs with the largest shares of lead time
-        (``max_activities``, ``max_paths``) and say so on the chart.
+        The map's structure (and its simplification of large maps, start and end, cases still
+        in progress) is the current flowchart's; boxes and arrows carry working-time medians.
         """
         from procmine.chart.flowchart import draw_flowchart
-        from procmine.discover.process_map import START_NODE, END_NODE
 
-        activities = self.activities.head(max_activities)
-        kept = set(activities[ACTIVITY].to_list())
-        handoffs = self.handoffs.filter(pl.col("source").is_in(list(kept)) & pl.col("target").is_in(list(kept)))
-        handoffs = handoffs.head(max_paths)
-        graph = nx.DiGraph()
-        graph.add_node(START_NODE, kind="start")
-        graph.add_node(END_NODE, kind="end")
-        for row in activities.iter_rows(named=True):
-            graph.add_node(row[ACTIVITY], kind="activity", frequency=row["events"], cases=row["cases"],
-                           median_duration_hours=row["median_work_hours"])
-        for row in handoffs.iter_rows(named=True):
-            graph.add_edge(row["source"], row["target"], frequency=row["frequency"], cases=row["cases"],
-                           median_hours=row["median_work_hours"], p90_hours=row["p90_work_hours"])
-        steps = self._tables.steps
-        first = steps.filter(pl.col("pos") == 0).group_by(ACTIVITY).len()
-        last = steps.filter(pl.col("pos") == pl.col("pos").max().over(CASE)).group_by(ACTIVITY).len()
-        for activity, n in first.iter_rows():
-            if activity in kept:
-                graph.add_edge(START_NODE, activity, frequency=n, cases=n, median_hours=None, p90_hours=None)
-        for activity, n in last.iter_rows():
-            if activity in kept:
-                graph.add_edge(activity, END_NODE, frequency=n, cases=n, median_hours=None, p90_hours=None)
+        shown = self._map.auto_simplified()
+        graph = shown.graph
+        steps = dict(zip(self.activities[ACTIVITY], self.activities["median_work_hours"]))
+        waits = {(s, t): m for s, t, m in self.handoffs.select("source", "target", "median_work_hours").iter_rows()}
+        for node, data in graph.nodes(data=True):
+            if data.get("kind") == "activity":
+                data["median_duration_hours"] = steps.get(node)
+        for source, target, data in graph.edges(data=True):
+            if data.get("median_hours") is not None or (source, target) in waits:
+                data["median_hours"] = waits.get((source, target))  # None where simplification joined steps
         title = "瓶颈热力图：时间花在哪里" if lang == "zh" else "Where the time goes"
         basis = "working" if self.basis == "working" else "calendar"
-        note = self.calendar_description
-        if activities.height < self.activities.height or handoffs.height < self.handoffs.height:
-            note += (f"\n显示占用时间最多的 {activities.height}/{self.activities.height} 个环节、"
-                     f"{handoffs.height}/{self.handoffs.height} 条交接" if lang == "zh" else
-                     f"\nshowing the {activities.height} of {self.activities.height} activities and "
-                     f"{handoffs.height} of {self.handoffs.height} hand-offs taking the most time")
+        note = self._tables.calendar.describe(lang)
+        if shown.simplification:
+            note += "\n" + shown.simplification.note(lang)
         return draw_flowchart(graph, title=title, note=note, lang=lang, time_basis=basis)
 
 
@@ -221,6 +210,13 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
 
     activities = rank(steps, [ACTIVITY], "duration_hours", "duration_work_hours")
     hand = rank(handoffs, ["source", "target"], "hours", "work_hours")
+    notes = []
+    if not tables.has_start_times:
+        # completion → completion: the wait before a step is the step's own duration; count it once
+        hand = hand.with_columns(pl.lit(None, dtype=pl.Float64).alias("share_of_lead_time")).sort(
+            ["total_work_hours", "source", "target"], descending=[True, False, False], nulls_last=True)
+        notes.append("the log has no arrival times: the time between two completions is counted at the later "
+                     "step, so hand-offs have no share of their own")
     people = {
         level: rank(steps, [level], "duration_hours", "duration_work_hours")
         for level in (RESOURCE, DEPARTMENT, ROLE)
@@ -240,20 +236,22 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
         calendar_description=tables.calendar.describe("en"),
         source=log.source.name,
         _tables=tables,
+        _map=discover(log),
+        notes=notes + tables.warnings + list(getattr(tables.calendar, "warnings", [])),
     )
 
 
 def critical_path(tables: TimeTables) -> tuple[list[str], float | None]:
-    """The start-to-end path with the most median working time in a typical case.
+    """The path from the usual first step to the usual last step with the most median working time.
 
     Built from each case's first pass (steps and hand-offs before any activity repeats, so a
     rework loop taken by a minority does not swallow the path), keeping activities and
     hand-offs seen in a typical share of cases (a third, else a fifth, else 5 %). Remaining
     cycles (steps done in either order) are collapsed with networkx and shown joined by " ⇄ ".
     Weights: each activity's median working duration plus the median wait of the hand-off
-    into it.
+    into it (without arrival times the wait is already the step's duration and is not added).
     """
-    steps, handoffs, cases = tables.steps, tables.handoffs, tables.cases.height
+    steps, handoffs, cases = tables.steps, tables.handoffs, tables.cases
     first = steps.filter(pl.col("occurrence") == 1)
     rows = first.select(CASE, pl.col("row"))
     first_hand = (handoffs.join(rows.rename({"row": "source_row"}), on=[CASE, "source_row"])
@@ -262,48 +260,59 @@ def critical_path(tables: TimeTables) -> tuple[list[str], float | None]:
                                                   pl.col("duration_work_hours").median().alias("median"))
     hand_stats = first_hand.group_by("source", "target").agg(pl.col(CASE).n_unique().alias("cases"),
                                                              pl.col("work_hours").median().alias("median"))
-    starts = first.filter(pl.col("pos") == 0)[ACTIVITY].unique().to_list()
+    if not tables.has_start_times:
+        hand_stats = hand_stats.with_columns(pl.lit(0.0).alias("median"))
+    done = cases.filter(~pl.col("open"))["case"]
+    start = _most_common(steps.filter(pl.col("pos") == 0)[ACTIVITY])
+    end = _most_common(steps.filter((pl.col("pos") == pl.col("pos").max().over(CASE))
+                                    & pl.col(CASE).is_in(done.implode()))[ACTIVITY])
     for typical in TYPICAL_SHARES:
-        path, hours = _longest_path(activity_stats, hand_stats, starts, max(1, math.ceil(typical * cases)))
-        if len(path) >= 2:
+        floor = max(1, math.ceil(typical * cases.height))
+        path, hours = _longest_path(activity_stats, hand_stats, start, end, floor)
+        if path:
             return path, hours
-    return path, hours
+    return [], None
 
 
-def _longest_path(activity_stats: pl.DataFrame, hand_stats: pl.DataFrame, starts: list[str], floor: int
-                  ) -> tuple[list[str], float | None]:
+def _most_common(values: pl.Series) -> str | None:
+    if values.len() == 0:
+        return None
+    counts = values.value_counts(sort=True)
+    return counts[values.name][0]
+
+
+def _longest_path(activity_stats: pl.DataFrame, hand_stats: pl.DataFrame, start: str | None, end: str | None,
+                  floor: int) -> tuple[list[str], float | None]:
+    """The heaviest start → end path over activities and hand-offs seen in at least ``floor`` cases."""
     weight = {a: (m or 0.0) for a, n, m in activity_stats.iter_rows() if n >= floor}
+    if start not in weight or end not in weight:
+        return [], None
     graph = nx.DiGraph()
     graph.add_nodes_from(weight)
     for source, target, n, wait in hand_stats.iter_rows():
         if n >= floor and source in weight and target in weight and source != target:
             graph.add_edge(source, target, wait=wait or 0.0)
-    if graph.number_of_nodes() == 0:
-        return [], None
     dag = nx.condensation(graph)
     members = nx.get_node_attributes(dag, "members")
     node_weight = {c: sum(weight[a] for a in members[c]) for c in dag.nodes}
     for u, v in dag.edges:
         waits = [graph.edges[a, b]["wait"] for a in members[u] for b in members[v] if graph.has_edge(a, b)]
         dag.edges[u, v]["weight"] = max(waits) + node_weight[v]
-    roots = {dag.graph["mapping"][a] for a in starts if a in weight} or {n for n in dag if dag.in_degree(n) == 0}
-    best, best_path = -1.0, []
-    for root in sorted(roots):
-        lengths, previous = {root: node_weight[root]}, {}
-        for node in nx.topological_sort(dag):
-            if node not in lengths:
-                continue
-            for succ in dag.successors(node):
-                candidate = lengths[node] + dag.edges[node, succ]["weight"]
-                if candidate > lengths.get(succ, -1.0):
-                    lengths[succ], previous[succ] = candidate, node
-        end = max(lengths, key=lambda n: (lengths[n], -n))
-        path = [end]
-        while path[-1] in previous:
-            path.append(previous[path[-1]])
-        if (lengths[end], len(path)) > (best, len(best_path)):  # on a tie, the path with more steps
-            best, best_path = lengths[end], path[::-1]
-    return [" ⇄ ".join(sorted(members[c])) for c in best_path], round(best, 3)
+    root, target = dag.graph["mapping"][start], dag.graph["mapping"][end]
+    lengths, previous = {root: node_weight[root]}, {}
+    for node in nx.topological_sort(dag):
+        if node not in lengths:
+            continue
+        for succ in dag.successors(node):
+            candidate = lengths[node] + dag.edges[node, succ]["weight"]
+            if candidate > lengths.get(succ, -1.0):
+                lengths[succ], previous[succ] = candidate, node
+    if target not in lengths:
+        return [], None
+    path = [target]
+    while path[-1] in previous:
+        path.append(previous[path[-1]])
+    return [" ⇄ ".join(sorted(members[c])) for c in path[::-1]], round(lengths[target], 3)
 
 
 def backlog(tables: TimeTables) -> pl.DataFrame:
@@ -318,9 +327,15 @@ def backlog(tables: TimeTables) -> pl.DataFrame:
     items = steps.select(pl.col(owner).alias("owner"), "begin", "end").filter(pl.col("owner").is_not_null())
     if items.height == 0:
         return empty
+    arrivals = [items.select("owner", pl.col("begin").alias("time"), pl.lit(1).alias("delta"))]
+    still_open = tables.open_steps
+    if still_open is not None and owner in still_open.columns:
+        # steps still open at export arrived and never completed: open from arrival onwards
+        arrivals.append(still_open.filter(pl.col(owner).is_not_null() & pl.col(START).is_not_null()).select(
+            pl.col(owner).alias("owner"), pl.col(START).alias("time"), pl.lit(1).alias("delta")))
     changes = (
         pl.concat([
-            items.select("owner", pl.col("begin").alias("time"), pl.lit(1).alias("delta")),
+            *arrivals,
             items.select("owner", pl.col("end").alias("time"), pl.lit(-1).alias("delta")),
         ])
         .group_by("owner", "time").agg(pl.col("delta").sum())

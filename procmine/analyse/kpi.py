@@ -96,13 +96,18 @@ class KPIReport:
             f"一次通过率 {_pct(self.first_time_right)}",
         ]
         if self.target:
-            lines.append(f"  目标周期 ≤ {self.target['limit']}（{_num(self.target['limit_work_hours'])} 工作小时）："
+            lines.append(f"  目标周期 ≤ {self.target['limit']}（{self._limit_text('zh')}）："
                          f"{_pct(self.target['share_met'])} 的已完成案例达标（{self.target['cases_met']:,}/{self.completed_cases:,}）")
         lines += [f"  注意：{n}" for n in self.notes]
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.describe("zh")
+
+    def _limit_text(self, lang: str) -> str:
+        if self.target["basis"] == "working":
+            return f"{_num(self.target['limit_work_hours'])} " + ("工作小时" if lang == "zh" else "working h")
+        return f"{_num(self.target['limit_hours'])} " + ("日历小时" if lang == "zh" else "calendar h")
 
     def _describe_en(self) -> str:
         lt = self.lead_time
@@ -115,8 +120,7 @@ class KPIReport:
             f"first-time-right {_pct(self.first_time_right)}",
         ]
         if self.target:
-            lines.append(f"  target lead time ≤ {self.target['limit']} ({_num(self.target['limit_work_hours'])} "
-                         f"working h): met by {_pct(self.target['share_met'])} of completed cases "
+            lines.append(f"  target lead time ≤ {self.target['limit']} ({self._limit_text('en')}): met by {_pct(self.target['share_met'])} of completed cases "
                          f"({self.target['cases_met']:,} of {self.completed_cases:,})")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
@@ -133,7 +137,11 @@ class KPIReport:
         """Monthly median lead time (working days) and cases completed, against the target."""
         from procmine.chart.trend import draw_monthly_trend
 
-        limit = self.target["limit_work_hours"] / self.hours_per_day if self.target else None
+        limit = None
+        if self.target and self.target["basis"] == "working":
+            limit = self.target["limit_work_hours"] / self.hours_per_day
+        elif self.target and self.basis == "calendar":  # the chart's days are calendar days too
+            limit = self.target["limit_hours"] / self.hours_per_day
         return draw_monthly_trend(self.by_month, target_days=limit, lang=lang, basis=self.basis)
 
 
@@ -173,21 +181,21 @@ def kpis(log: EventLog, target: str | None = None, calendar: "Calendar | None" =
                         if flagged.height else None)
 
     target_info = None
-    if target:
+    if target is not None:
         from procmine.calendar import parse_duration_target
 
         limit = parse_duration_target(target)
         limit_hours = limit.to_work_hours(cal)
+        # with --calendar none, "working" hours are plain calendar hours: say so
+        basis = "working" if limit.basis == "working" and cal.kind != "none" else "calendar"
         column = "lead_work_hours" if limit.basis == "working" else "lead_hours"
         met = int((done[column] <= limit_hours + 1e-9).sum())
         target_info = {
-            "limit": target, "limit_work_hours": _round(limit_hours) if limit.basis == "working" else None,
-            "limit_hours": _round(limit_hours) if limit.basis != "working" else None,
-            "basis": limit.basis, "cases_met": met,
-            "share_met": _round(met / done.height) if done.height else None,
+            "limit": target, "basis": basis,
+            "limit_work_hours": _round(limit_hours) if basis == "working" else None,
+            "limit_hours": _round(limit_hours) if basis == "calendar" else None,
+            "cases_met": met, "share_met": _round(met / done.height) if done.height else None,
         }
-        if limit.basis != "working":
-            target_info["limit_work_hours"] = _round(limit_hours)
 
     notes = []
     if tables.basis == "working" and getattr(cal, "warnings", None):

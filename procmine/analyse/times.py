@@ -34,6 +34,7 @@ class TimeTables:
     calendar: "Calendar"
     has_start_times: bool
     warnings: list[str]
+    open_steps: pl.DataFrame | None = None
 
     @property
     def basis(self) -> str:
@@ -97,7 +98,7 @@ def time_tables(log: EventLog, calendar: "Calendar | None" = None) -> TimeTables
         calendar.working_hours(cases["first_time"], cases["last_time"]).alias("lead_work_hours"),
         pl.col(CASE).is_in(pl.Series(sorted(log.open_cases), dtype=pl.String).implode()).alias("open"),
     )
-    tables = TimeTables(steps, handoffs, cases, calendar, has_start, _plausibility(steps, calendar))
+    tables = TimeTables(steps, handoffs, cases, calendar, has_start, _plausibility(steps, calendar), log.open_steps)
     cache[calendar] = tables
     return tables
 

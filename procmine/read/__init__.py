@@ -77,7 +77,7 @@ def read_log(
     if lifecycle not in ("pair", "all"):
         raise ValueError("lifecycle must be 'pair' or 'all'")
     say(f"{raw.frame.height:,} rows; parsing times")
-    events, quality, open_cases = _build_events(raw, mapping, timezone=timezone, lifecycle=lifecycle, normalise_labels=normalise_labels)
+    events, quality, (open_cases, open_steps) = _build_events(raw, mapping, timezone=timezone, lifecycle=lifecycle, normalise_labels=normalise_labels)
     log = EventLog(
         events,
         mapping,
@@ -85,6 +85,7 @@ def read_log(
         quality,
         timezone=timezone,
         open_cases=open_cases,
+        open_steps=open_steps,
     )
     if strict:
         quality.raise_if_problems()
@@ -104,13 +105,14 @@ def _check_timezone(timezone: str) -> None:
 
 def _build_events(
     raw: RawTable, mapping: ColumnMapping, *, timezone: str, lifecycle: str, normalise_labels: bool
-) -> tuple[pl.DataFrame, DataQualityReport, frozenset[str]]:
+) -> tuple[pl.DataFrame, DataQualityReport, tuple[frozenset[str], pl.DataFrame | None]]:
     source = raw.source.path
     word = raw.source.row_word
     frame = raw.frame
     quality = DataQualityReport(source=source, rows_read=frame.height, events=0, row_word=word)
     _add_file_findings(raw, quality)
     open_cases: set[str] = set()
+    open_frames: list[pl.DataFrame] = []
 
     # Standard columns next to the originals; originals that clash with a standard name are renamed.
     mapped = {col for _, col in mapping.items() if col}
@@ -174,7 +176,12 @@ def _build_events(
         if "__start_raw" in events.columns:
             open_steps = no_time & events["__start_raw"].is_not_null()
             if open_steps.any():
-                open_cases.update(events.filter(open_steps)[CASE].to_list())
+                still_open = events.filter(open_steps)
+                open_cases.update(still_open[CASE].to_list())
+                arrived = parse_timestamps(still_open["__start_raw"], timezone=timezone).values
+                open_frames.append(still_open.select(
+                    [c for c in (CASE, ACTIVITY, RESOURCE, DEPARTMENT, ROLE, ROW) if c in still_open.columns]
+                ).with_columns(arrived.alias(START)))
                 quality.add(Finding("step_not_completed",
                                     "step arrived but is not completed yet (arrival time, no completion time); "
                                     "open steps are left out of the map",
@@ -254,7 +261,8 @@ def _build_events(
     keep = [c for c in (CASE, ACTIVITY, START, TIMESTAMP, RESOURCE, DEPARTMENT, ROLE, OUTCOME, ROW) if c in events.columns]
     events = events.select([*keep, *[c for c in attributes if c in events.columns]])
     quality.events = events.height
-    return events, quality, frozenset(open_cases)
+    open_steps = open_frames[0] if open_frames else None
+    return events, quality, (frozenset(open_cases), open_steps)
 
 
 # --- file-level findings (made by procmine.read.files while opening the file) -------------
