@@ -71,6 +71,44 @@ def test_consecutive_steps_by_the_same_person_can_merge(tmp_path):
     assert merge.estimated_saving_work_hours == pytest.approx(1 + 0.5 * 1)  # 1 h wait + half of the 1 h step
 
 
+def test_an_application_is_not_merged_with_its_own_approval_by_department(tmp_path):
+    # the applicant and the applicant's manager share a department by design, different people; the
+    # application waits 2 h for the approval. Merging them would drop the approval: not a candidate.
+    # 审批 → 复核 in the same department (another pair of people, not the case's first step) still is.
+    cases = [[("发起申请", f"员工{i}", f"部门{i % 4}", "提交", 0, 1), ("部门经理审批", f"经理{i % 4}", f"部门{i % 4}", "同意", 3, 4),
+              ("财务审核", f"会计{i % 2}", "财务部", "同意", 4, 5), ("财务复核", f"复核员{i % 3}", "财务部", "同意", 7, 8)]
+             for i in range(20)]
+    report = improvement_candidates(make_log(tmp_path, cases), CAL)
+    merges = of_kind(report, "merge")
+    assert ("发起申请", "部门经理审批") not in merges
+    assert list(merges) == [("财务审核", "财务复核")]
+    assert merges[("财务审核", "财务复核")].evidence["same_department_share"] == 1
+    assert merges[("财务审核", "财务复核")].evidence["same_person_share"] == 0
+    # the same person submitting and going on is still a merge (by person, not by department)
+    for case in cases:
+        case[1] = ("补充说明", case[0][1], case[0][2], "提交", 3, 4)
+    merges = of_kind(improvement_candidates(make_log(tmp_path, cases), CAL), "merge")
+    assert ("发起申请", "补充说明") in merges
+    # a lower applicant_share threshold does not bring the department merge back: 发起申请 opens every case
+    assert ("发起申请", "部门经理审批") not in of_kind(
+        improvement_candidates(make_log(tmp_path, [[*c[:1], ("部门经理审批", "经理", c[0][2], "同意", 3, 4)]
+                                                   for c in cases]), CAL, applicant_share=0.5), "merge")
+
+
+def test_calendar_coverage_warnings_and_the_english_calendar(tmp_path):
+    cases = [[("申请", "甲", "销售部", "提交", 0, 0), ("审批", "乙", "销售部", "同意", 0, 2)] for _ in range(20)]
+    log = make_log(tmp_path, cases)
+    future = procmine.read_log(write_text(tmp_path / "2035.csv", (tmp_path / "log.csv").read_text("utf-8")
+                                          .replace("2025-", "2035-")))
+    report = improvement_candidates(future, Calendar())
+    assert any("2035" in w and "chinese-calendar" in w for w in report.warnings)
+    assert report.to_dict()["warnings"] == report.warnings and "! 2035" in report.describe("en")
+    english = report.describe("en")
+    assert "Chinese statutory holidays" in english and "中国法定节假日" not in english
+    assert "中国法定节假日" in report.describe("zh")
+    assert not any("covers" in w for w in improvement_candidates(log, Calendar()).warnings)  # 2025 is covered
+
+
 def _pair_log(tmp_path, x_first: int, y_first: int, together: int):
     def case(order: str) -> list[tuple]:
         x, y = {"xy": ((1, 3), (3, 4)), "yx": ((2, 4), (1, 2)), "both": ((1, 3), (1, 2))}[order]

@@ -94,8 +94,73 @@ def test_ping_pong_between_two_people(tmp_path):
             + chain("p2", [("起草", "张三", "", "", 1), ("审核", "李四", "", "", 1), ("定稿", "王五", "", "", 1)]))
     (loop,) = loops_of(find_loops(log_of(tmp_path, rows), CAL))
     assert loop["kind"] == "ping-pong" and loop["by"] == "resource"
-    assert loop["activities"] == ["起草", "审核", "定稿"] and loop["parties"] == ["张三", "李四"]
-    assert (loop["cases"], loop["example_cases"], loop["sender"]) == (1, ["p1"], "审核")
+    assert loop["activities"] == ["起草", "审核", "定稿"] and loop["parties"] == ["张三 ⇄ 李四 (1)"]
+    assert (loop["cases"], loop["example_cases"], loop["sender"], loop["party_pairs"]) == (1, ["p1"], "审核", 1)
+
+
+def test_ping_pong_names_its_pairs_with_counts(tmp_path):
+    # 5 cases bounce 起草 → 审核 → 定稿 between 4 different pairs; 张三 ⇄ 李四 twice (once each way)
+    pairs = [("张三", "李四"), ("李四", "张三"), ("王五", "赵六"), ("孙七", "周八"), ("吴九", "郑十")]
+    rows = [row for i, (a, b) in enumerate(pairs)
+            for row in chain(f"q{i}", [("起草", a, "", "", 1), ("审核", b, "", "", 1), ("定稿", a, "", "", 1)])]
+    (loop,) = loops_of(find_loops(log_of(tmp_path, rows), CAL))
+    assert loop["cases"] == 5 and loop["party_pairs"] == 4
+    assert loop["parties"][0] == "张三 ⇄ 李四 (2)" and len(loop["parties"]) == 3  # the top 3
+    assert all(p.endswith("(1)") for p in loop["parties"][1:])
+    assert "4 对：张三 ⇄ 李四 (2)" in str(find_loops(log_of(tmp_path, rows), CAL))
+
+
+def test_a_ping_pong_over_a_send_back_loops_cases_is_folded_into_it(tmp_path):
+    # 财务审核 (会计) sends back to 补充材料 (the applicant) and checks again: one send-back loop, which
+    # person by person is also 财务审核 → 补充材料 → 财务审核 between 会计 and applicant
+    rows = []
+    for i in range(6):
+        who = f"会计{i % 2}"
+        rows += chain(f"f{i}", [("申请", f"员工{i}", "", "提交", 1), ("审批", "经理", "", "同意", 1), ("财务审核", who, "", "退回", 1),
+                                ("补充材料", f"员工{i}", "", "提交", 1), ("财务审核", who if i < 5 else "会计9", "", "同意", 1)])
+    rows += chain("f9", [("申请", "员工9", "", "提交", 1), ("审批", "经理", "", "同意", 1), ("财务审核", "会计0", "", "同意", 1)])
+    report = find_loops(log_of(tmp_path, rows), CAL)
+    (loop,) = loops_of(report)  # not the loop plus its ping-pong
+    assert loop["kind"] == "send-back" and loop["back_edge"] == ["补充材料", "财务审核"] and loop["cases"] == 6
+    assert loop["ping_pong_cases"] == 5 and loop["by"] == "resource" and loop["party_pairs"] == 5
+    assert loop["parties"][0].endswith("(1)") and len(loop["parties"]) == 3
+    assert "其中 5 件在人员间来回（5 对：" in str(report)
+    assert report.describe("en").count("pair(s)") == 1
+
+
+@pytest.mark.parametrize("looped, straight, folded", [(5, 1, True), (4, 1, True), (2, 3, False)])
+def test_a_ping_pong_is_folded_only_when_most_of_its_cases_went_round_the_loop(tmp_path, looped, straight, folded):
+    # 起草 and 定稿 by 甲, 审核 by 乙: 起草 → 审核 → 定稿 is a ping-pong in every case; it is the
+    # 定稿 → 起草 loop seen person by person only where the case went round that loop
+    round_trip = [("起草", "甲", "", "", 1), ("审核", "乙", "", "", 1), ("定稿", "甲", "", "退回", 1)]
+    rows = [row for i in range(looped) for row in chain(f"l{i}", round_trip * 2)]
+    rows += [row for i in range(straight) for row in chain(f"s{i}", round_trip[:2] + [("定稿", "甲", "", "", 1)])]
+    loops = loops_of(find_loops(log_of(tmp_path, rows), CAL))
+    (loop,) = [r for r in loops if r["kind"] != "ping-pong"]
+    assert loop["back_edge"] == ["定稿", "起草"] and loop["cases"] == looped
+    pongs = [r for r in loops if r["kind"] == "ping-pong"]
+    assert (pongs == []) == folded
+    assert loop["ping_pong_cases"] == (looped if folded else 0)
+    assert loop["parties"] == ([f"甲 ⇄ 乙 ({looped})"] if folded else None)
+    if not folded:
+        assert pongs[0]["cases"] == looped + straight and pongs[0]["parties"] == [f"甲 ⇄ 乙 ({looped + straight})"]
+
+
+def test_return_in_an_activity_name_is_no_send_back_but_rejected_is(tmp_path):
+    header = "单号,节点,处理人,开始时间,完成时间"
+
+    def log(middle: str, name: str):
+        rows = [f"r{i},{act},{who},2025-03-03 {9 + j:02d}:00,2025-03-03 {10 + j:02d}:00"
+                for i in range(2) for j, (act, who) in enumerate(
+                    [("ER Registration", "A"), ("CRP", "B"), (middle, "C"), ("CRP", "B")][: 4 if i == 0 else 2])]
+        return log_of(tmp_path, rows, name, header)
+
+    (er,) = [r for r in loops_of(find_loops(log("Return ER", "er.csv"), CAL, ping_pong_by=None))]
+    assert er["kind"] == "rework"  # the patient came back to the ER: nobody sent anything back
+    (rejected,) = loops_of(find_loops(log("Request REJECTED by SUPERVISOR", "rej.csv"), CAL, ping_pong_by=None))
+    assert rejected["kind"] == "send-back" and rejected["sender"] == "Request REJECTED by SUPERVISOR"
+    (returned,) = loops_of(find_loops(log("Claim returned to applicant", "ret.csv"), CAL, ping_pong_by=None))
+    assert returned["kind"] == "send-back"
 
 
 def test_departments_count_only_when_work_really_goes_back(tmp_path):
@@ -181,11 +246,26 @@ def test_report_outputs_say_units_and_escape_text(samples, tmp_path):
 def test_long_labels_keep_the_first_and_last_steps_and_the_return_mark():
     short = {"activities": ["部门经理审批", "财务审核", "法务审核", "修改合同"], "kind": "send-back"}
     assert LoopReport.label(short, limit=LABEL_WIDTH) == "部门经理审批 → 财务审核 → 法务审核 → 修改合同 ↩"
-    long = {"activities": ["采购需求部门负责人审批意见", "集团财务共享中心付款复核", "重新提交供应商资质证明材料"],
-            "kind": "rework"}
+    names = ["采购需求部门负责人审批意见", "集团财务共享中心付款复核", "重新提交供应商资质证明材料", "供应商准入资格审查与登记"]
+    long = {"activities": names, "kind": "rework", "back_edge": [names[-1], names[0]]}
     text = LoopReport.label(long, limit=LABEL_WIDTH)
-    assert _width(text) <= LABEL_WIDTH and text.startswith("采购需求") and " → … → 重新提交" in text
-    assert text.endswith(" ↩")
+    assert all(_width(line) <= LABEL_WIDTH for line in text.split("\n")) and text.count("\n") == 1
+    assert text == "采购需求部门负责人审批意见 → … →\n供应商准入资格审查与登记 ↩（4 步）"  # both ends in full
+    assert LoopReport.label(long, "en", limit=LABEL_WIDTH).endswith(" ↩ (4 steps)")
+    assert LoopReport.label(long) == " → ".join(names) + " ↩"  # the text keeps every step
+
+
+def test_chart_labels_of_long_english_names_stay_distinct():
+    """PrepaidTravelCost-like names: a shared prefix, the difference at the end."""
+    sub, rej = "Request For Payment SUBMITTED by EMPLOYEE", "Request For Payment REJECTED by {}"
+    rows = [{"kind": "send-back", "activities": [sub, "Permit APPROVED by ADMINISTRATION", rej.format(who)],
+             "back_edge": [rej.format(who), sub]} for who in ("EMPLOYEE", "ADMINISTRATION", "BUDGET OWNER")]
+    rows += [{"kind": "ping-pong", "activities": ["Request Payment", f"Permit FINAL_APPROVED by {who}", "Payment Handled"],
+              "back_edge": None} for who in ("DIRECTOR", "SUPERVISOR")]
+    labels = [LoopReport.label(r, limit=LABEL_WIDTH) for r in rows]
+    assert len(set(labels)) == len(labels)
+    assert all(_width(line) <= LABEL_WIDTH for label in labels for line in label.split("\n"))
+    assert labels[0].startswith(sub) and labels[0].split("\n")[-1].startswith(rej.format("EMPLOYEE"))
 
 
 def _overlap(a, b) -> bool:
@@ -230,6 +310,24 @@ def test_plot_draws_chinese_without_overlaps(samples, tmp_path, source):
 
 def test_runs_on_a_real_log():
     report = find_loops(procmine.read_log(real_log("BPI_Challenge_2012.xes.gz")))
-    assert report.cases == 13087 and report.loops.height > 0
+    assert report.cases == 13087 and report.loops.height > 15
     assert report.loops["cases"].is_sorted(descending=True)
-    assert json.loads(report.to_json())["loops"][0]["cases"] == report.loops["cases"][0]
+    data = json.loads(report.to_json())
+    assert data["loops"][0]["cases"] == report.loops["cases"][0] and len(data["loops"]) == report.loops.height
+    for lang, more in (("zh", f"  … 另有 {report.loops.height - 15} 种（见 --json）"),
+                       ("en", f"  … {report.loops.height - 15} more (see --json)")):
+        lines = report.describe(lang).splitlines()
+        assert more in lines and sum(bool(re.match(r"  \d+\. ", line)) for line in lines) == 15
+    assert "15. " in report.describe("en", top=None) and f"{report.loops.height}. " in report.describe("en", top=None)
+
+
+def test_calendar_coverage_warnings_reach_the_report_and_english_names_the_calendar(tmp_path):
+    rows = (chain("w1", [("A", "甲", "", "", 1), ("B", "乙", "", "", 1), ("A", "甲", "", "", 1)])
+            + chain("w2", [("A", "甲", "", "", 1), ("B", "乙", "", "", 1)]))
+    rows = [r.replace("2025-03-", "2035-03-") for r in rows]  # beyond chinese-calendar's years
+    report = find_loops(log_of(tmp_path, rows), Calendar())
+    assert any("2035" in w and "chinese-calendar" in w for w in report.warnings)
+    assert any("2035" in w for w in json.loads(report.to_json())["warnings"])
+    english = report.describe("en")
+    assert "Chinese statutory holidays" in english and "中国法定节假日" not in english
+    assert "中国法定节假日" in report.describe("zh")

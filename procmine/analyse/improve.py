@@ -5,7 +5,9 @@
   decisions (同意, 驳回 …). Not every step of a log with outcomes: 发起申请 (提交) and 合同归档
   (已归档) never say no either, and are no stamps. "No" = an outcome with a reject/send-back word;
   for steps without outcomes, a later return of the case to this step or an earlier one.
-* ``merge`` 合并相似步骤 — consecutive steps done by the same person (or department).
+* ``merge`` 合并相似步骤 — consecutive steps done by the same person (or department). Not by
+  department when one step is the case's first (the applicant's submission): the applicant's own
+  manager approving it is the same department by design, and merging would drop the approval.
 * ``parallelise`` 并行处理 — two steps seen in both orders (no dependency) that still run one
   after the other; steps that already overlap in time are parallel already and never reported.
 * ``clarify_owner`` 明确责任主体 — a step whose department (or role) is spread over many.
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import polars as pl
 
-from procmine.analyse.loops import hours_unit, matches, re_entries
+from procmine.analyse.loops import calendar_warnings, hours_unit, matches, re_entries
 from procmine.analyse.times import time_tables
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROLE, ROW, EventLog
 
@@ -69,10 +71,12 @@ class ImprovementReport:
     basis: str
     calendar_description: str
     thresholds: dict = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)  # the time tables' calendar plausibility warnings
+    warnings: list[str] = field(default_factory=list)  # the calendar's coverage and plausibility warnings
+    calendar_description_en: str = ""
 
     def to_dict(self) -> dict:
         return {"cases": self.cases, "time_basis": self.basis, "calendar": self.calendar_description,
+                "calendar_en": self.calendar_description_en or self.calendar_description,
                 "thresholds": self.thresholds, "warnings": self.warnings,
                 "candidates": [c.to_dict() for c in self.candidates]}
 
@@ -96,7 +100,7 @@ class ImprovementReport:
         """The candidates as text, in Chinese (zh) or English (en)."""
         if lang == "en":
             lines = [f"Improvement candidates: {len(self.candidates)} in {self.cases} cases "
-                     f"({self.basis} time: {self.calendar_description})"]
+                     f"({self.basis} time: {self.calendar_description_en or self.calendar_description})"]
             lines += [f"  {i}. [{c.kind}] {' + '.join(c.activities)} — {self._saving(c, 'en')}: "
                       f"{c.evidence.get('summary_en', c.evidence['summary'])}"
                       for i, c in enumerate(self.candidates, 1)]
@@ -139,7 +143,9 @@ def improvement_candidates(
     ``min_owners`` / ``max_owner_share``: a step is spread when it has at least 3 departments (roles
     when there is no department) and the largest has less than 0.6 of its events;
     ``applicant_share``: not when its department is the case's first step's in at least 0.8 of
-    events (each applicant's own manager: ownership is clear). ``min_saving_work_hours``: candidates
+    events (each applicant's own manager: ownership is clear); and no merge by department with a step
+    that is its case's first in at least this share of its events (the applicant's submission: its
+    approval is in the same department by design). ``min_saving_work_hours``: candidates
     whose estimated saving is below this (one working minute per case) are left out.
 
     >>> [c.kind for c in improvement_candidates(log).candidates]      # doctest: +SKIP
@@ -153,7 +159,7 @@ def improvement_candidates(
     overlaps = _pairs(steps)
     found = [
         *_rubber_stamps(tables, durations, overlaps, unit, min_cases, max_reject_share),
-        *_merges(tables, durations, unit, min_cases, same_owner_share, _placeholders(steps)),
+        *_merges(tables, durations, unit, min_cases, same_owner_share, _placeholders(steps), applicant_share),
         *_parallel(overlaps, unit, min_cases, min_order_share, max_overlap_share, tables.has_start_times),
         *_owners(steps, min_cases, min_owners, max_owner_share, applicant_share),
     ]
@@ -162,7 +168,7 @@ def improvement_candidates(
     found.sort(key=lambda c: (c.estimated_saving_work_hours is None, -(c.estimated_saving_work_hours or 0),
                               KIND_ORDER.index(c.kind), c.activities))
     return ImprovementReport(found, tables.cases.height, tables.basis, tables.calendar.describe("zh"), thresholds,
-                             list(getattr(tables, "warnings", [])))
+                             calendar_warnings(tables), tables.calendar.describe("en"))
 
 
 def _num(value) -> float | None:
@@ -269,7 +275,10 @@ def _placeholders(steps: pl.DataFrame) -> set[str]:
     return set(names.filter(names.str.contains_any(list(PLACEHOLDER_WORDS), ascii_case_insensitive=True)).to_list())
 
 
-def _merges(tables, durations, unit, min_cases, share, placeholders) -> list[Candidate]:
+def _merges(tables, durations, unit, min_cases, share, placeholders, applicant_share) -> list[Candidate]:
+    # steps that open their case (发起申请, 提交报销) in at least applicant_share of their events
+    opening = set(tables.steps.group_by(ACTIVITY).agg((pl.col("pos") == 0).mean().alias("first"))
+                  .filter(pl.col("first") >= applicant_share)[ACTIVITY].to_list())
     who = tables.steps.select(CASE, ROW, pl.when(~pl.col(RESOURCE).is_in(sorted(placeholders))).then(pl.col(RESOURCE))
                               .alias(RESOURCE), DEPARTMENT)
     pairs = (
@@ -293,7 +302,8 @@ def _merges(tables, durations, unit, min_cases, share, placeholders) -> list[Can
     out = []
     for r in stats.to_dicts():
         level = next((tag for tag in ("person", "dept") if r[f"{tag}_known"] >= min_cases
-                      and r[f"{tag}_same"] >= share * r[f"{tag}_known"]), None)
+                      and r[f"{tag}_same"] >= share * r[f"{tag}_known"]
+                      and not (tag == "dept" and {r["source"], r["target"]} & opening)), None)
         if level is None:
             continue
         s, t = r["source"], r["target"]

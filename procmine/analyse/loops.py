@@ -11,7 +11,9 @@ Ping-pong: two consecutive hand-offs i → j → k that take the work from one p
 and straight back (who(i) = who(k) ≠ who(j)). People are used when the log names them, else
 departments; a department appears twice on many designed paths (客服部 → 物流部 → 客服部), so
 there it only counts when the work really goes back (j's outcome is a send-back, or k is a
-re-entry).
+re-entry). A ping-pong whose cases are mostly (``FOLD_SHARE``) the cases of a re-entry loop over
+the same activities is that loop seen person by person: it is folded into the loop
+(``ping_pong_cases``, ``parties``) instead of being reported again.
 
 All times come from :func:`procmine.analyse.times.time_tables`: working hours under the
 calendar (calendar hours when ``Calendar(kind="none")``). Open cases are left out of lead times.
@@ -38,19 +40,36 @@ from procmine.log import ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROW, Eve
 
 #: Outcome words that mean "sent back" (matched as substrings, ASCII case-insensitive).
 SEND_BACK_WORDS = ("退回", "驳回", "不同意", "不通过", "打回", "不满意", "重新", "reject", "return")
+#: In *activity names* (logs without outcomes) only a decision counts: whole English words such as
+#: "REJECTED by …" or "returned", not the noun in "Return ER" (a patient coming back).
+NAME_SEND_BACK_PATTERN = (
+    "(?i)(?:退回|驳回|不同意|不通过|打回|不满意|重新"
+    "|(?:^|[^a-z])(?:rejected|rejects?|rejection|returned|sent[ -]back|send[ -]back)"
+    "(?:[^a-z]|$))"
+)
+#: A ping-pong is folded into a re-entry loop when at least this share of its cases went round that loop.
+FOLD_SHARE = 0.8
+#: The text lists this many loops (JSON has them all).
+TEXT_TOP = 15
 MAP_CYCLE_LENGTH, MAP_CYCLE_CAP = 8, 10_000  # simple_cycles is exponential: bound length and count
 KIND_ZH = {"self-loop": "自循环", "send-back": "退回返工", "rework": "返工", "ping-pong": "来回传递"}
 SCHEMA = {
     "kind": pl.String, "activities": pl.List(pl.String), "back_edge": pl.List(pl.String), "by": pl.String,
     "sender": pl.String, "cases": pl.Int64, "case_share": pl.Float64, "traversals": pl.Int64,
     "median_extra_work_hours": pl.Float64, "scc": pl.List(pl.String), "parties": pl.List(pl.String),
-    "example_cases": pl.List(pl.String), "case_ids": pl.List(pl.String),
+    "party_pairs": pl.Int64, "ping_pong_cases": pl.Int64, "example_cases": pl.List(pl.String),
+    "case_ids": pl.List(pl.String),
 }
 
 
 def matches(expr: pl.Expr, words=SEND_BACK_WORDS) -> pl.Expr:
     """True where the text contains one of ``words`` (null text → False)."""
     return expr.fill_null("").str.contains_any(list(words), ascii_case_insensitive=True)
+
+
+def name_sends_back(expr: pl.Expr) -> pl.Expr:
+    """True where an activity *name* says the work was sent back ("REJECTED by …", 退回补正)."""
+    return expr.fill_null("").str.contains(NAME_SEND_BACK_PATTERN)
 
 
 def hours_unit(basis: str, lang: str = "zh") -> str:
@@ -93,7 +112,10 @@ class LoopReport:
     ``loops`` columns: kind ('self-loop' | 'send-back' | 'rework' | 'ping-pong'), activities
     (loop body in step order; for ping-pong the three steps), back_edge, by, sender, cases,
     case_share, traversals, median_extra_work_hours (median lead time of closed cases with the
-    loop minus that of closed cases without it), scc, parties, example_cases, case_ids.
+    loop minus that of closed cases without it), scc, parties (the top 3 pairs who passed the work
+    back and forth, "甲 ⇄ 乙 (cases)"), party_pairs (how many distinct pairs), ping_pong_cases (re-entry
+    loops: cases of the loop that also bounced between two people/departments, from the ping-pong
+    folded into it), example_cases, case_ids.
     ``repeated_activities``: activity, cases (cases doing it more than once), repetitions
     (its executions beyond the first in each case = occurrences − cases with it), max_in_case.
     """
@@ -104,13 +126,14 @@ class LoopReport:
     basis: str
     calendar_description: str
     map_regions: list[dict] | None = None
-    warnings: list[str] = field(default_factory=list)  # the time tables' calendar plausibility warnings
+    warnings: list[str] = field(default_factory=list)  # the calendar's coverage and plausibility warnings
+    calendar_description_en: str = ""
 
     def to_dict(self) -> dict:
         loops = [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items() if k != "case_ids"}
                  for row in self.loops.to_dicts()]
         return {"cases": self.cases, "time_basis": self.basis, "calendar": self.calendar_description,
-                "loops": loops, "repeated_activities": self.repeated_activities.to_dicts(),
+                "calendar_en": self.calendar_description_en or self.calendar_description, "loops": loops, "repeated_activities": self.repeated_activities.to_dicts(),
                 "map_regions": self.map_regions or [], "warnings": self.warnings}
 
     def to_json(self) -> str:
@@ -123,40 +146,64 @@ class LoopReport:
     def label(row: dict, lang: str = "zh", limit: int | None = None) -> str:
         """'部门经理审批 → 法务审核 → 修改合同 ↩' (re-entry) or 'A → B → A（往返）' (ping-pong).
 
-        With ``limit`` (display width: a Chinese character counts two) a long loop keeps its first
-        and last steps, 'A → … → Z ↩', and shortens those names if it must.
+        With ``limit`` (display width per line: a Chinese character counts two) a long label wraps
+        onto a second line; a loop still too long keeps its back edge, the step it returns to and
+        the step that sends the work back, in full: 'A → … → Z ↩（N 步）'. Names are cut (in the
+        middle) only when one alone is wider than a line.
         """
         names = list(row["activities"])
-        end = (" (ping-pong)" if lang == "en" else "（往返）") if row["kind"] == "ping-pong" else " ↩"
-        text = " → ".join(names) + end
-        for tail in range(len(names) - 2, 0, -1):  # drop steps after the first until it fits
-            if not limit or _width(text) <= limit:
-                break
-            text = " → ".join([names[0], "…", *names[-tail:]]) + end
-        if limit and _width(text) > limit:  # still too wide: shorten the first and last names themselves
-            kept = [names[0], "…", names[-1]] if len(names) > 2 else names
-            arrows = _width(" → ".join(n if n == "…" else "" for n in kept) + end)
-            room = (limit - arrows) // sum(n != "…" for n in kept)
-            text = " → ".join(n if n == "…" else _shorten(n, room) for n in kept) + end
-        return text
+        pong = row["kind"] == "ping-pong"
+        end = (" (ping-pong)" if lang == "en" else "（往返）") if pong else " ↩"
+        if not limit:
+            return " → ".join(names) + end
+        variants = [(names, end)]
+        if not pong and len(names) > 2:
+            source, target = row.get("back_edge") or [names[-1], names[0]]
+            steps = f" ({len(names)} steps)" if lang == "en" else f"（{len(names)} 步）"
+            variants += [([target, "…", source], end + steps), ([target, "…", source], end)]
+        for parts, tail in variants:
+            lines = _wrap(parts, tail, limit, cut=False)
+            if lines and len(lines) <= 2:
+                return "\n".join(lines)
+        # names cut to fit: the full ping-pong, or the loop's back edge with its number of steps
+        return "\n".join(_wrap(*variants[min(1, len(variants) - 1)], limit))
 
-    def describe(self, lang: str = "zh") -> str:
-        """The loops as a short numbered table in words, with units (Chinese or English)."""
+    def describe(self, lang: str = "zh", top: int | None = TEXT_TOP) -> str:
+        """The loops as a short numbered table in words, with units (Chinese or English).
+
+        Only the ``top`` loops by cases are listed (None: all); the JSON keeps every loop.
+        """
         en, unit = lang == "en", hours_unit(self.basis, lang)
         basis = ("working time" if en else "工作时间") if self.basis == "working" else ("calendar time" if en else "日历时间")
-        lines = [f"Loops: {self.loops.height} kinds in {self.cases} cases ({basis})" if en else
-                 f"返工与循环：{self.cases} 件案例中发现 {self.loops.height} 种（{basis}：{self.calendar_description}）"]
-        for i, r in enumerate(self.loops.to_dicts(), 1):
+        calendar = (self.calendar_description_en or self.calendar_description) if en else self.calendar_description
+        lines = [f"Loops: {self.loops.height} kind{'' if self.loops.height == 1 else 's'} in {self.cases} cases ({basis}: {calendar})" if en else
+                 f"返工与循环：{self.cases} 件案例中发现 {self.loops.height} 种（{basis}：{calendar}）"]
+        rows = self.loops.to_dicts()
+        shown = rows if top is None else rows[:top]
+        for i, r in enumerate(shown, 1):
             extra = "–" if r["median_extra_work_hours"] is None else f"{r['median_extra_work_hours']:.1f} {unit}"
+            pairs = ", ".join(r["parties"] or []) if en else "、".join(r["parties"] or [])
             if en:
-                who = f"between {r['by']}s" if r["kind"] == "ping-pong" else f"sent back by {r['sender']}"
-                lines.append(f"  {i}. {self.label(r, lang)}  [{r['kind']}, {who}]  {r['cases']} cases "
-                             f"({r['case_share']:.1%}), {r['traversals']} times, median extra {extra}")
+                level = "people" if r["by"] == RESOURCE else "departments"
+                who = (f"between {level}: {r['party_pairs']} pair(s), {pairs}" if r["kind"] == "ping-pong"
+                       else f"sent back by {r['sender']}")
+                line = (f"  {i}. {self.label(r, lang)}  [{r['kind']}, {who}]  {r['cases']} cases "
+                        f"({r['case_share']:.1%}), {r['traversals']} times, median extra {extra}")
+                if r["ping_pong_cases"]:
+                    line += (f"; in {r['ping_pong_cases']} of them the work bounced between two {level} "
+                             f"({r['party_pairs']} pair(s): {pairs})")
             else:
-                who = (f"{'人员' if r['by'] == RESOURCE else '部门'}间往返" if r["kind"] == "ping-pong"
+                level = "人员" if r["by"] == RESOURCE else "部门"
+                who = (f"{level}间往返，{r['party_pairs']} 对：{pairs}" if r["kind"] == "ping-pong"
                        else f"由 {r['sender']} 发回")
-                lines.append(f"  {i}. {self.label(r)}  [{KIND_ZH[r['kind']]}，{who}]  {r['cases']} 件"
-                             f"（{r['case_share']:.1%}）· 共 {r['traversals']} 次 · 中位额外 {extra}")
+                line = (f"  {i}. {self.label(r)}  [{KIND_ZH[r['kind']]}，{who}]  {r['cases']} 件"
+                        f"（{r['case_share']:.1%}）· 共 {r['traversals']} 次 · 中位额外 {extra}")
+                if r["ping_pong_cases"]:
+                    line += f" · 其中 {r['ping_pong_cases']} 件在{level}间来回（{r['party_pairs']} 对：{pairs}）"
+            lines.append(line)
+        if len(shown) < len(rows):
+            more = len(rows) - len(shown)
+            lines.append(f"  … {more} more (see --json)" if en else f"  … 另有 {more} 种（见 --json）")
         if self.loops.is_empty():
             lines.append("  no loops or ping-pong found" if en else "  未发现返工或来回传递")
         for region in self.map_regions or []:
@@ -193,11 +240,13 @@ class LoopReport:
 
         rows = self.loops.head(top).to_dicts()[::-1]  # largest at the top
         unit = hours_unit(self.basis, lang)
+        labels = _distinct([self.label(r, lang, limit=LABEL_WIDTH) for r in rows[::-1]])[::-1]  # by rank
+        lines = max((label.count("\n") + 1 for label in labels), default=1)
         with chart_style():
-            fig = Figure(figsize=(10, 1.2 + 0.55 * max(len(rows), 1)), dpi=100, layout="constrained")
+            fig = Figure(figsize=(10, 1.2 + (0.55 + 0.16 * (lines - 1)) * max(len(rows), 1)), dpi=100,
+                         layout="constrained")
             FigureCanvasAgg(fig)
             ax = fig.add_subplot()
-            labels = [self.label(r, lang, limit=LABEL_WIDTH) for r in rows]
             ax.barh(range(len(rows)), [r["cases"] for r in rows], color="#c0504d", height=0.6)
             ax.set_yticks(range(len(rows)), labels)
             top_cases = max((r["cases"] for r in rows), default=1)
@@ -234,9 +283,55 @@ def _fmt(hours: float | None) -> str:
 
 
 def _shorten(text: str, limit: int) -> str:
-    while _width(text) > limit:
-        text = text[:-2] + "…"
-    return text
+    """Cut ``text`` in the middle to ``limit`` display width: both ends of a name tell steps apart
+    ("Request For Payment … by EMPLOYEE")."""
+    if _width(text) <= limit:
+        return text
+    room = max(limit - 1, 2)  # the ellipsis takes one
+    head = ""
+    for ch in text:
+        if _width(head + ch) > (room + 1) // 2:
+            break
+        head += ch
+    tail = ""
+    for ch in reversed(text):
+        if _width(head) + _width(ch + tail) > room:
+            break
+        tail = ch + tail
+    return head.rstrip() + "…" + tail.lstrip()
+
+
+def _wrap(names: list[str], end: str, limit: int, cut: bool = True) -> list[str] | None:
+    """'A → B → C' + end packed into lines of at most ``limit`` width, each line but the last ending
+    with '→'. A name too wide for a line is cut in the middle (``cut``) or gives None."""
+    suffixes = [" →"] * (len(names) - 1) + [end]
+    pieces = [n + x for n, x in zip(names, suffixes)]
+    if not cut and any(_width(p) > limit for p in pieces):
+        return None
+    pieces = [p if _width(p) <= limit else _shorten(n, limit - _width(x)) + x
+              for p, n, x in zip(pieces, names, suffixes)]
+    lines = [pieces[0]]
+    for piece in pieces[1:]:
+        if _width(lines[-1] + " " + piece) <= limit:
+            lines[-1] += " " + piece
+        else:
+            lines.append(piece)
+    return lines
+
+
+def _distinct(labels: list[str]) -> list[str]:
+    """Labels that came out the same (names cut alike) get a number each: '… #2'."""
+    seen: dict[str, int] = {}
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+    count: dict[str, int] = {}
+    out = []
+    for label in labels:
+        if seen[label] > 1:
+            count[label] = count.get(label, 0) + 1
+            label = f"{label} #{count[label]}"
+        out.append(label)
+    return out
 
 
 def _fit_value_labels(fig, ax, xs: list[float]) -> None:
@@ -287,7 +382,11 @@ def find_loops(log: EventLog, calendar=None, *, examples: int = 5, ping_pong_by:
     records = [common(r) for r in _loop_rows(steps, re_entries(tables))]
     by = _ping_pong_level(steps, ping_pong_by)
     if by:
-        records += [common(r) for r in _ping_pong_rows(tables, by)]
+        records = _fold(records, [common(r) for r in _ping_pong_rows(tables, by)])
+    for r in records:
+        pairs = sorted(r.pop("pairs").values(), key=lambda p: (-len(p[1]), p[0]))
+        r["parties"] = [f"{a} ⇄ {b} ({len(ids)})" for (a, b), ids in pairs[:3]] if pairs else None
+        r["party_pairs"] = len(pairs) if pairs else None
     loops = pl.DataFrame(records, schema=SCHEMA) if records else pl.DataFrame(schema=SCHEMA)
     loops = loops.with_columns(pl.col("activities").list.join(" → ").alias("__label")).sort(
         ["cases", "traversals", "__label"], descending=[True, True, False]).drop("__label")
@@ -298,7 +397,44 @@ def find_loops(log: EventLog, calendar=None, *, examples: int = 5, ping_pong_by:
                     nx.simple_cycles(graph.subgraph(c), length_bound=MAP_CYCLE_LENGTH), MAP_CYCLE_CAP))}
                for c in sccs]
     return LoopReport(loops, _repeated(steps), n_cases, tables.basis, tables.calendar.describe("zh"), regions,
-                      list(getattr(tables, "warnings", [])))
+                      calendar_warnings(tables), tables.calendar.describe("en"))
+
+
+def calendar_warnings(tables) -> list[str]:
+    """The calendar's coverage warnings (days it had to guess) and the time tables' plausibility ones."""
+    found = [*getattr(tables.calendar, "warnings", []), *getattr(tables, "warnings", [])]
+    return list(dict.fromkeys(found))
+
+
+def _fold(loops: list[dict], pongs: list[dict]) -> list[dict]:
+    """Re-entry loops plus the ping-pongs that are not one of them seen person by person.
+
+    A ping-pong whose activities all lie on a re-entry loop, and at least ``FOLD_SHARE`` of whose
+    cases went round it, is folded into that loop: its cases there count in ``ping_pong_cases`` and
+    its pairs of people in the loop's ``pairs``.
+    """
+    kept = []
+    for pong in sorted(pongs, key=lambda r: (-r["cases"], r["activities"])):
+        ids = set(pong["case_ids"])
+        home, shared = None, set()
+        for loop in loops:
+            if loop["kind"] == "ping-pong" or not set(pong["activities"]) <= {*loop["activities"], *loop["back_edge"]}:
+                continue
+            common = ids & set(loop["case_ids"])
+            if len(common) >= FOLD_SHARE * len(ids) and len(common) > len(shared):
+                home, shared = loop, common
+        if home is None:
+            kept.append(pong)
+            continue
+        home["by"] = pong["by"]
+        home["folded"] = home.get("folded", set()) | shared
+        home["ping_pong_cases"] = len(home["folded"])
+        for key, (names, cases) in pong["pairs"].items():
+            names, before = home["pairs"].get(key, (names, set()))
+            home["pairs"][key] = (names, before | (cases & shared))
+    for loop in loops:
+        loop.pop("folded", None)
+    return loops + kept
 
 
 def _loop_rows(steps: pl.DataFrame, back: pl.DataFrame) -> list[dict]:
@@ -317,9 +453,10 @@ def _loop_rows(steps: pl.DataFrame, back: pl.DataFrame) -> list[dict]:
         .sort(["source", "target", "len", "key"], descending=[False, False, True, False])
         .unique(["source", "target"], keep="first", maintain_order=True).iter_rows())}
     # Without an outcome column a rejection can only show in the step's name ("REJECTED by …").
-    said = pl.col(OUTCOME) if steps[OUTCOME].null_count() < steps.height else pl.col(ACTIVITY)
+    # Names need a decision word ("REJECTED by", "returned"): "Return ER" is a patient coming back.
+    said = matches(pl.col(OUTCOME)) if steps[OUTCOME].null_count() < steps.height else name_sends_back(pl.col(ACTIVITY))
     senders = {(s, t): a for s, t, a, *_ in (
-        body.filter(matches(said)).group_by("source", "target", ACTIVITY)
+        body.filter(said).group_by("source", "target", ACTIVITY)
         .agg(pl.len(), (pl.col("pos") - pl.col("body_from")).mean().alias("offset"))
         .sort(["source", "target", "len", "offset", ACTIVITY], descending=[False, False, True, False, False])
         .unique(["source", "target"], keep="first", maintain_order=True).iter_rows())}
@@ -328,7 +465,7 @@ def _loop_rows(steps: pl.DataFrame, back: pl.DataFrame) -> list[dict]:
         sender = senders.get((s, t))
         kind = "self-loop" if s == t else "send-back" if sender else "rework"
         rows.append({"kind": kind, "activities": bodies.get((s, t), [t, s]), "back_edge": [s, t], "by": None,
-                     "sender": sender or s, "traversals": group.height, "parties": None,
+                     "sender": sender or s, "traversals": group.height, "pairs": {}, "ping_pong_cases": 0,
                      "ids": group[CASE].unique().to_list()})
     return rows
 
@@ -357,9 +494,14 @@ def _ping_pong_rows(tables, by: str) -> list[dict]:
         chain = chain.filter(matches(pl.col(f"{OUTCOME}_j")) | goes_back)
     rows = []
     for (ai, aj, ak), group in chain.group_by(f"{ACTIVITY}_i", f"{ACTIVITY}_j", f"{ACTIVITY}_k", maintain_order=True):
-        pair = group.group_by("who_i", "who_j").len().sort(["len", "who_i", "who_j"], descending=[True, False, False])
+        pairs: dict[frozenset, tuple] = {}  # {甲, 乙} → ((甲, 乙) as first seen, case ids): 甲 ⇄ 乙 either way
+        for a, b, ids, _ in (group.group_by("who_i", "who_j").agg(pl.col(CASE).unique().sort())
+                          .with_columns(pl.col(CASE).list.len().alias("n"))
+                          .sort(["n", "who_i", "who_j"], descending=[True, False, False]).iter_rows()):
+            names, before = pairs.get(frozenset((a, b)), ((a, b), set()))
+            pairs[frozenset((a, b))] = (names, before | set(ids))
         rows.append({"kind": "ping-pong", "activities": [ai, aj, ak], "back_edge": None, "by": by, "sender": aj,
-                     "traversals": group.height, "parties": list(pair.row(0)[:2]),
+                     "traversals": group.height, "pairs": pairs, "ping_pong_cases": None,
                      "ids": group[CASE].unique().to_list()})
     return rows
 
