@@ -233,27 +233,19 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
     else:
         shown = pmap.auto_simplified()
 
-    outputs = {
-        "flowchart_png": out_dir / "current_flowchart.png",
-        "flowchart_svg": out_dir / "current_flowchart.svg",
-        "bpmn": out_dir / "current_process.bpmn",
-        "process_map": out_dir / "process_map.json",
-    }
-    _guard_outputs(log.source.path, outputs.values())
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{out_dir}: is a file; -o needs a folder for the outputs.")
+    files = _prepare_out(out_dir, log, ["current_flowchart.png", "current_flowchart.svg", "current_process.bpmn",
+                                        "process_map.json"])
+    _write_text(files["process_map.json"], pmap.to_json())
+    _progress("drawing the flowchart")
+    _charts(files, {"current_flowchart": lambda: shown.plot(lang=lang, simplify=False)})
+    _progress("mining the BPMN model (inductive miner)")
+    model = discover_bpmn(log, noise_threshold=noise)
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        pmap.to_json(outputs["process_map"])
-        _progress("drawing the flowchart")
-        shown.save(outputs["flowchart_png"], lang=lang, simplify=False)
-        shown.save(outputs["flowchart_svg"], lang=lang, simplify=False)
-        _progress("mining the BPMN model (inductive miner)")
-        model = discover_bpmn(log, noise_threshold=noise)
-        model.save(outputs["bpmn"])
+        model.save(files["current_process.bpmn"])
     except OSError as exc:
-        where = exc.filename or out_dir
-        raise OutputError(f"{where}: cannot be written ({exc.strerror or exc}). Choose another folder with -o.") from None
+        raise OutputError(f"{files['current_process.bpmn']}: cannot be written ({exc.strerror or exc}).") from None
+    outputs = {"flowchart_png": files["current_flowchart.png"], "flowchart_svg": files["current_flowchart.svg"],
+               "bpmn": files["current_process.bpmn"], "process_map": files["process_map.json"]}
 
     summary = log.summary()
     if as_json:

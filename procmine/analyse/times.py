@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from procmine.discover.handoffs import handoff_table, step_table
-from procmine.log import ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROLE, ROW, START, EventLog, hours_between
+from procmine.discover.handoffs import handoff_table, timed_steps
+from procmine.log import ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROLE, ROW, EventLog, hours_between
 
 if TYPE_CHECKING:
     from procmine.calendar import Calendar
@@ -56,24 +56,14 @@ def time_tables(log: EventLog, calendar: "Calendar | None" = None) -> TimeTables
         return cache[calendar]
     events = log.events
     has_start = log.has_start_times
-    steps = step_table(events)
+    steps = timed_steps(events, completion_only=not has_start)
     extra = [c for c in (ROLE, OUTCOME) if c in events.columns]
-    if has_start:
-        extra.append(START)
     if extra:
         steps = steps.join(events.select(CASE, ROW, *extra), on=[CASE, ROW], how="left")
     for column in (RESOURCE, DEPARTMENT, ROLE, OUTCOME):
         if column not in steps.columns:
             steps = steps.with_columns(pl.lit(None, dtype=pl.String).alias(column))
-    if has_start:
-        # a step without its own arrival time has no duration (not a zero one)
-        duration_from = pl.when(pl.col(START).is_not_null()).then(pl.col("begin")).otherwise(None)
-    else:
-        duration_from = pl.col("end").shift(1).over(CASE)
-    steps = steps.with_columns(
-        duration_from.alias("duration_from"),
-        (pl.int_range(pl.len()).over(CASE, ACTIVITY) + 1).alias("occurrence"),
-    ).with_columns(hours_between(pl.col("end"), pl.col("duration_from")).alias("duration_hours"))
+    steps = steps.with_columns((pl.int_range(pl.len()).over(CASE, ACTIVITY) + 1).alias("occurrence"))
     steps = steps.with_columns(
         calendar.working_hours(steps["duration_from"], steps["end"]).alias("duration_work_hours")
     )

@@ -24,11 +24,6 @@ import polars as pl
 
 from procmine.log import ACTIVITY, CASE, RESOURCE, DEPARTMENT, ROW, START, TIMESTAMP, hours_between
 
-#: Columns of the hand-off table.
-HANDOFF_COLUMNS = ("case", "source", "target", "source_row", "target_row", "source_end", "target_arrival", "ready",
-                   "hours", "sync_hours")
-
-
 def step_table(events: pl.DataFrame) -> pl.DataFrame:
     """Events in case order with their interval (``begin``, ``end``) and position ``pos``."""
     has_start = START in events.columns
@@ -39,6 +34,23 @@ def step_table(events: pl.DataFrame) -> pl.DataFrame:
         .sort([CASE, "begin", "end", ROW], maintain_order=True)
         .with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).over(CASE).alias("pos"))
     )
+
+
+def timed_steps(events: pl.DataFrame, completion_only: bool) -> pl.DataFrame:
+    """:func:`step_table` plus each step's duration: ``duration_from`` and ``duration_hours``.
+
+    A step lasts from its arrival to its completion; a step without its own arrival time has
+    no duration (not a zero one). With ``completion_only`` (no arrival times, or they are to
+    be ignored) a step lasts from the previous step's completion to its own.
+    """
+    steps = step_table(events)
+    if completion_only:
+        return steps.with_columns(pl.col("end").shift(1).over(CASE).alias("duration_from")).with_columns(
+            hours_between(pl.col("end"), pl.col("duration_from")).alias("duration_hours"))
+    steps = steps.join(events.select(CASE, ROW, START), on=[CASE, ROW], how="left")
+    return steps.with_columns(
+        pl.when(pl.col(START).is_not_null()).then(pl.col("begin")).otherwise(None).alias("duration_from")
+    ).with_columns(hours_between(pl.col("end"), pl.col("duration_from")).alias("duration_hours"))
 
 
 def handoff_table(events: pl.DataFrame) -> pl.DataFrame:

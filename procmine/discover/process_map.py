@@ -25,8 +25,8 @@ import networkx as nx
 import pandas as pd
 import polars as pl
 
-from procmine.discover.handoffs import boundary_steps, handoff_table, step_table
-from procmine.log import ACTIVITY, CASE, START, EventLog, hours_between
+from procmine.discover.handoffs import boundary_steps, handoff_table, timed_steps
+from procmine.log import ACTIVITY, CASE, START, EventLog
 
 START_NODE, END_NODE = "__start__", "__end__"
 
@@ -236,21 +236,10 @@ def discover(log: EventLog, *, arrival_times: bool = True) -> ProcessMap:
 def _compute(events: pl.DataFrame, completion_only: bool, source: str, open_cases: frozenset = frozenset()
              ) -> ProcessMap:
     handoffs = handoff_table(events)
-    steps = step_table(events)
-    if completion_only:
-        duration = hours_between(pl.col("end"), pl.col("end").shift(1).over(CASE))
-        basis = "completion → completion"
-    else:
-        has_start = START in events.columns
-        basis = "arrival → completion"
-        duration = hours_between(pl.col("end"), pl.col("begin")) if has_start else pl.lit(None, dtype=pl.Float64)
-        if has_start:
-            # steps without their own arrival time have no duration, not a zero one
-            steps = steps.join(events.select(CASE, "row", START), on=[CASE, "row"], how="left")
-            duration = pl.when(pl.col(START).is_not_null()).then(duration).otherwise(None)
+    steps = timed_steps(events, completion_only)
+    basis = "completion → completion" if completion_only else "arrival → completion"
     activities = (
-        steps.with_columns(duration.alias("duration_hours"))
-        .group_by(ACTIVITY)
+        steps.group_by(ACTIVITY)
         .agg(
             pl.len().alias("frequency"),
             pl.col(CASE).n_unique().alias("cases"),
