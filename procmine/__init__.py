@@ -18,17 +18,19 @@ from procmine.analyse.kpi import KPIReport, kpis
 from procmine.analyse.loops import LoopReport, find_loops
 from procmine.calendar import Calendar
 from procmine.check import DataQualityReport, Finding
+from procmine.compare import Comparison, Design, compare, read_design
 from procmine.discover import BpmnModel, ProcessMap, discover, discover_bpmn
 from procmine.errors import (
-    ColumnError, DataQualityError, EmptyLogError, LogFileError, OutputError, ProcmineError, TimestampError,
+    ColumnError, DataQualityError, DesignError, EmptyLogError, LogFileError, OutputError, ProcmineError,
+    TimestampError,
 )
 from procmine.log import EventLog, LogSummary
 from procmine.read import read_log
 
 __all__ = [
     "read_log", "discover", "discover_bpmn", "bottlenecks", "kpis", "find_loops", "improvement_candidates",
-    "Calendar", "Bottlenecks", "KPIReport", "LoopReport", "ImprovementReport",
+    "read_design", "compare", "Design", "Comparison", "Calendar", "Bottlenecks", "KPIReport", "LoopReport", "ImprovementReport",
     "EventLog", "LogSummary", "ProcessMap", "BpmnModel", "DataQualityReport", "Finding",
     "ProcmineError", "LogFileError", "ColumnError", "TimestampError", "EmptyLogError", "DataQualityError",
-    "OutputError",
+    "OutputError", "DesignError",
 ]

@@ -47,3 +47,9 @@ class OutputError(ProcmineError):
     """An output cannot be written (it would overwrite an input, or the folder is not writable)."""
 
     exit_code = 4
+
+
+class DesignError(ProcmineError):
+    """A design of the future process (YAML, step table or BPMN) is malformed."""
+
+    exit_code = 2

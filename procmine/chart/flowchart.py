@@ -539,7 +539,7 @@ class _Drawing:
                 self.sizes[node] = (d, d)
                 continue
             name = _wrap(str(node), st.name_size, st.name_wrap, st.name_max_lines, self.measure)
-            stats = _box_stats(graph.nodes[node], lang)
+            stats = self._node_stats(node, graph.nodes[node])
             nw, nh = self.measure(name, st.name_size)
             sw, sh = self.measure(stats, st.stats_size)
             w = max(nw, sw) + 2 * st.box_pad_x
@@ -549,7 +549,7 @@ class _Drawing:
         self.edge_texts: dict[tuple, str] = {}
         label_sizes: dict[tuple, tuple[float, float]] = {}
         for u, v, data in graph.edges(data=True):
-            text = _edge_text(data, lang, st.edge_label_lines)
+            text = self._edge_label(u, v, data)
             self.edge_texts[(u, v)] = text
             if text:
                 w, h = self.measure(text, st.edge_label_size)
@@ -572,6 +572,21 @@ class _Drawing:
         )
         self.pad = 8.0  # around the layout, for line widths / arrow heads
         self._norm, self._colour_of = self._colour_scale()
+
+    # ---- hooks for variants of the chart (the comparison chart restyles boxes and arrows) ---
+    def _node_stats(self, node, data: dict) -> str:
+        return _box_stats(data, self.lang)
+
+    def _edge_label(self, u, v, data: dict) -> str:
+        return _edge_text(data, self.lang, self.st.edge_label_lines)
+
+    def _edge_style(self, u, v, data: dict, kind: str, colour):
+        """(colour, linestyle) of an arrow."""
+        return colour, (0, (4.0, 2.5)) if kind == "back" else "solid"
+
+    def _node_style(self, node, data: dict, face, edge_colour, edge_width):
+        """(face, edge colour, edge width, linestyle) of an activity box."""
+        return face, edge_colour, edge_width, "solid"
 
     # ---- sizes ----------------------------------------------------------------------------
     def header_height(self, title, note) -> float:
@@ -697,14 +712,14 @@ class _Drawing:
             if relaxed is not None and not _hits(relaxed, self._obstacles(u, v)):
                 line = relaxed
             lw = self._line_width(_number(data.get("frequency")))
-            colour = colour_of(_hours(data.get("median_hours")))
+            colour, linestyle = self._edge_style(u, v, data, kind, colour_of(_hours(data.get("median_hours"))))
             head_len = 4.5 + 1.1 * lw
             head_w = 3.6 + 1.5 * lw
             trimmed, tip, (dx, dy) = _trim_end(line, head_len * 0.85)
             path = MplPath(trimmed)
             ax.add_patch(PathPatch(
                 path, facecolor="none", edgecolor=colour, linewidth=lw, capstyle="butt", joinstyle="round",
-                linestyle=(0, (4.0, 2.5)) if kind == "back" else "solid", zorder=2,
+                linestyle=linestyle, zorder=2,
             ))
             # arrow head: filled triangle whose tip is exactly on the border
             bx, by = tip[0] - dx * head_len, tip[1] - dy * head_len
@@ -757,10 +772,12 @@ class _Drawing:
                 heat = np.array(matplotlib.colors.to_rgb(colour_of(duration)))
                 face = tuple(0.22 * heat + 0.78 * np.ones(3))  # a tint keeps the text readable
                 edge_colour, edge_width = tuple(heat), 2.2
+            face, edge_colour, edge_width, box_style = self._node_style(node, self.graph.nodes[node], face,
+                                                                         edge_colour, edge_width)
             ax.add_patch(FancyBboxPatch(
                 (x - w / 2 + radius, y - h / 2 + radius), w - 2 * radius, h - 2 * radius,
                 boxstyle=f"round,pad={radius},rounding_size={radius}",
-                facecolor=face, edgecolor=edge_colour, linewidth=edge_width, zorder=3,
+                facecolor=face, edgecolor=edge_colour, linewidth=edge_width, linestyle=box_style, zorder=3,
             ))
             name, stats = self.texts[node]
             nh = self.measure(name, st.name_size)[1]

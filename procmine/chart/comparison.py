@@ -1,0 +1,147 @@
+"""The comparison chart (现状与设计流程对比图): the design's flow, drawn with the log's cases.
+
+* designed hand-offs the cases used: grey-blue arrows labelled with their number of cases;
+* hand-offs outside the design: red arrows, labelled the same way;
+* designed hand-offs no case used: dashed grey arrows;
+* boxes: designed steps (blue), activities outside the design (red), designed steps that
+  never happened (dashed).
+
+    >>> fig = draw_comparison(result)      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import networkx as nx
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch, Polygon
+
+from procmine.chart.flowchart import END, START, FlowchartStyle, _Drawing
+from procmine.chart.fonts import chart_style
+
+if TYPE_CHECKING:
+    from procmine.compare.comparison import Comparison
+
+#: Hand-offs outside the design drawn at most (the most frequent); the rest are counted in the note.
+MAX_EXTRA_DRAWN = 15
+OK_COLOUR, EXTRA_COLOUR, UNUSED_COLOUR = "#5b7fb0", "#d1495b", "#a3abb5"
+EXTRA_FACE, MISSING_FACE = "#fbe3e6", "#ffffff"
+
+_TEXT = {
+    "zh": {"cases": "{n} 例", "unused": "未使用", "title": "{process}：现状与设计流程对比",
+           "note": "{cases} 个已完成案例；拟合度 {fitness}；完全符合设计 {conforming} 例",
+           "more": "；另有 {n} 条设计外交接未画出（见报告表格）",
+           "legend": ["设计内交接（案例数）", "设计外交接（案例数）", "设计中从未使用的交接",
+                      "设计步骤（次数为案例数）", "设计外活动", "设计步骤，但从未发生"]},
+    "en": {"cases": "{n} cases", "unused": "unused", "title": "{process}: current process vs. design",
+           "note": "{cases} completed cases; fitness {fitness}; {conforming} follow the design completely",
+           "more": "; {n} more hand-offs outside the design not drawn (see the tables)",
+           "legend": ["designed hand-off (cases)", "hand-off outside the design (cases)", "designed hand-off never used",
+                      "designed step (cases)", "activity outside the design", "designed step that never happened"]},
+}
+
+
+def comparison_graph(result: "Comparison") -> tuple[nx.DiGraph, int]:
+    """The graph to draw, and how many extra hand-offs were left out of it."""
+    design = result.design
+    graph = nx.DiGraph()
+    graph.add_node(START, kind="start")
+    graph.add_node(END, kind="end")
+    for step in design.step_names:
+        n = result.activity_cases.get(step, 0)
+        graph.add_node(step, kind="activity", cases=n, status="designed" if n else "missing")
+    for item in result.used_handoffs:
+        graph.add_edge(item["source"], item["target"], cases=item["cases"], frequency=item["cases"], status="ok")
+    for item in result.unused_handoffs:
+        graph.add_edge(item["source"], item["target"], cases=0, frequency=0, status="unused")
+    extras = [(d["source"], d["target"], d["cases"]) for d in result.extra_handoffs]
+    extras += [(START, d["activity"], d["cases"]) for d in result.unexpected_starts]
+    extras += [(d["activity"], END, d["cases"]) for d in result.unexpected_ends]
+    extras.sort(key=lambda e: -e[2])
+    for source, target, cases in extras[:MAX_EXTRA_DRAWN]:
+        for node in (source, target):
+            if node not in graph:
+                graph.add_node(node, kind="activity", cases=result.activity_cases.get(node, 0), status="unplanned")
+        graph.add_edge(source, target, cases=cases, frequency=cases, status="extra")
+    return graph, max(0, len(extras) - MAX_EXTRA_DRAWN)
+
+
+class _ComparisonDrawing(_Drawing):
+    def __init__(self, graph, st, lang):
+        self.ctext = _TEXT[lang]
+        super().__init__(graph, st, lang, "working")
+        self._norm, self._colour_of = None, (lambda value: OK_COLOUR)
+
+    def _node_stats(self, node, data: dict) -> str:
+        return self.ctext["cases"].format(n=f"{data.get('cases', 0):,}")
+
+    def _edge_label(self, u, v, data: dict) -> str:
+        if data.get("status") == "unused":
+            return self.ctext["unused"]
+        return self.ctext["cases"].format(n=f"{data.get('cases', 0):,}")
+
+    def _edge_style(self, u, v, data, kind, colour):
+        status = data.get("status")
+        if status == "extra":
+            return EXTRA_COLOUR, "solid" if kind != "back" else (0, (4.0, 2.5))
+        if status == "unused":
+            return UNUSED_COLOUR, (0, (2.0, 2.0))
+        return OK_COLOUR, "solid"
+
+    def _node_style(self, node, data, face, edge_colour, edge_width):
+        status = data.get("status")
+        if status == "unplanned":
+            return EXTRA_FACE, EXTRA_COLOUR, 1.6, "solid"
+        if status == "missing":
+            return MISSING_FACE, UNUSED_COLOUR, 1.2, (0, (3.0, 2.0))
+        return face, edge_colour, edge_width, "solid"
+
+    def _legend_geometry(self, available: float):
+        size = self.st.legend_size
+        widths = [self.measure(t, size)[0] for t in self.ctext["legend"]]
+        column = 46 + max(widths)
+        return 2 * column + 24, 3 * 18 + 12, {"column": column}
+
+    def _draw_legend(self, fig, frac, top, width, norm) -> None:
+        legend_w, legend_h, pos = self._legend_geometry(self._chart_w)
+        column = pos["column"]
+        left = (width - legend_w) / 2
+        lax = fig.add_axes(frac(left, top, legend_w, legend_h))
+        lax.set_xlim(0, legend_w)
+        lax.set_ylim(legend_h, 0)
+        lax.set_axis_off()
+        lax.plot([0, legend_w], [1, 1], color="#d5dbe2", linewidth=0.8)
+        words = self.ctext["legend"]
+        text_kw = dict(fontsize=self.st.legend_size, color="#28313b", ha="left", va="center")
+        for i, (colour, style) in enumerate(((OK_COLOUR, "solid"), (EXTRA_COLOUR, "solid"),
+                                             (UNUSED_COLOUR, (0, (2.0, 2.0))))):
+            y = 14 + 18 * i
+            lax.plot([0, 30], [y, y], color=colour, linewidth=1.8, linestyle=style)
+            lax.add_patch(Polygon([(36, y), (29, y - 3.5), (29, y + 3.5)], closed=True, facecolor=colour,
+                                  edgecolor="none"))
+            lax.text(42, y, words[i], **text_kw)
+        x0 = column + 24
+        st = self.st
+        for i, (face, edge, style) in enumerate(((st.box_face, st.box_edge, "solid"),
+                                                 (EXTRA_FACE, EXTRA_COLOUR, "solid"),
+                                                 (MISSING_FACE, UNUSED_COLOUR, (0, (3.0, 2.0))))):
+            y = 14 + 18 * i
+            lax.add_patch(FancyBboxPatch((x0 + 3, y - 5), 28, 10, boxstyle="round,pad=2,rounding_size=3",
+                                         facecolor=face, edgecolor=edge, linewidth=1.2, linestyle=style))
+            lax.text(x0 + 42, y, words[3 + i], **text_kw)
+
+
+def draw_comparison(result: "Comparison", lang: str = "zh", style: FlowchartStyle | None = None) -> Figure:
+    """Draw the comparison chart of a :class:`~procmine.compare.Comparison`."""
+    if lang not in _TEXT:
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    graph, left_out = comparison_graph(result)
+    words = _TEXT[lang]
+    fitness = "—" if result.fitness is None else f"{result.fitness:.3f}"
+    note = words["note"].format(cases=f"{result.cases:,}", fitness=fitness, conforming=f"{result.conforming_cases:,}")
+    if left_out:
+        note += words["more"].format(n=left_out)
+    with chart_style():
+        drawing = _ComparisonDrawing(graph, style or FlowchartStyle(), lang)
+        return drawing.draw(words["title"].format(process=result.process), note)

@@ -1,0 +1,421 @@
+"""How far the current process deviates from its design, where, in how many cases and which.
+
+    >>> design = read_design("sample_logs/客户投诉处理.design.yaml")    # doctest: +SKIP
+    >>> result = compare(log, design)                                  # doctest: +SKIP
+    >>> print(result.describe())                                        # doctest: +SKIP
+
+Everything is measured over **completed** cases (cases still in progress have not had the
+chance to reach every designed step); how many were left out is stated.
+
+* **Fitness** is pm4py's token-based replay fitness of the log on the design's Petri net
+  (``0.5·(1 − missing/consumed) + 0.5·(1 − remaining/produced)``, summed over cases). As in
+  pm4py, activities that are not in the design are ignored by the replay; they are listed as
+  unplanned steps instead.
+* A case **conforms** when the replay fits it completely (no missing or remaining tokens) and
+  it has no unplanned step.
+* Time limits are compared with each step's duration (arrival → completion, or previous
+  completion → completion when the log has no arrival times) in working time for limits in
+  working days/hours/minutes, in calendar time for limits in calendar days.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import polars as pl
+
+from procmine.compare.design import END, START, Design
+from procmine.discover.handoffs import boundary_steps, handoff_table
+from procmine.errors import DesignError
+from procmine.log import ACTIVITY, CASE, DEPARTMENT, ROLE, ROW, TIMESTAMP, EventLog
+from procmine.read.columns import normalise_header
+
+if TYPE_CHECKING:
+    from procmine.calendar import Calendar
+
+#: Example case ids listed per finding (rule and time-limit violations list every case).
+EXAMPLES = 10
+FITNESS_METHOD = "token-based replay (pm4py)"
+
+
+def _key(name: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name))).casefold()
+
+
+@dataclass
+class Comparison:
+    """The deviations of a log from a design. ``to_dict`` gives the JSON of ``procmine compare``."""
+
+    process: str
+    design: Design
+    fitness: float | None
+    cases: int
+    open_cases: int
+    conforming_cases: int
+    cases_without_deviations: int
+    unplanned_activities: list[dict]
+    skipped_activities: list[dict]
+    extra_handoffs: list[dict]
+    unexpected_starts: list[dict]
+    unexpected_ends: list[dict]
+    used_handoffs: list[dict]
+    unused_handoffs: list[dict]
+    rule_violations: list[dict]
+    time_violations: list[dict]
+    responsibility_violations: list[dict]
+    targets: list[dict]
+    name_matches: dict[str, str]
+    time_basis: str
+    calendar_description: str
+    source: str = ""
+    notes: list[str] = field(default_factory=list)
+    activity_cases: dict[str, int] = field(default_factory=dict)
+
+    # ---- data -------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {
+            "process": self.process,
+            "source": self.source,
+            "design": str(self.design.source) if self.design.source else None,
+            "design_form": self.design.form,
+            "fitness": None if self.fitness is None else round(self.fitness, 4),
+            "fitness_method": FITNESS_METHOD,
+            "cases": self.cases,
+            "cases_in_progress_left_out": self.open_cases,
+            "conforming_cases": self.conforming_cases,
+            "conforming_share": _share(self.conforming_cases, self.cases),
+            "cases_without_deviations": self.cases_without_deviations,
+            "unplanned_activities": self.unplanned_activities,
+            "skipped_activities": self.skipped_activities,
+            "extra_handoffs": self.extra_handoffs,
+            "unexpected_starts": self.unexpected_starts,
+            "unexpected_ends": self.unexpected_ends,
+            "unused_handoffs": self.unused_handoffs,
+            "rule_violations": self.rule_violations,
+            "time_violations": self.time_violations,
+            "responsibility_violations": self.responsibility_violations,
+            "targets": self.targets,
+            "time_basis": self.time_basis,
+            "calendar": self.calendar_description,
+            "name_matches": self.name_matches,
+            "notes": self.notes,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per deviation: kind, what, cases, share of cases."""
+        rows = []
+        for item in self.unplanned_activities:
+            rows.append(("unplanned_activity", item["activity"], item["cases"]))
+        for item in self.skipped_activities:
+            rows.append(("skipped_activity", item["activity"], item["cases"]))
+        for item in self.extra_handoffs:
+            rows.append(("extra_handoff", f"{item['source']} → {item['target']}", item["cases"]))
+        for item in self.unexpected_starts:
+            rows.append(("unexpected_start", item["activity"], item["cases"]))
+        for item in self.unexpected_ends:
+            rows.append(("unexpected_end", item["activity"], item["cases"]))
+        for item in self.rule_violations:
+            rows.append((f"rule:{item['kind']}", item["rule"], item["cases"]))
+        for item in self.time_violations:
+            rows.append(("time_limit", f"{item['activity']} ({item['limit']})", item["cases"]))
+        for item in self.responsibility_violations:
+            rows.append((f"responsibility:{item['field']}",
+                         f"{item['activity']}: {item['expected']} → {item['actual']}", item["cases"]))
+        frame = pd.DataFrame(rows, columns=["kind", "what", "cases"])
+        frame["share_of_cases"] = [_share(n, self.cases) for n in frame["cases"]]
+        return frame
+
+    # ---- text ---------------------------------------------------------------------------
+    def describe(self, lang: str = "zh") -> str:
+        from procmine.compare.text import describe_comparison
+
+        return describe_comparison(self, lang)
+
+    def __str__(self) -> str:
+        return self.describe("en")
+
+    def _repr_html_(self) -> str:
+        head = html.escape(self.describe("zh").split("\n\n")[0]).replace("\n", "<br>")
+        return f"<div>{head}</div>" + self.to_frame().to_html(index=False)
+
+    # ---- chart --------------------------------------------------------------------------
+    def graph(self):
+        """The design's flow with the log's hand-offs: a networkx graph for the comparison chart."""
+        from procmine.chart.comparison import comparison_graph
+
+        return comparison_graph(self)[0]
+
+    def plot(self, lang: str = "zh"):
+        """The comparison chart: designed hand-offs used (solid, with case counts), hand-offs
+        outside the design (red), designed hand-offs never used (dashed)."""
+        from procmine.chart.comparison import draw_comparison
+
+        return draw_comparison(self, lang=lang)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def match_names(activities: list[str], design: Design) -> tuple[dict[str, str], list[str]]:
+    """Log activity → design step (exact, alias, or equal ignoring width/spacing/case), and
+    notes on designed steps the log never shows (with the closest log name)."""
+    by_key = {_key(s.name): s.name for s in design.steps}
+    aliases = {_key(a): name for a, name in design.alias_map().items()}
+    mapping = {}
+    for activity in activities:
+        key = _key(activity)
+        target = by_key.get(key) or aliases.get(key)
+        if target is not None and target != activity:
+            mapping[activity] = target
+    seen = {mapping.get(a, a) for a in activities}
+    notes = []
+    for step in design.step_names:
+        if step not in seen:
+            close = difflib.get_close_matches(step, [a for a in activities if a not in mapping and a not in
+                                                     design.step_names], n=1, cutoff=0.5)
+            hint = (f"; the log has {close[0]!r}; if it is the same step, add 'aliases: [{close[0]}]' to the step "
+                    "in the design") if close else ""
+            notes.append(f"designed step {step!r} never occurs in the log{hint}")
+    return mapping, notes
+
+
+def _attribute_column(log: EventLog, attribute: str, rule_name: str) -> str:
+    columns = [c for c in log.events.columns if c != ROW]
+    if attribute in columns:
+        return attribute
+    for role, header in log.columns.items():
+        if header is not None and normalise_header(header) == normalise_header(attribute) and role in columns:
+            return role
+    for column in columns:
+        if normalise_header(column) == normalise_header(attribute):
+            return column
+    raise DesignError(f"the rule '{rule_name}' tests the column {attribute!r}, which the log "
+                      f"{log.source.name} does not have (its columns: {', '.join(log.attributes) or 'none beyond the mapped ones'}"
+                      f"; mapped: {', '.join(h for _r, h in log.columns.items() if h)}). Fix the attribute name "
+                      "in the design.")
+
+
+def _examples(ids) -> list[str]:
+    return sorted(ids)[:EXAMPLES]
+
+
+def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -> Comparison:
+    """Compare ``log`` (the current process) with ``design`` (the future process)."""
+    from procmine.analyse.kpi import kpis
+    from procmine.analyse.times import time_tables
+
+    tables = time_tables(log, calendar)
+    cal = tables.calendar
+    activities = log.events[ACTIVITY].unique().sort().to_list()
+    mapping, notes = match_names(activities, design)
+    events = log.events
+    if mapping:
+        events = events.with_columns(pl.col(ACTIVITY).replace(mapping))
+    open_ids = sorted(log.open_cases)
+    if open_ids:
+        events = events.filter(~pl.col(CASE).is_in(pl.Series(open_ids, dtype=pl.String).implode()))
+    case_ids = events[CASE].unique().sort().to_list()
+    n_cases = len(case_ids)
+    designed = set(design.step_names)
+
+    # unplanned and skipped steps
+    per_activity = events.group_by(ACTIVITY).agg(pl.col(CASE).unique().alias("ids"))
+    activity_cases = {a: len(ids) for a, ids in per_activity.iter_rows()}
+    unplanned = sorted(
+        ({"activity": a, "cases": len(ids), "share": _share(len(ids), n_cases), "example_case_ids": _examples(ids)}
+         for a, ids in per_activity.iter_rows() if a not in designed),
+        key=lambda d: (-d["cases"], d["activity"]))
+    unplanned_cases = set(events.filter(~pl.col(ACTIVITY).is_in(list(designed)))[CASE].unique().to_list())
+    done_by_case = events.group_by(CASE).agg(pl.col(ACTIVITY).unique().alias("done"))
+    skipped = []
+    for step in design.step_names:
+        # skipped: a step the designed end needs, or one a later step of the case needs
+        needed_by = list(design.needed_before(step))
+        must = pl.lit(step in design.mandatory_steps)
+        if needed_by:
+            must = must | pl.col("done").list.eval(pl.element().is_in(needed_by)).list.any()
+        without = done_by_case.filter(~pl.col("done").list.contains(step) & must)[CASE].sort().to_list()
+        if without:
+            skipped.append({"activity": step, "cases": len(without), "share": _share(len(without), n_cases),
+                            "example_case_ids": _examples(without)})
+    skipped.sort(key=lambda d: (-d["cases"], d["activity"]))
+
+    # hand-offs, starts and ends
+    handoffs = handoff_table(events) if events.height else pl.DataFrame(
+        schema={"case": pl.String, "source": pl.String, "target": pl.String})
+    pairs = handoffs.group_by("source", "target").agg(pl.col("case").unique().alias("ids"), pl.len().alias("n"))
+    allowed = design.allowed_handoffs
+    extra, used = [], {}
+    for source, target, ids, n in pairs.iter_rows():
+        if (source, target) in allowed:
+            used[(source, target)] = (len(ids), n)
+        else:
+            extra.append({"source": source, "target": target, "cases": len(ids), "times": n,
+                          "share": _share(len(ids), n_cases), "example_case_ids": _examples(ids)})
+    extra.sort(key=lambda d: (-d["cases"], d["source"], d["target"]))
+    firsts, lasts = boundary_steps(events, handoffs) if events.height else (events, events)
+    starts_ok, ends_ok = set(design.start_steps), set(design.end_steps)
+    unexpected_starts, unexpected_ends = [], []
+    for frame, ok, out, endpoint in ((firsts, starts_ok, unexpected_starts, START), (lasts, ends_ok, unexpected_ends, END)):
+        grouped = frame.group_by(ACTIVITY).agg(pl.col(CASE).unique().alias("ids"))
+        for activity, ids in grouped.iter_rows():
+            pair = (START, activity) if endpoint == START else (activity, END)
+            if activity in ok:
+                used[pair] = (len(ids), len(ids))
+            else:
+                out.append({"activity": activity, "cases": len(ids), "share": _share(len(ids), n_cases),
+                            "example_case_ids": _examples(ids)})
+        out.sort(key=lambda d: (-d["cases"], d["activity"]))
+    used_list = [{"source": a, "target": b, "cases": used[(a, b)][0], "times": used[(a, b)][1]}
+                 for a, b in design.flows if (a, b) in used]
+    for a, b in sorted(allowed - set(design.flows)):
+        if (a, b) in used:
+            used_list.append({"source": a, "target": b, "cases": used[(a, b)][0], "times": used[(a, b)][1],
+                              "parallel": True})
+    unused = [{"source": a, "target": b} for a, b in design.flows if (a, b) not in used]
+
+    # fitness (pm4py token-based replay on the design's Petri net)
+    fitness, fit_cases = _replay(events, design) if events.height else (None, set())
+    conforming = set(fit_cases) - unplanned_cases
+
+    # rules
+    rule_rows, deviating = [], set(case_ids) - conforming
+    for rule in design.rules:
+        checked_events = events
+        attribute = getattr(rule, "attribute", None)
+        if attribute is not None:
+            column = _attribute_column(log, attribute, rule.name)
+            checked_events = events.with_columns(pl.col(column).alias(attribute)) if column != attribute else events
+        result = rule.check(checked_events, case_ids)
+        rule_rows.append({"rule": rule.name, "kind": rule.kind, "text": rule.describe("zh"),
+                          "text_en": rule.describe("en"), "cases": len(result.case_ids),
+                          "checked_cases": result.checked_cases, "exempt_cases": result.exempt,
+                          "share": _share(len(result.case_ids), n_cases),
+                          "case_ids": list(result.case_ids), "details": result.details})
+        if result.note:
+            notes.append(f"{rule.name}: {result.note}")
+        deviating |= set(result.case_ids)
+
+    # time limits
+    steps = tables.steps
+    if mapping:
+        steps = steps.with_columns(pl.col(ACTIVITY).replace(mapping))
+    if open_ids:
+        steps = steps.filter(~pl.col(CASE).is_in(pl.Series(open_ids, dtype=pl.String).implode()))
+    time_rows = []
+    for step in design.steps:
+        limit = step.time_limit
+        if limit is None:
+            continue
+        if limit.value == 0:
+            notes.append(f"{step.name}: time limit {limit.text!r} (immediately) is not checked; write a number "
+                         "such as 15分钟内 to check it")
+            continue
+        calendar_basis = limit.basis == "calendar" or cal.kind == "none"
+        column = "duration_hours" if limit.basis == "calendar" else "duration_work_hours"
+        limit_hours = limit.to_work_hours(cal)
+        measured = steps.filter((pl.col(ACTIVITY) == step.name) & pl.col(column).is_not_null())
+        per_case = measured.group_by(CASE).agg(pl.col(column).max().alias("longest"))
+        late = per_case.filter(pl.col("longest") > limit_hours + 1e-9).sort(CASE)
+        excess = (late["longest"] - limit_hours)
+        time_rows.append({
+            "activity": step.name, "limit": limit.text, "basis": "calendar" if calendar_basis else "working",
+            "limit_work_hours": None if calendar_basis else round(limit_hours, 4),
+            "limit_hours": round(limit_hours, 4) if calendar_basis else None,
+            "checked_cases": per_case.height, "cases": late.height, "share": _share(late.height, per_case.height),
+            "median_excess_work_hours": None if calendar_basis or not late.height else round(excess.median(), 2),
+            "median_excess_hours": round(excess.median(), 2) if calendar_basis and late.height else None,
+            "case_ids": late[CASE].to_list(),
+        })
+        deviating |= set(late[CASE].to_list())
+
+    # responsibilities
+    resp_rows = []
+    for step in design.steps:
+        for field_name, column in (("department", DEPARTMENT), ("role", ROLE)):
+            expected = getattr(step, field_name)
+            if not expected or column not in events.columns:
+                continue
+            done = events.filter((pl.col(ACTIVITY) == step.name) & pl.col(column).is_not_null())
+            wrong = done.filter(pl.col(column).map_elements(_key, return_dtype=pl.String) != _key(expected))
+            for actual, ids in wrong.group_by(column).agg(pl.col(CASE).unique().alias("ids")).sort(column).iter_rows():
+                resp_rows.append({"activity": step.name, "field": field_name, "expected": expected, "actual": actual,
+                                  "cases": len(ids), "share": _share(len(ids), n_cases),
+                                  "example_case_ids": _examples(ids)})
+                deviating |= set(ids)
+    resp_rows.sort(key=lambda d: (-d["cases"], d["activity"], d["actual"]))
+
+    # targets
+    target_rows = []
+    for target in design.targets:
+        if target.name == "lead_time":
+            info = kpis(log, target=target.text, calendar=cal).target or {}
+            done_cases = n_cases
+            target_rows.append({"name": target.name, "limit": target.text, "basis": info.get("basis"),
+                                "share_met": info.get("share_met"), "cases_met": info.get("cases_met"),
+                                "cases": done_cases})
+        else:
+            report = kpis(log, calendar=cal)
+            actual = report.rejection_rate if target.name == "rejection_rate" else report.first_time_right
+            met = None if actual is None else (actual <= target.limit if target.name == "rejection_rate"
+                                               else actual >= target.limit)
+            target_rows.append({"name": target.name, "limit": target.text, "actual": None if actual is None
+                                else round(actual, 4), "met": met, "share_met": None, "cases": n_cases})
+
+    if open_ids:
+        notes.insert(0, f"{len(open_ids)} cases still in progress were left out of the comparison")
+    if log.quality.dropped:
+        notes.append(f"{log.quality.dropped} rows were dropped while reading the log (see procmine check); "
+                     "a step missing from a case may be one of them")
+    notes = list(design.warnings) + notes
+    return Comparison(
+        process=design.process, design=design, fitness=fitness, cases=n_cases, open_cases=len(open_ids),
+        conforming_cases=len(conforming), cases_without_deviations=len(set(case_ids) - deviating),
+        unplanned_activities=unplanned, skipped_activities=skipped, extra_handoffs=extra,
+        unexpected_starts=unexpected_starts, unexpected_ends=unexpected_ends, used_handoffs=used_list,
+        unused_handoffs=unused, rule_violations=rule_rows, time_violations=time_rows,
+        responsibility_violations=resp_rows, targets=target_rows, name_matches=mapping,
+        time_basis=tables.basis, calendar_description=cal.describe("en"), source=log.source.name, notes=notes,
+        activity_cases=activity_cases,
+    )
+
+
+def _replay(events: pl.DataFrame, design: Design) -> tuple[float | None, set[str]]:
+    """pm4py's token-based replay, once per variant (order: completion time, then file row)."""
+    from procmine._engine import pm4py  # noqa: F401
+    from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
+    from pm4py.objects.log.obj import Event, EventLog as PmLog, Trace
+
+    traces = (
+        events.sort([CASE, TIMESTAMP, ROW]).group_by(CASE, maintain_order=True).agg(pl.col(ACTIVITY).alias("trace"))
+    )
+    variants = traces.group_by("trace", maintain_order=True).agg(pl.col(CASE).alias("ids"))
+    log = PmLog([Trace([Event({"concept:name": a}) for a in trace]) for trace in variants["trace"].to_list()])
+    net, im, fm = design.petri_net()
+    results = token_replay.apply(log, net, im, fm, variant=token_replay.Variants.TOKEN_REPLAY,
+                                 parameters={"show_progress_bar": False})
+    totals = dict(m=0, c=0, r=0, p=0)
+    fit: set[str] = set()
+    for result, ids in zip(results, variants["ids"].to_list()):
+        n = len(ids)
+        totals["m"] += result["missing_tokens"] * n
+        totals["c"] += result["consumed_tokens"] * n
+        totals["r"] += result["remaining_tokens"] * n
+        totals["p"] += result["produced_tokens"] * n
+        if result["trace_is_fit"] and result["remaining_tokens"] == 0:
+            fit.update(ids)
+    if not totals["c"] or not totals["p"]:
+        return None, fit
+    fitness = 0.5 * (1 - totals["m"] / totals["c"]) + 0.5 * (1 - totals["r"] / totals["p"])
+    return fitness, fit
