@@ -341,3 +341,24 @@ def test_cli_compare_bad_design_is_one_line(tmp_path, capsys):
     _, stderr = capsys.readouterr()
     assert code == 2
     assert stderr.count("\n") == 1 and "Traceback" not in stderr and "'B', which is not a step" in stderr
+
+
+def test_step_table_samples_regenerate_byte_for_byte(tmp_path):
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, str(SAMPLES / "make_designs.py"), "--out", str(tmp_path)], check=True,
+                   capture_output=True)
+    for name in ("客户投诉处理.steps.csv", "费用报销.steps.xlsx"):
+        assert (tmp_path / name).read_bytes() == (SAMPLES / name).read_bytes(), name
+
+
+def test_four_eyes_on_a_placeholder_resource_is_flagged(tmp_path):
+    rows = ["单号,环节,处理人,完成时间"] + [
+        f"c{i},{step},STAFF MEMBER,2025-03-0{3 + i % 3} {9 + j}:00" for i in range(6) for j, step in enumerate("ABC")]
+    log = procmine.read_log(write_text(tmp_path / "log.csv", "\n".join(rows) + "\n"))
+    design = read_design(write_text(tmp_path / "d.yaml", "steps: [A, B, C]\nrules:\n  - four_eyes: [A, C]\n"))
+    result = compare(log, design)
+    assert result.rule_violations[0]["cases"] == 6
+    assert any("looks like a role or placeholder" in note for note in result.notes)
+    assert "像是岗位或占位符" in result.describe("zh")

@@ -34,7 +34,7 @@ import polars as pl
 from procmine.compare.design import END, START, Design
 from procmine.discover.handoffs import boundary_steps, handoff_table
 from procmine.errors import DesignError
-from procmine.log import ACTIVITY, CASE, DEPARTMENT, ROLE, ROW, TIMESTAMP, EventLog
+from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, ROLE, ROW, TIMESTAMP, EventLog
 from procmine.read.columns import normalise_header
 
 if TYPE_CHECKING:
@@ -43,6 +43,15 @@ if TYPE_CHECKING:
 #: Example case ids listed per finding (rule and time-limit violations list every case).
 EXAMPLES = 10
 FITNESS_METHOD = "token-based replay (pm4py)"
+
+
+class Note(str):
+    """A note in English (the string itself, as in the JSON) with its Chinese text in ``zh``."""
+
+    def __new__(cls, en: str, zh: str) -> "Note":
+        note = super().__new__(cls, en)
+        note.zh = zh
+        return note
 
 
 def _key(name: str) -> str:
@@ -186,7 +195,10 @@ def match_names(activities: list[str], design: Design) -> tuple[dict[str, str], 
                                                      design.step_names], n=1, cutoff=0.5)
             hint = (f"; the log has {close[0]!r}; if it is the same step, add 'aliases: [{close[0]}]' to the step "
                     "in the design") if close else ""
-            notes.append(f"designed step {step!r} never occurs in the log{hint}")
+            hint_zh = (f"；日志中有「{close[0]}」，如为同一步骤，请在设计中为该步骤加 aliases: [{close[0]}]"
+                       if close else "")
+            notes.append(Note(f"designed step {step!r} never occurs in the log{hint}",
+                              f"设计步骤「{step}」在日志中从未出现{hint_zh}"))
     return mapping, notes
 
 
@@ -298,13 +310,21 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
             column = _attribute_column(log, attribute, rule.name)
             checked_events = events.with_columns(pl.col(column).alias(attribute)) if column != attribute else events
         result = rule.check(checked_events, case_ids)
+        if rule.kind == "four_eyes" and result.case_ids:
+            people = checked_events.filter(pl.col(ACTIVITY).is_in(list(rule.activities)))[RESOURCE].drop_nulls()
+            if people.n_unique() <= 2 and people.len() > 10:
+                shown = "、".join(sorted(people.unique().to_list()))
+                notes.append(Note(f"{rule.name}: the resource column has only {shown} for these steps; it looks like "
+                                  "a role or placeholder, not a person, so the four-eyes check cannot tell people apart",
+                                  f"{rule.describe('zh')}：这两个步骤的处理人只有「{shown}」，像是岗位或占位符而非具体人员，"
+                                  "四眼原则无法据此判断"))
         rule_rows.append({"rule": rule.name, "kind": rule.kind, "text": rule.describe("zh"),
                           "text_en": rule.describe("en"), "cases": len(result.case_ids),
                           "checked_cases": result.checked_cases, "exempt_cases": result.exempt,
                           "share": _share(len(result.case_ids), n_cases),
                           "case_ids": list(result.case_ids), "details": result.details})
         if result.note:
-            notes.append(f"{rule.name}: {result.note}")
+            notes.append(Note(f"{rule.name}: {result.note}", f"{rule.describe('zh')}：{result.note_zh}"))
         deviating |= set(result.case_ids)
 
     # time limits
@@ -319,8 +339,9 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
         if limit is None:
             continue
         if limit.value == 0:
-            notes.append(f"{step.name}: time limit {limit.text!r} (immediately) is not checked; write a number "
-                         "such as 15分钟内 to check it")
+            notes.append(Note(f"{step.name}: time limit {limit.text!r} (immediately) is not checked; write a number "
+                              "such as 15分钟内 to check it",
+                              f"{step.name}：时间要求「{limit.text}」无法按时长检查，未检查；如需检查请写明时长，如 15分钟内"))
             continue
         calendar_basis = limit.basis == "calendar" or cal.kind == "none"
         column = "duration_hours" if limit.basis == "calendar" else "duration_work_hours"
@@ -374,10 +395,12 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
                                 else round(actual, 4), "met": met, "share_met": None, "cases": n_cases})
 
     if open_ids:
-        notes.insert(0, f"{len(open_ids)} cases still in progress were left out of the comparison")
+        notes.insert(0, Note(f"{len(open_ids)} cases still in progress were left out of the comparison",
+                             f"{len(open_ids)} 个在办案例未纳入对比"))
     if log.quality.dropped:
-        notes.append(f"{log.quality.dropped} rows were dropped while reading the log (see procmine check); "
-                     "a step missing from a case may be one of them")
+        notes.append(Note(f"{log.quality.dropped} rows were dropped while reading the log (see procmine check); "
+                          "a step missing from a case may be one of them",
+                          f"读取日志时有 {log.quality.dropped} 行被剔除（见 procmine check），案例中缺少的步骤可能在其中"))
     notes = list(design.warnings) + notes
     return Comparison(
         process=design.process, design=design, fitness=fitness, cases=n_cases, open_cases=len(open_ids),

@@ -95,7 +95,8 @@ class RuleResult:
     case_ids: tuple[str, ...]
     details: dict[str, str]  # case → what happened (who did both steps, the value …)
     note: str = ""
-    exempt: int = 0  # cases the rule does not apply to (rejected before the step was due)
+    exempt: int = 0
+    note_zh: str = ""  # cases the rule does not apply to (rejected before the step was due)
 
 
 @dataclass(frozen=True)
@@ -193,13 +194,15 @@ class RequiredIf(Rule):
         details = {}
         for case, value in missing.iter_rows():
             details.setdefault(case, str(value))
-        notes = []
+        notes, notes_zh = [], []
         if unreadable:
             notes.append(f"{unreadable} values of {self.attribute} are not numbers and were not compared")
+            notes_zh.append(f"{self.attribute} 有 {unreadable} 个值不是数字，未参与比较")
         if stopped.len():
             notes.append(f"{stopped.len()} cases that ended with a rejection are not held to it")
+            notes_zh.append(f"{stopped.len()} 个以驳回结束的案例不适用此规则")
         return RuleResult(self, condition_cases.len(), tuple(sorted(details)), details, "; ".join(notes),
-                          exempt=stopped.len())
+                          exempt=stopped.len(), note_zh="；".join(notes_zh))
 
     def renamed(self, mapping: dict[str, str]) -> "RequiredIf":
         return RequiredIf(mapping.get(self.activity, self.activity), self.attribute, self.op, self.value)

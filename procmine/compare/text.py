@@ -10,7 +10,9 @@ if TYPE_CHECKING:
     from procmine.compare.comparison import Comparison
 
 #: Case ids printed per line of text (the JSON has them all).
-SHOWN_IDS = 8
+SHOWN_IDS = 5
+#: Items printed per section (the JSON and deviations.csv have them all).
+SHOWN_ITEMS = 15
 
 
 def _pct(value) -> str:
@@ -50,8 +52,12 @@ def describe_comparison(c: "Comparison", lang: str = "zh") -> str:
         lines.append((title_zh if zh else title_en) + (f"（{len(items)} 项）" if zh else f" ({len(items)})"))
         if not items:
             lines.append("  无" if zh else "  none")
-        for item in items:
+        for item in items[:SHOWN_ITEMS]:
             lines.append("  " + render(item))
+        if len(items) > SHOWN_ITEMS:
+            more = len(items) - SHOWN_ITEMS
+            lines.append(f"  ……另 {more} 项见 JSON / deviations.csv" if zh else
+                         f"  … {more} more in the JSON / deviations.csv")
 
     section("设计外的活动（未规划步骤）", "Unplanned activities (done but not designed)", c.unplanned_activities,
             lambda d: (f"{d['activity']}：{d['cases']:,} 个案例（{_pct(d['share'])}），例：{_ids(d['example_case_ids'], lang)}"
@@ -95,7 +101,7 @@ def describe_comparison(c: "Comparison", lang: str = "zh") -> str:
     if c.notes:
         lines.append("")
         lines.append("说明：" if zh else "Notes:")
-        lines.extend(f"  - {note}" for note in c.notes)
+        lines.extend(f"  - {getattr(note, 'zh', note) if zh else note}" for note in c.notes)
     return "\n".join(lines)
 
 
