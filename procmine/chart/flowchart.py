@@ -589,6 +589,38 @@ class _Drawing:
         return face, edge_colour, edge_width, "solid"
 
     # ---- sizes ----------------------------------------------------------------------------
+    def _edge_kind(self, u, v) -> str:
+        if u == v:
+            return "loop"
+        return "back" if (u, v) in self.layout.back_edges else "forward"
+
+    def _edge_line(self, u, v) -> list[tuple[float, float]]:
+        """The drawn line of an edge (smoothed, relaxed where that hits nothing), computed once."""
+        cache = self.__dict__.setdefault("_lines", {})
+        if (u, v) in cache:
+            return cache[(u, v)]
+        layout, kind = self.layout, self._edge_kind(u, v)
+        route = list(layout.routes[(u, v)])
+        # ports on terminals: from the bounding box onto the circle
+        for idx, node in ((0, u), (-1, v)):
+            if self.kinds[node] in ("start", "end") and kind == "forward":
+                route[idx] = _onto_circle(route[idx], layout.positions[node], layout.sizes[node][0] / 2)
+        line = _smooth_route(route, kind)
+        relaxed = _relaxed_route(route, kind, layout.label_positions.get((u, v)))
+        if relaxed is not None and not _hits(relaxed, self._obstacles(u, v)):
+            line = relaxed
+        cache[(u, v)] = line
+        return line
+
+    def _extent(self) -> tuple[float, float, float, float]:
+        """The drawing's bounds: the layout, widened to any drawn edge that bulges outside it."""
+        points = [(0.0, 0.0), (self.layout.width, self.layout.height)]
+        for u, v in self.graph.edges:
+            if self.layout.routes.get((u, v)):
+                points.extend(self._edge_line(u, v))
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        return min(xs), min(ys), max(xs), max(ys)
+
     def header_height(self, title, note) -> float:
         h = 0.0
         if title:
@@ -599,8 +631,9 @@ class _Drawing:
 
     def figure_size(self, title, note) -> tuple[float, float]:
         margin = 14.0
-        chart_w = self.layout.width + 2 * self.pad
-        chart_h = self.layout.height + 2 * self.pad
+        x0, y0, x1, y1 = self._extent()
+        chart_w = x1 - x0 + 2 * self.pad
+        chart_h = y1 - y0 + 2 * self.pad
         self._chart_w = chart_w
         legend_w, legend_h, _pos = self._legend_geometry(chart_w)
         header = self.header_height(title, note)
@@ -635,8 +668,9 @@ class _Drawing:
         # chart
         chart_x = (width - chart_w) / 2
         ax = fig.add_axes(frac(chart_x, margin + header, chart_w, chart_h))
-        ax.set_xlim(-self.pad, self.layout.width + self.pad)
-        ax.set_ylim(self.layout.height + self.pad, -self.pad)
+        x0, y0, x1, y1 = self._extent()
+        ax.set_xlim(x0 - self.pad, x1 + self.pad)
+        ax.set_ylim(y1 + self.pad, y0 - self.pad)
         ax.set_axis_off()
         norm, colour_of = self._norm, self._colour_of
         self._draw_edges(ax, colour_of)
@@ -702,15 +736,7 @@ class _Drawing:
                 kind = "back"
             else:
                 kind = "forward"
-            route = list(route)
-            # ports on terminals: from the bounding box onto the circle
-            for idx, node in ((0, u), (-1, v)):
-                if self.kinds[node] in ("start", "end") and kind == "forward":
-                    route[idx] = _onto_circle(route[idx], layout.positions[node], layout.sizes[node][0] / 2)
-            line = _smooth_route(route, kind)
-            relaxed = _relaxed_route(route, kind, layout.label_positions.get((u, v)))
-            if relaxed is not None and not _hits(relaxed, self._obstacles(u, v)):
-                line = relaxed
+            line = self._edge_line(u, v)
             lw = self._line_width(_number(data.get("frequency")))
             colour, linestyle = self._edge_style(u, v, data, kind, colour_of(_hours(data.get("median_hours"))))
             head_len = 4.5 + 1.1 * lw
