@@ -95,8 +95,100 @@ BOTTLENECKS_AND_LOOPS = [
 ]
 
 
+SURVEY_REPORT = [
+    new_markdown_cell(
+        "# 04 现状调研分析报告\n# 04 The current-state survey report\n\n"
+        "The method's step 2 ends with two deliverables: 《现状调研分析报告》 and 《当前流程图》. "
+        "`procmine.build_report` gathers everything from notebooks 01 and 02 into a draft of that report: "
+        "scope and data quality, the current flowchart and its variants, lead time against the target, "
+        "bottlenecks, rework, roles and departments, improvement candidates and the definitions of every measure. "
+        "Every number states its unit and whether it is working or calendar time. "
+        "(With `design=` it also gains the comparison with the designed process, see notebook 03.)"
+    ),
+    new_code_cell(
+        "import procmine\n\n"
+        "log = procmine.read_log(\"../sample_logs/合同审批.csv\")\n"
+        "calendar = procmine.Calendar()          # cn holidays + 调休, 8 working hours a day\n"
+        "report = procmine.build_report(log, calendar, target=\"3wd\")   # the method's example: 审批时长≤3个工作日\n"
+        "report"
+    ),
+    new_markdown_cell("## 报告的结构 What is inside\nThe report is data before it is a document: sections of findings, "
+                      "tables (pandas DataFrames) and charts (200 dpi PNG)."),
+    new_code_cell("[(section.number, section.title, len(section.blocks)) for section in report.sections]"),
+    new_code_cell("variants = next(t for t in report.tables() if t.name.endswith(\"variants\"))\n"
+                  "print(variants.caption)\nvariants.frame"),
+    new_code_cell("report.section(\"kpi\").blocks[0].items   # findings: number, unit, working or calendar time"),
+    new_markdown_cell("The analyses behind each section are kept in `report.results`, with their full tables:"),
+    new_code_cell("report.results[\"kpis\"]"),
+    new_markdown_cell("## 写出文件 Write the files\n`report.html` is one self-contained file (charts embedded, no "
+                      "network requests); `report.md` has its charts and CSV tables in `report_files/`; "
+                      "`report.docx` is the Word document to finish and send. The same as "
+                      "`procmine report ../sample_logs/合同审批.csv -o out/survey_report`."),
+    new_code_cell("paths = report.write_all(\"out/survey_report\")\n"
+                  "{kind: str(path) for kind, path in paths.items()}"),
+    new_markdown_cell("## English\nThe same report in English, e.g. for a regional head office:"),
+    new_code_cell("english = procmine.build_report(log, calendar, target=\"3wd\", lang=\"en\")\n"
+                  "english.save_html(\"out/survey_report/report_en.html\")\n"
+                  "english.section(\"bottlenecks\").blocks[2].items"),
+]
+
+
+COMPARE_WITH_DESIGN = [
+    new_markdown_cell(
+        "# 03 与设计流程对比：现状偏离设计多少、在哪里、哪些案例\n"
+        "# 03 Comparing the current process with the designed future process\n\n"
+        "The method's step 3 designs the future process (未来流程图, 流程操作说明) with owners, time limits, "
+        "control points and decision rules. Here the complaint-handling log is compared with its design "
+        "`sample_logs/客户投诉处理.design.yaml` (the same design as a step table is "
+        "`客户投诉处理.steps.csv`; a BPMN design from a modeller reads the same way)."
+    ),
+    new_code_cell(
+        "import procmine\n\n"
+        "design = procmine.read_design(\"../sample_logs/客户投诉处理.design.yaml\")\n"
+        "design"
+    ),
+    new_markdown_cell("`design.mandatory_steps` are the steps every case must pass; `design.concurrent_pairs` the "
+                      "steps that may run at the same time (from the design's Petri net)."),
+    new_code_cell("sorted(design.mandatory_steps), sorted(design.concurrent_pairs)"),
+    new_code_cell(
+        "log = procmine.read_log(\"../sample_logs/客户投诉处理.csv\")\n"
+        "result = procmine.compare(log, design)   # working time: Chinese holidays and 调休, 09:00–18:00\n"
+        "print(result.describe(\"zh\"))"
+    ),
+    new_markdown_cell("## 对比图 The comparison chart\nThe design's flow with the number of cases on each "
+                      "hand-off; hand-offs outside the design in red, designed hand-offs no case used dashed."),
+    new_code_cell("result.plot(\"zh\")"),
+    new_markdown_cell("## 偏差清单 Every deviation, one row each\nShares are of completed cases."),
+    new_code_cell("result.to_frame()"),
+    new_markdown_cell("## 规则违反的案例 The cases behind a rule\nEvery violating case id is kept, e.g. the "
+                      "four-eyes rule (投诉分类 and 调查与处理 by different people) with the person who did both:"),
+    new_code_cell(
+        "four_eyes = next(r for r in result.rule_violations if r[\"kind\"] == \"four_eyes\")\n"
+        "four_eyes[\"details\"]"
+    ),
+    new_markdown_cell("## 时限 Time limits per step (working time)"),
+    new_code_cell(
+        "import pandas as pd\n\n"
+        "pd.DataFrame(result.time_violations)[[\"activity\", \"limit\", \"checked_cases\", \"cases\", \"share\", "
+        "\"median_excess_work_hours\"]]"
+    ),
+    new_markdown_cell("## 保存 Save for the report\nThe same files as "
+                      "`procmine compare ../sample_logs/客户投诉处理.csv ../sample_logs/客户投诉处理.design.yaml -o out/compare`."),
+    new_code_cell(
+        "from pathlib import Path\n\n"
+        "out = Path(\"out/compare\")\nout.mkdir(parents=True, exist_ok=True)\n"
+        "from procmine.chart.flowchart import save_figure\n"
+        "save_figure(result.plot(\"zh\"), out / \"comparison.png\")\n"
+        "(out / \"comparison.json\").write_text(result.to_json(), encoding=\"utf-8\")\n"
+        "design.save_bpmn(out / \"design.bpmn\")"
+    ),
+]
+
+
 def write(name: str, cells) -> None:
     notebook = new_notebook(cells=cells)
+    for number, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{number:02d}"  # stable ids: regenerating changes nothing
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.metadata["language_info"] = {"name": "python"}
     nbformat.write(notebook, HERE / name)
@@ -105,4 +197,6 @@ def write(name: str, cells) -> None:
 if __name__ == "__main__":
     write("01_current_state.ipynb", CURRENT_STATE)
     write("02_bottlenecks_and_loops.ipynb", BOTTLENECKS_AND_LOOPS)
+    write("03_compare_with_design.ipynb", COMPARE_WITH_DESIGN)
+    write("04_survey_report.ipynb", SURVEY_REPORT)
     print("wrote notebooks")

@@ -26,9 +26,12 @@ from procmine.errors import (
 )
 from procmine.log import EventLog, LogSummary
 from procmine.read import read_log
+from procmine.read.emails import read_emails
+from procmine.report import SurveyReport, build_report
 
 __all__ = [
-    "read_log", "discover", "discover_bpmn", "bottlenecks", "kpis", "find_loops", "improvement_candidates",
+    "read_log", "read_emails", "discover", "discover_bpmn", "bottlenecks", "kpis", "find_loops", "improvement_candidates",
+    "build_report", "SurveyReport",
     "read_design", "compare", "Design", "Comparison", "Calendar", "Bottlenecks", "KPIReport", "LoopReport", "ImprovementReport",
     "EventLog", "LogSummary", "ProcessMap", "BpmnModel", "DataQualityReport", "Finding",
     "ProcmineError", "LogFileError", "ColumnError", "TimestampError", "EmptyLogError", "DataQualityError",

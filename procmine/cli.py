@@ -8,6 +8,7 @@ line without a traceback (``--debug`` shows it) and the exit code is non-zero.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 import traceback
@@ -49,6 +50,12 @@ def log_options(func):
                      help="Time zone of times written without one."),
         click.option("--lifecycle", type=click.Choice(["pair", "all"]), default="pair", show_default=True,
                      help="XES lifecycle: 'pair' folds start/complete into one step; 'all' keeps every event."),
+        click.option("--history-column",
+                     help="Column holding each approval instance's history (审批记录/审批历史/操作记录) in a "
+                          "one-row-per-instance export; detected when left out; 'none' turns detection off."),
+        click.option("--history-pattern",
+                     help="Regular expression for history lines of another shape, with named groups time, "
+                          "resource, department, action, comment (and node)."),
         click.option("--strict", is_flag=True, help="Exit with code 3 when any data-quality problem is found."),
     ]
     for option in reversed(options):
@@ -148,7 +155,8 @@ def _read(kwargs: dict):
     path = kwargs.pop("log_path")
     read_args = {k: kwargs.pop(k) for k in ("case", "activity", "timestamp", "start_timestamp", "resource",
                                              "department", "role", "outcome", "encoding", "delimiter", "sheet",
-                                             "timezone", "lifecycle", "strict")}
+                                             "timezone", "lifecycle", "strict", "history_column",
+                                             "history_pattern")}
     return read_log(path, progress=_progress, **read_args)
 
 
@@ -465,6 +473,157 @@ def _guard_outputs(input_path: str, outputs) -> None:
     for path in outputs:
         if Path(path).resolve() == source:
             raise OutputError(f"{path}: would overwrite the input log. Choose another folder with -o.")
+
+
+
+@cli.command()
+@log_options
+@calendar_options
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("procmine_report"),
+              show_default=True, help="Folder for report.html, report.md (+ report_files/) and report.docx.")
+@click.option("--design", "design_path", type=click.Path(path_type=Path),
+              help="Designed process to compare with (YAML, step table or BPMN, as for procmine compare): "
+                   "adds the section 与设计流程对比.")
+@click.option("--target", default="3wd", show_default=True,
+              help="Lead-time target, e.g. 3wd (3 working days, the method's example 审批时长≤3个工作日), 8h, "
+                   "2d (calendar days); none for no target.")
+@click.option("--process", "process_name", help="Process name in the title (default: the log file's name).")
+@lang_option
+@click.option("--quiet", is_flag=True, help="No progress messages on stderr (same as procmine -q).")
+def report(out_dir: Path, design_path: Path | None, target: str, process_name: str | None, lang: str, quiet: bool,
+           **kwargs) -> None:
+    """The current-state survey report (现状调研分析报告): HTML, Markdown and Word.
+
+    Sections: 调研范围与数据 (scope, data, column mapping, calendar, data quality), 当前流程图
+    (flowchart, variants), 时效与KPI (lead-time distribution against the target, monthly trend),
+    瓶颈分析 (heat map, top bottlenecks), 返工与循环, 岗位与部门 (workload, hand-offs between
+    departments), 改进机会, 与设计流程对比 (with --design) and an appendix defining every measure.
+    Every number states its unit and whether it is working or calendar time.
+
+    \b
+    Writes to OUT:
+      report.html    one self-contained file: charts embedded, no network references
+      report.md      Markdown; report_files/ beside it holds the charts (200 dpi PNG) and tables (CSV)
+      report.docx    Word, to finish editing and send
+
+    \b
+    Example:
+      procmine report sample_logs/合同审批.csv -o procmine_report/
+    """
+    from procmine.calendar import parse_duration_target
+    from procmine.report import build_report
+
+    if quiet:
+        _State.quiet = True
+    target = None if target.strip().lower() in ("none", "") else target
+    if target is not None:
+        parse_duration_target(target)  # a bad target fails before the long work
+    design = None
+    if design_path is not None:
+        try:
+            from procmine.compare import read_design
+        except ImportError as exc:
+            raise ProcmineError(f"--design needs procmine.compare, which this installation lacks ({exc}).") from None
+        design = read_design(design_path)
+    log = _read(kwargs)
+    calendar = _calendar(kwargs, log)
+    paths = _prepare_out(out_dir, log, ["report.html", "report.md", "report_files", "report.docx"])
+    if design_path is not None:
+        _guard_outputs(str(design_path), paths.values())
+    survey = build_report(log, calendar, design=design, target=target, lang=lang, progress=_progress,
+                          process=process_name)
+    _warn_calendar(calendar, log)
+    _progress("writing report.html, report.md and report.docx")
+    try:
+        written = survey.write_all(out_dir)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: the report cannot be written ({exc.strerror or exc}).") from None
+    click.echo(f"{survey.title}: {len(survey.sections)} sections, {len(survey.tables())} tables, "
+               f"{len(survey.charts())} charts")
+    for section in survey.sections:
+        click.echo(f"  {section.heading}")
+    click.echo("Wrote:\n" + "\n".join(f"  {written[k]}" for k in ("html", "markdown", "files", "docx")))
+
+
+def _keywords(values: tuple[str, ...]) -> dict[str, list[str]]:
+    """--keyword 同意=可以,OK (repeatable) as {outcome: words}."""
+    table: dict[str, list[str]] = {}
+    for value in values:
+        outcome, sep, words = value.partition("=")
+        listed = [w.strip() for w in re.split(r"[,，]", words) if w.strip()]
+        if not sep or not outcome.strip() or not listed:
+            raise click.BadParameter(f"{value!r}: write OUTCOME=WORD[,WORD...], e.g. 同意=可以,OK",
+                                     param_hint="--keyword")
+        table.setdefault(outcome.strip(), []).extend(listed)
+    return table
+
+
+@cli.command("from-email")
+@click.argument("mail_path", metavar="PATH", type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out_file", type=click.Path(path_type=Path),
+              help="CSV file for the event log, UTF-8 with BOM so that Excel shows Chinese: case, activity, "
+                   "timestamp (ISO 8601 with offset), resource, department, outcome, then message (its number), "
+                   "comment, decision_word, subject, sender, message_id, file. Every procmine command reads it.")
+@click.option("--id-pattern", help="Regular expression finding the request id in a subject (named group 'id', "
+                                   "else the first group, else the whole match). Default: capitals + digits such "
+                                   "as HT2025001 or BX-2025-0042, or what follows 编号/单号.")
+@click.option("--keyword", "keywords", multiple=True, metavar="OUTCOME=WORD[,WORD...]",
+              help="More decision words for an outcome, e.g. --keyword 同意=可以,OK (repeatable). Outcomes: "
+                   "同意, 驳回, 退回, 转交, 加签, or a new one.")
+@click.option("--departments", "departments_file", type=click.Path(path_type=Path),
+              help="CSV/XLSX mapping senders to departments: columns key (address, @domain or display name), "
+                   "department, and optionally step (the activity name for that sender's decisions).")
+@click.option("--timezone", default="Asia/Shanghai", show_default=True,
+              help="Time zone of the log: Date headers are converted to it.")
+@click.option("--strict", is_flag=True, help="Exit with code 3 when any message is broken or unassigned "
+                                             "(any data-quality problem); the CSV is still written.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary and data-quality report as JSON.")
+def from_email(mail_path: Path, out_file: Path | None, id_pattern: str | None, keywords: tuple[str, ...],
+               departments_file: Path | None, timezone: str, strict: bool, as_json: bool) -> None:
+    """Turn approval e-mails (a folder of .eml files, or an .mbox file) into an event log.
+
+    Cases come from the request id in the subject (【审批】合同HT2025001), else from the thread;
+    decisions (同意/批准/通过, 驳回/不同意, 退回, 转交, 加签, approve/reject) are read from each
+    reply's own text, never from the quoted message below it. Prints how many messages were
+    read, the cases, the decisions by outcome, and the messages left out (unassigned, broken)
+    with their reasons; -o writes the event log as CSV.
+
+    \b
+    Example:
+      procmine from-email sample_logs/邮件审批.mbox -o out/邮件审批.csv
+      procmine discover out/邮件审批.csv -o out/
+    """
+    from procmine.read.emails import email_summary, read_emails, write_log_csv
+
+    table = _keywords(keywords)
+    if out_file is not None:
+        _guard_outputs(str(mail_path), [out_file])
+        if mail_path.is_dir() and out_file.suffix.lower() == ".eml" and out_file.resolve().is_relative_to(
+                mail_path.resolve()):
+            raise OutputError(f"{out_file}: would overwrite a message of the input folder. Choose a .csv file "
+                              "with -o.")
+        if out_file.is_dir():
+            raise OutputError(f"{out_file}: is a folder; -o needs a file name such as log.csv.")
+    log = read_emails(mail_path, id_pattern=id_pattern, keywords=table, departments=departments_file,
+                      timezone=timezone, progress=_progress)
+    summary = email_summary(log)
+    if out_file is not None:
+        try:
+            out_file.parent.mkdir(parents=True, exist_ok=True)
+            write_log_csv(log, out_file)
+        except OSError as exc:
+            raise OutputError(f"{out_file}: cannot be written ({exc.strerror or exc}).") from None
+    if as_json:
+        click.echo(json.dumps({"email": summary.to_dict(), "summary": log.summary().to_dict(),
+                               "quality": log.quality.to_dict(), "output": str(out_file) if out_file else None},
+                              ensure_ascii=False, indent=2))
+    else:
+        click.echo(str(summary))
+        click.echo(str(log.quality))
+        if out_file is not None:
+            click.echo(f"Wrote {out_file} (UTF-8 with BOM)")
+    if strict:
+        log.quality.raise_if_problems()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -81,3 +81,20 @@ def test_complaint_parallel_steps_for_urgent_cases():
     a, b = expected["activities"]
     assert (a, b) not in edges and (b, a) not in edges
     assert dict(zip(pmap.activities["activity"], pmap.activities["cases"]))["法务复核"] == expected["cases_with_法务复核"]
+
+
+MAIL_SAMPLES = ["邮件审批.mbox", "审批记录导出.xlsx", "邮件审批.departments.csv", "邮件审批.truth.json",
+                "邮件审批.mbox.truth.json", "审批记录导出.truth.json"]
+
+
+def test_mail_sample_script_reproduces_the_committed_samples(tmp_path):
+    """The mailbox, the .eml folder and the history export do not depend on the run (dates,
+    Message-IDs, MIME boundaries and workbook metadata are fixed)."""
+    subprocess.run([sys.executable, str(SAMPLES / "make_mail_samples.py"), "--out", str(tmp_path)], check=True,
+                   capture_output=True)
+    for name in MAIL_SAMPLES:
+        assert digest(tmp_path / name) == digest(SAMPLES / name), f"{name} differs from a fresh run"
+    fresh = sorted(p.name for p in (tmp_path / "邮件审批").iterdir())
+    assert fresh == sorted(p.name for p in (SAMPLES / "邮件审批").iterdir())
+    for name in fresh:
+        assert digest(tmp_path / "邮件审批" / name) == digest(SAMPLES / "邮件审批" / name), f"邮件审批/{name} differs"

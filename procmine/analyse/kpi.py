@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -247,6 +248,49 @@ def monthly(cases: pl.DataFrame, hours_per_day: float) -> pl.DataFrame:
     ).select("month", "cases_started", "cases_completed", "in_progress_at_end", "median_work_days")
 
 
+#: Bin widths (days) the lead-time distribution chooses from: the smallest that keeps it readable.
+NICE_WIDTHS = (0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+
+
+def lead_time_distribution(log: EventLog, calendar: "Calendar | None" = None, *, bin_days: float | None = None,
+                           max_bins: int = 15) -> pl.DataFrame:
+    """Completed cases by lead time in working days (calendar days with ``Calendar(kind="none")``).
+
+    Columns ``from_work_days``, ``to_work_days`` (bin [from, to); None for the last, open-ended
+    bin), ``cases`` and ``share`` (of completed cases). Lead time and working days are the KPI
+    report's: first arrival → last completion in working hours ÷ hours per working day; cases
+    in progress are left out. Without ``bin_days`` the width is the smallest of
+    :data:`NICE_WIDTHS` that covers the 95th percentile in at most ``max_bins`` bins; lead
+    times beyond the last bin go into one open bin "≥ from".
+
+    >>> lead_time_distribution(log, Calendar()).head(3)     # doctest: +SKIP
+    """
+    tables = time_tables(log, calendar)
+    done = tables.cases.filter(~pl.col("open"))
+    days = (done["lead_work_hours"] / tables.calendar.hours_per_day).fill_null(0.0).to_list()
+    schema = {"from_work_days": pl.Float64, "to_work_days": pl.Float64, "cases": pl.Int64, "share": pl.Float64}
+    if not days:
+        return pl.DataFrame(schema=schema)
+    ordered = sorted(days)
+    p95 = ordered[min(len(ordered) - 1, max(0, math.ceil(0.95 * len(ordered)) - 1))]
+    if bin_days is None:
+        bin_days = next((w for w in NICE_WIDTHS if p95 / w <= max_bins - 1), NICE_WIDTHS[-1])
+    if bin_days <= 0:
+        raise ValueError(f"bin_days must be positive, not {bin_days}")
+    closed = max(1, math.floor(p95 / bin_days + 1e-9) + 1)  # bins up to and including the one holding p95
+    if max(days) < closed * bin_days:  # nothing beyond: no open bin
+        closed = max(1, math.floor(max(days) / bin_days + 1e-9) + 1)
+        has_open = False
+    else:
+        has_open = True
+    counts = [0] * (closed + has_open)
+    for value in days:
+        counts[min(int(value / bin_days + 1e-9), len(counts) - 1)] += 1
+    rows = [{"from_work_days": i * bin_days, "to_work_days": None if (has_open and i == closed) else (i + 1) * bin_days,
+             "cases": n, "share": n / len(days)} for i, n in enumerate(counts)]
+    return pl.DataFrame(rows, schema=schema)
+
+
 def _round(value):
     if isinstance(value, float):
         return None if value != value else round(value, 4)
@@ -261,4 +305,4 @@ def _pct(value) -> str:
     return "–" if value is None else f"{value * 100:.1f} %"
 
 
-__all__ = ["kpis", "KPIReport", "monthly", "REJECT", "SEND_BACK"]
+__all__ = ["kpis", "KPIReport", "monthly", "lead_time_distribution", "REJECT", "SEND_BACK"]

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["Layout", "chart_style", "draw_flowchart", "layered_layout", "save_figure", "use_cjk_font"]
+__all__ = ["Layout", "chart_style", "draw_flowchart", "draw_lead_time_histogram", "layered_layout", "save_figure",
+           "use_cjk_font"]
 
 _WHERE = {
     "Layout": "procmine.chart.layout",
@@ -21,6 +22,7 @@ _WHERE = {
     "use_cjk_font": "procmine.chart.fonts",
     "draw_flowchart": "procmine.chart.flowchart",
     "save_figure": "procmine.chart.flowchart",
+    "draw_lead_time_histogram": "procmine.chart.histogram",
 }
 
 

@@ -20,13 +20,15 @@ def draw_monthly_trend(by_month: pl.DataFrame, *, target_days: float | None = No
     months = by_month["month"].to_list()
     x = list(range(len(months)))
     with chart_style():
-        fig = Figure(figsize=(max(6.0, 0.7 * len(months) + 3), 4.2), dpi=100)
+        # wide enough for a year of months; longer periods label every k-th month instead of growing off the page
+        fig = Figure(figsize=(min(11.0, max(6.0, 0.7 * len(months) + 3)), 4.2), dpi=100)
         ax = fig.add_axes((0.09, 0.16, 0.8, 0.66))
         ax.bar(x, by_month["cases_completed"].to_list(), color=BAR, width=0.6,
                label="完成案例数" if zh else "cases completed")
         ax.set_ylabel("完成案例数（个）" if zh else "cases completed", fontsize=9)
-        ax.set_xticks(x)
-        ax.set_xticklabels(months, rotation=0 if len(months) <= 8 else 45, fontsize=8)
+        step = max(1, -(-len(months) // 18))
+        ax.set_xticks(x[::step])
+        ax.set_xticklabels(months[::step], rotation=0 if len(months) <= 8 else 45, fontsize=8)
         right = ax.twinx()
         medians = by_month["median_work_days"].to_list()
         right.plot(x, medians, color=LINE, marker="o", linewidth=2,

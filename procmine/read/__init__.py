@@ -27,7 +27,7 @@ from procmine.read.files import ROW as RAW_ROW
 from procmine.read.files import RawTable, open_table
 from procmine.read.timestamps import parse_timestamps
 
-__all__ = ["read_log", "open_table", "detect_columns", "ColumnMapping"]
+__all__ = ["read_log", "build_log", "open_table", "detect_columns", "ColumnMapping", "RawTable"]
 
 LABEL_ROLES = (ACTIVITY, RESOURCE, DEPARTMENT, ROLE)
 OPTIONAL_TEXT_ROLES = (RESOURCE, DEPARTMENT, ROLE, OUTCOME)
@@ -51,6 +51,8 @@ def read_log(
     sheet: str | int | None = None,
     lifecycle: str = "pair",
     normalise_labels: bool = True,
+    history_column: str | bool | None = None,
+    history_pattern: str | None = None,
     strict: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> EventLog:
@@ -63,9 +65,23 @@ def read_log(
     that differ only by spaces, full-width characters or letter case into their most
     frequent spelling. ``strict=True`` raises :class:`~procmine.errors.DataQualityError`
     when any data-quality problem is found.
+
+    An export with one row per approval instance and its whole history in one text column
+    (审批记录, 审批历史, 操作记录 …) is expanded into one event per step (see
+    :mod:`procmine.read.history`): the column is detected, or named with ``history_column``
+    (``False`` turns detection off); ``history_pattern`` is a regular expression with named
+    groups ``time``, ``resource``, ``department``, ``action``, ``comment`` (and ``node``) for
+    history lines of a shape procmine does not know.
+
+        >>> log = procmine.read_log("审批记录导出.xlsx")                       # doctest: +SKIP
+        >>> log = procmine.read_log("export.csv", history_column="审批历史")    # doctest: +SKIP
     """
+    from procmine.read.history import expand_history, find_history_column
+
     say = progress or (lambda message: None)
     _check_timezone(timezone)
+    if lifecycle not in ("pair", "all"):
+        raise ValueError("lifecycle must be 'pair' or 'all'")
     say(f"reading {Path(path).name}")
     raw = open_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
     headers = [c for c in raw.frame.columns if c != RAW_ROW]
@@ -73,23 +89,53 @@ def read_log(
         case=case, activity=activity, timestamp=timestamp, start_timestamp=start_timestamp,
         resource=resource, department=department, role=role, outcome=outcome,
     )
-    mapping = detect_columns(headers, given, source=raw.source.path)
-    if lifecycle not in ("pair", "all"):
-        raise ValueError("lifecycle must be 'pair' or 'all'")
+    history = find_history_column(raw, given, history_column, history_pattern)
+    expanded = None
+    if history is not None:
+        say(f"{raw.frame.height:,} approval instances; reading their history ({history})")
+        expanded = expand_history(raw, history, given=given, pattern=history_pattern, timezone=timezone)
+        raw, mapping = expanded.table, expanded.mapping
+    else:
+        mapping = detect_columns(headers, given, source=raw.source.path)
     say(f"{raw.frame.height:,} rows; parsing times")
-    events, quality, (open_cases, open_steps) = _build_events(raw, mapping, timezone=timezone, lifecycle=lifecycle, normalise_labels=normalise_labels)
-    log = EventLog(
+    log = build_log(raw, mapping, timezone=timezone, lifecycle=lifecycle, normalise_labels=normalise_labels,
+                    open_cases=expanded.open_cases if expanded else frozenset())
+    if expanded is not None:
+        expanded.point_examples_at_file_rows(log.quality)
+    if strict:
+        log.quality.raise_if_problems()
+    return log
+
+
+def build_log(
+    raw: RawTable,
+    mapping: ColumnMapping,
+    *,
+    timezone: str = "Asia/Shanghai",
+    lifecycle: str = "pair",
+    normalise_labels: bool = True,
+    open_cases: frozenset[str] = frozenset(),
+) -> EventLog:
+    """Turn a table of raw columns and its column mapping into an :class:`EventLog`.
+
+    This is everything :func:`read_log` does after detecting the columns: times parsed,
+    rows checked and counted in the data-quality report, labels merged. The other readers
+    (:func:`procmine.read_emails`, approval-history exports) build a :class:`RawTable` of
+    their own and finish here, so their logs are exactly what ``read_log`` returns.
+    ``open_cases`` are cases known to be unfinished besides those with an open step.
+    """
+    events, quality, (open_found, open_steps) = _build_events(raw, mapping, timezone=timezone, lifecycle=lifecycle,
+                                                              normalise_labels=normalise_labels)
+    present = set(events[CASE].unique().to_list())
+    return EventLog(
         events,
         mapping,
         raw.source,
         quality,
         timezone=timezone,
-        open_cases=open_cases,
+        open_cases=frozenset(open_found | {c for c in open_cases if c in present}),
         open_steps=open_steps,
     )
-    if strict:
-        quality.raise_if_problems()
-    return log
 
 
 def _check_timezone(timezone: str) -> None:
