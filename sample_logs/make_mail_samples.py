@@ -30,7 +30,7 @@ import io
 import json
 import quopri
 import random
-import zipfile
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -39,7 +39,9 @@ from urllib.parse import quote
 
 import openpyxl
 from openpyxl.styles import Alignment, Font
-from openpyxl.writer.excel import ExcelWriter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from simulate import _save_workbook as save_workbook_stable  # noqa: E402  (the samples' byte-stable writer)
 
 DEFAULT_SEED = 2025
 DOMAIN = "xinghe.example"          # .example is reserved (RFC 2606): no real company
@@ -813,19 +815,8 @@ def write_history(rows: list[tuple], path: Path) -> None:
 
 
 def _save_workbook(workbook: openpyxl.Workbook, path: Path) -> None:
-    """Save byte-identically between runs: fixed document properties and zip entry dates."""
-    workbook.properties.creator = "OA"
-    workbook.properties.lastModifiedBy = None
-    workbook.properties.created = workbook.properties.modified = XLSX_TIMESTAMP
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(workbook, archive).save()
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            fixed = zipfile.ZipInfo(entry.filename, date_time=XLSX_TIMESTAMP.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            target.writestr(fixed, source.read(entry.filename))
+    """Save byte-identically between runs (the simulator's writer, with this export's date)."""
+    save_workbook_stable(workbook, path, XLSX_TIMESTAMP)
 
 
 def _write_json(path: Path, data: dict) -> None:

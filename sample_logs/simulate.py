@@ -955,18 +955,18 @@ def _parse_expense_time(value, cal: WorkCalendar) -> int | None:
     return cal.from_datetime(datetime(int(year), int(month), int(day), hour, int(minute)))
 
 
-def _save_workbook(workbook: openpyxl.Workbook, path: Path) -> None:
+def _save_workbook(workbook: openpyxl.Workbook, path: Path, stamp: datetime = XLSX_TIMESTAMP) -> None:
     """Save a workbook byte-identically between runs: fixed document properties and fixed
     zip entry dates (``openpyxl.save_workbook`` stamps both with the current time)."""
     workbook.properties.creator = "OA"
     workbook.properties.lastModifiedBy = None
-    workbook.properties.created = workbook.properties.modified = XLSX_TIMESTAMP
+    workbook.properties.created = workbook.properties.modified = stamp
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(workbook, archive).save()
     with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for entry in source.infolist():
-            fixed = zipfile.ZipInfo(entry.filename, date_time=XLSX_TIMESTAMP.timetuple()[:6])
+            fixed = zipfile.ZipInfo(entry.filename, date_time=stamp.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
             target.writestr(fixed, source.read(entry.filename))
