@@ -484,9 +484,10 @@ def _guard_outputs(input_path: str, outputs) -> None:
 @click.option("--design", "design_path", type=click.Path(path_type=Path),
               help="Designed process to compare with (YAML, step table or BPMN, as for procmine compare): "
                    "adds the section 与设计流程对比.")
-@click.option("--target", default="3wd", show_default=True,
-              help="Lead-time target, e.g. 3wd (3 working days, the method's example 审批时长≤3个工作日), 8h, "
-                   "2d (calendar days); none for no target.")
+@click.option("--target",
+              help="Lead-time target, e.g. 3wd (3 working days), 8h, 2d (calendar days); none for no target. "
+                   "Default: the design's lead_time target with --design, else 3wd (the method's example "
+                   "审批时长≤3个工作日).")
 @click.option("--process", "process_name", help="Process name in the title (default: the log file's name).")
 @lang_option
 @click.option("--quiet", is_flag=True, help="No progress messages on stderr (same as procmine -q).")
@@ -515,16 +516,17 @@ def report(out_dir: Path, design_path: Path | None, target: str, process_name: s
 
     if quiet:
         _State.quiet = True
+    design = None
+    if design_path is not None:
+        from procmine.compare import read_design
+
+        design = read_design(design_path)
+    if target is None:  # one target throughout the report: the design's, when it has one
+        designed = next((t.text for t in (design.targets if design else ()) if t.name == "lead_time"), None)
+        target = designed or "3wd"
     target = None if target.strip().lower() in ("none", "") else target
     if target is not None:
         parse_duration_target(target)  # a bad target fails before the long work
-    design = None
-    if design_path is not None:
-        try:
-            from procmine.compare import read_design
-        except ImportError as exc:
-            raise ProcmineError(f"--design needs procmine.compare, which this installation lacks ({exc}).") from None
-        design = read_design(design_path)
     log = _read(kwargs)
     calendar = _calendar(kwargs, log)
     paths = _prepare_out(out_dir, log, ["report.html", "report.md", "report_files", "report.docx"])

@@ -260,8 +260,11 @@ def test_step_table_samples_read(tmp_path):
 # ---- malformed designs -----------------------------------------------------------------------
 @pytest.mark.parametrize("text, expected", [
     ("steps:\n  - name: A\n   - name: B\n", "line 3"),
-    ("steps:\n  - name: A\nflows:\n  - [A, B]\n", "'B', which is not a step"),
-    ("steps: [A, B]\nrules:\n  - four_eyes: [A, C]\n", "names C"),
+    ("steps:\n  - name: A\nflows:\n  - [A, B]\n", "flows[1] (line 4): 'B' is not a step of the design"),
+    ("steps: [A, B]\nrules:\n  - four_eyes: [A, C]\n", "rules[1] (line 3): the rule names 'C'"),
+    ("steps: [A, B, A]\n", "steps[3] (line 1): step 'A' is listed twice"),
+    ("steps: [A, B]\nparallel:\n  - [A, X]\n", "parallel[1] (line 3): 'X' is not a step"),
+    ("", "the file is empty"),
     ("steps: [A, B]\nrules:\n  - sometimes: [A, B]\n", "rules[1] (line 3): unknown rule kind 'sometimes'"),
     ("steps:\n  - name: A\n    time_limit: soon\n", "steps[1].time_limit (line 3): cannot read the time limit 'soon'"),
     ("steps: [A]\ntargets:\n  speed: 3wd\n", "unknown target 'speed'"),
@@ -340,7 +343,7 @@ def test_cli_compare_bad_design_is_one_line(tmp_path, capsys):
     code = main(["compare", str(SAMPLES / "客户投诉处理.csv"), str(bad)])
     _, stderr = capsys.readouterr()
     assert code == 2
-    assert stderr.count("\n") == 1 and "Traceback" not in stderr and "'B', which is not a step" in stderr
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr and "'B' is not a step" in stderr
 
 
 def test_step_table_samples_regenerate_byte_for_byte(tmp_path):
@@ -362,3 +365,42 @@ def test_four_eyes_on_a_placeholder_resource_is_flagged(tmp_path):
     assert result.rule_violations[0]["cases"] == 6
     assert any("looks like a role or placeholder" in note for note in result.notes)
     assert "像是岗位或占位符" in result.describe("zh")
+
+
+def test_a_case_stopping_short_of_the_end_skipped_what_follows(tmp_path):
+    # 审核 may end the case (a rejection); a case that stops after 审批 skipped 归档
+    design = read_design(write_text(tmp_path / "d.yaml", "steps: [提交, 审核, 审批, 归档]\nflows:\n"
+                                    "  - [提交, 审核]\n  - [审核, 审批]\n  - [审核, 结束]\n  - [审批, 归档]\n"))
+    rows = TINY_LOG.splitlines()[:1] + [r for r in TINY_LOG.splitlines()[1:] if r.startswith("c1,")]
+    rows += ["c7,提交,张三,业务部,2025-03-05 09:00,2025-03-05 09:00,100",
+             "c7,审核,李四,财务部,2025-03-05 09:00,2025-03-05 10:00,100",
+             "c7,审批,王五,管理部,2025-03-05 10:00,2025-03-05 11:00,100",
+             "c8,提交,张三,业务部,2025-03-05 09:00,2025-03-05 09:00,100",
+             "c8,审核,李四,财务部,2025-03-05 09:00,2025-03-05 10:00,100"]
+    log = procmine.read_log(write_text(tmp_path / "log.csv", "\n".join(rows) + "\n"))
+    result = compare(log, design)
+    assert design.mandatory_steps == {"提交", "审核"}
+    assert [(d["activity"], d["example_case_ids"]) for d in result.skipped_activities] == [("归档", ["c7"])]
+    assert [(d["activity"], d["cases"]) for d in result.unexpected_ends] == [("审批", 1)]
+    assert not any("rows were dropped" in note for note in result.notes)
+
+
+def test_step_table_csv_with_a_title_line_and_owner_spellings(tmp_path):
+    path = write_text(tmp_path / "steps.csv", "采购申请流程操作说明（未来流程）,,,\n流程步骤,操作说明,责任部门/岗位,时间要求\n"
+                      "1.提交,填写,采购部-采购专员,即时\n2.审核,审核,财务部（会计）,1个工作日内\n3.付款,付款,财务部 - 出纳,\n", "gbk")
+    design = read_design(path)
+    assert [(s.name, s.department, s.role) for s in design.steps] == [
+        ("提交", "采购部", "采购专员"), ("审核", "财务部", "会计"), ("付款", "财务部", "出纳")]
+
+
+def test_rejected_cases_exempted_only_when_they_meet_the_condition(tmp_path):
+    design = read_design(write_text(tmp_path / "d.yaml", "steps: [提交, 审核, 审批]\nrules:\n"
+                                    "  - required_if: {activity: 审批, condition: \"金额 > 1000\"}\n"))
+    log = procmine.read_log(write_text(tmp_path / "log.csv", "\n".join([
+        "单号,环节,处理人,完成时间,金额,审批结果",
+        "r1,提交,甲,2025-03-03 09:00,5000,提交", "r1,审核,乙,2025-03-03 10:00,5000,驳回",   # exempt
+        "r2,提交,甲,2025-03-03 09:00,500,提交", "r2,审核,乙,2025-03-03 10:00,500,驳回",     # condition not met
+        "r3,提交,甲,2025-03-03 09:00,8000,提交", "r3,审核,乙,2025-03-03 10:00,8000,同意",   # violation
+    ]) + "\n"))
+    (rule,) = compare(log, design).rule_violations
+    assert (rule["case_ids"], rule["exempt_cases"], rule["checked_cases"]) == (["r3"], 1, 1)

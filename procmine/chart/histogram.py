@@ -81,7 +81,8 @@ def draw_lead_time_histogram(bins: pl.DataFrame, *, target_days: float | None = 
             labels[ticks.index(rows[-1]["from_work_days"])] = f"≥{_num(rows[-1]['from_work_days'])}"
         ax.set_xticks(ticks, labels)
         ax.set_xlim(edges[0] - width * 0.1, edges[-1] + width * 0.1)
-        ax.set_ylim(0, top * 1.18)
+        # headroom above the tallest bar's count for the target's label, so it never covers a count
+        ax.set_ylim(0, top * (1.5 if target_days is not None else 1.18))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(f"周期（{days_word}）" if zh else f"lead time ({days_word})", fontsize=9, color=TEXT_COLOUR)
         ax.set_ylabel("已完成案例数（个）" if zh else "completed cases", fontsize=9, color=TEXT_COLOUR)
@@ -96,7 +97,7 @@ def draw_lead_time_histogram(bins: pl.DataFrame, *, target_days: float | None = 
             if target_note:
                 label += f"\n{target_note}"
             right_half = target_days > (edges[0] + edges[-1]) / 2
-            ax.text(target_days + (-1 if right_half else 1) * width * 0.15, top * 1.12, label,
+            ax.text(target_days + (-1 if right_half else 1) * width * 0.15, top * 1.47, label,
                     ha="right" if right_half else "left", va="top", fontsize=8, color=TARGET, zorder=5,
                     bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.9})
             if target_days > edges[-1]:

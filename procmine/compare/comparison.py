@@ -121,27 +121,31 @@ class Comparison:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per deviation: kind, what, cases, share of cases."""
+        """One row per deviation: kind, what, cases, share of cases and case ids (every id for
+        rules and time limits, examples for the rest)."""
         rows = []
+
+        def add(kind, what, item, ids_key="example_case_ids"):
+            rows.append((kind, what, item["cases"], " ".join(item.get(ids_key) or [])))
+
         for item in self.unplanned_activities:
-            rows.append(("unplanned_activity", item["activity"], item["cases"]))
+            add("unplanned_activity", item["activity"], item)
         for item in self.skipped_activities:
-            rows.append(("skipped_activity", item["activity"], item["cases"]))
+            add("skipped_activity", item["activity"], item)
         for item in self.extra_handoffs:
-            rows.append(("extra_handoff", f"{item['source']} → {item['target']}", item["cases"]))
+            add("extra_handoff", f"{item['source']} → {item['target']}", item)
         for item in self.unexpected_starts:
-            rows.append(("unexpected_start", item["activity"], item["cases"]))
+            add("unexpected_start", item["activity"], item)
         for item in self.unexpected_ends:
-            rows.append(("unexpected_end", item["activity"], item["cases"]))
+            add("unexpected_end", item["activity"], item)
         for item in self.rule_violations:
-            rows.append((f"rule:{item['kind']}", item["rule"], item["cases"]))
+            add(f"rule:{item['kind']}", item["rule"], item, "case_ids")
         for item in self.time_violations:
-            rows.append(("time_limit", f"{item['activity']} ({item['limit']})", item["cases"]))
+            add("time_limit", f"{item['activity']} ({item['limit']})", item, "case_ids")
         for item in self.responsibility_violations:
-            rows.append((f"responsibility:{item['field']}",
-                         f"{item['activity']}: {item['expected']} → {item['actual']}", item["cases"]))
-        frame = pd.DataFrame(rows, columns=["kind", "what", "cases"])
-        frame["share_of_cases"] = [_share(n, self.cases) for n in frame["cases"]]
+            add(f"responsibility:{item['field']}", f"{item['activity']}: {item['expected']} → {item['actual']}", item)
+        frame = pd.DataFrame(rows, columns=["kind", "what", "cases", "case_ids"])
+        frame.insert(3, "share_of_cases", [_share(n, self.cases) for n in frame["cases"]])
         return frame
 
     # ---- text ---------------------------------------------------------------------------
@@ -250,18 +254,16 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
         key=lambda d: (-d["cases"], d["activity"]))
     unplanned_cases = set(events.filter(~pl.col(ACTIVITY).is_in(list(designed)))[CASE].unique().to_list())
     done_by_case = events.group_by(CASE).agg(pl.col(ACTIVITY).unique().alias("done"))
-    skipped = []
+    skipped_ids: dict[str, set[str]] = {}
     for step in design.step_names:
         # skipped: a step the designed end needs, or one a later step of the case needs
         needed_by = list(design.needed_before(step))
         must = pl.lit(step in design.mandatory_steps)
         if needed_by:
             must = must | pl.col("done").list.eval(pl.element().is_in(needed_by)).list.any()
-        without = done_by_case.filter(~pl.col("done").list.contains(step) & must)[CASE].sort().to_list()
+        without = done_by_case.filter(~pl.col("done").list.contains(step) & must)[CASE].to_list()
         if without:
-            skipped.append({"activity": step, "cases": len(without), "share": _share(len(without), n_cases),
-                            "example_case_ids": _examples(without)})
-    skipped.sort(key=lambda d: (-d["cases"], d["activity"]))
+            skipped_ids[step] = set(without)
 
     # hand-offs, starts and ends
     handoffs = handoff_table(events) if events.height else pl.DataFrame(
@@ -289,6 +291,19 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
                 out.append({"activity": activity, "cases": len(ids), "share": _share(len(ids), n_cases),
                             "example_case_ids": _examples(ids)})
         out.sort(key=lambda d: (-d["cases"], d["activity"]))
+    # a completed case that stopped short of a designed end skipped the steps every path from
+    # where it stopped to the end passes through
+    if unexpected_ends:
+        done_sets = dict(done_by_case.iter_rows())
+        stopped = lasts.filter(~pl.col(ACTIVITY).is_in(list(ends_ok)) & pl.col(ACTIVITY).is_in(list(designed)))
+        for case, last in stopped.select(CASE, ACTIVITY).iter_rows():
+            for step in _still_needed_after(design, last):
+                if step not in done_sets.get(case, ()):
+                    skipped_ids.setdefault(step, set()).add(case)
+    skipped = sorted(
+        ({"activity": step, "cases": len(ids), "share": _share(len(ids), n_cases), "example_case_ids": _examples(ids)}
+         for step, ids in skipped_ids.items()),
+        key=lambda d: (-d["cases"], d["activity"]))
     used_list = [{"source": a, "target": b, "cases": used[(a, b)][0], "times": used[(a, b)][1]}
                  for a, b in design.flows if (a, b) in used]
     for a, b in sorted(allowed - set(design.flows)):
@@ -397,10 +412,12 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
     if open_ids:
         notes.insert(0, Note(f"{len(open_ids)} cases still in progress were left out of the comparison",
                              f"{len(open_ids)} 个在办案例未纳入对比"))
-    if log.quality.dropped:
-        notes.append(Note(f"{log.quality.dropped} rows were dropped while reading the log (see procmine check); "
+    # rows of steps still open belong to the cases left out; any other dropped row may be a missing step
+    dropped = log.quality.dropped - (log.open_steps.height if log.open_steps is not None else 0)
+    if dropped > 0:
+        notes.append(Note(f"{dropped} rows were dropped while reading the log (see procmine check); "
                           "a step missing from a case may be one of them",
-                          f"读取日志时有 {log.quality.dropped} 行被剔除（见 procmine check），案例中缺少的步骤可能在其中"))
+                          f"读取日志时有 {dropped} 行被剔除（见 procmine check），案例中缺少的步骤可能在其中"))
     notes = list(design.warnings) + notes
     return Comparison(
         process=design.process, design=design, fitness=fitness, cases=n_cases, open_cases=len(open_ids),
@@ -412,6 +429,26 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
         time_basis=tables.basis, calendar_description=cal.describe("en"), source=log.source.name, notes=notes,
         activity_cases=activity_cases,
     )
+
+
+def _still_needed_after(design: Design, last: str) -> list[str]:
+    """Steps on every designed path from ``last`` to the end (removing one cuts ``last`` off)."""
+    import networkx as nx
+
+    cache = design.__dict__.setdefault("_needed_after", {})
+    if last not in cache:
+        graph = nx.DiGraph(list(design.flows))
+        needed = []
+        if last in graph and nx.has_path(graph, last, END):
+            for step in design.step_names:
+                if step == last or step not in graph:
+                    continue
+                cut = graph.copy()
+                cut.remove_node(step)
+                if not nx.has_path(cut, last, END):
+                    needed.append(step)
+        cache[last] = needed
+    return cache[last]
 
 
 def _replay(events: pl.DataFrame, design: Design) -> tuple[float | None, set[str]]:

@@ -96,6 +96,8 @@ def read_yaml_design(path: Path) -> Design:
         problem = getattr(exc, "problem", None) or str(exc)
         raise DesignError(f"{where}: not valid YAML ({problem}). Check the indentation and that lists start "
                           "with '- '.") from None
+    if data is None:
+        raise DesignError(f"{path}: the file is empty; a design has process, steps and flows (see docs/design-formats.md).")
     if not isinstance(data, dict):
         raise DesignError(f"{path}: a design is a mapping with process, steps, flows (optional: parallel, rules, "
                           f"targets); got {type(data).__name__}.")
@@ -133,6 +135,10 @@ def read_yaml_design(path: Path) -> Design:
             aliases=tuple(_clean(a) for a in aliases),
         ))
     names = [s.name for s in steps]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise DesignError(f"{where('steps', i)}: step {name!r} is listed twice; each step once, please.")
+    known = set(names) | {START, END}
     flows: list[tuple[str, str]] = []
     raw_flows = data.get("flows")
     if raw_flows is None:
@@ -148,18 +154,33 @@ def read_yaml_design(path: Path) -> Design:
             if not isinstance(pair, (list, tuple)) or len(pair) != 2 or not all(pair):
                 raise DesignError(f"{where('flows', i)}: a flow is a pair [from, to], e.g. '- [投诉接收, 投诉分类]'; "
                                   f"got {pair!r}.")
-            flows.append((_endpoint(_clean(pair[0])), _endpoint(_clean(pair[1]))))
+            flow = (_endpoint(_clean(pair[0])), _endpoint(_clean(pair[1])))
+            unknown = [n for n in flow if n not in known]
+            if unknown:
+                raise DesignError(f"{where('flows', i)}: {unknown[0]!r} is not a step of the design (steps: "
+                                  f"{', '.join(names)}); add it under steps or fix the name.")
+            flows.append(flow)
         flows = _with_ends(names, flows)
     parallel = []
     for i, group in enumerate(data.get("parallel") or []):
         if not isinstance(group, list) or len(group) < 2:
             raise DesignError(f"{where('parallel', i)}: a parallel group lists two or more steps, e.g. "
                               f"'- [法务复核, 客户回访]'; got {group!r}.")
-        parallel.append(frozenset(_clean(g) for g in group))
+        members = frozenset(_clean(g) for g in group)
+        unknown = sorted(members - set(names))
+        if unknown:
+            raise DesignError(f"{where('parallel', i)}: {unknown[0]!r} is not a step of the design (steps: "
+                              f"{', '.join(names)}).")
+        parallel.append(members)
     rules_raw = data.get("rules") or []
     if not isinstance(rules_raw, list):
         raise DesignError(f"{where('rules')}: rules must be a list, e.g. '- four_eyes: [投诉分类, 调查与处理]'.")
     rules = tuple(parse_rule(entry, where("rules", i)) for i, entry in enumerate(rules_raw))
+    for i, rule in enumerate(rules):
+        unknown = [a for a in rule.activities if a not in names]
+        if unknown:
+            raise DesignError(f"{where('rules', i)}: the rule names {unknown[0]!r}, which is not a step of the design "
+                              f"(steps: {', '.join(names)}).")
     targets_raw = data.get("targets") or {}
     if not isinstance(targets_raw, dict):
         raise DesignError(f"{where('targets')}: targets is a mapping, e.g. 'lead_time: 3wd'.")
@@ -252,7 +273,11 @@ def split_owner(text: str | None) -> tuple[str | None, str | None]:
     """``客服部/投诉主管`` → (客服部, 投诉主管); ``法务部`` → (法务部, None); ``责任部门/专员`` → (None, None)."""
     if not text:
         return None, None
-    parts = [p.strip() for p in re.split(r"[/／、|]", unicodedata.normalize("NFKC", text)) if p.strip()]
+    text = unicodedata.normalize("NFKC", text)
+    bracketed = re.fullmatch(r"\s*([^()]+?)\s*\(\s*([^()]+?)\s*\)\s*", text)  # 财务部（出纳）
+    if bracketed:
+        text = f"{bracketed.group(1)}/{bracketed.group(2)}"
+    parts = [p.strip() for p in re.split(r"[/、|]|\s+-\s+|(?<=[部室处科心组办])[-—–]", text) if p.strip()]
     parts = [p for p in parts if p not in GENERIC_OWNERS]
     if not parts:
         return None, None
@@ -269,7 +294,7 @@ def read_step_table(path: Path) -> Design:
         raw = open_table(path)
     except ProcmineError as exc:
         raise DesignError(str(exc)) from None
-    frame = raw.frame
+    frame = _below_title_rows(raw.frame, ROW)
     keys = {}
     for column in frame.columns:
         if column == ROW:
@@ -331,6 +356,28 @@ def read_step_table(path: Path) -> Design:
         flows = _sequence_in_blocks(names, parallel)
     return Design(process=path.name.split(".")[0], steps=tuple(steps), flows=tuple(flows), parallel=parallel, source=path,
                   form="step_table")
+
+
+def _below_title_rows(frame, row_column: str, look: int = 5):
+    """A CSV with a title line above the header (流程操作说明 …): use the first row that holds a
+    流程步骤 column as the header. (Excel title rows are already skipped when the sheet is read.)"""
+    import polars as pl
+
+    if any(_header_key(c) == "name" for c in frame.columns if c != row_column):
+        return frame
+    data = [c for c in frame.columns if c != row_column]
+    for i, values in enumerate(frame.select(data).head(look).iter_rows()):
+        if any(v is not None and _header_key(str(v)) == "name" for v in values):
+            names, seen = [], set()
+            for j, value in enumerate(values):
+                name = str(value).strip() if value not in (None, "") else f"column_{j + 1}"
+                while name in seen or name == row_column:
+                    name += "_"
+                seen.add(name)
+                names.append(name)
+            body = frame.slice(i + 1)
+            return body.select([pl.col(old).alias(new) for old, new in zip(data, names)] + [pl.col(row_column)])
+    return frame
 
 
 def _cell(record: dict, keys: dict, key: str) -> str | None:

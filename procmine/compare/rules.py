@@ -181,13 +181,14 @@ class RequiredIf(Rule):
         return pl.Series(results, dtype=pl.Boolean), unreadable
 
     def check(self, events: pl.DataFrame, cases: list[str]) -> RuleResult:
-        # A case that was rejected and stopped never reached the step the rule requires.
-        stopped = _rejected_cases(events)
-        events = events.filter(~pl.col(CASE).is_in(stopped.implode()))
         values = events.select(CASE, pl.col(self.attribute).alias("__value")).filter(pl.col("__value").is_not_null())
         values = values.unique(maintain_order=True)
         satisfied, unreadable = self.matches(values["__value"])
         matching = values.filter(satisfied)
+        # A case that was rejected and stopped never reached the step the rule requires.
+        rejected = _rejected_cases(events)
+        stopped = matching.filter(pl.col(CASE).is_in(rejected.implode()))[CASE].unique()
+        matching = matching.filter(~pl.col(CASE).is_in(rejected.implode()))
         condition_cases = matching[CASE].unique()
         done = events.filter(pl.col(ACTIVITY) == self.activity)[CASE].unique()
         missing = matching.filter(~pl.col(CASE).is_in(done.implode()))
@@ -199,8 +200,8 @@ class RequiredIf(Rule):
             notes.append(f"{unreadable} values of {self.attribute} are not numbers and were not compared")
             notes_zh.append(f"{self.attribute} 有 {unreadable} 个值不是数字，未参与比较")
         if stopped.len():
-            notes.append(f"{stopped.len()} cases that ended with a rejection are not held to it")
-            notes_zh.append(f"{stopped.len()} 个以驳回结束的案例不适用此规则")
+            notes.append(f"{stopped.len()} cases that meet the condition but ended with a rejection are not held to it")
+            notes_zh.append(f"{stopped.len()} 个满足条件但以驳回结束的案例不适用此规则")
         return RuleResult(self, condition_cases.len(), tuple(sorted(details)), details, "; ".join(notes),
                           exempt=stopped.len(), note_zh="；".join(notes_zh))
 

@@ -99,7 +99,8 @@ _QUESTION = re.compile(r"[?？]|吗|么|呢")
 _RESUBMIT = re.compile(r"提交|修改|补充|更新|修订|重新|再次|重发|请审|审批|审核|批准|附件|resubmit|updated|revised|attached",
                        re.IGNORECASE)
 #: 通过 is also "by means of" (通过邮件发送): a decision only at a clause's end or after these.
-_PASS_AFTER = ("审核", "审批", "审查", "予以", "准予", "已", "可以", "同意", "均", "全部", "一致", "顺利")
+#: (已通过 / 均通过 … are decisions at a clause's end; followed by more, 已通过邮件发送 is "by" again.)
+_PASS_AFTER = ("审核", "审批", "审查", "予以", "准予", "同意")
 
 _PREFIX = re.compile(r"^\s*(?P<word>re|fw|fwd|aw|wg|sv|vs|tr|回复|答复|回覆|转发|轉寄|转寄|轉發)\s*(?:\[\d+\])?\s*[:：]\s*",
                      re.IGNORECASE)
@@ -686,8 +687,13 @@ def _find_decision(text: str, table: _KeywordTable) -> Decision | None:
                                                             for w in _REQUEST_EN):
                 continue
         if outcome == "同意":
-            if prefix.rstrip().endswith(_NEGATORS_ZH) or low_prefix.endswith(_NEGATORS_EN):
-                return Decision("驳回", prefix.strip()[-2:] + word if prefix.strip() else word)
+            stem = prefix.rstrip()
+            negator = next((n for n in sorted(_NEGATORS_ZH, key=len, reverse=True) if stem.endswith(n)), None)
+            if negator is not None:
+                return Decision("驳回", negator + word)
+            negator = next((n for n in sorted(_NEGATORS_EN, key=len, reverse=True) if low_prefix.endswith(n)), None)
+            if negator is not None:
+                return Decision("驳回", f"{stem[-len(negator):]} {word}")
             if word == "通过":
                 after = text[end: end + 1]
                 if not (after == "" or after in _CLAUSE_BREAK or after.isspace() or after in "了啦的"

@@ -452,6 +452,16 @@ def comparison(c: Context, result) -> Section:
     cases_col, ex = t("cases_col"), t("example_cases")
     by_activity = ([t("activity"), cases_col, ex], lambda r: (r.get("activity"), r.get("cases"), examples(r)),
                    {cases_col: "int"})
+    zh = c.lang == "zh"
+    words = {"department": "部门", "role": "岗位", "lead_time": "办理时长", "rejection_rate": "驳回率",
+             "first_time_right": "一次通过率", "precedence": "先后顺序", "required_if": "条件必经",
+             "four_eyes": "不相容岗位分离"} if zh else {"lead_time": "lead time", "rejection_rate": "rejection rate",
+                                                   "first_time_right": "first-time-right", "four_eyes": "four eyes",
+                                                   "required_if": "required if"}
+
+    def word(value):
+        return words.get(value, value)
+
     specs = {
         "unplanned_activities": by_activity,
         "skipped_activities": by_activity,
@@ -462,17 +472,17 @@ def comparison(c: Context, result) -> Section:
                            {cases_col: "int"}),
         "unused_handoffs": ([t("source"), t("target_col")], lambda r: (r.get("source"), r.get("target")), {}),
         "rule_violations": ([t("rule"), t("rule_kind"), cases_col, ex],
-                            lambda r: (rule_text(r), r.get("kind"), r.get("cases"), examples(r)), {cases_col: "int"}),
+                            lambda r: (rule_text(r), word(r.get("kind")), r.get("cases"), examples(r)), {cases_col: "int"}),
         "time_violations": ([t("activity"), t("limit"), cases_col, t("share"), t("median_excess"), ex],
                             lambda r: (r.get("activity"), listed(r.get("limit")), r.get("cases"), r.get("share"),
                                        excess(r), examples(r)),
                             {cases_col: "int", t("share"): "pct"}),
         "responsibility_violations": ([t("activity"), t("field_col"), t("expected"), t("actual"), cases_col, ex],
-                                      lambda r: (r.get("activity"), r.get("field"), listed(r.get("expected")),
+                                      lambda r: (r.get("activity"), word(r.get("field")), listed(r.get("expected")),
                                                  listed(r.get("actual")), r.get("cases"), examples(r)),
                                       {cases_col: "int"}),
         "targets": ([t("target_name"), t("limit"), t("share_met"), t("cases_met"), cases_col, t("met")],
-                    lambda r: (listed(r.get("name")), listed(r.get("limit")), achieved(r), r.get("cases_met"),
+                    lambda r: (word(listed(r.get("name"))), listed(r.get("limit")), achieved(r), r.get("cases_met"),
                                r.get("cases"), met(r)),
                     {t("share_met"): "pct", t("cases_met"): "int", cases_col: "int"}),
     }
