@@ -404,3 +404,12 @@ def test_rejected_cases_exempted_only_when_they_meet_the_condition(tmp_path):
     ]) + "\n"))
     (rule,) = compare(log, design).rule_violations
     assert (rule["case_ids"], rule["exempt_cases"], rule["checked_cases"]) == (["r3"], 1, 1)
+
+
+def test_bpmn_saved_in_gbk_reads_like_utf8(tmp_path):
+    text = (SAMPLES / "合同审批.design.bpmn").read_text(encoding="utf-8").replace('encoding="UTF-8"', 'encoding="GBK"')
+    gbk = read_design(write_text(tmp_path / "gbk.bpmn", text, "gbk"))
+    utf8 = read_design(SAMPLES / "合同审批.design.bpmn")
+    log = procmine.read_log(SAMPLES / "合同审批.csv")
+    assert gbk.step_names == utf8.step_names and gbk.step("法务审核").department == "法务部"
+    assert compare(log, gbk).fitness == compare(log, utf8).fitness

@@ -140,10 +140,28 @@ def read_bpmn_design(path: Path) -> Design:
 
     from procmine._engine import pm4py
 
-    try:
-        engine = pm4py.read_bpmn(str(path))
-    except Exception as exc:  # pm4py's importer raises plain exceptions on odd models
-        raise DesignError(f"{path}: pm4py cannot read this BPMN model ({type(exc).__name__}: {exc}).") from None
+    engine = _pm4py_model(path, root)
     name = next((p.get("name") for p in processes if p.get("name")), None) or path.stem
     return Design(process=_clean(name), steps=tuple(steps), flows=tuple(design_flows), source=path, form="bpmn",
                   engine_model=engine)
+
+
+def _pm4py_model(path: Path, root):
+    """pm4py's reading of the model. pm4py only reads UTF-8, so a model saved in another
+    declared encoding (GBK) is handed over re-encoded; the elements are the same."""
+    import tempfile
+
+    from lxml import etree
+
+    from procmine._engine import pm4py
+
+    encoding = (root.getroottree().docinfo.encoding or "UTF-8").upper().replace("_", "-")
+    with tempfile.TemporaryDirectory() as folder:
+        source = path
+        if encoding not in ("UTF-8", "UTF8", "ASCII", "US-ASCII"):
+            source = Path(folder) / "model.bpmn"
+            source.write_bytes(etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True))
+        try:
+            return pm4py.read_bpmn(str(source))
+        except Exception as exc:  # pm4py's importer raises plain exceptions on odd models
+            raise DesignError(f"{path}: pm4py cannot read this BPMN model ({type(exc).__name__}: {exc}).") from None
