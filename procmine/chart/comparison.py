@@ -106,12 +106,7 @@ class _ComparisonDrawing(_Drawing):
     def _draw_legend(self, fig, frac, top, width, norm) -> None:
         legend_w, legend_h, pos = self._legend_geometry(self._chart_w)
         column = pos["column"]
-        left = (width - legend_w) / 2
-        lax = fig.add_axes(frac(left, top, legend_w, legend_h))
-        lax.set_xlim(0, legend_w)
-        lax.set_ylim(legend_h, 0)
-        lax.set_axis_off()
-        lax.plot([0, legend_w], [1, 1], color="#d5dbe2", linewidth=0.8)
+        lax = self._legend_axes(fig, frac, (width - legend_w) / 2, top, legend_w, legend_h)
         words = self.ctext["legend"]
         text_kw = dict(fontsize=self.st.legend_size, color="#28313b", ha="left", va="center")
         for i, (colour, style) in enumerate(((OK_COLOUR, "solid"), (EXTRA_COLOUR, "solid"),

@@ -874,16 +874,22 @@ class _Drawing:
             return []
         return sorted({freqs[0], _round_nice((freqs[0] + freqs[-1]) / 2), freqs[-1]})
 
-    def _draw_legend(self, fig, frac, top: float, width: float, norm) -> None:
-        st, words, size = self.st, self.words, self.st.legend_size
-        legend_w, legend_h, pos = self._legend_geometry(self._chart_w)
-        blocks = self._legend_blocks()
-        left = (width - legend_w) / 2
+    @staticmethod
+    def _legend_axes(fig, frac, left: float, top: float, legend_w: float, legend_h: float):
+        """The legend strip's axes in points (y down), under a thin rule."""
         lax = fig.add_axes(frac(left, top, legend_w, legend_h))
         lax.set_xlim(0, legend_w)
         lax.set_ylim(legend_h, 0)
         lax.set_axis_off()
         lax.plot([0, legend_w], [1, 1], color="#d5dbe2", linewidth=0.8)
+        return lax
+
+    def _draw_legend(self, fig, frac, top: float, width: float, norm) -> None:
+        st, words, size = self.st, self.words, self.st.legend_size
+        legend_w, legend_h, pos = self._legend_geometry(self._chart_w)
+        blocks = self._legend_blocks()
+        left = (width - legend_w) / 2
+        lax = self._legend_axes(fig, frac, left, top, legend_w, legend_h)
         text_kw = dict(fontsize=size, color="#28313b")
 
         # 1) sample activity box + time basis
