@@ -413,3 +413,8 @@ def test_bpmn_saved_in_gbk_reads_like_utf8(tmp_path):
     log = procmine.read_log(SAMPLES / "合同审批.csv")
     assert gbk.step_names == utf8.step_names and gbk.step("法务审核").department == "法务部"
     assert compare(log, gbk).fitness == compare(log, utf8).fitness
+
+
+def test_yaml_design_saved_in_gbk_is_read(tmp_path):
+    design = read_design(write_text(tmp_path / "gbk.yaml", TINY_DESIGN, "gbk"))
+    assert design.process == "小额采购（设计）" and design.step("审核").department == "财务部"

@@ -206,7 +206,7 @@ def match_names(activities: list[str], design: Design) -> tuple[dict[str, str], 
     return mapping, notes
 
 
-def _attribute_column(log: EventLog, attribute: str, rule_name: str) -> str:
+def _attribute_column(log: EventLog, attribute: str, rule_name: str, design_name: str = "design") -> str:
     columns = [c for c in log.events.columns if c != ROW]
     if attribute in columns:
         return attribute
@@ -216,7 +216,7 @@ def _attribute_column(log: EventLog, attribute: str, rule_name: str) -> str:
     for column in columns:
         if normalise_header(column) == normalise_header(attribute):
             return column
-    raise DesignError(f"the rule '{rule_name}' tests the column {attribute!r}, which the log "
+    raise DesignError(f"{design_name}: the rule '{rule_name}' tests the column {attribute!r}, which the log "
                       f"{log.source.name} does not have (its columns: {', '.join(log.attributes) or 'none beyond the mapped ones'}"
                       f"; mapped: {', '.join(h for _r, h in log.columns.items() if h)}). Fix the attribute name "
                       "in the design.")
@@ -322,7 +322,7 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
         checked_events = events
         attribute = getattr(rule, "attribute", None)
         if attribute is not None:
-            column = _attribute_column(log, attribute, rule.name)
+            column = _attribute_column(log, attribute, rule.name, str(design.source or "design"))
             checked_events = events.with_columns(pl.col(column).alias(attribute)) if column != attribute else events
         result = rule.check(checked_events, case_ids)
         if rule.kind == "four_eyes" and result.case_ids:

@@ -83,10 +83,12 @@ def _yaml_line(node_marks: dict, key: Any) -> str:
 def read_yaml_design(path: Path) -> Design:
     import yaml
 
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DesignError(f"{path}: is not UTF-8 text ({exc.reason} at byte {exc.start}); save the YAML as UTF-8.") from None
+    from procmine.read.files import decode_bytes
+
+    try:  # UTF-8 (with or without BOM), GBK/GB18030, UTF-16: detected as for logs
+        text, _encoding = decode_bytes(path.read_bytes(), path)
+    except ProcmineError as exc:
+        raise DesignError(f"{exc} Save the YAML as UTF-8.") from None
     try:
         data = yaml.safe_load(text)
         lines = _line_numbers(yaml.compose(text))
