@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from procmine.check import DataQualityReport
 
-if TYPE_CHECKING:  # the reader imports this module; avoid the cycle at run time
+if TYPE_CHECKING:  # the reader and the engine import this module; avoid the cycle at run time
+    from procmine.engine import Tables
     from procmine.read.columns import ColumnMapping
 
 CASE, ACTIVITY, TIMESTAMP, START = "case", "activity", "timestamp", "start_timestamp"
@@ -127,6 +127,7 @@ class EventLog:
         self.source = source
         self.quality = quality
         self.timezone = timezone
+        self._tables: dict[bool, Tables] = {}
 
     # --- basic facts -------------------------------------------------------------------
     @property
@@ -142,35 +143,41 @@ class EventLog:
     def __len__(self) -> int:
         return self.events.height
 
-    @cached_property
+    def tables(self, *, arrival_times: bool = True) -> Tables:
+        """The engine's tables of this log (steps, hand-offs, cases, variants …), built once.
+
+        ``arrival_times=False`` sets arrival/start times aside: steps are ordered and
+        measured by completion only, as pm4py's directly-follows graph does.
+        """
+        from procmine.engine import Tables
+
+        completion_only = not (arrival_times and self.has_start_times)
+        if completion_only not in self._tables:
+            self._tables[completion_only] = Tables(self.events, completion_only=completion_only,
+                                                   open_cases=self.open_cases, open_steps=self.open_steps)
+        return self._tables[completion_only]
+
+    @property
     def case_table(self) -> pl.DataFrame:
-        """One row per case: first and last time, event count, variant, lead time in hours."""
-        begin = pl.coalesce(pl.col(START), pl.col(TIMESTAMP)) if START in self.events.columns else pl.col(TIMESTAMP)
-        return (
-            self.events.group_by(CASE, maintain_order=True)
-            .agg(
-                begin.min().alias("first_time"),
-                pl.col(TIMESTAMP).max().alias("last_time"),
-                pl.len().alias("events"),
-                pl.col(ACTIVITY).str.join("\u001f").alias("variant"),
-            )
-            .with_columns(hours_between(pl.col("last_time"), pl.col("first_time")).alias("lead_time_hours"))
-        )
+        """One row per case: first and last time, event count, variant id, lead time in hours."""
+        return self.tables().cases.select(CASE, "first_time", "last_time", "events", "variant_id",
+                                          pl.col("lead_hours").alias("lead_time_hours"))
 
     def summary(self) -> LogSummary:
-        cases = self.case_table
+        tables = self.tables()
+        cases = tables.cases
         start = self.events[TIMESTAMP].min() if self.events.height else None
         first = cases["first_time"].min() if cases.height else None
         if first is not None and (start is None or first < start):
             start = first
         end = self.events[TIMESTAMP].max() if self.events.height else None
-        median = cases["lead_time_hours"].median() if cases.height else None
+        median = cases["lead_hours"].median() if cases.height else None
         return LogSummary(
             source=self.source.name,
             cases=cases.height,
             events=self.events.height,
-            activities=self.events[ACTIVITY].n_unique(),
-            variants=cases["variant"].n_unique(),
+            activities=tables.activity_names.len(),
+            variants=tables.variants.height,
             start=_iso(start),
             end=_iso(end),
             median_lead_time_hours=round(median, 3) if median is not None else None,

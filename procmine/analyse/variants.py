@@ -39,17 +39,13 @@ def variants(log: EventLog, calendar: "Calendar | None" = None, top: int | None 
     if total == 0:
         return pl.DataFrame(schema=SCHEMA)
     per_day = tables.calendar.hours_per_day
+    lead = (cases.filter(~pl.col("open")).group_by("variant_id")
+            .agg((pl.col("lead_work_hours").median() / per_day).alias("median_lead_work_days")))
     ranked = (
-        cases.with_columns(pl.col("trace").list.join("\u001f").alias("__key"),
-                           pl.when(~pl.col("open")).then(pl.col("lead_work_hours")).alias("__lead"))
-        .group_by("__key")
-        .agg(pl.col("trace").first().alias("activities"), pl.len().cast(pl.Int64).alias("cases"),
-             (pl.col("__lead").median() / per_day).alias("median_lead_work_days"))
-        .sort(["cases", "__key"], descending=[True, False])
+        log.tables().variants.join(lead, on="variant_id", how="left", maintain_order="left")
         .with_columns(
-            pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("rank"),
-            pl.col("activities").list.len().cast(pl.Int64).alias("steps"),
-            (pl.col("cases") / total).alias("share"),
+            pl.col("variant_id").cast(pl.Int64).alias("rank"),
+            pl.col("steps").cast(pl.Int64),
             (pl.col("cases").cum_sum() / total).alias("cumulative_share"),
         )
         .select(list(SCHEMA))

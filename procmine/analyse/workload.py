@@ -3,7 +3,7 @@
 The workload per department, role and person (events, cases, working hours, share of lead
 time) is in :func:`procmine.analyse.bottlenecks.bottlenecks` (``.departments``, ``.roles``,
 ``.resources``). This module adds the hand-over view: for every hand-off of the process map
-(step *i* → step *j*, see :mod:`procmine.discover.handoffs`), the department of *i* and the
+(step *i* → step *j*, see :mod:`procmine.engine.handoffs`), the department of *i* and the
 department of *j*. Hand-offs inside one department are counted too (the matrix diagonal).
 
     >>> pairs = department_handoffs(log)           # doctest: +SKIP

@@ -32,7 +32,6 @@ import pandas as pd
 import polars as pl
 
 from procmine.compare.design import END, START, Design
-from procmine.discover.handoffs import boundary_steps, handoff_table
 from procmine.errors import DesignError
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, ROLE, ROW, TIMESTAMP, EventLog
 from procmine.read.columns import normalise_header
@@ -265,9 +264,15 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
         if without:
             skipped_ids[step] = set(without)
 
-    # hand-offs, starts and ends
-    handoffs = handoff_table(events) if events.height else pl.DataFrame(
-        schema={"case": pl.String, "source": pl.String, "target": pl.String})
+    # hand-offs, starts and ends: the engine's, under the design's names, completed cases only
+    engine = log.tables()
+    closed = ~pl.col(CASE).is_in(pl.Series(open_ids, dtype=pl.String).implode())
+
+    def renamed(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+        frame = frame.filter(closed)
+        return frame.with_columns(pl.col(c).replace(mapping) for c in columns) if mapping else frame
+
+    handoffs = renamed(engine.handoffs.select(CASE, "source", "target"), "source", "target")
     pairs = handoffs.group_by("source", "target").agg(pl.col("case").unique().alias("ids"), pl.len().alias("n"))
     allowed = design.allowed_handoffs
     extra, used = [], {}
@@ -278,7 +283,7 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
             extra.append({"source": source, "target": target, "cases": len(ids), "times": n,
                           "share": _share(len(ids), n_cases), "example_case_ids": _examples(ids)})
     extra.sort(key=lambda d: (-d["cases"], d["source"], d["target"]))
-    firsts, lasts = boundary_steps(events, handoffs) if events.height else (events, events)
+    firsts, lasts = renamed(engine.first_steps, ACTIVITY), renamed(engine.last_steps, ACTIVITY)
     starts_ok, ends_ok = set(design.start_steps), set(design.end_steps)
     unexpected_starts, unexpected_ends = [], []
     for frame, ok, out, endpoint in ((firsts, starts_ok, unexpected_starts, START), (lasts, ends_ok, unexpected_ends, END)):

@@ -17,8 +17,8 @@ from pathlib import Path
 import networkx as nx
 import polars as pl
 
-from procmine.discover.handoffs import step_table
-from procmine.log import ACTIVITY, CASE, EventLog
+from procmine.engine import Tables
+from procmine.log import EventLog
 
 TASK_HEIGHT = 64.0
 GATEWAY_SIZE = 50.0
@@ -72,18 +72,19 @@ def discover_bpmn(log: EventLog, noise_threshold: float = 0.1) -> BpmnModel:
     """
     if not 0 <= noise_threshold <= 1:
         raise ValueError("noise_threshold must be between 0 and 1")
-    variants = variant_counts(log.events)
+    tables = log.tables()
+    variants = variant_counts(tables)
     tree = _inductive_tree(variants, noise_threshold)
     from procmine._engine import pm4py
 
     model = pm4py.convert_to_bpmn(tree)
     _lay_out(model)
     algorithm = "inductive miner infrequent (IMf)" if noise_threshold > 0 else "inductive miner (IM)"
-    return BpmnModel(model, noise_threshold, log.case_table["variant"].n_unique(), algorithm,
-                     tuple(log.events[ACTIVITY].unique().sort().to_list()))
+    return BpmnModel(model, noise_threshold, tables.variants.height, algorithm,
+                     tuple(tables.activity_names.to_list()))
 
 
-def variant_counts(events: pl.DataFrame) -> Counter:
+def variant_counts(tables: Tables) -> Counter:
     """Activity sequences for the miner, each with the weight of the cases behind it.
 
     Steps whose intervals overlap in a case ran in parallel, but a sequence can only show one
@@ -91,27 +92,31 @@ def variant_counts(events: pl.DataFrame) -> Counter:
     and reversed), each with weight 1; cases without overlaps count 2. The miner then sees
     the parallelism, and the relative weight of every case is unchanged.
     """
-    steps = step_table(events).with_columns(
-        pl.col("end").cum_max().shift(1).over(CASE).alias("__before_end")
+    steps = tables.steps.select("case_code", "index", "activity_code", "begin", "end")
+    same_case = pl.col("case_code") == pl.col("case_code").shift(1)
+    # a new block starts where a step arrives no earlier than every earlier step completed;
+    # block numbers run across the whole table, so they are unique without a per-case window
+    steps = steps.with_columns(
+        pl.when(same_case).then(pl.col("end").cum_max().over("case_code").shift(1)).alias("__before_end")
     ).with_columns(
-        (pl.col("__before_end").is_null() | (pl.col("begin") >= pl.col("__before_end")))
-        .cum_sum().over(CASE).alias("__block")
+        (pl.col("__before_end").is_null() | (pl.col("begin") >= pl.col("__before_end"))).cum_sum().alias("__block")
     )
-    forward = steps.group_by(CASE, maintain_order=True).agg(pl.col(ACTIVITY).alias("forward"))
+    forward = steps.group_by("case_code", maintain_order=True).agg(pl.col("activity_code").alias("forward"))
     backward = (
-        steps.sort([CASE, "__block", "pos"], descending=[False, False, True])
-        .group_by(CASE, maintain_order=True).agg(pl.col(ACTIVITY).alias("backward"))
+        steps.sort(["__block", "index"], descending=[False, True])
+        .group_by("case_code", maintain_order=True).agg(pl.col("activity_code").alias("backward"))
     )
-    both = forward.join(backward, on=CASE)
+    names = tables.activity_names.to_list()
     variants: Counter = Counter()
     for seq_forward, seq_backward, n in (
-        both.group_by("forward", "backward").len().iter_rows()
+        forward.join(backward, on="case_code").group_by("forward", "backward").len().iter_rows()
     ):
+        forward_names = tuple(names[code] for code in seq_forward)
         if seq_forward == seq_backward:
-            variants[tuple(seq_forward)] += 2 * n
+            variants[forward_names] += 2 * n
         else:
-            variants[tuple(seq_forward)] += n
-            variants[tuple(seq_backward)] += n
+            variants[forward_names] += n
+            variants[tuple(names[code] for code in seq_backward)] += n
     return variants
 
 

@@ -25,8 +25,8 @@ import networkx as nx
 import pandas as pd
 import polars as pl
 
-from procmine.discover.handoffs import boundary_steps, handoff_table, timed_steps
-from procmine.log import ACTIVITY, CASE, START, EventLog
+from procmine.engine import Tables
+from procmine.log import ACTIVITY, EventLog
 
 START_NODE, END_NODE = "__start__", "__end__"
 
@@ -115,7 +115,9 @@ class ProcessMap:
         keep_n = max(1, math.ceil(activities * total_activities))
         kept = self.activities.sort(["frequency", "activity"], descending=[True, False])["activity"].head(keep_n)
         projected = self._events.filter(pl.col(ACTIVITY).is_in(kept.implode()))
-        full = _compute(projected, self.duration_basis != "arrival → completion", self.source, self._open)
+        completion_only = self.duration_basis != "arrival → completion"
+        full = _from_tables(Tables(projected, completion_only=completion_only, open_cases=self._open), self.source,
+                            projected)
         graph = full.graph
         edges = sorted(graph.edges(data="frequency"), key=lambda e: (-e[2], str(e[0]), str(e[1])))
         top = {(u, v) for u, v, _ in edges[: math.ceil(paths * len(edges))]}
@@ -226,63 +228,24 @@ def discover(log: EventLog, *, arrival_times: bool = True) -> ProcessMap:
 
     >>> pmap = procmine.discover(procmine.read_log("sample_logs/合同审批.csv"))  # doctest: +SKIP
     """
-    events = log.events
-    if not arrival_times and START in events.columns:
-        events = events.drop(START)
-    return _compute(events, START not in events.columns or not log.has_start_times, log.source.name,
-                    log.open_cases)
+    return _from_tables(log.tables(arrival_times=arrival_times), log.source.name, log.events)
 
 
-def _compute(events: pl.DataFrame, completion_only: bool, source: str, open_cases: frozenset = frozenset()
-             ) -> ProcessMap:
-    handoffs = handoff_table(events)
-    steps = timed_steps(events, completion_only)
-    basis = "completion → completion" if completion_only else "arrival → completion"
-    activities = (
-        steps.group_by(ACTIVITY)
-        .agg(
-            pl.len().alias("frequency"),
-            pl.col(CASE).n_unique().alias("cases"),
-            pl.col("duration_hours").median().alias("median_duration_hours"),
-            pl.col("duration_hours").mean().alias("mean_duration_hours"),
-            pl.col("duration_hours").quantile(0.9, "linear").alias("p90_duration_hours"),
-        )
-        .sort(["frequency", ACTIVITY], descending=[True, False])
-    )
-    edges = (
-        handoffs.group_by("source", "target")
-        .agg(
-            pl.len().alias("frequency"),
-            pl.col("case").n_unique().alias("cases"),
-            pl.col("hours").median().alias("median_hours"),
-            pl.col("hours").mean().alias("mean_hours"),
-            pl.col("hours").quantile(0.9, "linear").alias("p90_hours"),
-            pl.col("sync_hours").median().alias("median_sync_hours"),
-        )
-        .sort(["frequency", "source", "target"], descending=[True, False, False])
-    )
-    first, last = boundary_steps(events, handoffs)
-    # a case with a step still open has not ended: its last completed step does not lead to the end
-    open_ids = pl.Series(sorted(open_cases), dtype=pl.String)
-    last = last.filter(~pl.col(CASE).is_in(open_ids.implode()))
+def _from_tables(tables: Tables, source: str, events: pl.DataFrame) -> ProcessMap:
+    cases = tables.cases
     return ProcessMap(
-        activities=activities,
-        handoffs=edges,
-        start_activities=_counts(first),
-        end_activities=_counts(last),
-        cases=events[CASE].n_unique(),
-        events=events.height,
-        duration_basis=basis,
+        activities=tables.activity_stats,
+        handoffs=tables.edge_stats,
+        start_activities=tables.start_activities,
+        end_activities=tables.end_activities,
+        cases=cases.height,
+        events=tables.steps.height,
+        duration_basis="completion → completion" if tables.completion_only else "arrival → completion",
         source=source,
-        open_cases=events.filter(pl.col(CASE).is_in(open_ids.implode()))[CASE].n_unique(),
+        open_cases=int(cases["open"].sum()),
         _events=events,
-        _open=frozenset(open_cases),
+        _open=tables.open_cases,
     )
-
-
-def _counts(steps: pl.DataFrame) -> dict[str, int]:
-    counts = steps.group_by(ACTIVITY).len().sort(["len", ACTIVITY], descending=[True, False])
-    return {a: int(n) for a, n in counts.iter_rows()}
 
 
 def _widest_tree(graph: nx.DiGraph, root: str) -> set[tuple[str, str]]:

@@ -1,0 +1,339 @@
+"""The tables every figure is read from: steps, hand-offs, cases, variants and their aggregates.
+
+A :class:`Tables` is built from a log's events once (``log.tables()``) and each table is
+computed on first use, then kept. discover, analyse, compare and report read these tables;
+none of them goes back to the rows, so the numbers agree across commands by construction.
+
+    >>> tables = log.tables()                       # doctest: +SKIP
+    >>> tables.steps.columns                         # doctest: +SKIP
+    >>> tables.working(Calendar()).cases             # lead times in working hours   # doctest: +SKIP
+
+Steps are ordered once, by (case, arrival, completion, file row), and numbered: ``case_code``
+and ``activity_code`` are integers (the activity dictionary is :attr:`Tables.activity_names`),
+``index`` is the step's global position and ``pos`` its position in its case. Later code
+relies on that order (``shift`` with a case-boundary mask) instead of windows over case ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+import polars as pl
+
+from procmine.engine.handoffs import handoff_pairs, successor_blocks
+from procmine.log import (
+    ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROLE, ROW, START, TIMESTAMP, hours_between,
+)
+
+if TYPE_CHECKING:
+    from procmine.calendar import Calendar
+
+STEP_ROLES = (RESOURCE, DEPARTMENT, ROLE, OUTCOME)
+SEPARATOR = "\u001f"
+
+
+class Tables:
+    """Steps, hand-offs, cases and variants of one set of events, each built once.
+
+    ``completion_only`` measures a step from the previous step's completion to its own and
+    orders steps by completion (the log has no arrival times, or they are set aside).
+    ``open_cases`` are the cases still in progress: they have no end; ``open_steps`` their
+    steps not completed yet (kept apart by the reader).
+    """
+
+    def __init__(self, events: pl.DataFrame, *, completion_only: bool, open_cases: frozenset[str] = frozenset(),
+                 open_steps: pl.DataFrame | None = None):
+        if completion_only and START in events.columns:
+            events = events.drop(START)
+        self.completion_only = completion_only or START not in events.columns
+        self.open_cases = open_cases
+        #: steps that had arrived but were not completed when the log was exported
+        self.open_steps = open_steps
+        self._events = events
+        self._working: dict[Calendar, TimeTables] = {}
+
+    # --- steps ---------------------------------------------------------------------------
+    @cached_property
+    def steps(self) -> pl.DataFrame:
+        """One row per step, in case order, with its interval and duration.
+
+        Columns: case, case_code, index, pos, activity, activity_code, begin, end, row,
+        resource, department, role, outcome (null where the log has none), duration_from,
+        duration_hours (calendar), occurrence (1 for the first time the activity happens in
+        the case, 2 for the second …).
+        """
+        events = self._events
+        has_start = START in events.columns
+        begin = pl.coalesce(pl.col(START), pl.col(TIMESTAMP)) if has_start else pl.col(TIMESTAMP)
+        roles = [pl.col(c) if c in events.columns else pl.lit(None, dtype=pl.String).alias(c) for c in STEP_ROLES]
+        steps = events.select(CASE, ACTIVITY, begin.alias("begin"), pl.col(TIMESTAMP).alias("end"), ROW, *roles,
+                              *([pl.col(START).is_not_null().alias("__timed")] if has_start else []))
+        order = [CASE, "begin", "end", ROW]
+        if not _is_sorted(steps, order):
+            steps = steps.sort(order, maintain_order=True)
+        names = steps[ACTIVITY].unique().sort()
+        new_case = (pl.col(CASE) != pl.col(CASE).shift(1)).fill_null(True)
+        steps = steps.with_columns(
+            (new_case.cum_sum() - 1).cast(pl.UInt32).alias("case_code"),
+            pl.col(ACTIVITY).cast(pl.Enum(names.to_list())).to_physical().cast(pl.UInt32).alias("activity_code"),
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("index"),
+        )
+        self._activity_names = names
+        same_case = pl.col("case_code") == pl.col("case_code").shift(1)
+        case_start = pl.when(~same_case.fill_null(False)).then(pl.col("index")).forward_fill()
+        if self.completion_only:
+            duration_from = pl.when(same_case).then(pl.col("end").shift(1))
+        else:
+            duration_from = pl.when(pl.col("__timed")).then(pl.col("begin"))
+        steps = steps.with_columns(
+            (pl.col("index") - case_start).cast(pl.UInt32).alias("pos"),
+            duration_from.alias("duration_from"),
+            (pl.int_range(pl.len(), dtype=pl.UInt32).over("case_code", "activity_code") + 1).alias("occurrence"),
+        ).with_columns(hours_between(pl.col("end"), pl.col("duration_from")).alias("duration_hours"))
+        return steps.select(CASE, "case_code", "index", "pos", ACTIVITY, "activity_code", "begin", "end", ROW,
+                            *STEP_ROLES, "duration_from", "duration_hours", "occurrence")
+
+    @property
+    def activity_names(self) -> pl.Series:
+        """The activity dictionary: ``activity_code`` k names ``activity_names[k]``."""
+        self.steps  # noqa: B018  (builds the dictionary with the steps)
+        return self._activity_names
+
+    # --- hand-offs -----------------------------------------------------------------------
+    @cached_property
+    def _blocks(self) -> tuple[np.ndarray, np.ndarray]:
+        steps = self.steps
+        return successor_blocks(steps["case_code"].to_numpy(), _epoch_us(steps["begin"]), _epoch_us(steps["end"]))
+
+    @cached_property
+    def handoffs(self) -> pl.DataFrame:
+        """One row per hand-off (see :mod:`procmine.engine.handoffs` for the rule).
+
+        Columns: case, case_code, source, target, source_code, target_code, source_row,
+        target_row, source_index, target_index, source_end, target_arrival, ready (when the
+        target could start: the last of its predecessors completed), hours (ready → arrival,
+        calendar) and sync_hours (this source's completion → ready).
+        """
+        sources, targets = handoff_pairs(*self._blocks)
+        steps = self.steps
+        source = steps.select(
+            CASE, "case_code", pl.col(ACTIVITY).alias("source"), pl.col("activity_code").alias("source_code"),
+            pl.col(ROW).alias("source_row"), pl.col("index").alias("source_index"), pl.col("end").alias("source_end"),
+        )[sources]
+        target = steps.select(
+            pl.col(ACTIVITY).alias("target"), pl.col("activity_code").alias("target_code"),
+            pl.col(ROW).alias("target_row"), pl.col("index").alias("target_index"),
+            pl.col("begin").alias("target_arrival"),
+        )[targets]
+        pairs = pl.concat([source, target], how="horizontal")
+        # A step that waits for several parallel steps (a join) is ready when the last of them
+        # completes: its hand-off is measured from there; the earlier branches' extra wait is
+        # synchronisation, kept apart.
+        ready = pairs.group_by("target_index").agg(pl.col("source_end").max().alias("ready"))
+        pairs = pairs.join(ready, on="target_index", how="left", maintain_order="left")
+        return pairs.with_columns(
+            hours_between(pl.col("target_arrival"), pl.col("ready")).alias("hours"),
+            hours_between(pl.col("ready"), pl.col("source_end")).alias("sync_hours"),
+        ).select(CASE, "case_code", "source", "target", "source_code", "target_code", "source_row", "target_row",
+                 "source_index", "target_index", "source_end", "target_arrival", "ready", "hours", "sync_hours")
+
+    @cached_property
+    def first_steps(self) -> pl.DataFrame:
+        """Steps nothing hands over to: where each case starts (case, activity, row)."""
+        targets = np.zeros(self.steps.height, dtype=bool)
+        targets[handoff_pairs(*self._blocks)[1]] = True
+        return self.steps.filter(pl.Series(~targets)).select(CASE, ACTIVITY, ROW)
+
+    @cached_property
+    def last_steps(self) -> pl.DataFrame:
+        """Steps that hand over to nothing: where each case ends (case, activity, row).
+
+        Cases still in progress have not ended; their steps are not listed."""
+        first, stop = self._blocks
+        last = self.steps.filter(pl.Series(first == stop)).select(CASE, ACTIVITY, ROW)
+        return last.filter(~pl.col(CASE).is_in(self._open_ids.implode()))
+
+    # --- cases and variants ----------------------------------------------------------------
+    @cached_property
+    def cases(self) -> pl.DataFrame:
+        """One row per case: first and last time, steps, variant, lead time, open.
+
+        Columns: case, case_code, first_time, last_time, events, variant_id (rank in
+        :attr:`variants`), lead_hours (calendar), has_repeat (an activity happened twice),
+        open (still in progress when the log was exported).
+        """
+        per_case = (
+            self.steps.group_by("case_code", maintain_order=True)
+            .agg(
+                pl.col(CASE).first(),
+                pl.col("begin").min().alias("first_time"),
+                pl.col("end").max().alias("last_time"),
+                pl.len().alias("events"),
+                pl.col("activity_code").alias("__codes"),
+                (pl.col("occurrence") > 1).any().alias("has_repeat"),
+            )
+        )
+        ranked = self._rank_variants(per_case)
+        return (
+            per_case.join(ranked.select("__codes", "variant_id"), on="__codes", how="left", maintain_order="left")
+            .with_columns(
+                hours_between(pl.col("last_time"), pl.col("first_time")).alias("lead_hours"),
+                pl.col(CASE).is_in(self._open_ids.implode()).alias("open"),
+            )
+            .select(CASE, "case_code", "first_time", "last_time", "events", "variant_id", "lead_hours", "has_repeat",
+                    "open")
+        )
+
+    def _rank_variants(self, per_case: pl.DataFrame) -> pl.DataFrame:
+        # Most cases first; ties by the sequence's text, so the ranking is stable.
+        names = self.activity_names
+        counted = per_case.group_by("__codes").agg(pl.len().alias("cases"))
+        flat = counted.select(pl.int_range(pl.len()).alias("__v"), "__codes").explode("__codes")
+        flat = flat.with_columns(names.gather(flat["__codes"]).alias("activities"))
+        counted = counted.with_columns(flat.group_by("__v", maintain_order=True).agg("activities")["activities"])
+        counted = counted.with_columns(pl.col("activities").list.join(SEPARATOR).alias("__key"))
+        counted = counted.sort(["cases", "__key"], descending=[True, False])
+        self._variant_table = counted.with_columns(
+            pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).alias("variant_id")).drop("__key")
+        return self._variant_table
+
+    @cached_property
+    def variants(self) -> pl.DataFrame:
+        """One row per variant, most cases first: variant_id, activities (list), steps, cases, share."""
+        total = self.cases.height
+        return self._variant_table.select(
+            "variant_id", "activities",
+            pl.col("activities").list.len().alias("steps"),
+            pl.col("cases").cast(pl.Int64),
+            (pl.col("cases") / max(total, 1)).alias("share"),
+        )
+
+    # --- aggregates --------------------------------------------------------------------------
+    @cached_property
+    def activity_stats(self) -> pl.DataFrame:
+        """Per activity: frequency, cases, median/mean/p90 duration in calendar hours."""
+        return (
+            self.steps.group_by(ACTIVITY)
+            .agg(
+                pl.len().alias("frequency"),
+                pl.col("case_code").n_unique().alias("cases"),
+                pl.col("duration_hours").median().alias("median_duration_hours"),
+                pl.col("duration_hours").mean().alias("mean_duration_hours"),
+                pl.col("duration_hours").quantile(0.9, "linear").alias("p90_duration_hours"),
+            )
+            .sort(["frequency", ACTIVITY], descending=[True, False])
+        )
+
+    @cached_property
+    def edge_stats(self) -> pl.DataFrame:
+        """Per hand-off (source → target): frequency, cases, median/mean/p90 hours, median sync."""
+        return (
+            self.handoffs.group_by("source", "target")
+            .agg(
+                pl.len().alias("frequency"),
+                pl.col("case_code").n_unique().alias("cases"),
+                pl.col("hours").median().alias("median_hours"),
+                pl.col("hours").mean().alias("mean_hours"),
+                pl.col("hours").quantile(0.9, "linear").alias("p90_hours"),
+                pl.col("sync_hours").median().alias("median_sync_hours"),
+            )
+            .sort(["frequency", "source", "target"], descending=[True, False, False])
+        )
+
+    @cached_property
+    def start_activities(self) -> dict[str, int]:
+        """How many cases start with each activity, most first."""
+        return _counts(self.first_steps)
+
+    @cached_property
+    def end_activities(self) -> dict[str, int]:
+        """How many finished cases end with each activity, most first."""
+        return _counts(self.last_steps)
+
+    # --- working time ------------------------------------------------------------------------
+    def working(self, calendar: "Calendar") -> "TimeTables":
+        """Steps, hand-offs and cases with working-time columns under ``calendar`` (built once)."""
+        if calendar not in self._working:
+            self._working[calendar] = _working_tables(self, calendar)
+        return self._working[calendar]
+
+    @cached_property
+    def _open_ids(self) -> pl.Series:
+        return pl.Series(sorted(self.open_cases), dtype=pl.String)
+
+
+@dataclass
+class TimeTables:
+    """Steps, hand-offs and cases with calendar and working durations.
+
+    Calendar hours are ``*_hours``; working hours under :attr:`calendar` are ``*_work_hours``
+    (steps: duration_work_hours; hand-offs: work_hours; cases: lead_work_hours).
+    """
+
+    steps: pl.DataFrame
+    handoffs: pl.DataFrame
+    cases: pl.DataFrame
+    calendar: "Calendar"
+    has_start_times: bool
+    warnings: list[str]
+    open_steps: pl.DataFrame | None = None
+
+    @property
+    def basis(self) -> str:
+        """'working' when a working-time calendar applies, else 'calendar'."""
+        return "calendar" if self.calendar.kind == "none" else "working"
+
+
+def _working_tables(tables: Tables, calendar: "Calendar") -> TimeTables:
+    steps = tables.steps.with_columns(
+        calendar.working_hours(tables.steps["duration_from"], tables.steps["end"]).alias("duration_work_hours"))
+    handoffs = tables.handoffs.with_columns(
+        calendar.working_hours(tables.handoffs["ready"], tables.handoffs["target_arrival"]).alias("work_hours"))
+    cases = tables.cases.with_columns(
+        calendar.working_hours(tables.cases["first_time"], tables.cases["last_time"]).alias("lead_work_hours"))
+    return TimeTables(steps, handoffs, cases, calendar, not tables.completion_only,
+                      _plausibility(steps, calendar), tables.open_steps)
+
+
+#: Above this share of steps completed outside working time, the calendar probably does not fit.
+OUTSIDE_HOURS_WARNING = 0.5
+
+
+def _plausibility(steps: pl.DataFrame, calendar: "Calendar") -> list[str]:
+    """Warn when most steps were completed outside working time: a wrong time zone or work hours?"""
+    if calendar.kind == "none" or steps.height == 0:
+        return []
+    minute_before = steps["end"] - timedelta(minutes=1)
+    outside = (calendar.working_hours(minute_before, steps["end"]) <= 0).mean()
+    if outside is None or outside <= OUTSIDE_HOURS_WARNING:
+        return []
+    return [f"{outside * 100:.0f} % of the steps were completed outside working time "
+            f"({calendar.describe('en')}); check that --timezone, --work-hours and --calendar fit this log, "
+            "or use --calendar none for calendar time"]
+
+
+def _counts(steps: pl.DataFrame) -> dict[str, int]:
+    counts = steps.group_by(ACTIVITY).len().sort(["len", ACTIVITY], descending=[True, False])
+    return {a: int(n) for a, n in counts.iter_rows()}
+
+
+def _epoch_us(values: pl.Series) -> np.ndarray:
+    return values.dt.epoch("us").to_numpy()
+
+
+def _is_sorted(frame: pl.DataFrame, order: list[str]) -> bool:
+    """True when ``frame`` is already in ``order`` (one pass; readers sort once, here we check)."""
+    if frame.height < 2:
+        return True
+    later = pl.lit(False)
+    equal_so_far = pl.lit(True)
+    for column in order:
+        now, before = pl.col(column), pl.col(column).shift(1)
+        later = later | (equal_so_far & (now > before))
+        equal_so_far = equal_so_far & (now == before)
+    in_order = (later | equal_so_far).slice(1)
+    return bool(frame.select(in_order.all()).item())

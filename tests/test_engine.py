@@ -1,0 +1,146 @@
+"""The engine's tables against hand-checked values and a brute-force reference.
+
+The hand-off rule is checked against its definition written the slow way (every pair of steps
+of a case compared), on random cases full of ties and overlaps.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+import polars as pl
+import pytest
+
+from procmine.engine import Tables
+from procmine.log import ACTIVITY, CASE, ROW, START, TIMESTAMP
+
+T0 = datetime(2025, 3, 3, 9, 0)
+
+
+def events(rows: list[tuple]) -> pl.DataFrame:
+    """(case, activity, arrival minute or None, completion minute) → an event frame."""
+    return pl.DataFrame(
+        {
+            CASE: [r[0] for r in rows],
+            ACTIVITY: [r[1] for r in rows],
+            START: [None if r[2] is None else T0 + timedelta(minutes=r[2]) for r in rows],
+            TIMESTAMP: [T0 + timedelta(minutes=r[3]) for r in rows],
+            ROW: list(range(2, len(rows) + 2)),
+        },
+        schema_overrides={ROW: pl.UInt32},
+    )
+
+
+def test_parallel_split_and_join_by_hand():
+    # 申请 → (财务 ∥ 法务) → 盖章; 财务 finishes at 60, 法务 at 90: 盖章 is ready at 90.
+    frame = events([
+        ("A", "申请", 0, 0), ("A", "财务", 10, 60), ("A", "法务", 10, 90), ("A", "盖章", 120, 130),
+    ])
+    tables = Tables(frame, completion_only=False)
+    minutes = (pl.col("hours") * 60).round(6), (pl.col("sync_hours") * 60).round(6)
+    pairs = tables.handoffs.select("source", "target", *minutes).sort("source", "target").rows()
+    assert pairs == [
+        ("法务", "盖章", 30, 0),       # ready at 90 (the last branch), arrived at 120
+        ("申请", "法务", 10, 0),
+        ("申请", "财务", 10, 0),
+        ("财务", "盖章", 30, 30),      # completed at 60, waited 30 min for 法务
+    ]
+    assert tables.start_activities == {"申请": 1}
+    assert tables.end_activities == {"盖章": 1}
+    steps = tables.steps
+    assert steps["pos"].to_list() == [0, 1, 2, 3]
+    assert steps["duration_hours"].to_list() == pytest.approx([0.0, 50 / 60, 80 / 60, 10 / 60])
+
+
+def test_cases_variants_and_occurrences_by_hand():
+    frame = events([
+        ("B", "申请", None, 0), ("B", "审批", None, 30), ("B", "申请", None, 50), ("B", "审批", None, 80),
+        ("A", "申请", None, 0), ("A", "审批", None, 60),
+        ("C", "申请", None, 5), ("C", "审批", None, 65),
+    ])
+    tables = Tables(frame, completion_only=True, open_cases=frozenset({"C"}))
+    cases = tables.cases.sort(CASE)
+    assert cases[CASE].to_list() == ["A", "B", "C"]
+    assert cases["lead_hours"].to_list() == [1.0, 80 / 60, 1.0]
+    assert cases["has_repeat"].to_list() == [False, True, False]
+    assert cases["open"].to_list() == [False, False, True]
+    # two cases share 申请→审批 (variant 1); B's rework is variant 2
+    assert cases["variant_id"].to_list() == [1, 2, 1]
+    assert tables.variants.select("variant_id", "cases", "steps").rows() == [(1, 2, 2), (2, 1, 4)]
+    assert tables.variants["activities"][1].to_list() == ["申请", "审批", "申请", "审批"]
+    occurrence = tables.steps.filter(pl.col(CASE) == "B")["occurrence"].to_list()
+    assert occurrence == [1, 1, 2, 2]
+    # completion-only durations: previous completion → this completion, none for a first step
+    durations = tables.steps.filter(pl.col(CASE) == "B")["duration_hours"].to_list()
+    assert durations[0] is None and durations[1:] == pytest.approx([0.5, 20 / 60, 0.5])
+    # the open case has no end
+    assert tables.end_activities == {"审批": 2}
+
+
+def test_unsorted_events_are_ordered_once():
+    frame = events([("A", "审批", 5, 60), ("B", "申请", 0, 0), ("A", "申请", 0, 0)])
+    steps = Tables(frame, completion_only=False).steps
+    assert steps.select(CASE, ACTIVITY).rows() == [("A", "申请"), ("A", "审批"), ("B", "申请")]
+    assert steps["case_code"].to_list() == [0, 0, 1]
+
+
+def reference_handoffs(frame: pl.DataFrame) -> tuple[set, dict, set, set]:
+    """The rule written out pairwise: every (case, source row, target row), ready per target,
+    first rows and last rows."""
+    rows = frame.with_columns(pl.coalesce(START, TIMESTAMP).alias("b")).sort(CASE, "b", TIMESTAMP, ROW)
+    pairs, ready, firsts, lasts = set(), {}, set(), set()
+    for (case,), steps in rows.group_by(CASE):
+        s = steps.sort("b", TIMESTAMP, ROW).select("b", TIMESTAMP, ROW).rows()
+
+        def precedes(i: int, j: int) -> bool:
+            return i < j and s[i][1] <= s[j][0]
+
+        has_in, has_out = set(), set()
+        for j in range(len(s)):
+            for i in range(j):
+                if precedes(i, j) and not any(precedes(i, k) and precedes(k, j) for k in range(i + 1, j)):
+                    pairs.add((case, s[i][2], s[j][2]))
+                    ready[s[j][2]] = max(ready.get(s[j][2], s[i][1]), s[i][1])
+                    has_in.add(j)
+                    has_out.add(i)
+        firsts |= {s[j][2] for j in range(len(s)) if j not in has_in}
+        lasts |= {s[i][2] for i in range(len(s)) if i not in has_out}
+    return pairs, ready, firsts, lasts
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_handoffs_equal_the_pairwise_definition(seed):
+    rng = random.Random(seed)
+    rows = []
+    for case in range(rng.randint(1, 25)):
+        clock = 0
+        for _ in range(rng.randint(1, 14)):
+            # coarse minutes make ties (equal arrivals, a completion equal to an arrival) common
+            arrival = clock + rng.choice([0, 0, 5, 10, 30])
+            done = arrival + rng.choice([0, 0, 10, 20, 60, 120])
+            instant = rng.random() < 0.25
+            rows.append((f"c{case:02d}", rng.choice("ABCDE"), None if instant else arrival, done))
+            clock = arrival if rng.random() < 0.5 else done
+    rng.shuffle(rows)
+    frame = events(rows)
+    tables = Tables(frame, completion_only=False)
+    pairs, ready, firsts, lasts = reference_handoffs(frame)
+    found = tables.handoffs
+    assert set(found.select(CASE, "source_row", "target_row").rows()) == pairs
+    assert found.height == len(pairs)
+    got_ready = dict(zip(found["target_row"].to_list(), found["ready"].to_list()))
+    assert got_ready == ready
+    assert set(tables.first_steps[ROW].to_list()) == firsts
+    assert set(tables.last_steps[ROW].to_list()) == lasts
+
+
+def test_one_long_case_is_not_quadratic():
+    # 20,000 steps of one case, all overlapping in pairs: a pairwise rule would compare
+    # 2·10⁸ pairs; the sweep finds the 2-wide chain's hand-offs directly.
+    n = 20_000
+    rows = [("A", f"S{i % 7}", 10 * (i // 2), 10 * (i // 2) + 5) for i in range(n)]
+    tables = Tables(events(rows), completion_only=False)
+    # each pair of parallel steps hands over to both steps of the next pair
+    assert tables.handoffs.height == 4 * (n // 2 - 1)
+    assert tables.start_activities == {"S0": 1, "S1": 1}
