@@ -31,6 +31,31 @@ def _progress(message: str) -> None:
         click.echo(f"procmine: {message} …", err=True)
 
 
+#: Which cases to analyse (mirrors EventLog.filter's keywords; see docs/filters.md).
+FILTER_OPTIONS = [
+    click.option("--period", metavar="START:END",
+                 help="Keep the cases whose first event falls in [START, END), e.g. 2025-03-01:2025-07-01; "
+                      "either side may be left out."),
+    click.option("--period-by", "period_mode", type=click.Choice(["start", "end", "intersect"]), default="start",
+                 show_default=True,
+                 help="What --period tests: the case's first event, its last event, or any time it was open."),
+    click.option("--where", multiple=True, metavar="EXPR",
+                 help="Keep the cases where some event has this value: COLUMN OP VALUE with OP = != > >= < <= "
+                      "~ (contains) !~, e.g. '合同金额(元)>200000', '所属部门=财务部' (repeatable)."),
+    click.option("--variants", metavar="N|P%",
+                 help="Keep the N most frequent variants, or those covering P% of the cases."),
+    click.option("--lead-time", metavar="OPDURATION",
+                 help="Keep the cases whose lead time is above/below a limit, e.g. '>3wd' (working days), "
+                      "'<=8h' (working hours), '>2d' (calendar days)."),
+    click.option("--starts-with", metavar="ACTIVITY", help="Keep the cases that start with this activity."),
+    click.option("--ends-with", metavar="ACTIVITY", help="Keep the cases that end with this activity."),
+    click.option("--follows", multiple=True, metavar="'A -> B'",
+                 help="Keep the cases where B follows A: 'A -> B' eventually, 'A => B' directly (a hand-off); "
+                      "add 'within 2d' for a time limit (repeatable)."),
+]
+FILTER_KEYWORDS = ("period", "period_mode", "where", "variants", "lead_time", "starts_with", "ends_with", "follows")
+
+
 def log_options(func):
     """The options every command that reads a log shares (mirroring ``read_log``'s keywords)."""
     options = [
@@ -57,6 +82,7 @@ def log_options(func):
                      help="Regular expression for history lines of another shape, with named groups time, "
                           "resource, department, action, comment (and node)."),
         click.option("--strict", is_flag=True, help="Exit with code 3 when any data-quality problem is found."),
+        *FILTER_OPTIONS,
     ]
     for option in reversed(options):
         func = option(func)
@@ -111,35 +137,46 @@ def _prepare_out(out_dir: Path | None, log, names: list[str]) -> dict[str, Path]
     return paths
 
 
-def _save_figures(figures: dict[Path, object]) -> None:
+def _charts(paths: dict[str, Path], make: dict[str, object]) -> None:
+    """Each chart (by file stem) drawn once and written in both formats: PNG and SVG."""
     import matplotlib.pyplot as plt
 
     from procmine.chart.flowchart import save_figure
 
-    for path, fig in figures.items():
+    for stem, draw in make.items():
+        fig = draw()
         try:
-            save_figure(fig, path)
-        except OSError as exc:
-            raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}).") from None
+            for suffix in ("png", "svg"):
+                path = paths[f"{stem}.{suffix}"]
+                try:
+                    save_figure(fig, path)
+                except OSError as exc:
+                    raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}).") from None
         finally:
             plt.close(fig)
-
-
-def _charts(paths: dict[str, Path], make: dict[str, object]) -> None:
-    """Each chart (by file stem) drawn once per format: PNG and SVG."""
-    figures = {}
-    for stem, draw in make.items():
-        for suffix in ("png", "svg"):
-            figures[paths[f"{stem}.{suffix}"]] = draw()
-    _save_figures(figures)
 
 
 def _emit(report, log, calendar, paths: dict[str, Path], as_json: bool, lang: str) -> None:
     """Warnings on stderr, the result on stdout (JSON or text), then the files written."""
     _warn_calendar(calendar, log)
-    click.echo(report.to_json() if as_json else report.describe(lang))
+    if as_json:
+        click.echo(_result_json(report, log))
+        return
+    if log.filters:
+        said = "；".join(f.describe(lang) for f in log.filters)
+        click.echo(f"筛选：{said}" if lang == "zh" else f"Filter: {said}")
+    click.echo(report.describe(lang))
     if paths and not as_json:
         click.echo("Wrote:\n" + "\n".join(f"  {p}" for p in paths.values()))
+
+
+def _result_json(report, log) -> str:
+    """The result's JSON, stating the filters that produced it."""
+    if not log.filters:
+        return report.to_json()
+    payload = json.loads(report.to_json())
+    payload["filters"] = [f.describe("en") for f in log.filters]
+    return json.dumps(payload, ensure_ascii=False, indent=2)
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -157,7 +194,24 @@ def _read(kwargs: dict):
                                              "department", "role", "outcome", "encoding", "delimiter", "sheet",
                                              "timezone", "lifecycle", "strict", "history_column",
                                              "history_pattern")}
-    return read_log(path, progress=_progress, **read_args)
+    filters = {k: kwargs.pop(k) for k in FILTER_KEYWORDS}
+    log = read_log(path, progress=_progress, **read_args)
+    written = {k: v for k, v in filters.items() if v not in (None, ())}
+    if set(written) - {"period_mode"}:
+        from procmine.filters import parse_filters
+
+        chosen = parse_filters(**written)
+        calendar = _calendar(dict(kwargs), log) if "calendar_kind" in kwargs else None
+        total = log.summary().cases
+        log = log.filter(*chosen, calendar=calendar)
+        _note(f"filter: {'; '.join(f.describe('en') for f in chosen)}: {log.summary().cases:,} of {total:,} cases kept")
+    return log
+
+
+def _note(message: str) -> None:
+    """A line on stderr that belongs with the results (not progress): shown unless --quiet."""
+    if not _State.quiet:
+        click.echo(f"procmine: {message}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -323,7 +377,7 @@ def bottlenecks(out_dir: Path | None, top: int, lang: str, as_json: bool, **kwar
                                         "bottleneck_heatmap.svg", "bottlenecks.json", "backlog.csv"])
     if paths:
         _charts(paths, {"bottlenecks": lambda: report.plot(top, lang), "bottleneck_heatmap": lambda: report.heatmap(lang)})
-        _write_text(paths["bottlenecks.json"], report.to_json())
+        _write_text(paths["bottlenecks.json"], _result_json(report, log))
         report.backlog.with_columns(report.backlog["period_end"].dt.strftime("%Y-%m-%d")).write_csv(paths["backlog.csv"])
     _emit(report, log, calendar, paths, as_json, lang)
 
@@ -354,7 +408,7 @@ def kpi(out_dir: Path | None, target: str | None, lang: str, as_json: bool, **kw
     paths = _prepare_out(out_dir, log, ["kpi_trend.png", "kpi_trend.svg", "kpi.json", "kpi_by_month.csv"])
     if paths:
         _charts(paths, {"kpi_trend": lambda: report.plot(lang)})
-        _write_text(paths["kpi.json"], report.to_json())
+        _write_text(paths["kpi.json"], _result_json(report, log))
         report.by_month.write_csv(paths["kpi_by_month.csv"])
     _emit(report, log, calendar, paths, as_json, lang)
 
@@ -387,7 +441,7 @@ def loops(out_dir: Path | None, lang: str, as_json: bool, **kwargs) -> None:
     paths = _prepare_out(out_dir, log, ["loops.png", "loops.svg", "loops.json"])
     if paths:
         _charts(paths, {"loops": lambda: report.plot(lang=lang)})
-        _write_text(paths["loops.json"], report.to_json())
+        _write_text(paths["loops.json"], _result_json(report, log))
     _emit(report, log, calendar, paths, as_json, lang)
 
 
@@ -417,7 +471,7 @@ def improve(out_dir: Path | None, lang: str, as_json: bool, **kwargs) -> None:
     report = improvement_candidates(log, calendar)
     paths = _prepare_out(out_dir, log, ["improvements.json"])
     if paths:
-        _write_text(paths["improvements.json"], report.to_json())
+        _write_text(paths["improvements.json"], _result_json(report, log))
     _emit(report, log, calendar, paths, as_json, lang)
 
 
@@ -459,7 +513,7 @@ def compare(design_path: Path, out_dir: Path | None, lang: str, as_json: bool, *
     if paths:
         _guard_outputs(str(design_path), paths.values())
         _charts(paths, {"comparison": lambda: report.plot(lang)})
-        _write_text(paths["comparison.json"], report.to_json())
+        _write_text(paths["comparison.json"], _result_json(report, log))
         _write_text(paths["deviations.csv"], "\ufeff" + report.to_frame().to_csv(index=False))
         try:
             design.save_bpmn(paths["design.bpmn"])

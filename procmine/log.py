@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING
 from procmine.check import DataQualityReport
 
 if TYPE_CHECKING:  # the reader and the engine import this module; avoid the cycle at run time
+    from procmine.calendar import Calendar
     from procmine.engine import Tables
+    from procmine.filters import Filter
     from procmine.read.columns import ColumnMapping
 
 CASE, ACTIVITY, TIMESTAMP, START = "case", "activity", "timestamp", "start_timestamp"
@@ -74,6 +76,8 @@ class LogSummary:
     has_start_times: bool
     columns: dict[str, str | None]
     notes: list[str] = field(default_factory=list)
+    #: the filters that narrowed the log, as written in outputs (empty: the whole file)
+    filters: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -96,6 +100,8 @@ class LogSummary:
             f"  period {self.start} → {self.end} ({self.timezone})",
             f"  median lead time {lead} (calendar time); step durations: {durations}",
             f"  columns: {mapped}",
+            *([f"  filter: {'; '.join(self.filters)} (the data-quality report below covers the whole file)"]
+              if self.filters else []),
             *[f"  {note}" for note in self.notes],
         ])
 
@@ -128,6 +134,8 @@ class EventLog:
         self.quality = quality
         self.timezone = timezone
         self._tables: dict[bool, Tables] = {}
+        #: the filters that narrowed this log from the file's (see :meth:`filter`)
+        self.filters: tuple[Filter, ...] = ()
 
     # --- basic facts -------------------------------------------------------------------
     @property
@@ -142,6 +150,44 @@ class EventLog:
 
     def __len__(self) -> int:
         return self.events.height
+
+    @property
+    def label(self) -> str:
+        """The file's name, and the filters that narrowed it: what titles and results show."""
+        if not self.filters:
+            return self.source.name
+        return f"{self.source.name}（筛选：{'；'.join(f.describe('zh') for f in self.filters)}）"
+
+    # --- slicing -----------------------------------------------------------------------
+    def filter(self, *filters: Filter, calendar: Calendar | None = None, **written) -> EventLog:
+        """This log narrowed to the cases the filters keep (see :mod:`procmine.filters`).
+
+        Filters are :class:`~procmine.filters.Filter` objects or the written forms as keywords:
+        ``period``, ``period_mode``, ``where``, ``variants``, ``lead_time``, ``starts_with``,
+        ``ends_with``, ``follows``. ``calendar`` measures working time (default: Chinese).
+        Chainable; the data-quality report stays the file's own.
+
+            >>> big = log.filter(where="合同金额(元)>200000")                 # doctest: +SKIP
+            >>> q1 = log.filter(period="2025-01-01:2025-04-01").filter(variants=5)  # doctest: +SKIP
+        """
+        from procmine.filters import apply_filters, parse_filters
+
+        return apply_filters(self, [*filters, *parse_filters(**written)], calendar)
+
+    def narrowed(self, cases: pl.Series, reason: Filter) -> EventLog:
+        """This log with only ``cases`` (case ids), recording ``reason`` among its filters."""
+        keep = cases.implode()
+        narrowed = EventLog(
+            self.events.filter(pl.col(CASE).is_in(keep)),
+            self.columns,
+            self.source,
+            self.quality,
+            timezone=self.timezone,
+            open_cases=self.open_cases & frozenset(cases.to_list()) if self.open_cases else frozenset(),
+            open_steps=(self.open_steps.filter(pl.col(CASE).is_in(keep)) if self.open_steps is not None else None),
+        )
+        narrowed.filters = (*self.filters, reason)
+        return narrowed
 
     def tables(self, *, arrival_times: bool = True) -> Tables:
         """The engine's tables of this log (steps, hand-offs, cases, variants …), built once.
@@ -185,6 +231,7 @@ class EventLog:
             has_start_times=self.has_start_times,
             columns=self.columns.to_dict(),
             notes=list(self.source.notes),
+            filters=[f.describe("en") for f in self.filters],
         )
 
     def to_pandas(self) -> pd.DataFrame:

@@ -213,7 +213,7 @@ def kpis(log: EventLog, target: str | None = None, calendar: "Calendar | None" =
         calendar_description=cal.describe("en"),
         hours_per_day=per_day,
         rejection_source="outcome column" if has_outcome else "activity names",
-        source=log.source.name,
+        source=log.label,
         notes=notes,
         calendar_description_zh=cal.describe("zh"),
     )

@@ -431,7 +431,7 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
         unexpected_starts=unexpected_starts, unexpected_ends=unexpected_ends, used_handoffs=used_list,
         unused_handoffs=unused, rule_violations=rule_rows, time_violations=time_rows,
         responsibility_violations=resp_rows, targets=target_rows, name_matches=mapping,
-        time_basis=tables.basis, calendar_description=cal.describe("en"), source=log.source.name, notes=notes,
+        time_basis=tables.basis, calendar_description=cal.describe("en"), source=log.label, notes=notes,
         activity_cases=activity_cases,
     )
 

@@ -228,7 +228,7 @@ def discover(log: EventLog, *, arrival_times: bool = True) -> ProcessMap:
 
     >>> pmap = procmine.discover(procmine.read_log("sample_logs/合同审批.csv"))  # doctest: +SKIP
     """
-    return _from_tables(log.tables(arrival_times=arrival_times), log.source.name, log.events)
+    return _from_tables(log.tables(arrival_times=arrival_times), log.label, log.events)
 
 
 def _from_tables(tables: Tables, source: str, events: pl.DataFrame) -> ProcessMap:

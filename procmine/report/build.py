@@ -131,7 +131,7 @@ def build_report(
         section.number = number
     return SurveyReport(
         title=t("title", process=name),
-        subtitle=t("subtitle", period=period, source=log.source.name, generated=generated, version=__version__),
+        subtitle=t("subtitle", period=period, source=log.label, generated=generated, version=__version__),
         lang=lang, sections=parts, process=name, period=period, generated=generated, results=results,
     )
 

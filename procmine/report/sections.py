@@ -80,6 +80,7 @@ def scope(c: Context) -> Section:
     rows = [
         (t("process"), c.process),
         (t("source_file"), source.name),
+        *([(t("filter"), separator.join(f.describe(c.lang) for f in log.filters))] if log.filters else []),
         (t("file_format"), form),
         (t("period"), t("period_value", start=_minute(s.start), end=_minute(s.end), tz=s.timezone)),
         (t("cases"), t("cases_value", cases=s.cases, done=kpi.completed_cases, open=kpi.cases - kpi.completed_cases)),

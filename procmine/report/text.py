@@ -51,6 +51,8 @@ PHRASES: dict[str, tuple[str, str]] = {
     "value": ("内容", "value"),
     "process": ("流程", "process"),
     "source_file": ("来源文件", "source file"),
+    "filter": ("筛选条件（仅分析符合条件的案例；数据质量按整个文件统计）",
+               "filter (only the cases it keeps are analysed; data quality covers the whole file)"),
     "file_format": ("文件格式", "file format"),
     "period": ("数据期间", "period"),
     "period_value": ("{start} 至 {end}（{tz}）", "{start} to {end} ({tz})"),
