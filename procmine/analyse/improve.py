@@ -35,6 +35,7 @@ import polars as pl
 
 from procmine.analyse.loops import calendar_warnings, hours_unit, matches, re_entries
 from procmine.analyse.times import time_tables
+from procmine.engine.tables import covered_steps
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROLE, ROW, EventLog
 
 APPROVAL_WORDS = ("审批", "审核", "复核", "会签", "确认", "approve", "review", "check")
@@ -156,7 +157,7 @@ def improvement_candidates(
     steps = tables.steps
     unit = {lang: hours_unit(tables.basis, lang) for lang in ("zh", "en")}
     durations = dict(steps.group_by(ACTIVITY).agg(pl.col("duration_work_hours").median()).iter_rows())
-    overlaps = _pairs(steps)
+    overlaps = _pairs(steps, log.tables().activity_names.to_list())
     found = [
         *_rubber_stamps(tables, durations, overlaps, unit, min_cases, max_reject_share),
         *_merges(tables, durations, unit, min_cases, same_owner_share, _placeholders(steps), applicant_share),
@@ -175,12 +176,14 @@ def _num(value) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
-def _pairs(steps: pl.DataFrame) -> pl.DataFrame:
+def _pairs(steps: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     """Per pair of activities (first execution in each case): cases with both, orders, overlaps, saving."""
-    first = (steps.sort([CASE, "pos"]).unique([CASE, ACTIVITY], keep="first", maintain_order=True)
-             .select(CASE, ACTIVITY, "begin", "end", "pos", "duration_work_hours"))
-    both = first.join(first, on=CASE, suffix="_b").filter(pl.col(ACTIVITY) < pl.col(f"{ACTIVITY}_b"))
-    return both.group_by(ACTIVITY, f"{ACTIVITY}_b").agg(
+    # first executions (occurrence 1); case and activity codes as keys: activity codes follow the
+    # names' order, so "a < b" on codes is the names' order
+    first = steps.filter(pl.col("occurrence") == 1).select(
+        "case_code", pl.col("activity_code").alias(ACTIVITY), "begin", "end", "pos", "duration_work_hours")
+    both = first.join(first, on="case_code", suffix="_b").filter(pl.col(ACTIVITY) < pl.col(f"{ACTIVITY}_b"))
+    pairs = both.group_by(ACTIVITY, f"{ACTIVITY}_b").agg(
         pl.len().alias("cases"),
         # precedence as in the hand-offs: earlier in step order and done before the other arrived
         ((pl.col("end") <= pl.col("begin_b")) & (pl.col("pos") < pl.col("pos_b"))).sum().alias("a_first"),
@@ -189,25 +192,25 @@ def _pairs(steps: pl.DataFrame) -> pl.DataFrame:
         pl.min_horizontal("duration_work_hours", "duration_work_hours_b")
         .filter(pl.col("duration_work_hours").is_not_null() & pl.col("duration_work_hours_b").is_not_null())
         .median().alias("saving"),
-    ).rename({ACTIVITY: "a", f"{ACTIVITY}_b": "b"}).sort("a", "b")
+    ).rename({ACTIVITY: "a", f"{ACTIVITY}_b": "b"})
+    table = pl.Series(names, dtype=pl.String)
+    return pairs.with_columns(table.gather(pairs["a"]).alias("a"), table.gather(pairs["b"]).alias("b")).sort("a", "b")
 
 
 def _rubber_stamps(tables, durations, overlaps, unit, min_cases, max_share) -> list[Candidate]:
     steps = tables.steps
     # executions that a later re-entry sent back (to this step or an earlier one): the "no" of a log
     # without outcomes
-    back = re_entries(tables).select(CASE, "body_from", "target_pos")
-    returned = (steps.select(CASE, ROW, "pos").join(back, on=CASE)
-                .filter((pl.col("pos") >= pl.col("body_from")) & (pl.col("pos") < pl.col("target_pos")))
-                .select(CASE, ROW).unique().with_columns(pl.lit(True).alias("returned")))
+    back = re_entries(tables)
+    returned = covered_steps(tables, back["case_code"], back["body_from"], back["target_pos"])
     stats = (
-        steps.join(returned, on=[CASE, ROW], how="left")
+        steps.with_columns(returned.alias("returned"))
         .group_by(ACTIVITY).agg(
             pl.col(CASE).n_unique().alias("cases"), pl.len().alias("executions"),
             pl.col(OUTCOME).is_not_null().sum().alias("decisions"),
             matches(pl.col(OUTCOME), REJECT_WORDS).sum().alias("rejects"),
             matches(pl.col(OUTCOME), DECISION_WORDS).any().alias("decides"),
-            pl.col("returned").fill_null(False).sum().alias("returned"),
+            pl.col("returned").sum().alias("returned"),
         ).filter(pl.col("cases") >= min_cases).sort(ACTIVITY)
     )
     out = []
@@ -279,15 +282,16 @@ def _merges(tables, durations, unit, min_cases, share, placeholders, applicant_s
     # steps that open their case (发起申请, 提交报销) in at least applicant_share of their events
     opening = set(tables.steps.group_by(ACTIVITY).agg((pl.col("pos") == 0).mean().alias("first"))
                   .filter(pl.col("first") >= applicant_share)[ACTIVITY].to_list())
-    who = tables.steps.select(CASE, ROW, pl.when(~pl.col(RESOURCE).is_in(sorted(placeholders))).then(pl.col(RESOURCE))
+    who = tables.steps.select(pl.when(~pl.col(RESOURCE).is_in(sorted(placeholders))).then(pl.col(RESOURCE))
                               .alias(RESOURCE), DEPARTMENT)
-    pairs = (
-        tables.handoffs.filter(pl.col("source") != pl.col("target")).select(CASE, "source", "target", "source_row",
-                                                                            "target_row", "work_hours")
-        .join(who.rename({ROW: "source_row", RESOURCE: "p1", DEPARTMENT: "d1"}), on=[CASE, "source_row"])
-        .join(who.rename({ROW: "target_row", RESOURCE: "p2", DEPARTMENT: "d2"}), on=[CASE, "target_row"])
-    )
-    per_case = pairs.group_by("source", "target", CASE).agg(
+    handoffs = tables.handoffs.filter(pl.col("source") != pl.col("target"))
+    # steps are numbered by their global index, so a gather finds each hand-off's two steps
+    pairs = pl.concat([
+        handoffs.select("case_code", "source", "target", "work_hours"),
+        who[handoffs["source_index"]].rename({RESOURCE: "p1", DEPARTMENT: "d1"}),
+        who[handoffs["target_index"]].rename({RESOURCE: "p2", DEPARTMENT: "d2"}),
+    ], how="horizontal")
+    per_case = pairs.group_by("source", "target", "case_code").agg(
         pl.col("work_hours").median(),
         *[e for a, b, tag in (("p1", "p2", "person"), ("d1", "d2", "dept")) for e in (
             (pl.col(a).is_not_null() & pl.col(b).is_not_null()).all().alias(f"{tag}_known"),

@@ -85,24 +85,27 @@ def re_entries(tables) -> pl.DataFrame:
     A step re-entered from several parallel branches at once counts once, from the branch that
     sent the work back (send-back outcome first, then the last to complete).
     """
-    info = tables.steps.select(CASE, ROW, ACTIVITY, "pos", "occurrence", OUTCOME,
-                               pl.col("pos").min().over(CASE, ACTIVITY).alias("first_pos"))
-    source = info.select(CASE, pl.col(ROW).alias("source_row"), pl.col("pos").alias("source_pos"),
+    # integer keys (global step index, case and activity codes) keep the joins cheap on large logs
+    info = tables.steps.select("index", "case_code", "activity_code", "pos", "occurrence", OUTCOME,
+                               pl.col("pos").min().over("case_code", "activity_code").alias("first_pos"))
+    source = info.select(pl.col("index").alias("source_index"), pl.col("pos").alias("source_pos"),
                          pl.col("first_pos").alias("source_first"), pl.col(OUTCOME).alias("source_outcome"))
-    target = info.select(CASE, pl.col(ROW).alias("target_row"), pl.col("pos").alias("target_pos"),
+    target = info.select(pl.col("index").alias("target_index"), pl.col("pos").alias("target_pos"),
                          pl.col("first_pos").alias("target_first"), pl.col("occurrence").alias("target_occ"))
-    previous = info.select(CASE, pl.col(ACTIVITY).alias("target"), (pl.col("occurrence") + 1).alias("target_occ"),
-                           pl.col("pos").alias("body_from"))
+    previous = info.select("case_code", pl.col("activity_code").alias("target_code"),
+                           (pl.col("occurrence") + 1).alias("target_occ"), pl.col("pos").alias("body_from"))
     back = (
-        tables.handoffs.select(CASE, "source", "target", "source_row", "target_row", "source_end")
-        .join(source, on=[CASE, "source_row"]).join(target, on=[CASE, "target_row"])
+        tables.handoffs.select(CASE, "case_code", "source", "target", "target_code", "source_row", "target_row",
+                               "source_index", "target_index", "source_end")
+        .join(source, on="source_index").join(target, on="target_index")
         .filter((pl.col("target_first") <= pl.col("source_first")) & (pl.col("target_occ") > 1))
         .with_columns(matches(pl.col("source_outcome")).alias("source_sends_back"))
-        .sort([CASE, "target_row", "source_sends_back", "source_end", "source_pos"],
+        .sort(["case_code", "target_index", "source_sends_back", "source_end", "source_pos"],
               descending=[False, False, True, True, True])
-        .unique([CASE, "target_row"], keep="first", maintain_order=True)
+        .unique(["case_code", "target_index"], keep="first", maintain_order=True)
     )
-    return back.join(previous, on=[CASE, "target", "target_occ"])
+    return back.join(previous, on=["case_code", "target_code", "target_occ"]).drop(
+        "target_code", "source_index", "target_index")
 
 
 @dataclass

@@ -316,6 +316,19 @@ def _plausibility(steps: pl.DataFrame, calendar: "Calendar") -> list[str]:
             "or use --calendar none for calendar time"]
 
 
+def covered_steps(tables, case_code: pl.Series, first_pos: pl.Series, stop_pos: pl.Series) -> pl.Series:
+    """For every step (in :attr:`Tables.steps` order): does some range [first_pos, stop_pos) of
+    positions in its case cover it? One pass over a difference array, whatever the case length."""
+    steps = tables.steps
+    starts = steps.filter(pl.col("pos") == 0)["index"].to_numpy().astype(np.int64)
+    base = starts[case_code.to_numpy().astype(np.int64)] if case_code.len() else np.zeros(0, dtype=np.int64)
+    lo = base + first_pos.to_numpy().astype(np.int64)
+    hi = base + stop_pos.to_numpy().astype(np.int64)
+    size = steps.height + 1
+    depth = np.cumsum(np.bincount(lo, minlength=size) - np.bincount(hi, minlength=size))[:-1]
+    return pl.Series("covered", depth > 0)
+
+
 def _counts(steps: pl.DataFrame) -> dict[str, int]:
     counts = steps.group_by(ACTIVITY).len().sort(["len", ACTIVITY], descending=[True, False])
     return {a: int(n) for a, n in counts.iter_rows()}
