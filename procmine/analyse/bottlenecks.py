@@ -197,7 +197,7 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
             .group_by(keys)
             .agg(
                 pl.len().alias("events" if hours == "duration_hours" else "frequency"),
-                pl.col(CASE).n_unique().alias("cases"),
+                pl.col("case_code").n_unique().alias("cases"),
                 pl.col(hours).median().alias("median_hours"),
                 pl.col(hours).quantile(0.9, "linear").alias("p90_hours"),
                 pl.col(work).median().alias("median_work_hours"),
@@ -252,19 +252,19 @@ def critical_path(tables: TimeTables) -> tuple[list[str], float | None]:
     into it (without arrival times the wait is already the step's duration and is not added).
     """
     steps, handoffs, cases = tables.steps, tables.handoffs, tables.cases
-    first = steps.filter(pl.col("occurrence") == 1)
-    rows = first.select(CASE, pl.col("row"))
-    first_hand = (handoffs.join(rows.rename({"row": "source_row"}), on=[CASE, "source_row"])
-                  .join(rows.rename({"row": "target_row"}), on=[CASE, "target_row"]))
-    activity_stats = first.group_by(ACTIVITY).agg(pl.col(CASE).n_unique().alias("cases"),
+    is_first = steps["occurrence"] == 1
+    first = steps.filter(is_first)
+    # a hand-off between two first executions (steps found by their global index)
+    first_hand = handoffs.filter(is_first.gather(handoffs["source_index"]) & is_first.gather(handoffs["target_index"]))
+    activity_stats = first.group_by(ACTIVITY).agg(pl.col("case_code").n_unique().alias("cases"),
                                                   pl.col("duration_work_hours").median().alias("median"))
-    hand_stats = first_hand.group_by("source", "target").agg(pl.col(CASE).n_unique().alias("cases"),
+    hand_stats = first_hand.group_by("source", "target").agg(pl.col("case_code").n_unique().alias("cases"),
                                                              pl.col("work_hours").median().alias("median"))
     if not tables.has_start_times:
         hand_stats = hand_stats.with_columns(pl.lit(0.0).alias("median"))
     done = cases.filter(~pl.col("open"))["case"]
     start = _most_common(steps.filter(pl.col("pos") == 0)[ACTIVITY])
-    end = _most_common(steps.filter((pl.col("pos") == pl.col("pos").max().over(CASE))
+    end = _most_common(steps.filter((pl.col("pos") == pl.col("pos").max().over("case_code"))
                                     & pl.col(CASE).is_in(done.implode()))[ACTIVITY])
     for typical in TYPICAL_SHARES:
         floor = max(1, math.ceil(typical * cases.height))

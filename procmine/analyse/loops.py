@@ -484,13 +484,13 @@ def _ping_pong_level(steps: pl.DataFrame, choice: str | None) -> str | None:
 
 def _ping_pong_rows(tables, by: str) -> list[dict]:
     """Records for i → j → k chains of hand-offs with who(i) = who(k) ≠ who(j)."""
-    s = tables.steps.select(CASE, ROW, ACTIVITY, OUTCOME, "pos", "occurrence", pl.col(by).alias("who"),
-                            pl.col("pos").min().over(CASE, ACTIVITY).alias("first_pos"))
-    h = tables.handoffs.select(CASE, "source_row", "target_row")
-    chain = h.join(h.rename({"source_row": "target_row", "target_row": "k_row"}), on=[CASE, "target_row"])
-    for tag, column in (("i", "source_row"), ("j", "target_row"), ("k", "k_row")):
-        chain = chain.join(s.rename({c: f"{c}_{tag}" for c in s.columns if c != CASE}).rename({f"{ROW}_{tag}": column}),
-                           on=[CASE, column])
+    s = tables.steps.select(ACTIVITY, OUTCOME, "occurrence", pl.col(by).alias("who"),
+                            pl.col("pos").min().over("case_code", "activity_code").alias("first_pos"))
+    # chains i → j → k: hand-offs joined on their middle step (global step indices), in hand-off order
+    h = tables.handoffs.select(CASE, pl.col("source_index").alias("i"), pl.col("target_index").alias("j"))
+    chain = h.join(h.select(pl.col("i").alias("j"), pl.col("j").alias("k")), on="j", maintain_order="left_right")
+    chain = pl.concat([chain.select(CASE), *(s[chain[tag]].rename({c: f"{c}_{tag}" for c in s.columns})
+                                             for tag in ("i", "j", "k"))], how="horizontal")
     chain = chain.filter((pl.col("who_i") == pl.col("who_k")) & (pl.col("who_i") != pl.col("who_j")))
     if by == DEPARTMENT:  # designed paths pass a department twice; count only real returns
         goes_back = (pl.col("first_pos_k") <= pl.col("first_pos_j")) & (pl.col("occurrence_k") > 1)

@@ -64,15 +64,16 @@ class BpmnModel:
                 f"noise threshold {self.noise_threshold}, from {self.variants:,} variants{left})")
 
 
-def discover_bpmn(log: EventLog, noise_threshold: float = 0.1) -> BpmnModel:
+def discover_bpmn(log: EventLog, noise_threshold: float = 0.1, *, arrival_times: bool = True) -> BpmnModel:
     """Discover a BPMN model with the inductive miner (IMf when ``noise_threshold`` > 0).
 
     ``noise_threshold`` (0–1) is the share of infrequent behaviour the miner may leave out;
     0 keeps every observed path (a model that fits every case, often loose on real logs).
+    ``arrival_times=False`` orders steps by completion only (no parallel blocks from overlaps).
     """
     if not 0 <= noise_threshold <= 1:
         raise ValueError("noise_threshold must be between 0 and 1")
-    tables = log.tables()
+    tables = log.tables(arrival_times=arrival_times)
     variants = variant_counts(tables)
     tree = _inductive_tree(variants, noise_threshold)
     from procmine._engine import pm4py
