@@ -133,6 +133,16 @@ def test_handoffs_equal_the_pairwise_definition(seed):
     assert got_ready == ready
     assert set(tables.first_steps[ROW].to_list()) == firsts
     assert set(tables.last_steps[ROW].to_list()) == lasts
+    # a step opens a block when it arrives no earlier than every earlier step of its case completed
+    steps = tables.steps.with_columns(tables.blocks)
+    opens = []
+    for (_,), case in steps.group_by("case_code", maintain_order=True):
+        latest = None
+        for begin, end in case.select("begin", "end").rows():
+            opens.append(latest is None or begin >= latest)
+            latest = end if latest is None else max(latest, end)
+    block = steps["block"].to_list()
+    assert [i == 0 or block[i] != block[i - 1] for i in range(len(block))] == opens
 
 
 def test_one_long_case_is_not_quadratic():

@@ -206,3 +206,45 @@ def test_real_logs_run_and_placeholder_accounts_are_not_people():
     assert rfp.candidates and json.loads(rfp.to_json())["candidates"]
     # every event there is by "STAFF MEMBER" or "SYSTEM": that is no evidence of one person doing both steps
     assert of_kind(rfp, "merge") == {}
+
+
+def test_pair_counts_equal_the_pairwise_definition():
+    # _pairs forms pairs by position offsets; check it against every pair of first executions
+    import random
+    from datetime import datetime, timedelta
+
+    import polars as pl
+
+    from procmine.analyse.improve import _pairs
+    from procmine.engine import Tables
+
+    rng = random.Random(7)
+    rows = []
+    for case in range(40):
+        clock = 0
+        for _ in range(rng.randint(1, 9)):
+            arrival = clock + rng.choice([0, 10, 30])
+            done = arrival + rng.choice([0, 20, 90])
+            rows.append((f"c{case}", rng.choice("ABCDEF"), arrival, done))
+            clock = arrival if rng.random() < 0.4 else done
+    t0 = datetime(2025, 3, 3, 9)
+    frame = pl.DataFrame({"case": [r[0] for r in rows], "activity": [r[1] for r in rows],
+                          "start_timestamp": [t0 + timedelta(minutes=r[2]) for r in rows],
+                          "timestamp": [t0 + timedelta(minutes=r[3]) for r in rows],
+                          "row": pl.Series(range(len(rows)), dtype=pl.UInt32)})
+    tables = Tables(frame, completion_only=False)
+    steps = tables.steps.with_columns(pl.lit(1.0).alias("duration_work_hours"))
+    got = {(a, b): (n, af, bf, o) for a, b, n, af, bf, o in
+           _pairs(steps, tables.activity_names.to_list()).select("a", "b", "cases", "a_first", "b_first",
+                                                                  "overlap").iter_rows()}
+    expected: dict = {}
+    firsts = steps.filter(pl.col("occurrence") == 1)
+    for (_,), case in firsts.group_by("case_code"):
+        s = case.select("activity", "begin", "end", "pos").rows()
+        for x in s:
+            for y in s:
+                if x[0] < y[0]:
+                    n, af, bf, o = expected.get((x[0], y[0]), (0, 0, 0, 0))
+                    expected[(x[0], y[0])] = (n + 1, af + (x[2] <= y[1] and x[3] < y[3]),
+                                              bf + (y[2] <= x[1] and y[3] < x[3]), o + (x[1] < y[2] and y[1] < x[2]))
+    assert got == expected

@@ -17,7 +17,6 @@ import html
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -26,7 +25,10 @@ import polars as pl
 
 from procmine.analyse.times import TimeTables, time_tables
 from procmine.discover.process_map import discover
-from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, ROLE, START, EventLog
+from procmine.calendar import wall_clock_us
+from procmine.log import ACTIVITY, DEPARTMENT, RESOURCE, ROLE, START, EventLog
+
+US_PER_DAY = 86_400_000_000
 from procmine.units import format_hours
 
 if TYPE_CHECKING:
@@ -262,10 +264,11 @@ def critical_path(tables: TimeTables) -> tuple[list[str], float | None]:
                                                              pl.col("work_hours").median().alias("median"))
     if not tables.has_start_times:
         hand_stats = hand_stats.with_columns(pl.lit(0.0).alias("median"))
-    done = cases.filter(~pl.col("open"))["case"]
     start = _most_common(steps.filter(pl.col("pos") == 0)[ACTIVITY])
-    end = _most_common(steps.filter((pl.col("pos") == pl.col("pos").max().over("case_code"))
-                                    & pl.col(CASE).is_in(done.implode()))[ACTIVITY])
+    # each finished case's last step (cases are in case-code order, so a gather finds a step's case)
+    last_pos = cases["events"].gather(steps["case_code"]) - 1
+    finished = ~cases["open"].gather(steps["case_code"])
+    end = _most_common(steps.filter((steps["pos"] == last_pos) & finished)[ACTIVITY])
     for typical in TYPICAL_SHARES:
         floor = max(1, math.ceil(typical * cases.height))
         path, hours = _longest_path(activity_stats, hand_stats, start, end, floor)
@@ -319,7 +322,9 @@ def backlog(tables: TimeTables) -> pl.DataFrame:
     """Open items per department (or person) at the end of each week: arrived, not completed.
 
     An item is open at ``t`` when it arrived at or before ``t`` and completed after ``t``.
-    Counted as arrivals minus completions up to ``t`` (no row-by-period cross product).
+    Counted as arrivals minus completions up to ``t``: each arrival and completion is counted
+    in its week, and the weekly counts are summed up (no row-by-period cross product).
+    Weeks run Monday 00:00 to Sunday 24:00 in the log's time zone.
     """
     steps = tables.steps
     owner = DEPARTMENT if steps[DEPARTMENT].null_count() < steps.height else RESOURCE
@@ -327,29 +332,35 @@ def backlog(tables: TimeTables) -> pl.DataFrame:
     items = steps.select(pl.col(owner).alias("owner"), "begin", "end").filter(pl.col("owner").is_not_null())
     if items.height == 0:
         return empty
-    arrivals = [items.select("owner", pl.col("begin").alias("time"), pl.lit(1).alias("delta"))]
+    zone = steps["end"].dtype.time_zone
+
+    def week(times: pl.Series) -> pl.Series:  # weeks since the Monday 1969-12-29, in local time
+        local = wall_clock_us(times.dt.epoch("us"), zone) if zone else times.dt.epoch("us")
+        return ((local // US_PER_DAY + 3) // 7).rename("week")
+
+    arrivals = [items.select("owner", week(items["begin"]), pl.lit(1).alias("delta"))]
     still_open = tables.open_steps
     if still_open is not None and owner in still_open.columns:
         # steps still open at export arrived and never completed: open from arrival onwards
-        arrivals.append(still_open.filter(pl.col(owner).is_not_null() & pl.col(START).is_not_null()).select(
-            pl.col(owner).alias("owner"), pl.col(START).alias("time"), pl.lit(1).alias("delta")))
+        opened = still_open.filter(pl.col(owner).is_not_null() & pl.col(START).is_not_null())
+        arrivals.append(opened.select(pl.col(owner).alias("owner"), week(opened[START]), pl.lit(1).alias("delta")))
     changes = (
-        pl.concat([
-            *arrivals,
-            items.select("owner", pl.col("end").alias("time"), pl.lit(-1).alias("delta")),
-        ])
-        .group_by("owner", "time").agg(pl.col("delta").sum())
-        .sort("time")
-        .with_columns(pl.col("delta").cum_sum().over("owner").alias("open_items"))
+        pl.concat([*arrivals, items.select("owner", week(items["end"]), pl.lit(-1).alias("delta"))])
+        .group_by("owner", "week").agg(pl.col("delta").sum())
     )
-    ends = pl.datetime_range(items["begin"].min(), items["end"].max(), interval="1w", eager=True)
-    ends = (ends.dt.truncate("1w") + timedelta(weeks=1) - timedelta(microseconds=1)).unique().sort()
-    grid = (pl.DataFrame({"owner": items["owner"].unique().sort()})
-            .join(pl.DataFrame({"period_end": ends}), how="cross").sort("period_end"))
+    weeks = pl.int_range(week(items["begin"]).min(), week(items["end"]).max() + 1, eager=True).alias("week")
+    grid = pl.DataFrame({"owner": items["owner"].unique().sort()}).join(weeks.to_frame(), how="cross")
+    counted = (
+        grid.join(changes, on=["owner", "week"], how="left").sort("owner", "week")
+        .with_columns(pl.col("delta").fill_null(0).cum_sum().over("owner").alias("open_items"))
+    )
+    # the last microsecond of each week (Sunday 24:00 local time)
+    monday = (pl.col("week") * 7 - 3) * US_PER_DAY
+    period_end = (monday + 7 * US_PER_DAY - 1).cast(pl.Datetime("us"))
+    if zone:
+        period_end = period_end.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
     return (
-        grid.join_asof(changes, left_on="period_end", right_on="time", by="owner", strategy="backward",
-                       check_sortedness=False)  # both sorted by time; the check cannot see it per owner
-        .select("period_end", "owner", pl.col("open_items").fill_null(0))
+        counted.select(period_end.alias("period_end"), "owner", pl.col("open_items").cast(pl.Int64))
         .sort(["period_end", "owner"])
     )
 

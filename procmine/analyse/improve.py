@@ -30,6 +30,7 @@ import json
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import polars as pl
 
@@ -157,11 +158,13 @@ def improvement_candidates(
     steps = tables.steps
     unit = {lang: hours_unit(tables.basis, lang) for lang in ("zh", "en")}
     durations = dict(steps.group_by(ACTIVITY).agg(pl.col("duration_work_hours").median()).iter_rows())
-    overlaps = _pairs(steps, log.tables().activity_names.to_list())
+    names = log.tables().activity_names.to_list()
+    overlaps = _pairs(steps, names)
     found = [
         *_rubber_stamps(tables, durations, overlaps, unit, min_cases, max_reject_share),
-        *_merges(tables, durations, unit, min_cases, same_owner_share, _placeholders(steps), applicant_share),
-        *_parallel(overlaps, unit, min_cases, min_order_share, max_overlap_share, tables.has_start_times),
+        *_merges(tables, names, durations, unit, min_cases, same_owner_share, _placeholders(steps), applicant_share),
+        *_parallel(overlaps, unit, min_cases, min_order_share, max_overlap_share, tables.has_start_times,
+                   lambda hits: _saving(steps, names, hits)),
         *_owners(steps, min_cases, min_owners, max_owner_share, applicant_share),
     ]
     found = [c for c in found if c.estimated_saving_work_hours is None
@@ -177,24 +180,78 @@ def _num(value) -> float | None:
 
 
 def _pairs(steps: pl.DataFrame, names: list[str]) -> pl.DataFrame:
-    """Per pair of activities (first execution in each case): cases with both, orders, overlaps, saving."""
-    # first executions (occurrence 1); case and activity codes as keys: activity codes follow the
-    # names' order, so "a < b" on codes is the names' order
-    first = steps.filter(pl.col("occurrence") == 1).select(
-        "case_code", pl.col("activity_code").alias(ACTIVITY), "begin", "end", "pos", "duration_work_hours")
-    both = first.join(first, on="case_code", suffix="_b").filter(pl.col(ACTIVITY) < pl.col(f"{ACTIVITY}_b"))
-    pairs = both.group_by(ACTIVITY, f"{ACTIVITY}_b").agg(
-        pl.len().alias("cases"),
-        # precedence as in the hand-offs: earlier in step order and done before the other arrived
-        ((pl.col("end") <= pl.col("begin_b")) & (pl.col("pos") < pl.col("pos_b"))).sum().alias("a_first"),
-        ((pl.col("end_b") <= pl.col("begin")) & (pl.col("pos_b") < pl.col("pos"))).sum().alias("b_first"),
-        ((pl.col("begin") < pl.col("end_b")) & (pl.col("begin_b") < pl.col("end"))).sum().alias("overlap"),
-        pl.min_horizontal("duration_work_hours", "duration_work_hours_b")
-        .filter(pl.col("duration_work_hours").is_not_null() & pl.col("duration_work_hours_b").is_not_null())
-        .median().alias("saving"),
-    ).rename({ACTIVITY: "a", f"{ACTIVITY}_b": "b"})
+    """Per pair of activities (first execution in each case): cases with both, orders, overlaps.
+
+    Pairs are formed by position offsets within each case (a step with the step d places later,
+    d = 1, 2 …), so no join of every case with itself; the counts of each offset are summed.
+    """
+    firsts = _first_executions(steps)
+    counts = [
+        pairs.group_by("a", "b").agg(
+            pl.len().alias("cases"),
+            # precedence as in the hand-offs: earlier in step order and done before the other arrived
+            (pl.col("x_before_y") & pl.col("x_is_a")).sum().alias("a_first"),
+            (pl.col("x_before_y") & ~pl.col("x_is_a")).sum().alias("b_first"),
+            pl.col("overlap").sum().alias("overlap"),
+        )
+        for pairs in _offset_pairs(firsts)
+    ]
+    schema = {"a": pl.UInt32, "b": pl.UInt32, "cases": pl.UInt32, "a_first": pl.UInt32, "b_first": pl.UInt32,
+              "overlap": pl.UInt32}
+    total = (pl.concat(counts, how="vertical_relaxed") if counts else pl.DataFrame(schema=schema)).group_by("a", "b").agg(
+        pl.col("cases", "a_first", "b_first", "overlap").sum())
     table = pl.Series(names, dtype=pl.String)
-    return pairs.with_columns(table.gather(pairs["a"]).alias("a"), table.gather(pairs["b"]).alias("b")).sort("a", "b")
+    return total.with_columns(table.gather(total["a"]).alias("a"), table.gather(total["b"]).alias("b")).sort("a", "b")
+
+
+def _first_executions(steps: pl.DataFrame) -> pl.DataFrame:
+    # activity codes follow the names' order, so "a < b" on codes is the names' order
+    return steps.filter(pl.col("occurrence") == 1).select(
+        "case_code", pl.col("activity_code").alias("activity"), "begin", "end", "duration_work_hours")
+
+
+def _offset_pairs(firsts: pl.DataFrame):
+    """Each pair (x, y) of first executions of one case, y later in step order, oriented as
+    (a, b) with a < b: one frame per offset between them."""
+    # a case's steps stay together: a case with n first executions has pairs up to offset n - 1
+    frame = firsts.with_columns(pl.len().over("case_code").alias("__n"))
+    offset = 1
+    while True:
+        frame = frame.filter(pl.col("__n") > offset)
+        if frame.height < 2:
+            break
+        later = frame.shift(-offset)
+        same = (frame["case_code"] == later["case_code"]).fill_null(False)
+        x, y = frame.filter(same), later.filter(same)
+        x_code, y_code = x["activity"].to_numpy(), y["activity"].to_numpy()
+        yield pl.DataFrame({
+            "a": np.minimum(x_code, y_code),
+            "b": np.maximum(x_code, y_code),
+            "x_is_a": x_code < y_code,
+            "x_before_y": x["end"] <= y["begin"],
+            "overlap": (x["begin"] < y["end"]) & (y["begin"] < x["end"]),
+            "shorter": _shorter(x["duration_work_hours"], y["duration_work_hours"]),
+        })
+        offset += 1
+
+
+def _shorter(x: pl.Series, y: pl.Series) -> pl.Series:
+    both = x.is_not_null() & y.is_not_null()
+    return pl.select(pl.when(both).then(pl.min_horizontal(x, y))).to_series()
+
+
+def _saving(steps: pl.DataFrame, names: list[str], wanted: pl.DataFrame) -> dict[tuple[str, str], float | None]:
+    """Median over cases of the shorter of the two steps' working durations, for the ``wanted``
+    pairs (a, b) only: the one figure that needs every case's value, not a count."""
+    if wanted.is_empty():
+        return {}
+    codes = {name: code for code, name in enumerate(names)}
+    keys = pl.DataFrame({"a": [codes[a] for a in wanted["a"]], "b": [codes[b] for b in wanted["b"]]},
+                        schema={"a": pl.UInt32, "b": pl.UInt32})
+    values = [pairs.select("a", "b", "shorter").join(keys, on=["a", "b"]) for pairs in _offset_pairs(
+        _first_executions(steps))]
+    medians = pl.concat(values).group_by("a", "b").agg(pl.col("shorter").median())
+    return {(names[a], names[b]): m for a, b, m in medians.iter_rows()}
 
 
 def _rubber_stamps(tables, durations, overlaps, unit, min_cases, max_share) -> list[Candidate]:
@@ -206,7 +263,7 @@ def _rubber_stamps(tables, durations, overlaps, unit, min_cases, max_share) -> l
     stats = (
         steps.with_columns(returned.alias("returned"))
         .group_by(ACTIVITY).agg(
-            pl.col(CASE).n_unique().alias("cases"), pl.len().alias("executions"),
+            pl.col("case_code").n_unique().alias("cases"), pl.len().alias("executions"),
             pl.col(OUTCOME).is_not_null().sum().alias("decisions"),
             matches(pl.col(OUTCOME), REJECT_WORDS).sum().alias("rejects"),
             matches(pl.col(OUTCOME), DECISION_WORDS).any().alias("decides"),
@@ -278,7 +335,7 @@ def _placeholders(steps: pl.DataFrame) -> set[str]:
     return set(names.filter(names.str.contains_any(list(PLACEHOLDER_WORDS), ascii_case_insensitive=True)).to_list())
 
 
-def _merges(tables, durations, unit, min_cases, share, placeholders, applicant_share) -> list[Candidate]:
+def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, applicant_share) -> list[Candidate]:
     # steps that open their case (发起申请, 提交报销) in at least applicant_share of their events
     opening = set(tables.steps.group_by(ACTIVITY).agg((pl.col("pos") == 0).mean().alias("first"))
                   .filter(pl.col("first") >= applicant_share)[ACTIVITY].to_list())
@@ -287,22 +344,25 @@ def _merges(tables, durations, unit, min_cases, share, placeholders, applicant_s
     handoffs = tables.handoffs.filter(pl.col("source") != pl.col("target"))
     # steps are numbered by their global index, so a gather finds each hand-off's two steps
     pairs = pl.concat([
-        handoffs.select("case_code", "source", "target", "work_hours"),
+        handoffs.select("case_code", "source_code", "target_code", "work_hours"),
         who[handoffs["source_index"]].rename({RESOURCE: "p1", DEPARTMENT: "d1"}),
         who[handoffs["target_index"]].rename({RESOURCE: "p2", DEPARTMENT: "d2"}),
     ], how="horizontal")
-    per_case = pairs.group_by("source", "target", "case_code").agg(
+    per_case = pairs.group_by("source_code", "target_code", "case_code").agg(
         pl.col("work_hours").median(),
         *[e for a, b, tag in (("p1", "p2", "person"), ("d1", "d2", "dept")) for e in (
             (pl.col(a).is_not_null() & pl.col(b).is_not_null()).all().alias(f"{tag}_known"),
             (pl.col(a) == pl.col(b)).fill_null(False).all().alias(f"{tag}_same"))],
     )
-    stats = per_case.group_by("source", "target").agg(
+    stats = per_case.group_by("source_code", "target_code").agg(
         pl.len().alias("cases"), pl.col("work_hours").median().alias("wait"),
         *[e for tag in ("person", "dept") for e in (
             pl.col(f"{tag}_known").sum().alias(f"{tag}_known"),
             (pl.col(f"{tag}_same") & pl.col(f"{tag}_known")).sum().alias(f"{tag}_same"))],
-    ).filter(pl.col("cases") >= min_cases).sort("source", "target")
+    ).filter(pl.col("cases") >= min_cases)
+    names = pl.Series(names_of, dtype=pl.String)
+    stats = stats.with_columns(names.gather(stats["source_code"]).alias("source"),
+                               names.gather(stats["target_code"]).alias("target")).sort("source", "target")
     out = []
     for r in stats.to_dicts():
         level = next((tag for tag in ("person", "dept") if r[f"{tag}_known"] >= min_cases
@@ -339,10 +399,13 @@ def _ratio(a, b) -> float | None:
     return a / b if b else None
 
 
-def _parallel(pairs, unit, min_cases, min_order, max_overlap, has_start) -> list[Candidate]:
+def _parallel(pairs, unit, min_cases, min_order, max_overlap, has_start, saving_of) -> list[Candidate]:
     hits = pairs.filter((pl.col("cases") >= min_cases) & (pl.col("a_first") >= min_order * pl.col("cases"))
                         & (pl.col("b_first") >= min_order * pl.col("cases"))
                         & (pl.col("overlap") < max_overlap * pl.col("cases")))
+    savings = saving_of(hits)
+    hits = hits.with_columns(pl.Series("saving", [savings.get((a, b)) for a, b in zip(hits["a"], hits["b"])],
+                                       dtype=pl.Float64))
     out = []
     for r in hits.filter(pl.col("saving").is_not_null()).to_dicts():  # no durations (instants): nothing to gain
         a, b, n, saving = r["a"], r["b"], r["cases"], _num(r["saving"])
@@ -364,10 +427,10 @@ def _owners(steps, min_cases, min_owners, max_share, applicant_share) -> list[Ca
     level = next((c for c in (DEPARTMENT, ROLE) if steps[c].null_count() < steps.height), None)
     if level is None:
         return []
-    applicant = steps.sort([CASE, "pos"]).group_by(CASE, maintain_order=True).agg(pl.col(level).first().alias("own"))
-    events = steps.filter(pl.col(level).is_not_null()).join(applicant, on=CASE, how="left")
+    applicant = steps.filter(pl.col("pos") == 0).select("case_code", pl.col(level).alias("own"))
+    events = steps.filter(pl.col(level).is_not_null()).join(applicant, on="case_code", how="left")
     stats = events.group_by(ACTIVITY).agg(
-        pl.col(CASE).n_unique().alias("cases"), pl.len().alias("events"), pl.col(level).n_unique().alias("owners"),
+        pl.col("case_code").n_unique().alias("cases"), pl.len().alias("events"), pl.col(level).n_unique().alias("owners"),
         (pl.col(level) == pl.col("own")).fill_null(False).mean().alias("applicant_share"),
     ).filter((pl.col("cases") >= min_cases) & (pl.col("owners") >= min_owners)
              & (pl.col("applicant_share") < applicant_share)).sort(ACTIVITY)

@@ -86,8 +86,7 @@ def re_entries(tables) -> pl.DataFrame:
     sent the work back (send-back outcome first, then the last to complete).
     """
     # integer keys (global step index, case and activity codes) keep the joins cheap on large logs
-    info = tables.steps.select("index", "case_code", "activity_code", "pos", "occurrence", OUTCOME,
-                               pl.col("pos").min().over("case_code", "activity_code").alias("first_pos"))
+    info = tables.steps.select("index", "case_code", "activity_code", "pos", "occurrence", OUTCOME, "first_pos")
     source = info.select(pl.col("index").alias("source_index"), pl.col("pos").alias("source_pos"),
                          pl.col("first_pos").alias("source_first"), pl.col(OUTCOME).alias("source_outcome"))
     target = info.select(pl.col("index").alias("target_index"), pl.col("pos").alias("target_pos"),
@@ -484,8 +483,7 @@ def _ping_pong_level(steps: pl.DataFrame, choice: str | None) -> str | None:
 
 def _ping_pong_rows(tables, by: str) -> list[dict]:
     """Records for i → j → k chains of hand-offs with who(i) = who(k) ≠ who(j)."""
-    s = tables.steps.select(ACTIVITY, OUTCOME, "occurrence", pl.col(by).alias("who"),
-                            pl.col("pos").min().over("case_code", "activity_code").alias("first_pos"))
+    s = tables.steps.select(ACTIVITY, OUTCOME, "occurrence", pl.col(by).alias("who"), "first_pos")
     # chains i → j → k: hand-offs joined on their middle step (global step indices), in hand-off order
     h = tables.handoffs.select(CASE, pl.col("source_index").alias("i"), pl.col("target_index").alias("j"))
     chain = h.join(h.select(pl.col("i").alias("j"), pl.col("j").alias("k")), on="j", maintain_order="left_right")
@@ -512,9 +510,9 @@ def _ping_pong_rows(tables, by: str) -> list[dict]:
 def _repeated(steps: pl.DataFrame) -> pl.DataFrame:
     """Activities some case did more than once; repetitions = executions beyond each case's first."""
     return (
-        steps.group_by(CASE, ACTIVITY).len().filter(pl.col("len") > 1)
-        .group_by(ACTIVITY).agg(pl.len().alias("cases"), (pl.col("len") - 1).sum().alias("repetitions"),
-                                pl.col("len").max().alias("max_in_case"))
+        steps.filter(pl.col("occurrence") > 1)
+        .group_by(ACTIVITY).agg((pl.col("occurrence") == 2).sum().alias("cases"), pl.len().alias("repetitions"),
+                                pl.col("occurrence").max().alias("max_in_case"))
         .sort(["cases", "repetitions", ACTIVITY], descending=[True, True, False])
         .with_columns(pl.col("cases").cast(pl.Int64), pl.col("repetitions").cast(pl.Int64),
                       pl.col("max_in_case").cast(pl.Int64))

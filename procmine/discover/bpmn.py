@@ -93,31 +93,29 @@ def variant_counts(tables: Tables) -> Counter:
     and reversed), each with weight 1; cases without overlaps count 2. The miner then sees
     the parallelism, and the relative weight of every case is unchanged.
     """
-    steps = tables.steps.select("case_code", "index", "activity_code", "begin", "end")
-    same_case = pl.col("case_code") == pl.col("case_code").shift(1)
-    # a new block starts where a step arrives no earlier than every earlier step completed;
-    # block numbers run across the whole table, so they are unique without a per-case window
-    steps = steps.with_columns(
-        pl.when(same_case).then(pl.col("end").cum_max().over("case_code").shift(1)).alias("__before_end")
-    ).with_columns(
-        (pl.col("__before_end").is_null() | (pl.col("begin") >= pl.col("__before_end"))).cum_sum().alias("__block")
-    )
-    forward = steps.group_by("case_code", maintain_order=True).agg(pl.col("activity_code").alias("forward"))
-    backward = (
-        steps.sort(["__block", "index"], descending=[False, True])
-        .group_by("case_code", maintain_order=True).agg(pl.col("activity_code").alias("backward"))
-    )
+    steps = tables.steps.select("case_code", "index", "activity_code").with_columns(tables.blocks)
     names = tables.activity_names.to_list()
     variants: Counter = Counter()
+    # cases without overlapping steps have one order: their variants, weight 2 each
+    blocks_per_case = steps.group_by("case_code").agg(pl.col("block").n_unique().alias("blocks"), pl.len())
+    parallel = blocks_per_case.filter(pl.col("blocks") < pl.col("len"))["case_code"]
+    cases = tables.cases.filter(~pl.col("case_code").is_in(parallel.implode()))
+    sequences = tables.variants.select("variant_id", "activities")
+    for activities, n in (cases.group_by("variant_id").len().join(sequences, on="variant_id")
+                          .select("activities", "len").iter_rows()):
+        variants[tuple(activities)] += 2 * n
+    # the others: first-arrived first, and each block reversed
+    steps = steps.filter(pl.col("case_code").is_in(parallel.implode()))
+    forward = steps.group_by("case_code", maintain_order=True).agg(pl.col("activity_code").alias("forward"))
+    backward = (
+        steps.sort(["block", "index"], descending=[False, True])
+        .group_by("case_code", maintain_order=True).agg(pl.col("activity_code").alias("backward"))
+    )
     for seq_forward, seq_backward, n in (
         forward.join(backward, on="case_code").group_by("forward", "backward").len().iter_rows()
     ):
-        forward_names = tuple(names[code] for code in seq_forward)
-        if seq_forward == seq_backward:
-            variants[forward_names] += 2 * n
-        else:
-            variants[forward_names] += n
-            variants[tuple(names[code] for code in seq_backward)] += n
+        variants[tuple(names[code] for code in seq_forward)] += n
+        variants[tuple(names[code] for code in seq_backward)] += n
     return variants
 
 

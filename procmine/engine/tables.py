@@ -64,7 +64,7 @@ class Tables:
         Columns: case, case_code, index, pos, activity, activity_code, begin, end, row,
         resource, department, role, outcome (null where the log has none), duration_from,
         duration_hours (calendar), occurrence (1 for the first time the activity happens in
-        the case, 2 for the second …).
+        the case, 2 for the second …), first_pos (the position of that first time).
         """
         events = self._events
         has_start = START in events.columns
@@ -92,10 +92,10 @@ class Tables:
         steps = steps.with_columns(
             (pl.col("index") - case_start).cast(pl.UInt32).alias("pos"),
             duration_from.alias("duration_from"),
-            (pl.int_range(pl.len(), dtype=pl.UInt32).over("case_code", "activity_code") + 1).alias("occurrence"),
         ).with_columns(hours_between(pl.col("end"), pl.col("duration_from")).alias("duration_hours"))
+        steps = steps.with_columns(_occurrence(steps["case_code"], steps["activity_code"], steps["pos"]))
         return steps.select(CASE, "case_code", "index", "pos", ACTIVITY, "activity_code", "begin", "end", ROW,
-                            *STEP_ROLES, "duration_from", "duration_hours", "occurrence")
+                            *STEP_ROLES, "duration_from", "duration_hours", "occurrence", "first_pos")
 
     @property
     def activity_names(self) -> pl.Series:
@@ -129,17 +129,36 @@ class Tables:
             pl.col(ROW).alias("target_row"), pl.col("index").alias("target_index"),
             pl.col("begin").alias("target_arrival"),
         )[targets]
-        pairs = pl.concat([source, target], how="horizontal")
         # A step that waits for several parallel steps (a join) is ready when the last of them
         # completes: its hand-off is measured from there; the earlier branches' extra wait is
         # synchronisation, kept apart.
-        ready = pairs.group_by("target_index").agg(pl.col("source_end").max().alias("ready"))
-        pairs = pairs.join(ready, on="target_index", how="left", maintain_order="left")
+        ends = _epoch_us(steps["end"])
+        ready = np.full(steps.height, np.iinfo(np.int64).min, dtype=np.int64)
+        np.maximum.at(ready, targets, ends[sources])
+        when_ready = pl.Series("ready", ready[targets]).cast(pl.Datetime("us")).cast(steps["end"].dtype)
+        pairs = pl.concat([source, target, when_ready.to_frame()], how="horizontal")
         return pairs.with_columns(
             hours_between(pl.col("target_arrival"), pl.col("ready")).alias("hours"),
             hours_between(pl.col("ready"), pl.col("source_end")).alias("sync_hours"),
         ).select(CASE, "case_code", "source", "target", "source_code", "target_code", "source_row", "target_row",
                  "source_index", "target_index", "source_end", "target_arrival", "ready", "hours", "sync_hours")
+
+    @cached_property
+    def blocks(self) -> pl.Series:
+        """For every step, the number of its block: steps that overlap in time share a block.
+
+        A step opens a new block when it arrives no earlier than every earlier step of its case
+        completed; numbers run over the whole table, so they also tell cases apart.
+        """
+        first, _ = self._blocks
+        n = len(first)
+        if n == 0:
+            return pl.Series("block", [], dtype=pl.UInt32)
+        # step j arrives after all earlier steps completed ⇔ every earlier step's first successor
+        # is at or before j; earlier cases' successors never pass this case's first step
+        reached = np.concatenate([[0], np.maximum.accumulate(first)[:-1]])
+        opens = reached <= np.arange(n)
+        return pl.Series("block", np.cumsum(opens) - 1, dtype=pl.UInt32)
 
     @cached_property
     def first_steps(self) -> pl.DataFrame:
@@ -332,6 +351,25 @@ def covered_steps(tables, case_code: pl.Series, first_pos: pl.Series, stop_pos: 
 def _counts(steps: pl.DataFrame) -> dict[str, int]:
     counts = steps.group_by(ACTIVITY).len().sort(["len", ACTIVITY], descending=[True, False])
     return {a: int(n) for a, n in counts.iter_rows()}
+
+
+def _occurrence(case_code: pl.Series, activity_code: pl.Series, pos: pl.Series) -> list[pl.Series]:
+    """``occurrence``: 1 for an activity's first step in its case, 2 for its second …; and
+    ``first_pos``: the position of that first step. One stable sort, no window over cases."""
+    n = case_code.len()
+    width = int(activity_code.max() or 0) + 1
+    key = case_code.to_numpy().astype(np.uint64) * np.uint64(width) + activity_code.to_numpy().astype(np.uint64)
+    order = np.argsort(key, kind="stable")  # stable: the steps of one key stay in step order
+    sorted_key = key[order]
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = sorted_key[1:] != sorted_key[:-1]
+    position = np.arange(n, dtype=np.int64)
+    group_start = np.maximum.accumulate(np.where(starts, position, 0))
+    occurrence = np.empty(n, dtype=np.uint32)
+    occurrence[order] = position - group_start + 1
+    first_pos = np.empty(n, dtype=np.uint32)
+    first_pos[order] = pos.to_numpy()[order][group_start]
+    return [pl.Series("occurrence", occurrence), pl.Series("first_pos", first_pos)]
 
 
 def _epoch_us(values: pl.Series) -> np.ndarray:
