@@ -60,7 +60,7 @@ def test_column_override_and_case_attribute_kept(tmp_path):
     path = write_text(tmp_path / "log.csv", "ID,Step,When,Amount\nx,a,2025-01-02 10:00,5\nx,b,2025-01-02 11:00,5\n")
     log = procmine.read_log(path, case="ID", activity="Step", timestamp="When")
     assert log.columns.case == "ID"
-    assert log.events["Amount"].to_list() == ["5", "5"]
+    assert log.events["Amount"].to_list() == [5, 5]  # an attribute of numbers is a number column
 
 
 def test_detection_prefers_exact_names():

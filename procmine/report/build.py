@@ -153,7 +153,8 @@ def _compare(log: EventLog, design, calendar, say):
 def _process_name(log: EventLog) -> str:
     """The process as the file names it: '合同审批.csv' → '合同审批', 'Payment.xes.gz' → 'Payment'."""
     name = Path(log.source.path).name
-    for suffix in (".gz", ".zip", ".xes", ".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq"):
+    for suffix in (".gz", ".zip", ".xes", ".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq", ".arrow",
+                   ".feather", ".ipc"):
         if name.lower().endswith(suffix):
             name = name[: -len(suffix)]
     return name or log.source.name
