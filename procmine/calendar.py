@@ -34,6 +34,7 @@ import numpy as np
 import polars as pl
 
 from procmine.errors import ProcmineError
+from procmine.timezones import wall_clock_us
 
 __all__ = [
     "Calendar",
@@ -473,31 +474,6 @@ def _as_date(value: Any) -> date:
         if parsed is not None:
             return parsed
     raise CalendarError(f"{value!r} is not a date: use datetime.date or text like 2025-10-01")
-
-
-#: Every UTC-offset change of the tz database falls on a quarter hour.
-_QUARTER_US = 15 * 60 * 1_000_000
-
-
-def wall_clock_us(utc_us: pl.Series, timezone: str) -> pl.Series:
-    """Local wall-clock microseconds in ``timezone`` for UTC epoch microseconds.
-
-    The offset is looked up once per distinct quarter hour, not once per value: on a large log
-    that is a few thousand look-ups instead of millions.
-    """
-    quarter = utc_us // _QUARTER_US
-    distinct = quarter.drop_nulls().unique()
-    if distinct.len() == 0:
-        return utc_us
-    moments = (distinct * _QUARTER_US).cast(pl.Datetime("us", "UTC"))
-    local = moments.dt.convert_time_zone(timezone).dt.replace_time_zone(None).dt.epoch("us")
-    offsets = local - distinct * _QUARTER_US
-    if offsets.n_unique() == 1:  # no daylight saving in the span (China): one offset for all
-        return (utc_us + offsets[0]).rename(utc_us.name)
-    order = distinct.arg_sort()
-    distinct, offsets = distinct.gather(order), offsets.gather(order)
-    offset = offsets.gather(distinct.search_sorted(quarter.fill_null(distinct[0])))
-    return (utc_us + offset).rename(utc_us.name)
 
 
 def _as_series(values: Any, label: str) -> pl.Series:

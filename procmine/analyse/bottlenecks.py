@@ -25,7 +25,7 @@ import polars as pl
 
 from procmine.analyse.times import TimeTables, time_tables
 from procmine.discover.process_map import discover
-from procmine.calendar import wall_clock_us
+from procmine.timezones import wall_clock_us
 from procmine.log import ACTIVITY, DEPARTMENT, RESOURCE, ROLE, START, EventLog
 
 US_PER_DAY = 86_400_000_000

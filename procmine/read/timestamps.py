@@ -46,6 +46,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from procmine.errors import TimestampError
+from procmine.timezones import localize
 
 __all__ = ["ParsedTimes", "parse_timestamps", "describe_failures"]
 
@@ -221,7 +222,7 @@ def _check_timezone(timezone: str) -> None:
 def _localize(naive: pl.Series, timezone: str) -> pl.Series:
     # Wall-clock times that do not exist (DST gap) become null → flagged as failed;
     # ambiguous ones (DST overlap) take the earlier instant.
-    return naive.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+    return localize(naive, timezone)
 
 
 def _from_datetimes(values: pl.Series, timezone: str) -> tuple[pl.Series, list[str]]:
