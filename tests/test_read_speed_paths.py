@@ -295,3 +295,42 @@ def test_damaged_arrow_file(tmp_path):
     with pytest.raises(LogFileError, match=r"cannot be read as Arrow IPC \(Feather\)"):
         procmine.read_log(path)
 
+
+
+# --- one common layout, learnt from a sample ---------------------------------------------------
+
+def _both_ways(texts: pl.Series, zone: str = "Asia/Shanghai"):
+    from procmine.read import timestamps
+
+    fast = timestamps._from_strings(texts, zone)
+    saved = timestamps._FAST_MIN_ROWS
+    timestamps._FAST_MIN_ROWS = 10**12  # the general reading only
+    try:
+        general = timestamps._from_strings(texts, zone)
+    finally:
+        timestamps._FAST_MIN_ROWS = saved
+    return fast, general
+
+
+@pytest.mark.parametrize("odd", [None, "2025/03/01 09:00:00", "  ", "2025-03-30 02:30:00", "2025-02-30 09:00:00",
+                                 "1850-01-01 00:00:00", "2025-03-01 09:00:60", " 2025-03-01 09:00:00"])
+def test_one_layout_reads_as_the_general_way(odd):
+    # a large column in one layout, with one odd value somewhere in the middle (another layout,
+    # a blank, a time Berlin skips, an impossible date, a year out of range, second 60, a space)
+    base = pl.datetime_range(datetime(2025, 1, 1), datetime(2025, 12, 31), "7m", eager=True)
+    texts = base.dt.strftime("%Y-%m-%d %H:%M:%S").head(60_000)
+    if odd is not None:
+        texts = texts.scatter(31_337, odd)
+    for zone in ("Asia/Shanghai", "Europe/Berlin"):
+        (values, formats, present), (g_values, g_formats, g_present) = _both_ways(texts, zone)
+        assert values.equals(g_values) and present.equals(g_present) and formats == g_formats
+
+
+def test_one_layout_is_taken_when_every_value_fits_and_not_otherwise():
+    from procmine.read.timestamps import _one_common_layout
+
+    texts = pl.datetime_range(datetime(2025, 1, 1), datetime(2025, 12, 31), "7m", eager=True).dt.strftime(
+        "%Y-%m-%d %H:%M:%S").head(60_000)
+    assert _one_common_layout(texts, "Asia/Shanghai") is not None
+    assert _one_common_layout(texts.scatter(5, "2025年3月1日"), "Asia/Shanghai") is None
+    assert _one_common_layout(texts.head(1000), "Asia/Shanghai") is None  # small columns: the general way

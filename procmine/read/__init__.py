@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from procmine.check import DROPPED, KEPT, MERGED, REPAIRED, DataQualityReport, Finding
+from procmine.engine.tables import is_sorted_by
 from procmine.errors import EmptyLogError, TimestampError
 from procmine.log import (
     ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROLE, ROW, START, TIMESTAMP, EventLog,
@@ -294,7 +295,8 @@ def _build_events(
         raise EmptyLogError(f"{source}: no usable events are left: {reasons}")
 
     order = [CASE, pl.coalesce(START, TIMESTAMP) if START in events.columns else TIMESTAMP, TIMESTAMP, ROW]
-    events = events.sort(order, maintain_order=True)
+    if not is_sorted_by(events, order):
+        events = events.sort(order, maintain_order=True)
 
     # 7. cases with a single event: kept, but they rarely are complete approvals.
     sizes = events.group_by(CASE).agg(pl.len().alias("n"), pl.col(ROW).first(), pl.col(ACTIVITY).first())

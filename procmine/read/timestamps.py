@@ -295,8 +295,17 @@ def _split_numbers(s: pl.Series) -> tuple[pl.DataFrame, pl.Series, pl.Series]:
     return frame, shape, uniq
 
 
+#: Columns at least this long first try the one layout a sample of their values shows.
+_FAST_MIN_ROWS = 50_000
+#: Values in that sample, spread over the whole column.
+_FAST_SAMPLE = 2_000
+
+
 def _from_strings(texts: pl.Series, timezone: str) -> tuple[pl.Series, list[str], pl.Series]:
     """Returns values, formats and which rows held a (non-blank) value."""
+    fast = _one_common_layout(texts, timezone)
+    if fast is not None:
+        return fast
     s = _strip_blank(texts)
     present = s.is_not_null()
     if s.len() and s.approx_n_unique() <= _DISTINCT_SHARE * s.len():
@@ -309,6 +318,42 @@ def _from_strings(texts: pl.Series, timezone: str) -> tuple[pl.Series, list[str]
         return s.replace_strict(distinct["s"], values, default=None, return_dtype=values.dtype), formats, present
     out, formats = _read_texts(s, timezone)
     return out, formats, present
+
+
+def _one_common_layout(texts: pl.Series, timezone: str) -> tuple[pl.Series, list[str], pl.Series] | None:
+    """A large column whose values all have one common layout (2025-09-28 09:05:11), read in one
+    strptime pass; ``None`` when any value does not fit, and the column takes the general way.
+
+    The layout is learnt from a sample spread over the column; the whole column must then read
+    with it, pass the same guards as the common layouts (years 1900–2199, no second 60) and exist
+    in the time zone, else nothing of this reading is used. So the result is always the one
+    the general reading gives, at a fraction of the cost.
+    """
+    if texts.len() < _FAST_MIN_ROWS:
+        return None
+    sample = _strip_blank(texts.gather_every(max(1, texts.len() // _FAST_SAMPLE))).drop_nulls()
+    shapes = _shapes(sample).unique()
+    if shapes.len() != 1:
+        return None
+    match = _SHAPE_RE.fullmatch(shapes[0])
+    fmt = _strptime_format(match) if match is not None and _shape_ok(match) else None
+    if fmt is None or sample.cast(pl.Float64, strict=False).is_not_null().any():
+        return None
+    naive = texts.str.strptime(pl.Datetime(US), fmt, strict=False, cache=False)
+    unread = naive.is_null() & texts.is_not_null()
+    if unread.any() and (texts.filter(unread).str.strip_chars().str.len_bytes() > 0).any():
+        return None  # some value is not in this layout
+    years = naive.dt.year()
+    if not years.drop_nulls().is_between(_MIN_YEAR, _MAX_YEAR).all():
+        return None
+    if "%S" in fmt and texts.str.contains(":60", literal=True).any():
+        return None
+    values = _localize(naive, timezone)
+    present = naive.is_not_null()
+    if values.null_count() != naive.null_count():
+        return None  # a wall-clock time the time zone skips: the general reading reports it
+    _, formats = _read_texts(sample, timezone)
+    return values, formats, present
 
 
 def _read_texts(s: pl.Series, timezone: str, *, weights: pl.Series | None = None) -> tuple[pl.Series, list[str]]:
