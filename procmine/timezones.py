@@ -16,13 +16,12 @@ QUARTER_US = 15 * 60 * 1_000_000
 
 def wall_clock_us(utc_us: pl.Series, timezone: str) -> pl.Series:
     """Local wall-clock microseconds in ``timezone`` for UTC epoch microseconds."""
-    quarter = utc_us // QUARTER_US
-    distinct = quarter.drop_nulls().unique()
+    distinct = _quarters(utc_us)
     if distinct.len() == 0:
         return utc_us
     moments = (distinct * QUARTER_US).cast(pl.Datetime("us", "UTC"))
     local = moments.dt.convert_time_zone(timezone).dt.replace_time_zone(None).dt.epoch("us")
-    return utc_us + _offsets(quarter, distinct, local - distinct * QUARTER_US)
+    return utc_us + _offsets(utc_us // QUARTER_US, distinct, local - distinct * QUARTER_US)
 
 
 def localize(naive: pl.Series, timezone: str) -> pl.Series:
@@ -34,8 +33,7 @@ def localize(naive: pl.Series, timezone: str) -> pl.Series:
     """
     naive = naive.cast(pl.Datetime("us"))
     local_us = naive.dt.epoch("us")
-    quarter = local_us // QUARTER_US
-    distinct = quarter.drop_nulls().unique()
+    distinct = _quarters(local_us)
     if distinct.len():
         moments = (distinct * QUARTER_US).cast(pl.Datetime("us"))
         utc = moments.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null").dt.epoch("us")
@@ -44,6 +42,22 @@ def localize(naive: pl.Series, timezone: str) -> pl.Series:
             return (local_us - offsets[0]).cast(pl.Datetime("us", "UTC")).dt.convert_time_zone(timezone).rename(
                 naive.name)
     return naive.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+
+
+#: Spans of more quarter hours than this (about 57 years) look up only the ones in use.
+_MAX_RANGE = 2_000_000
+
+
+def _quarters(us: pl.Series) -> pl.Series:
+    """The quarter hours to look up: every one from the first value's to the last's (no pass
+    over the values beyond min and max), or for very long spans only those in use."""
+    low, high = us.min(), us.max()
+    if low is None:
+        return pl.Series("quarter", [], dtype=pl.Int64)
+    first, last = low // QUARTER_US, high // QUARTER_US
+    if last - first <= _MAX_RANGE:
+        return pl.int_range(first, last + 1, dtype=pl.Int64, eager=True).alias("quarter")
+    return (us // QUARTER_US).drop_nulls().unique().alias("quarter")
 
 
 def _offsets(quarter: pl.Series, distinct: pl.Series, offsets: pl.Series) -> pl.Series | int:

@@ -343,8 +343,8 @@ def _one_common_layout(texts: pl.Series, timezone: str) -> tuple[pl.Series, list
     unread = naive.is_null() & texts.is_not_null()
     if unread.any() and (texts.filter(unread).str.strip_chars().str.len_bytes() > 0).any():
         return None  # some value is not in this layout
-    years = naive.dt.year()
-    if not years.drop_nulls().is_between(_MIN_YEAR, _MAX_YEAR).all():
+    earliest, latest = naive.min(), naive.max()
+    if earliest is None or not (_MIN_YEAR <= earliest.year and latest.year <= _MAX_YEAR):
         return None
     if "%S" in fmt and texts.str.contains(":60", literal=True).any():
         return None
