@@ -21,7 +21,7 @@ from procmine.check import DataQualityReport, Finding
 from procmine.compare import Comparison, Design, compare, read_design
 from procmine.discover import BpmnModel, ProcessMap, discover, discover_bpmn
 from procmine.errors import (
-    ColumnError, DataQualityError, DesignError, EmptyLogError, LogFileError, OutputError, ProcmineError,
+    ColumnError, DataQualityError, DesignError, EmptyLogError, LogFileError, MinerTimeout, OutputError, ProcmineError,
     TimestampError,
 )
 from procmine.log import EventLog, LogSummary
@@ -35,5 +35,5 @@ __all__ = [
     "read_design", "compare", "Design", "Comparison", "Calendar", "Bottlenecks", "KPIReport", "LoopReport", "ImprovementReport",
     "EventLog", "LogSummary", "ProcessMap", "BpmnModel", "DataQualityReport", "Finding",
     "ProcmineError", "LogFileError", "ColumnError", "TimestampError", "EmptyLogError", "DataQualityError",
-    "OutputError", "DesignError",
+    "OutputError", "DesignError", "MinerTimeout",
 ]

@@ -12,6 +12,7 @@ import re
 import sys
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 import click
@@ -269,25 +270,29 @@ def check(as_json: bool, **kwargs) -> None:
 @click.option("--arrival-times/--no-arrival-times", default=True, show_default=True,
               help="Use the log's arrival/start times (parallel steps side by side, durations arrival → "
                    "completion); --no-arrival-times orders and measures by completion only, as pm4py's DFG does.")
+@click.option("--bpmn/--no-bpmn", "with_bpmn", default=True, show_default=True,
+              help="Mine the BPMN model (pm4py's inductive miner) after the map and charts are written.")
+@click.option("--bpmn-timeout", type=click.FloatRange(1), default=120, show_default=True, metavar="SECONDS",
+              help="Time budget of the miner. When the full activity set does not finish in time, the activities "
+                   "drawn on the flowchart are mined instead (in a second budget); if that fails too, no BPMN.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the chart labels.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def discover(out_dir: Path, activities: float | None, paths: float | None, noise: float, arrival_times: bool,
-             lang: str, as_json: bool, **kwargs) -> None:
+             with_bpmn: bool, bpmn_timeout: float, lang: str, as_json: bool, **kwargs) -> None:
     """Discover the current process and draw the current flowchart (当前流程图).
 
     \b
     Writes to OUT:
       current_flowchart.png / .svg   the flowchart (frequencies, durations, waits)
-      current_process.bpmn           BPMN 2.0 with layout (bpmn.io, Camunda Modeler)
       process_map.json               activities, hand-offs, start/end (before simplification)
+      current_process.bpmn           BPMN 2.0 with layout (bpmn.io, Camunda Modeler), written last
 
     \b
     Example:
       procmine discover sample_logs/合同审批.csv -o out/
     """
     from procmine.discover import discover as discover_map
-    from procmine.discover import discover_bpmn
 
     started = time.perf_counter()
     log = _read(kwargs)
@@ -303,16 +308,21 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
     _write_text(files["process_map.json"], pmap.to_json())
     _progress("drawing the flowchart")
     _charts(files, {"current_flowchart": lambda: shown.plot(lang=lang, simplify=False)})
-    _progress("mining the BPMN model (inductive miner)")
-    model = discover_bpmn(log, noise_threshold=noise, arrival_times=arrival_times)
-    try:
-        model.save(files["current_process.bpmn"])
-    except OSError as exc:
-        raise OutputError(f"{files['current_process.bpmn']}: cannot be written ({exc.strerror or exc}).") from None
     outputs = {"flowchart_png": files["current_flowchart.png"], "flowchart_svg": files["current_flowchart.svg"],
-               "bpmn": files["current_process.bpmn"], "process_map": files["process_map.json"]}
-
+               "process_map": files["process_map.json"]}
     summary = log.summary()
+    if not as_json:  # the summary before the miner: it is there even while the miner works
+        click.echo(str(summary))
+        click.echo(str(log.quality))
+        click.echo(f"Process map: {pmap.activities.height} activities, {pmap.handoffs.height} hand-offs "
+                   f"(step durations {pmap.duration_basis})"
+                   + (f"; chart {shown.simplification.note('en').lower()}" if shown.simplification else ""))
+    bpmn_note = "skipped (--no-bpmn)"
+    if with_bpmn:
+        bpmn_note, written = _mine_bpmn(log, shown, files["current_process.bpmn"], noise, arrival_times, bpmn_timeout)
+        if written:
+            outputs["bpmn"] = files["current_process.bpmn"]
+
     if as_json:
         payload = summary.to_dict()
         payload["columns"] = {k: payload["columns"].get(k) for k in
@@ -323,6 +333,7 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
             duration_basis=pmap.duration_basis,
             time_basis="calendar",
             simplification=shown.simplification.__dict__ if shown.simplification else None,
+            bpmn=bpmn_note,
             data_quality={"rows_read": log.quality.rows_read, "dropped": log.quality.dropped,
                           "merged": log.quality.merged, "repaired": log.quality.repaired,
                           "problems": len(log.quality.problems)},
@@ -331,15 +342,41 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
         )
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    click.echo(str(summary))
-    click.echo(str(log.quality))
-    click.echo(f"Process map: {pmap.activities.height} activities, {pmap.handoffs.height} hand-offs "
-               f"(step durations {pmap.duration_basis})"
-               + (f"; chart {shown.simplification.note('en').lower()}" if shown.simplification else ""))
-    click.echo(f"BPMN: {model}")
+    click.echo(f"BPMN: {bpmn_note}")
     click.echo("Wrote:")
     for path in outputs.values():
         click.echo(f"  {path}")
+
+
+def _mine_bpmn(log, shown, path: Path, noise: float, arrival_times: bool, budget: float) -> tuple[str, bool]:
+    """Mine and write the BPMN model within ``budget`` seconds: what happened in one line, and
+    whether the file was written.
+
+    When the full activity set does not finish, the activities drawn on the flowchart are
+    mined instead (a second budget): a model of the main flow rather than none."""
+    from procmine.discover import discover_bpmn
+    from procmine.errors import MinerTimeout
+
+    drawn = shown.activities["activity"].to_list()
+    attempts = [(None, "")]
+    if len(drawn) < log.tables(arrival_times=arrival_times).activity_names.len():
+        attempts.append((drawn, f"mined on the {len(drawn)} activities drawn on the flowchart: "))
+    reasons = []
+    for chosen, prefix in attempts:
+        _progress(f"mining the BPMN model (inductive miner, at most {budget:g} s)")
+        try:
+            model = discover_bpmn(log, noise_threshold=noise, arrival_times=arrival_times, activities=chosen,
+                                  time_budget=budget)
+        except MinerTimeout as exc:
+            reasons.append(str(exc))
+            continue
+        try:
+            model.save(path)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}).") from None
+        return f"{prefix}{model}" + (f" ({reasons[0]} on all activities)" if reasons else ""), True
+    return (f"not written: {'; then '.join(reasons)}. The map and charts are complete; allow more time with "
+            "--bpmn-timeout, draw fewer activities with --activities, or skip it with --no-bpmn"), False
 
 
 out_option = click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path),
@@ -690,6 +727,29 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning procmine's errors into one line and an exit code."""
     args = sys.argv[1:] if argv is None else argv
     _State.debug = "--debug" in args
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code = _run(args)
+    _say_warnings(caught)
+    return code
+
+
+def _say_warnings(caught) -> None:
+    """No Python warning reaches a user as such: procmine's own are one line in its words (once
+    each); those of the libraries underneath only with --debug."""
+    said = set()
+    for warning in caught:
+        message = str(warning.message).splitlines()[0]
+        ours = "/procmine/" in warning.filename.replace("\\", "/")
+        if message in said or not (ours or _State.debug):
+            continue
+        said.add(message)
+        click.echo(f"procmine: note: {message}" if ours else
+                   f"procmine: debug: {warning.category.__name__} from {warning.filename}:{warning.lineno}: {message}",
+                   err=True)
+
+
+def _run(args: list[str]) -> int:
     try:
         cli.main(args=args, prog_name="procmine", standalone_mode=False)
     except ProcmineError as exc:

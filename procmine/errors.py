@@ -53,3 +53,9 @@ class DesignError(ProcmineError):
     """A design of the future process (YAML, step table or BPMN) is malformed."""
 
     exit_code = 2
+
+
+class MinerTimeout(ProcmineError):
+    """A discovery algorithm (pm4py's inductive miner) did not finish within its time budget."""
+
+    exit_code = 1

@@ -51,3 +51,44 @@ def test_bpmn_has_a_diagram_without_overlaps(tmp_path):
     flows = root.findall(".//bpmn:sequenceFlow", NS)
     assert len(edges) == len(flows)
     assert all(len(e.findall("omgdi:waypoint", NS)) >= 2 for e in edges)
+
+
+def test_the_miner_stops_at_its_time_budget():
+    import time
+
+    import pytest
+
+    from procmine.discover.bpmn import _budget
+    from procmine.errors import MinerTimeout
+
+    started = time.perf_counter()
+    with pytest.raises(MinerTimeout, match="did not finish in 0.2 s"):
+        with _budget(0.2, "a test"):
+            while True:  # pure Python, as pm4py's miner is
+                pass
+    assert time.perf_counter() - started < 5
+
+
+def test_mining_the_drawn_activities_only(parallel_csv):
+    log = procmine.read_log(parallel_csv)
+    model = procmine.discover_bpmn(log, noise_threshold=0.0, activities=["提交", "经理审批", "总经理审批"])
+    assert model.tasks == sorted(["提交", "经理审批", "总经理审批"])
+    assert model.left_out == []
+
+
+def test_discover_writes_the_map_when_the_miner_runs_out_of_time(parallel_csv, tmp_path, monkeypatch, capsys):
+    from procmine.cli import main
+    from procmine.discover import bpmn
+
+    def endless(variants, noise_threshold):
+        while True:
+            pass
+
+    monkeypatch.setattr(bpmn, "_inductive_tree", endless)
+    code = main(["discover", str(parallel_csv), "-o", str(tmp_path), "--bpmn-timeout", "1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "BPMN: not written: the inductive miner did not finish in 1 s" in out
+    assert (tmp_path / "current_flowchart.png").exists() and (tmp_path / "process_map.json").exists()
+    assert not (tmp_path / "current_process.bpmn").exists()
+    assert str(tmp_path / "current_process.bpmn") not in out

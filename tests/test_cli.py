@@ -140,3 +140,25 @@ def test_bad_calendar_options_one_line(option, value, expected, parallel_csv, ca
     code, _, err = run([command, str(parallel_csv), option, value], capsys)
     assert code != 0 and expected in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_no_python_warning_reaches_the_user(parallel_csv, tmp_path, monkeypatch, capsys):
+    import warnings
+
+    from procmine.discover.process_map import ProcessMap
+
+    original = ProcessMap.plot
+
+    def noisy(self, **kwargs):
+        for _ in range(2):  # procmine's own: said once, in one line
+            warnings.warn_explicit("the flowchart needs 30 × 40 cm", UserWarning, "/x/procmine/chart/flowchart.py", 9)
+        warnings.warn_explicit("Tight layout not applied", UserWarning, "/site-packages/matplotlib/figure.py", 1)
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(ProcessMap, "plot", noisy)
+    assert main(["discover", str(parallel_csv), "-o", str(tmp_path), "--no-bpmn"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("procmine: note: the flowchart needs 30 × 40 cm") == 1
+    assert "Warning" not in err and "matplotlib" not in err and "Tight layout" not in err
+    assert main(["--debug", "discover", str(parallel_csv), "-o", str(tmp_path), "--no-bpmn"]) == 0
+    assert "UserWarning from /site-packages/matplotlib/figure.py:1: Tight layout not applied" in capsys.readouterr().err

@@ -167,3 +167,63 @@ def test_simplified_map_keeps_the_log_counts(sequential_csv):
     pmap = procmine.discover(procmine.read_log(sequential_csv))
     small = pmap.simplify(activities=0.5, paths=1.0)
     assert (small.cases, small.events) == (pmap.cases, pmap.events)
+
+
+def _texts(fig) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def test_one_time_per_step_is_drawn_once_on_the_arrow(sequential_csv):
+    import matplotlib.pyplot as plt
+
+    pmap = procmine.discover(procmine.read_log(sequential_csv))
+    fig = pmap.plot(lang="en")
+    texts = _texts(fig)
+    plt.close(fig)
+    # boxes: counts only (B 3 ×); arrows: count and the interval (A→B 2 × · 45 min)
+    assert "3 ×" in texts and not any("median" in t and "×" in t and "·" in t for t in texts if t.startswith("3 ×"))
+    assert any("45 min" in t for t in texts)
+    assert not any(t.startswith("3 × · median") for t in texts)
+    assert any("previous → this completion" in t for t in texts)
+
+
+def test_arrival_times_keep_step_durations_in_the_boxes(parallel_csv):
+    import matplotlib.pyplot as plt
+
+    fig = procmine.discover(procmine.read_log(parallel_csv)).plot(lang="en")
+    texts = _texts(fig)
+    plt.close(fig)
+    assert any(" × · median " in t for t in texts)
+
+
+def test_a_simplified_map_shows_each_step_as_measured_on_the_whole_log(tmp_path):
+    from conftest import write_text
+
+    path = write_text(tmp_path / "rare.csv", "\n".join([
+        "单据编号,审批节点,处理时间",
+        "c1,A,2025-03-03 09:00", "c1,B,2025-03-03 10:00", "c1,C,2025-03-03 12:00",
+        "c2,A,2025-03-03 09:00", "c2,C,2025-03-03 09:30",
+        "c3,A,2025-03-03 08:00", "c3,C,2025-03-03 09:00",
+    ]) + "\n")
+    pmap = procmine.discover(procmine.read_log(path))
+    simplified = pmap.simplify(activities=0.6, paths=1.0)  # B, the rarest, is hidden
+    assert sorted(simplified.activities["activity"].to_list()) == ["A", "C"]
+    # C measured on the whole log: B→C 2 h, A→C 0.5 h and 1 h → median 1 h; without B, c1's
+    # A→C would count 3 h and the median would move
+    assert node(pmap, "C")["median_duration_hours"] == pytest.approx(1.0)
+    assert node(simplified, "C")["median_duration_hours"] == pytest.approx(1.0)
+    assert node(simplified, "C")["mean_duration_hours"] == pytest.approx(3.5 / 3)
+    # the hand-off around the hidden step does count the time spent in it
+    assert edge(simplified, "A", "C")["frequency"] == 3
+
+
+@pytest.mark.real_logs
+@pytest.mark.parametrize("name", ["Sepsis_Cases.xes.gz", "BPI_Challenge_2012.xes.gz", "RequestForPayment.xes.gz"])
+def test_default_map_of_a_real_log_fits_a_report_page(name, tmp_path):
+    from conftest import real_log
+    from PIL import Image
+
+    pmap = procmine.discover(procmine.read_log(real_log(name)))
+    path = pmap.save(tmp_path / "map.png", dpi=200)
+    width, height = Image.open(path).size
+    assert width / 200 * 2.54 <= 25.5 and height / 200 * 2.54 <= 36.5, (width, height)

@@ -41,6 +41,10 @@ __all__ = ["draw_flowchart", "save_figure", "FlowchartStyle"]
 
 START, END = "__start__", "__end__"
 
+#: A report page's printable area (A4 portrait, 25 × 36 cm at most): charts that fit print at
+#: their own size, so the text keeps its point size in Word.
+PAGE_WIDTH_IN, PAGE_HEIGHT_IN = 25 / 2.54, 36 / 2.54
+
 _TEXT = {
     "zh": {
         "start": "开始",
@@ -69,6 +73,21 @@ _TEXT = {
         "legend_back": "backward (dashed): rework, send-back or either order",
         "legend_basis": "durations in {basis}",
         "no_times": "no durations",
+    },
+}
+
+# Logs with one time per step: a step's duration and the wait before it are one interval
+# (previous completion → this completion), drawn once, on the arrow.
+_ARROW_TIMES = {
+    "zh": {
+        "cbar": "中位时长（小时，{basis}）：箭头=上一步完成→本步完成（方框不另计）",
+        "legend_box_stats": "次数",
+        "legend_edge": "次数\n中位间隔（上一步完成→本步完成）",
+    },
+    "en": {
+        "cbar": "median hours ({basis}): arrow = previous completion → this completion (not repeated in boxes)",
+        "legend_box_stats": "count",
+        "legend_edge": "count\nmedian previous → this completion",
     },
 }
 
@@ -473,6 +492,7 @@ def draw_flowchart(
     lang: str = "zh",
     time_basis: str = "calendar",
     style: FlowchartStyle | None = None,
+    step_times: bool = True,
 ) -> Figure:
     """Draw the current flowchart of a process map; returns a matplotlib Figure.
 
@@ -483,8 +503,10 @@ def draw_flowchart(
     beside the boxes; self-loops are small loops at the box side.
 
     ``lang`` is "zh" or "en"; ``time_basis`` "calendar" (日历时间) or "working" (工作时间).
+    ``step_times=False`` (logs with one time per step) shows each interval once, on the arrow:
+    a step's duration would be the same interval as the arrow into it.
     The figure is sized from the layout (fonts are their printed size); very large maps
-    are compacted and, if still larger than about 16 × 22 inches, drawn larger rather
+    are compacted to fit a report page (25 × 36 cm) and, if still larger, drawn larger rather
     than with unreadable text (a warning suggests simplifying the map).
     """
     if lang not in _TEXT:
@@ -492,6 +514,10 @@ def draw_flowchart(
     if time_basis not in ("calendar", "working"):
         raise ValueError(f"time_basis must be 'calendar' or 'working', not {time_basis!r}")
     base = style or FlowchartStyle()
+    if not step_times:
+        graph = graph.copy()
+        for node in graph.nodes:
+            graph.nodes[node]["median_duration_hours"] = None
     with chart_style():
         # Large maps: smaller fonts and gaps first (never below 7 pt), then edge labels
         # on one line and no extra room for sideways edges (saves height).
@@ -509,13 +535,15 @@ def draw_flowchart(
         ]
         for attempt, st in enumerate(attempts):
             drawing = _Drawing(graph, st, lang, time_basis)
+            if not step_times:
+                drawing.words = {**drawing.words, **_ARROW_TIMES[lang]}
             w_in, h_in = drawing.figure_size(title, note)
-            if (w_in <= 16.0 and h_in <= 22.0) or attempt == len(attempts) - 1:
+            if (w_in <= PAGE_WIDTH_IN and h_in <= PAGE_HEIGHT_IN) or attempt == len(attempts) - 1:
                 break
-        if w_in > 16.0 or h_in > 22.0:
+        if w_in > PAGE_WIDTH_IN or h_in > PAGE_HEIGHT_IN:
             warnings.warn(
-                f"The flowchart needs {w_in:.1f} × {h_in:.1f} inches to keep its text readable; "
-                "consider simplifying the map (fewer activities / paths).",
+                f"the flowchart needs {w_in * 2.54:.0f} × {h_in * 2.54:.0f} cm to keep its text readable (a report "
+                "page holds 25 × 36 cm); draw fewer activities or paths (--activities, --paths; simplify() in Python)",
                 stacklevel=2,
             )
         return drawing.draw(title, note)

@@ -9,8 +9,11 @@ left to right, so it opens in bpmn.io, Camunda Modeler or Signavio without Graph
 
 from __future__ import annotations
 
+import signal
+import threading
 import unicodedata
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +21,7 @@ import networkx as nx
 import polars as pl
 
 from procmine.engine import Tables
+from procmine.errors import MinerTimeout
 from procmine.log import EventLog
 
 TASK_HEIGHT = 64.0
@@ -64,25 +68,68 @@ class BpmnModel:
                 f"noise threshold {self.noise_threshold}, from {self.variants:,} variants{left})")
 
 
-def discover_bpmn(log: EventLog, noise_threshold: float = 0.1, *, arrival_times: bool = True) -> BpmnModel:
+def discover_bpmn(log: EventLog, noise_threshold: float = 0.1, *, arrival_times: bool = True,
+                  activities: list[str] | None = None, time_budget: float | None = None) -> BpmnModel:
     """Discover a BPMN model with the inductive miner (IMf when ``noise_threshold`` > 0).
 
     ``noise_threshold`` (0–1) is the share of infrequent behaviour the miner may leave out;
     0 keeps every observed path (a model that fits every case, often loose on real logs).
     ``arrival_times=False`` orders steps by completion only (no parallel blocks from overlaps).
+    ``activities`` mines only those activities (each case's sequence without the others), as
+    the simplified flowchart shows them. ``time_budget`` (seconds) stops the miner and raises
+    :class:`MinerTimeout` when it has not finished by then: on logs with hundreds of
+    activities pm4py's miner can take hours.
+
+        >>> procmine.discover_bpmn(log, activities=pmap.auto_simplified().activities["activity"].to_list(),
+        ...                        time_budget=60)                            # doctest: +SKIP
     """
     if not 0 <= noise_threshold <= 1:
         raise ValueError("noise_threshold must be between 0 and 1")
     tables = log.tables(arrival_times=arrival_times)
     variants = variant_counts(tables)
-    tree = _inductive_tree(variants, noise_threshold)
+    if activities is not None:
+        variants = _projected(variants, set(activities))
+    with _budget(time_budget, f"{len(activities or tables.activity_names):,} activities, {len(variants):,} "
+                              "distinct sequences"):
+        tree = _inductive_tree(variants, noise_threshold)
     from procmine._engine import pm4py
 
     model = pm4py.convert_to_bpmn(tree)
     _lay_out(model)
     algorithm = "inductive miner infrequent (IMf)" if noise_threshold > 0 else "inductive miner (IM)"
     return BpmnModel(model, noise_threshold, tables.variants.height, algorithm,
-                     tuple(tables.activity_names.to_list()))
+                     tuple(activities if activities is not None else tables.activity_names.to_list()))
+
+
+def _projected(variants: Counter, keep: set[str]) -> Counter:
+    """The sequences with only the ``keep`` activities (empty sequences dropped)."""
+    projected: Counter = Counter()
+    for sequence, weight in variants.items():
+        kept = tuple(a for a in sequence if a in keep)
+        if kept:
+            projected[kept] += weight
+    return projected
+
+
+@contextmanager
+def _budget(seconds: float | None, what: str):
+    """Raise :class:`MinerTimeout` in this thread after ``seconds`` (the miner is pure Python,
+    so the alarm interrupts it between two steps). Without a budget, or outside the main
+    thread where alarms cannot be set, the work runs to its end."""
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def stop(signum, frame):
+        raise MinerTimeout(f"the inductive miner did not finish in {seconds:g} s ({what})")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def variant_counts(tables: Tables) -> Counter:

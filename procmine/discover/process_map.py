@@ -31,8 +31,15 @@ from procmine.log import ACTIVITY, EventLog
 START_NODE, END_NODE = "__start__", "__end__"
 
 #: Maps larger than this are simplified for drawing unless the caller says otherwise.
-AUTO_MAX_ACTIVITIES = 25
-AUTO_MAX_PATHS = 60
+AUTO_MAX_ACTIVITIES = 20
+#: Activities happening fewer times than this share of the cases are left out of a simplified map.
+RARE_SHARE = 0.005
+
+
+def auto_max_paths(activities: int) -> int:
+    """Paths drawn by default with this many activities (start and end arrows included): about
+    one and a half per activity, as a clean Disco map of an approval process has."""
+    return round(1.5 * activities) + 4
 
 
 @dataclass
@@ -101,11 +108,12 @@ class ProcessMap:
     def simplify(self, activities: float = 0.8, paths: float = 0.5) -> "ProcessMap":
         """Keep the most frequent share of activities and of paths (Disco-style).
 
-        Activities are ranked by frequency and the top ``activities`` share is kept; the map is
-        then recomputed on those activities only, so time spent in hidden steps counts towards
-        the hand-offs around them. Of the paths, the most frequent ``paths`` share is kept, plus
-        for every activity its widest path from the start and to the end (the path whose least
-        frequent hand-off is most frequent), so no kept activity is left unreachable.
+        Activities are ranked by frequency and the top ``activities`` share is kept; the hand-offs
+        are then recomputed on those activities only, so time spent in hidden steps counts towards
+        the hand-offs around them, while each step keeps the figures of the whole log. Of the
+        paths, the most frequent ``paths`` share is kept, plus for every activity its widest path
+        from the start and to the end (the path whose least frequent hand-off is most frequent),
+        so no kept activity is left unreachable.
         """
         if not (0 < activities <= 1 and 0 <= paths <= 1):
             raise ValueError("activities must be in (0, 1] and paths in [0, 1]")
@@ -131,20 +139,33 @@ class ProcessMap:
         all_paths = self.handoffs.height + len(self.start_activities) + len(self.end_activities)
         shown = handoffs.height + len(starts) + len(ends)
         # the counts describe the log, not the part of it drawn
+        # a step shows the figures measured on the whole log, on the full and simplified maps alike
+        kept_stats = self.activities.filter(pl.col(ACTIVITY).is_in(full.activities[ACTIVITY].implode()))
         return ProcessMap(
-            activities=full.activities, handoffs=handoffs, start_activities=starts, end_activities=ends,
+            activities=kept_stats, handoffs=handoffs, start_activities=starts, end_activities=ends,
             cases=self.cases, events=self.events, duration_basis=self.duration_basis, time_basis=self.time_basis,
             simplification=Simplification(activities, paths, full.activities.height, total_activities, shown, all_paths),
             source=self.source, open_cases=self.open_cases, _events=self._events, _open=self._open,
         )
 
     def auto_simplified(self) -> "ProcessMap":
-        """This map if it is small enough to read, else a simplified one (for drawing)."""
+        """This map if it is small enough to read on a page, else a simplified one (for drawing).
+
+        At most :data:`AUTO_MAX_ACTIVITIES` activities (the most frequent; none that happens in
+        fewer than :data:`RARE_SHARE` of the cases) and
+        :func:`auto_max_paths` paths (the most frequent, plus what keeps every drawn activity
+        connected to start and end); the chart says what was left out.
+        """
+        total = self.activities.height
         paths = self.handoffs.height + len(self.start_activities) + len(self.end_activities)
-        if self.activities.height <= AUTO_MAX_ACTIVITIES and paths <= AUTO_MAX_PATHS:
+        # activities in fewer than 0.5 % of the cases are not the main flow
+        common = int((self.activities["frequency"] >= RARE_SHARE * self.cases).sum()) or total
+        kept = min(total, AUTO_MAX_ACTIVITIES, common)
+        target = auto_max_paths(kept)
+        if kept == total and paths <= target:
             return self
-        share = min(0.8, AUTO_MAX_ACTIVITIES / self.activities.height) if self.activities.height > AUTO_MAX_ACTIVITIES else 1.0
-        return self.simplify(activities=share, paths=0.5)
+        # (kept - ½) / total: the share whose ceiling is exactly ``kept`` activities
+        return self.simplify(activities=(kept - 0.5) / total if kept < total else 1.0, paths=min(1.0, target / paths))
 
     # --- output ------------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -178,7 +199,8 @@ class ProcessMap:
             title = (f"当前流程图 · {self.source}" if lang == "zh" else f"Current process · {self.source}").rstrip(" ·")
         subtitle = _subtitle(self, lang)
         note = subtitle if note is None else f"{subtitle}\n{note}"
-        return draw_flowchart(shown.graph, title=title, note=note, lang=lang, time_basis=self.time_basis)
+        return draw_flowchart(shown.graph, title=title, note=note, lang=lang, time_basis=self.time_basis,
+                              step_times=self.duration_basis == "arrival → completion")
 
     def save(self, path: str | Path, *, dpi: int = 200, lang: str = "zh", simplify: bool | str = "auto") -> Path:
         """Write the flowchart to a .png or .svg file."""
@@ -288,9 +310,14 @@ def _fmt(hours) -> str:
 def _subtitle(pmap: ProcessMap, lang: str) -> str:
     if lang == "en":
         open_note = f" ({pmap.open_cases:,} still in progress: no arrow to End)" if pmap.open_cases else ""
+        if pmap.duration_basis != "arrival → completion":
+            return (f"{pmap.cases:,} cases{open_note} · {pmap.events:,} events · box: events; arrows: count · median "
+                    f"previous → this completion (no arrival times: counted once); {pmap.time_basis} time")
         return (f"{pmap.cases:,} cases{open_note} · {pmap.events:,} events · box: events · median step duration "
                 f"({pmap.duration_basis}); arrows: hand-offs · median wait; {pmap.time_basis} time")
-    basis = "到达→完成" if pmap.duration_basis == "arrival → completion" else "上一步完成→本步完成"
     open_note = f"（其中 {pmap.open_cases:,} 个仍在办理，不连到结束）" if pmap.open_cases else ""
-    return (f"{pmap.cases:,} 个案例{open_note} · {pmap.events:,} 个事件 · 方框：次数 · 中位处理时长（{basis}）；"
+    if pmap.duration_basis != "arrival → completion":
+        return (f"{pmap.cases:,} 个案例{open_note} · {pmap.events:,} 个事件 · 方框：次数；"
+                f"箭头：次数 · 中位间隔（上一步完成→本步完成，无到达时间，只计一次）；日历时间")
+    return (f"{pmap.cases:,} 个案例{open_note} · {pmap.events:,} 个事件 · 方框：次数 · 中位处理时长（到达→完成）；"
             f"箭头：交接次数 · 中位等待；日历时间")
