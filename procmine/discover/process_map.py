@@ -122,10 +122,13 @@ class ProcessMap:
         total_activities = self.activities.height
         keep_n = max(1, math.ceil(activities * total_activities))
         kept = self.activities.sort(["frequency", "activity"], descending=[True, False])["activity"].head(keep_n)
-        projected = self._events.filter(pl.col(ACTIVITY).is_in(kept.implode()))
-        completion_only = self.duration_basis != "arrival → completion"
-        full = _from_tables(Tables(projected, completion_only=completion_only, open_cases=self._open), self.source,
-                            projected)
+        if keep_n < total_activities:
+            projected = self._events.filter(pl.col(ACTIVITY).is_in(kept.implode()))
+            completion_only = self.duration_basis != "arrival → completion"
+            full = _from_tables(Tables(projected, completion_only=completion_only, open_cases=self._open),
+                                self.source, projected)
+        else:  # every activity stays: the hand-offs are this map's, only fewer of them are drawn
+            full = self
         graph = full.graph
         edges = sorted(graph.edges(data="frequency"), key=lambda e: (-e[2], str(e[0]), str(e[1])))
         top = {(u, v) for u, v, _ in edges[: math.ceil(paths * len(edges))]}
