@@ -299,8 +299,10 @@ def _build_events(
         events = events.sort(order, maintain_order=True)
 
     # 7. cases with a single event: kept, but they rarely are complete approvals.
-    sizes = events.group_by(CASE).agg(pl.len().alias("n"), pl.col(ROW).first(), pl.col(ACTIVITY).first())
-    singles = sizes.filter(pl.col("n") == 1)
+    # events are in case order now: a case of one event differs from its neighbours on both sides
+    case = pl.col(CASE)
+    alone = (case != case.shift(1)).fill_null(True) & (case != case.shift(-1)).fill_null(True)
+    singles = events.filter(alone).select(ROW, ACTIVITY)
     if singles.height:
         quality.add(Finding("single_event_case", "case has only one event (an unfinished or aborted request?)",
                             singles.height, KEPT, column=mapping.case,
