@@ -195,7 +195,8 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
 
     def rank(frame: pl.DataFrame, keys: list[str], hours: str, work: str) -> pl.DataFrame:
         return (
-            frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
+            frame.select(*keys, "case_code", hours, work)  # the columns needed, before filtering
+            .filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
             .group_by(keys)
             .agg(
                 pl.len().alias("events" if hours == "duration_hours" else "frequency"),
@@ -255,9 +256,11 @@ def critical_path(tables: TimeTables) -> tuple[list[str], float | None]:
     """
     steps, handoffs, cases = tables.steps, tables.handoffs, tables.cases
     is_first = steps["occurrence"] == 1
-    first = steps.filter(is_first)
+    # only the columns needed, before filtering: the tables are wide
+    first = steps.select(ACTIVITY, "case_code", "duration_work_hours").filter(is_first)
     # a hand-off between two first executions (steps found by their global index)
-    first_hand = handoffs.filter(is_first.gather(handoffs["source_index"]) & is_first.gather(handoffs["target_index"]))
+    first_hand = handoffs.select("source", "target", "case_code", "work_hours").filter(
+        is_first.gather(handoffs["source_index"]) & is_first.gather(handoffs["target_index"]))
     activity_stats = first.group_by(ACTIVITY).agg(pl.col("case_code").n_unique().alias("cases"),
                                                   pl.col("duration_work_hours").median().alias("median"))
     hand_stats = first_hand.group_by("source", "target").agg(pl.col("case_code").n_unique().alias("cases"),

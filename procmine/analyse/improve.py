@@ -206,8 +206,9 @@ def _pairs(steps: pl.DataFrame, names: list[str]) -> pl.DataFrame:
 
 def _first_executions(steps: pl.DataFrame) -> pl.DataFrame:
     # activity codes follow the names' order, so "a < b" on codes is the names' order
-    return steps.filter(pl.col("occurrence") == 1).select(
-        "case_code", pl.col("activity_code").alias("activity"), "begin", "end", "duration_work_hours")
+    return steps.select(
+        "case_code", pl.col("activity_code").alias("activity"), "begin", "end", "duration_work_hours",
+        "occurrence").filter(pl.col("occurrence") == 1).drop("occurrence")
 
 
 def _offset_pairs(firsts: pl.DataFrame):
@@ -341,7 +342,8 @@ def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, a
                   .filter(pl.col("first") >= applicant_share)[ACTIVITY].to_list())
     who = tables.steps.select(pl.when(~pl.col(RESOURCE).is_in(sorted(placeholders))).then(pl.col(RESOURCE))
                               .alias(RESOURCE), DEPARTMENT)
-    handoffs = tables.handoffs.filter(pl.col("source") != pl.col("target"))
+    handoffs = tables.handoffs.select("case_code", "source_code", "target_code", "source_index", "target_index",
+                                      "work_hours").filter(pl.col("source_code") != pl.col("target_code"))
     # steps are numbered by their global index, so a gather finds each hand-off's two steps
     pairs = pl.concat([
         handoffs.select("case_code", "source_code", "target_code", "work_hours"),
@@ -427,8 +429,9 @@ def _owners(steps, min_cases, min_owners, max_share, applicant_share) -> list[Ca
     level = next((c for c in (DEPARTMENT, ROLE) if steps[c].null_count() < steps.height), None)
     if level is None:
         return []
-    applicant = steps.filter(pl.col("pos") == 0).select("case_code", pl.col(level).alias("own"))
-    events = steps.filter(pl.col(level).is_not_null()).join(applicant, on="case_code", how="left")
+    applicant = steps.select("case_code", pl.col(level).alias("own"), "pos").filter(pl.col("pos") == 0).drop("pos")
+    events = steps.select(ACTIVITY, "case_code", level).filter(pl.col(level).is_not_null()).join(
+        applicant, on="case_code", how="left")
     stats = events.group_by(ACTIVITY).agg(
         pl.col("case_code").n_unique().alias("cases"), pl.len().alias("events"), pl.col(level).n_unique().alias("owners"),
         (pl.col(level) == pl.col("own")).fill_null(False).mean().alias("applicant_share"),

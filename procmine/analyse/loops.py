@@ -510,7 +510,7 @@ def _ping_pong_rows(tables, by: str) -> list[dict]:
 def _repeated(steps: pl.DataFrame) -> pl.DataFrame:
     """Activities some case did more than once; repetitions = executions beyond each case's first."""
     return (
-        steps.filter(pl.col("occurrence") > 1)
+        steps.select(ACTIVITY, "occurrence").filter(pl.col("occurrence") > 1)
         .group_by(ACTIVITY).agg((pl.col("occurrence") == 2).sum().alias("cases"), pl.len().alias("repetitions"),
                                 pl.col("occurrence").max().alias("max_in_case"))
         .sort(["cases", "repetitions", ACTIVITY], descending=[True, True, False])
