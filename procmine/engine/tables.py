@@ -16,7 +16,6 @@ relies on that order (``shift`` with a case-boundary mask) instead of windows ov
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -277,7 +276,7 @@ class Tables:
     def working(self, calendar: "Calendar") -> "TimeTables":
         """Steps, hand-offs and cases with working-time columns under ``calendar`` (built once)."""
         if calendar not in self._working:
-            self._working[calendar] = _working_tables(self, calendar)
+            self._working[calendar] = TimeTables(self, calendar)
         return self._working[calendar]
 
     @cached_property
@@ -285,37 +284,48 @@ class Tables:
         return pl.Series(sorted(self.open_cases), dtype=pl.String)
 
 
-@dataclass
 class TimeTables:
-    """Steps, hand-offs and cases with calendar and working durations.
+    """Steps, hand-offs and cases with calendar and working durations, each built when first read.
 
     Calendar hours are ``*_hours``; working hours under :attr:`calendar` are ``*_work_hours``
-    (steps: duration_work_hours; hand-offs: work_hours; cases: lead_work_hours).
+    (steps: duration_work_hours; hand-offs: work_hours; cases: lead_work_hours). A command that
+    reads only steps and cases (kpi) never builds the hand-offs.
     """
 
-    steps: pl.DataFrame
-    handoffs: pl.DataFrame
-    cases: pl.DataFrame
-    calendar: "Calendar"
-    has_start_times: bool
-    warnings: list[str]
-    open_steps: pl.DataFrame | None = None
+    def __init__(self, tables: Tables, calendar: "Calendar"):
+        self._tables = tables
+        self.calendar = calendar
+        self.has_start_times = not tables.completion_only
+        #: steps that had arrived but were not completed when the log was exported
+        self.open_steps = tables.open_steps
+
+    @cached_property
+    def steps(self) -> pl.DataFrame:
+        steps = self._tables.steps
+        return steps.with_columns(
+            self.calendar.working_hours(steps["duration_from"], steps["end"]).alias("duration_work_hours"))
+
+    @cached_property
+    def handoffs(self) -> pl.DataFrame:
+        handoffs = self._tables.handoffs
+        return handoffs.with_columns(
+            self.calendar.working_hours(handoffs["ready"], handoffs["target_arrival"]).alias("work_hours"))
+
+    @cached_property
+    def cases(self) -> pl.DataFrame:
+        cases = self._tables.cases
+        return cases.with_columns(
+            self.calendar.working_hours(cases["first_time"], cases["last_time"]).alias("lead_work_hours"))
+
+    @cached_property
+    def warnings(self) -> list[str]:
+        """Whether the calendar fits the log (most steps completed outside working time?)."""
+        return _plausibility(self._tables.steps, self.calendar)
 
     @property
     def basis(self) -> str:
         """'working' when a working-time calendar applies, else 'calendar'."""
         return "calendar" if self.calendar.kind == "none" else "working"
-
-
-def _working_tables(tables: Tables, calendar: "Calendar") -> TimeTables:
-    steps = tables.steps.with_columns(
-        calendar.working_hours(tables.steps["duration_from"], tables.steps["end"]).alias("duration_work_hours"))
-    handoffs = tables.handoffs.with_columns(
-        calendar.working_hours(tables.handoffs["ready"], tables.handoffs["target_arrival"]).alias("work_hours"))
-    cases = tables.cases.with_columns(
-        calendar.working_hours(tables.cases["first_time"], tables.cases["last_time"]).alias("lead_work_hours"))
-    return TimeTables(steps, handoffs, cases, calendar, not tables.completion_only,
-                      _plausibility(steps, calendar), tables.open_steps)
 
 
 #: Above this share of steps completed outside working time, the calendar probably does not fit.
