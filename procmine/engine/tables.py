@@ -301,21 +301,19 @@ class TimeTables:
 
     @cached_property
     def steps(self) -> pl.DataFrame:
-        steps = self._tables.steps
-        return steps.with_columns(
-            self.calendar.working_hours(steps["duration_from"], steps["end"]).alias("duration_work_hours"))
+        return self._add_working(self._tables.steps, "duration_from", "end", "duration_work_hours")
 
     @cached_property
     def handoffs(self) -> pl.DataFrame:
-        handoffs = self._tables.handoffs
-        return handoffs.with_columns(
-            self.calendar.working_hours(handoffs["ready"], handoffs["target_arrival"]).alias("work_hours"))
+        return self._add_working(self._tables.handoffs, "ready", "target_arrival", "work_hours")
 
     @cached_property
     def cases(self) -> pl.DataFrame:
-        cases = self._tables.cases
-        return cases.with_columns(
-            self.calendar.working_hours(cases["first_time"], cases["last_time"]).alias("lead_work_hours"))
+        return self._add_working(self._tables.cases, "first_time", "last_time", "lead_work_hours")
+
+    def _add_working(self, frame: pl.DataFrame, start: str, end: str, name: str) -> pl.DataFrame:
+        """``frame`` with the working hours from ``start`` to ``end`` as column ``name``."""
+        return frame.with_columns(self.calendar.working_hours(frame[start], frame[end]).alias(name))
 
     @cached_property
     def warnings(self) -> list[str]:
