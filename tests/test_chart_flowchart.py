@@ -354,3 +354,17 @@ def test_box_borders_show_where_time_goes():
     darkness = {name: sum(rgb) for name, rgb in borders.items()}
     assert darkness["总经理审批"] < darkness["提交合同申请"]  # 30 h vs 0.4 h
     assert borders["撤回申请"] != borders["总经理审批"]      # no duration: the neutral border
+
+
+def test_long_names_keep_the_words_that_tell_them_apart():
+    from procmine.chart.flowchart import _Measure, _wrap
+
+    measure = _Measure()
+    for name in ("Declaration FINAL_APPROVED by SUPERVISOR", "Declaration FINAL_APPROVED by PRE_APPROVER",
+                 "Permit FOR_APPROVAL by PRE_APPROVER/SUPERVISOR"):
+        wrapped = _wrap(name, 10, 112, 3, measure)
+        assert "…" not in wrapped and " ".join(wrapped.split()).replace("/ ", "/") == name, wrapped
+    # hundreds of characters: cut in the middle, the end (where such names differ) kept
+    huge = "审批" * 150 + "财务部"
+    wrapped = _wrap(huge, 10, 112, 3, measure)
+    assert "…" in wrapped and wrapped.endswith("财务部") and len(wrapped.splitlines()) <= 6

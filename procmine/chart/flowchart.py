@@ -41,6 +41,9 @@ __all__ = ["draw_flowchart", "save_figure", "FlowchartStyle"]
 
 START, END = "__start__", "__end__"
 
+#: Lines a long activity name may take beyond the style's name_max_lines before it is cut.
+EXTRA_NAME_LINES = 3
+
 #: A report page's printable area (A4 portrait, 25 × 36 cm at most): charts that fit print at
 #: their own size, so the text keeps its point size in Word.
 PAGE_WIDTH_IN, PAGE_HEIGHT_IN = 25 / 2.54, 36 / 2.54
@@ -158,7 +161,8 @@ class _Measure:
         return self.cache[key]
 
 
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-/&']*|\s+|.", re.S)
+# a Latin word ends after a "/" (PRE_APPROVER/ SUPERVISOR): a long pair of roles may break there
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-&']*/?|\s+|.", re.S)
 _NO_LINE_START = set("，。、；：？！）》」』】,.;:?!)%·")
 
 
@@ -173,9 +177,8 @@ def _wrap(text: str, size: float, max_width: float, max_lines: int, measure: _Me
     tokens = _TOKEN.findall(text)
     widths = [measure(tok, size)[0] if not tok.isspace() else measure("a a", size)[0] - measure("aa", size)[0]
               for tok in tokens]
-    n_lines = min(max_lines, math.ceil(total / max_width))
 
-    def fill(limit: float) -> list[str]:
+    def fill(limit: float, n_lines: int) -> list[str]:
         lines: list[list[str]] = [[]]
         width = 0.0
         for tok, w in zip(tokens, widths):
@@ -188,16 +191,31 @@ def _wrap(text: str, size: float, max_width: float, max_lines: int, measure: _Me
             width += w
         return ["".join(parts).strip() for parts in lines]
 
-    # balanced lines look best; if long words make the last line overflow, fill each line instead
-    out = fill(total / n_lines * 1.08)
-    if measure(out[-1], size)[0] > max_width * 1.1:
-        out = fill(max_width)
-    # the last line may still be too wide (e.g. a very long name): truncate it
+    def fits(lines: list[str]) -> bool:
+        return all(measure(line, size)[0] <= max_width * 1.1 for line in lines)
+
+    # balanced lines look best; if long words make a line overflow, fill each line instead; if
+    # that overflows too, one more line: a name takes up to EXTRA_NAME_LINES more lines than the
+    # style's rather than lose the words that tell it apart (… by SUPERVISOR / … by PRE_APPROVER)
+    first = min(max_lines, math.ceil(total / max_width))
+    for n_lines in range(first, max_lines + EXTRA_NAME_LINES + 1):
+        out = fill(total / n_lines * 1.08, n_lines)
+        if fits(out):
+            break
+        out = fill(max_width, n_lines)
+        if fits(out):
+            break
+    # the last line may still be too wide (a name of hundreds of characters): cut it in the
+    # middle, keeping its end, where names of one family differ
     last = out[-1]
     if measure(last, size)[0] > max_width * 1.1:
-        while last and measure(last + "…", size)[0] > max_width:
-            last = last[:-1]
-        out[-1] = last + "…"
+        head, tail = last[: len(last) // 2], last[len(last) // 2:]
+        while (head or tail) and measure(head + "…" + tail, size)[0] > max_width:
+            if len(head) >= len(tail):
+                head = head[:-1]
+            else:
+                tail = tail[1:]
+        out[-1] = head.rstrip() + "…" + tail.lstrip()
     return "\n".join(line for line in out if line)
 
 
