@@ -558,7 +558,7 @@ def draw_flowchart(
             w_in, h_in = drawing.figure_size(title, note)
             if (w_in <= PAGE_WIDTH_IN and h_in <= PAGE_HEIGHT_IN) or attempt == len(attempts) - 1:
                 break
-        if w_in > PAGE_WIDTH_IN or h_in > PAGE_HEIGHT_IN:
+        if w_in > PAGE_WIDTH_IN * 1.05 or h_in > PAGE_HEIGHT_IN * 1.05:  # a few mm over: not worth a note
             warnings.warn(
                 f"the flowchart needs {w_in * 2.54:.0f} × {h_in * 2.54:.0f} cm to keep its text readable (a report "
                 "page holds 25 × 36 cm); draw fewer activities or paths (--activities, --paths; simplify() in Python)",
