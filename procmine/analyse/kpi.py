@@ -30,7 +30,7 @@ import pandas as pd
 import polars as pl
 
 from procmine.analyse.times import time_tables
-from procmine.log import ACTIVITY, CASE, OUTCOME, EventLog
+from procmine.log import ACTIVITY, OUTCOME, EventLog
 
 if TYPE_CHECKING:
     from procmine.calendar import Calendar
@@ -150,7 +150,8 @@ def kpis(log: EventLog, target: str | None = None, calendar: "Calendar | None" =
     """Lead time, rejection rate, first-time-right, target attainment and the monthly table."""
     tables = time_tables(log, calendar)
     cal = tables.calendar
-    steps, cases = tables.steps, tables.cases
+    # steps only for their decisions: the engine's table, without working-time columns
+    steps, cases = log.tables().steps, tables.cases
     per_day = cal.hours_per_day
     done = cases.filter(~pl.col("open"))
     lead = done.select(
@@ -170,12 +171,19 @@ def kpis(log: EventLog, target: str | None = None, calendar: "Calendar | None" =
 
     has_outcome = steps[OUTCOME].null_count() < steps.height
     decision = pl.col(OUTCOME) if has_outcome else pl.col(ACTIVITY)
-    flags = steps.group_by(CASE).agg(
-        decision.str.contains(REJECT).fill_null(False).any().alias("rejected"),
-        decision.str.contains(SEND_BACK).fill_null(False).any().alias("sent_back"),
+    # the decision words are looked for once per distinct value, not once per step
+    words = steps.select(decision.alias("value")).unique().drop_nulls().with_columns(
+        pl.col("value").str.contains(REJECT).alias("rejected"),
+        pl.col("value").str.contains(SEND_BACK).alias("sent_back"),
     )
+    rejecting = words.filter("rejected")["value"].implode()
+    sending_back = words.filter("sent_back")["value"].implode()
+    flags = steps.select(
+        "case_code", decision.is_in(rejecting).fill_null(False).alias("rejected"),
+        decision.is_in(sending_back).fill_null(False).alias("sent_back"),
+    ).group_by("case_code").agg(pl.col("rejected").any(), pl.col("sent_back").any())
     # a case still open may yet be rejected or reworked: rates are over completed cases
-    flagged = done.join(flags, on=CASE, how="left")
+    flagged = done.join(flags, on="case_code", how="left")
     total = cases.height
     rejection_rate = flagged["rejected"].sum() / flagged.height if flagged.height else None
     first_time_right = (((~flagged["has_repeat"]) & (~flagged["sent_back"])).sum() / flagged.height
