@@ -61,6 +61,26 @@ CURRENT_STATE = [
     new_markdown_cell("## 简化 Simplifying a busy map\nFor large maps keep the most frequent activities and paths "
                       "(Disco-style); every kept activity stays reachable."),
     new_code_cell("pmap.simplify(activities=0.8, paths=0.5)"),
+    new_markdown_cell(
+        "## 切片 Slicing the log\nThe same question for part of the cases: large contracts only, one quarter, "
+        "the most frequent variants. A filter keeps whole cases; every result says which filter produced it, "
+        "and the data-quality report stays the whole file's. The same forms work on the command line "
+        "(`--where`, `--period`, `--variants`, `--lead-time`, `--starts-with`, `--ends-with`, `--follows`)."
+    ),
+    new_code_cell(
+        "big = log.filter(where=\"合同金额(元)>=20万\")\n"
+        "print(big.label, \"·\", big.summary().cases, \"of\", log.summary().cases, \"cases\")\n"
+        "procmine.discover(big)"
+    ),
+    new_code_cell(
+        "first_quarter = log.filter(period=\"2025-01-01:2025-04-01\").filter(variants=3)\n"
+        "first_quarter.summary()"
+    ),
+    new_markdown_cell(
+        "## 明细表 The tables behind every figure\nSteps, hand-offs, cases and variants are computed once per log "
+        "and read by every analysis; they are polars DataFrames (`.to_pandas()` for pandas)."
+    ),
+    new_code_cell("tables = log.tables()\ntables.variants.head(5)"),
 ]
 
 
