@@ -285,6 +285,8 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
     \b
     Writes to OUT:
       current_flowchart.png / .svg   the flowchart (frequencies, durations, waits)
+      current_flowchart.html         the interactive map: activity and path sliders, frequency or
+                                     time, figures on hover, cases and variants on click (offline)
       process_map.json               activities, hand-offs, start/end (before simplification)
       current_process.bpmn           BPMN 2.0 with layout (bpmn.io, Camunda Modeler), written last
 
@@ -303,13 +305,18 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
     else:
         shown = pmap.auto_simplified()
 
-    files = _prepare_out(out_dir, log, ["current_flowchart.png", "current_flowchart.svg", "current_process.bpmn",
-                                        "process_map.json"])
+    files = _prepare_out(out_dir, log, ["current_flowchart.png", "current_flowchart.svg", "current_flowchart.html",
+                                        "current_process.bpmn", "process_map.json"])
     _write_text(files["process_map.json"], pmap.to_json())
     _progress("drawing the flowchart")
     _charts(files, {"current_flowchart": lambda: shown.plot(lang=lang, simplify=False)})
+    _progress("laying out the interactive map")
+    from procmine.chart.interactive import interactive_map_html
+
+    _write_text(files["current_flowchart.html"], interactive_map_html(log, pmap=pmap, lang=lang,
+                                                                        arrival_times=arrival_times))
     outputs = {"flowchart_png": files["current_flowchart.png"], "flowchart_svg": files["current_flowchart.svg"],
-               "process_map": files["process_map.json"]}
+               "flowchart_html": files["current_flowchart.html"], "process_map": files["process_map.json"]}
     summary = log.summary()
     if not as_json:  # the summary before the miner: it is there even while the miner works
         click.echo(str(summary))
@@ -737,10 +744,11 @@ def main(argv: list[str] | None = None) -> int:
 def _say_warnings(caught) -> None:
     """No Python warning reaches a user as such: procmine's own are one line in its words (once
     each); those of the libraries underneath only with --debug."""
+    package = Path(__file__).resolve().parent
     said = set()
     for warning in caught:
         message = str(warning.message).splitlines()[0]
-        ours = "/procmine/" in warning.filename.replace("\\", "/")
+        ours = Path(warning.filename).resolve().is_relative_to(package)
         if message in said or not (ours or _State.debug):
             continue
         said.add(message)

@@ -145,13 +145,14 @@ def test_bad_calendar_options_one_line(option, value, expected, parallel_csv, ca
 def test_no_python_warning_reaches_the_user(parallel_csv, tmp_path, monkeypatch, capsys):
     import warnings
 
+    from procmine.chart import flowchart
     from procmine.discover.process_map import ProcessMap
 
     original = ProcessMap.plot
 
     def noisy(self, **kwargs):
         for _ in range(2):  # procmine's own: said once, in one line
-            warnings.warn_explicit("the flowchart needs 30 × 40 cm", UserWarning, "/x/procmine/chart/flowchart.py", 9)
+            warnings.warn_explicit("the flowchart needs 30 × 40 cm", UserWarning, flowchart.__file__, 9)
         warnings.warn_explicit("Tight layout not applied", UserWarning, "/site-packages/matplotlib/figure.py", 1)
         return original(self, **kwargs)
 

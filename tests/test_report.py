@@ -370,7 +370,7 @@ def test_cli_report_english(tmp_path, capsys):
     assert len(list((out / "report_files").glob("*.png"))) >= 4
     assert "Current-state survey report: 客户投诉处理" in stdout and str(out / "report.docx") in stdout
     assert "Lead time and KPIs" in (out / "report.html").read_text(encoding="utf-8")
-    assert "procmine:" not in stderr
+    assert "procmine:" not in stderr, stderr
 
 
 def test_cli_report_chinese_default_and_progress(tmp_path, capsys, monkeypatch):

@@ -37,7 +37,7 @@ from procmine.chart.fonts import chart_rc, chart_style
 from procmine.chart.layout import Layout, layered_layout
 from procmine.units import LABELS, format_hours
 
-__all__ = ["draw_flowchart", "save_figure", "FlowchartStyle"]
+__all__ = ["draw_flowchart", "save_figure", "FlowchartStyle", "flowchart_geometry"]
 
 START, END = "__start__", "__end__"
 
@@ -565,6 +565,39 @@ def draw_flowchart(
                 stacklevel=2,
             )
         return drawing.draw(title, note)
+
+
+def flowchart_geometry(graph: nx.DiGraph, *, lang: str = "zh", time_basis: str = "calendar",
+                       step_times: bool = True) -> dict:
+    """The flowchart's boxes and arrows as the PNG lays them out, for another renderer (the
+    interactive map): points, y downwards; every edge's drawn line and label centre.
+
+    ``{"extent": [x0, y0, x1, y1], "nodes": [{"id", "kind", "x", "y", "w", "h", "name"}],
+    "edges": [{"source", "target", "points", "label", "back"}]}``
+    """
+    if not step_times:
+        graph = graph.copy()
+        for node in graph.nodes:
+            graph.nodes[node]["median_duration_hours"] = None
+    with chart_style():
+        drawing = _Drawing(graph, FlowchartStyle(), lang, time_basis)
+        layout = drawing.layout
+        nodes = []
+        for node in graph.nodes:
+            kind = drawing.kinds[node]
+            (x, y), (w, h) = layout.positions[node], drawing.sizes[node]
+            name = drawing.words[kind] if kind in ("start", "end") else drawing.texts[node][0]
+            nodes.append({"id": str(node), "kind": kind, "x": x, "y": y, "w": w, "h": h, "name": name})
+        edges = []
+        for u, v in graph.edges:
+            if not layout.routes.get((u, v)):
+                continue
+            label = layout.label_positions.get((u, v))
+            edges.append({"source": str(u), "target": str(v),
+                          "points": [[round(px, 1), round(py, 1)] for px, py in drawing._edge_line(u, v)],
+                          "label": None if label is None else [round(label[0], 1), round(label[1], 1)],
+                          "back": (u, v) in layout.back_edges})
+        return {"extent": [round(e, 1) for e in drawing._extent()], "nodes": nodes, "edges": edges}
 
 
 class _Drawing:

@@ -1,0 +1,113 @@
+"""The interactive map: self-contained, safe, with the figures of the map, and working in a browser."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import procmine
+from procmine.chart.interactive import PATH_SHARES, interactive_map_html
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_logs" / "合同审批.csv"
+
+
+def page_data(page: str) -> dict:
+    text = re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1)
+    return json.loads(text)
+
+
+@pytest.fixture(scope="module")
+def log():
+    return procmine.read_log(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def page(log):
+    return interactive_map_html(log)
+
+
+def test_the_page_fetches_nothing(page):
+    assert 'http-equiv="Content-Security-Policy"' in page and "default-src 'none'" in page
+    # the only URL is the SVG namespace, which names, not fetches
+    assert set(re.findall(r"https?://[^\"' )]+", page)) == {"http://www.w3.org/2000/svg"}
+    assert not re.search(r"<(link|img|iframe)\b|@import|\bsrc=", page)
+    # the Chinese font is embedded and named first
+    assert "@font-face" in page and "data:font/woff;base64," in page
+    assert 'font-family: "procmine CJK", sans-serif' in page
+
+
+def test_the_sliders_hold_the_maps_the_flowchart_would_draw(log, page):
+    data = page_data(page)
+    pmap = procmine.discover(log)
+    full = data["levels"][0][0]
+    assert full["kept"] == pmap.activities.height == 8
+    assert len(full["nodes"]) == 8 + 2  # and start and end
+    assert {(e["source"], e["target"]) for e in full["edges"]} == {(u, v) for u, v in pmap.graph.edges}
+    # figures of a box: frequency, cases, median hours as in the process map
+    frequency, cases, median = full["stats"]["nodes"]["财务审核"][:3]
+    row = pmap.activities.filter(pmap.activities["activity"] == "财务审核").row(0, named=True)
+    assert (frequency, cases) == (row["frequency"], row["cases"])
+    assert median == pytest.approx(row["median_duration_hours"], abs=1e-4)
+    # fewer paths, fewer arrows; fewer activities, fewer boxes
+    assert len(data["levels"][0][-1]["edges"]) < len(full["edges"])
+    assert data["levels"][-1][0]["kept"] < 8
+    assert len(data["levels"][0]) == len(PATH_SHARES)
+
+
+def test_a_click_lists_the_cases_behind_a_box(log, page):
+    data = page_data(page)
+    events = log.events
+    expected = set(events.filter(events["activity"] == "修改合同")["case"].unique().to_list())
+    listed = data["drill"]["nodes"]["修改合同"]["cases"]
+    assert len(listed) == min(20, len(expected)) and set(listed) <= expected
+    for sequence, cases, share in data["drill"]["nodes"]["修改合同"]["variants"]:
+        assert "修改合同" in sequence and cases > 0
+
+
+def test_names_from_the_log_cannot_inject_markup(tmp_path):
+    hostile = '</script><script>alert(1)</script>'
+    path = tmp_path / "log.csv"
+    path.write_text("case,activity,timestamp\n"
+                    f"c1,提交,2025-03-03 09:00\nc1,\"{hostile}\",2025-03-03 10:00\n"
+                    f"c2,提交,2025-03-03 09:00\nc2,\"{hostile}\",2025-03-03 11:00\n", encoding="utf-8")
+    page = interactive_map_html(procmine.read_log(path))
+    assert hostile not in page and "<script>alert" not in page
+    assert hostile in json.dumps(page_data(page), ensure_ascii=False)
+
+
+def _browser() -> str | None:
+    return next((b for b in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if b), None)
+
+
+def _render(browser: str, url: str, profile: Path) -> tuple[str, str]:
+    args = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", "--virtual-time-budget=3000",
+            "--dump-dom", url]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    return done.stdout, done.stderr
+
+
+def test_the_map_draws_in_a_headless_browser(log, page, tmp_path):
+    browser = _browser()
+    if browser is None:
+        pytest.skip("no Chromium on this machine (apt install chromium to run this test)")
+    path = tmp_path / "map.html"
+    path.write_text(page, encoding="utf-8")
+    data = page_data(page)
+    last = len(data["levels"]) - 1
+    full, err_full = _render(browser, f"{path.as_uri()}#a=0&p=0&m=frequency", tmp_path / "p1")
+    small, err_small = _render(browser, f"{path.as_uri()}#a={last}&p=5&m=median", tmp_path / "p2")
+    for dom, err in ((full, err_full), (small, err_small)):
+        assert "<svg" in dom, err[-2000:]
+        assert "Uncaught" not in err and "CONSOLE" not in err.upper().replace("CONSOLE_", ""), err[-2000:]
+    assert full.count('class="node"') == len(data["levels"][0][0]["nodes"])
+    assert small.count('class="node"') == len(data["levels"][last][5]["nodes"]) < full.count('class="node"')
+    assert small.count('class="edge"') < full.count('class="edge"')
+    # the labels are the log's Chinese names and figures, with their units
+    assert "财务审核" in full and "次" in full and "小时" in small
