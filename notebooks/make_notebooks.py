@@ -61,6 +61,10 @@ CURRENT_STATE = [
     new_markdown_cell("## 简化 Simplifying a busy map\nFor large maps keep the most frequent activities and paths "
                       "(Disco-style); every kept activity stays reachable."),
     new_code_cell("pmap.simplify(activities=0.8, paths=0.5)"),
+    new_markdown_cell("## 交互式流程图 The interactive map\nSliders for activities and paths, frequency or time, "
+                      "figures on hover, the cases behind a box or an arrow on click. `.save(\"map.html\")` writes "
+                      "the same page as one offline file (`procmine discover` writes it as `current_flowchart.html`)."),
+    new_code_cell("procmine.interactive_map(log)"),
     new_markdown_cell(
         "## 切片 Slicing the log\nThe same question for part of the cases: large contracts only, one quarter, "
         "the most frequent variants. A filter keeps whole cases; every result says which filter produced it, "

@@ -19,6 +19,7 @@ from procmine.analyse.loops import LoopReport, find_loops
 from procmine.calendar import Calendar
 from procmine.check import DataQualityReport, Finding
 from procmine.compare import Comparison, Design, compare, read_design
+from procmine.chart.interactive import InteractiveMap, interactive_map
 from procmine.discover import BpmnModel, ProcessMap, discover, discover_bpmn
 from procmine.errors import (
     ColumnError, DataQualityError, DesignError, EmptyLogError, LogFileError, MinerTimeout, OutputError, ProcmineError,
@@ -30,7 +31,7 @@ from procmine.read.emails import read_emails
 from procmine.report import SurveyReport, build_report
 
 __all__ = [
-    "read_log", "read_emails", "discover", "discover_bpmn", "bottlenecks", "kpis", "find_loops", "improvement_candidates",
+    "read_log", "read_emails", "discover", "discover_bpmn", "interactive_map", "InteractiveMap", "bottlenecks", "kpis", "find_loops", "improvement_candidates",
     "build_report", "SurveyReport",
     "read_design", "compare", "Design", "Comparison", "Calendar", "Bottlenecks", "KPIReport", "LoopReport", "ImprovementReport",
     "EventLog", "LogSummary", "ProcessMap", "BpmnModel", "DataQualityReport", "Finding",

@@ -111,3 +111,13 @@ def test_the_map_draws_in_a_headless_browser(log, page, tmp_path):
     assert small.count('class="edge"') < full.count('class="edge"')
     # the labels are the log's Chinese names and figures, with their units
     assert "财务审核" in full and "次" in full and "小时" in small
+
+
+def test_it_displays_inline_in_a_notebook(log, tmp_path):
+    import html as html_module
+
+    shown = procmine.interactive_map(log)
+    frame = shown._repr_html_()
+    assert frame.startswith("<iframe srcdoc=\"") and "<script" not in frame  # the page is escaped into the frame
+    assert html_module.unescape(frame.split('srcdoc="', 1)[1].split('" style=', 1)[0]) == shown.html
+    assert shown.save(tmp_path / "m.html").read_text(encoding="utf-8") == shown.html

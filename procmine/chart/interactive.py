@@ -54,12 +54,43 @@ WORDS = {
 }
 
 
+class InteractiveMap:
+    """The interactive map of a log: ``save(path)`` writes the page; in Jupyter it displays inline.
+
+        >>> procmine.interactive_map(log)                                   # doctest: +SKIP
+        >>> procmine.interactive_map(log).save("out/current_flowchart.html")  # doctest: +SKIP
+    """
+
+    def __init__(self, page: str, source: str):
+        #: the whole self-contained HTML page
+        self.html = page
+        self.source = source
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.write_text(self.html, encoding="utf-8")
+        return path
+
+    def _repr_html_(self) -> str:
+        # a frame of its own: the page's script and styles stay apart from the notebook's
+        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" style="width:100%; height:720px; border:0" '
+                f'title="{html.escape(self.source)}"></iframe>')
+
+    def __repr__(self) -> str:
+        return f"InteractiveMap({self.source}, {len(self.html):,} bytes)"
+
+
+def interactive_map(log: EventLog, *, pmap: ProcessMap | None = None, lang: str = "zh",
+                    arrival_times: bool = True) -> InteractiveMap:
+    """The interactive map of ``log`` (see the module's documentation)."""
+    pmap = pmap or discover(log, arrival_times=arrival_times)
+    return InteractiveMap(interactive_map_html(log, pmap=pmap, lang=lang, arrival_times=arrival_times), pmap.source)
+
+
 def write_interactive_map(log: EventLog, path: str | Path, *, pmap: ProcessMap | None = None, lang: str = "zh",
                           arrival_times: bool = True) -> Path:
     """Write the interactive map of ``log`` to ``path`` (an .html file); returns the path."""
-    path = Path(path)
-    path.write_text(interactive_map_html(log, pmap=pmap, lang=lang, arrival_times=arrival_times), encoding="utf-8")
-    return path
+    return interactive_map(log, pmap=pmap, lang=lang, arrival_times=arrival_times).save(path)
 
 
 def interactive_map_html(log: EventLog, *, pmap: ProcessMap | None = None, lang: str = "zh",
