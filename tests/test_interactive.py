@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import procmine
-from procmine.chart.interactive import PATH_SHARES, interactive_map_html
+from procmine.chart.interactive import PATHS_PER_ACTIVITY, interactive_map_html
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_logs" / "合同审批.csv"
 
@@ -56,7 +56,7 @@ def test_the_sliders_hold_the_maps_the_flowchart_would_draw(log, page):
     # fewer paths, fewer arrows; fewer activities, fewer boxes
     assert len(data["levels"][0][-1]["edges"]) < len(full["edges"])
     assert data["levels"][-1][0]["kept"] < 8
-    assert len(data["levels"][0]) == len(PATH_SHARES)
+    assert len(data["levels"][0]) == len(PATHS_PER_ACTIVITY) == data["path_positions"]
 
 
 def test_a_click_lists_the_cases_behind_a_box(log, page):
@@ -103,6 +103,7 @@ def test_the_map_draws_in_a_headless_browser(log, page, tmp_path):
     last = len(data["levels"]) - 1
     full, err_full = _render(browser, f"{path.as_uri()}#a=0&p=0&m=frequency", tmp_path / "p1")
     small, err_small = _render(browser, f"{path.as_uri()}#a={last}&p=5&m=median", tmp_path / "p2")
+    assert len(data["levels"][last]) == 6
     for dom, err in ((full, err_full), (small, err_small)):
         assert "<svg" in dom, err[-2000:]
         assert "Uncaught" not in err and "CONSOLE" not in err.upper().replace("CONSOLE_", ""), err[-2000:]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import time
 from pathlib import Path
 
 import polars as pl
@@ -25,11 +26,15 @@ import polars as pl
 from procmine.discover.process_map import END_NODE, START_NODE, ProcessMap, discover
 from procmine.log import ACTIVITY, CASE, EventLog
 
-#: Shares of the activities (most frequent first) and of the paths the sliders step through.
+#: Shares of the activities (most frequent first) the activity slider steps through.
 ACTIVITY_SHARES = (1.0, 0.8, 0.6, 0.4, 0.25)
-PATH_SHARES = (1.0, 0.7, 0.5, 0.35, 0.2, 0.1)
+#: Paths per drawn activity at each position of the path slider (plus what keeps the map
+#: connected): a map of thousands of paths is neither readable nor quick to lay out.
+PATHS_PER_ACTIVITY = (3.0, 2.2, 1.6, 1.2, 1.0, 0.8)
 #: A slider position never lays out more activities than this (a map of hundreds is unreadable).
-MAX_DRAWN_ACTIVITIES = 60
+MAX_DRAWN_ACTIVITIES = 40
+#: Seconds for laying out the slider positions; past it, the activity slider keeps fewer positions.
+LAYOUT_BUDGET_SECONDS = 60.0
 #: Above this many events the activity slider has one position (each position is a pass over the log).
 MAX_EVENTS_FOR_ACTIVITY_LEVELS = 2_000_000
 #: Case ids listed for a box or an arrow on click.
@@ -104,17 +109,21 @@ def interactive_map_html(log: EventLog, *, pmap: ProcessMap | None = None, lang:
     pmap = pmap or discover(log, arrival_times=arrival_times)
     step_times = pmap.duration_basis == "arrival → completion"
     total = pmap.activities.height
-    counts = sorted({min(MAX_DRAWN_ACTIVITIES, max(1, math.ceil(share * total))) for share in ACTIVITY_SHARES},
-                    reverse=True)
+    drawable = min(total, MAX_DRAWN_ACTIVITIES)
+    counts = sorted({max(1, math.ceil(share * drawable)) for share in ACTIVITY_SHARES}, reverse=True)
     if pmap.events > MAX_EVENTS_FOR_ACTIVITY_LEVELS:
         # each activity level re-measures the hand-offs over every event: on a large log, only
         # the level the flowchart draws (the path slider still works)
         counts = counts[:1]
-    levels = []
+    levels, deadline = [], time.monotonic() + LAYOUT_BUDGET_SECONDS
     for kept in counts:
+        if levels and time.monotonic() > deadline:
+            break  # the positions laid out so far stay; a large map costs seconds per position
         projected = pmap if kept == total else pmap.simplify(activities=(kept - 0.5) / total, paths=1.0)
+        available = projected.handoffs.height + len(projected.start_activities) + len(projected.end_activities)
         row = []
-        for share in PATH_SHARES:
+        for per_activity in PATHS_PER_ACTIVITY:
+            share = min(1.0, per_activity * kept / max(available, 1))
             shown = projected.simplify(activities=1.0, paths=share)
             geometry = flowchart_geometry(shown.graph, lang=lang, time_basis=pmap.time_basis, step_times=step_times)
             row.append({**geometry, "stats": _stats(shown), "kept": shown.activities.height,
@@ -123,8 +132,8 @@ def interactive_map_html(log: EventLog, *, pmap: ProcessMap | None = None, lang:
     data = {
         "lang": lang, "words": WORDS[lang], "source": pmap.source, "total_activities": total,
         "total_paths": pmap.handoffs.height + len(pmap.start_activities) + len(pmap.end_activities),
-        "step_times": step_times, "levels": levels, "path_shares": list(PATH_SHARES),
-        "drill": _drill_down(log, arrival_times), "default": _default_level(pmap, counts),
+        "step_times": step_times, "levels": levels, "path_positions": len(PATHS_PER_ACTIVITY),
+        "drill": _drill_down(log, arrival_times), "default": _default_level(levels, pmap),
         "cases": pmap.cases, "events": pmap.events,
     }
     # no "<", ">" or "&" in the JSON at all: nothing in it can close the script element or open another
@@ -180,13 +189,13 @@ def _drill_down(log: EventLog, arrival_times: bool) -> dict:
     }
 
 
-def _default_level(pmap: ProcessMap, counts: list[int]) -> list[int]:
+def _default_level(levels: list[list[dict]], pmap: ProcessMap) -> list[int]:
     """The slider positions nearest to what the flowchart PNG draws by default."""
     shown = pmap.auto_simplified()
     kept = shown.activities.height
-    a = min(range(len(counts)), key=lambda i: abs(counts[i] - kept))
-    share = shown.simplification.paths_share if shown.simplification else 1.0
-    p = min(range(len(PATH_SHARES)), key=lambda i: abs(PATH_SHARES[i] - share))
+    paths = shown.handoffs.height + len(shown.start_activities) + len(shown.end_activities)
+    a = min(range(len(levels)), key=lambda i: abs(levels[i][0]["kept"] - kept))
+    p = min(range(len(levels[a])), key=lambda j: abs(levels[a][j]["paths"] - paths))
     return [a, p]
 
 
@@ -276,12 +285,12 @@ function setup() {
   }
   // the activities slider runs from few (left) to all (right)
   $("activities").max = D.levels.length - 1;
-  $("paths").max = D.path_shares.length - 1;
+  $("paths").max = D.path_positions - 1;
   const h = parseHash();
   const a = h.a !== undefined ? Number(h.a) : D.default[0];
   const p = h.p !== undefined ? Number(h.p) : D.default[1];
   $("activities").value = D.levels.length - 1 - a;
-  $("paths").value = D.path_shares.length - 1 - p;
+  $("paths").value = D.path_positions - 1 - p;
   if (h.m) $("mode").value = h.m;
   for (const id of ["activities", "paths", "mode"]) $(id).addEventListener("input", draw);
   $("panel").textContent = W.click;
@@ -289,7 +298,7 @@ function setup() {
 }
 function current() {
   const a = D.levels.length - 1 - Number($("activities").value);
-  const p = D.path_shares.length - 1 - Number($("paths").value);
+  const p = D.path_positions - 1 - Number($("paths").value);
   return [a, p, D.levels[a][p]];
 }
 function draw() {
