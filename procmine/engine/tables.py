@@ -234,33 +234,13 @@ class Tables:
     @cached_property
     def activity_stats(self) -> pl.DataFrame:
         """Per activity: frequency, cases, median/mean/p90 duration in calendar hours."""
-        return (
-            self.steps.group_by(ACTIVITY)
-            .agg(
-                pl.len().alias("frequency"),
-                pl.col("case_code").n_unique().alias("cases"),
-                pl.col("duration_hours").median().alias("median_duration_hours"),
-                pl.col("duration_hours").mean().alias("mean_duration_hours"),
-                pl.col("duration_hours").quantile(0.9, "linear").alias("p90_duration_hours"),
-            )
-            .sort(["frequency", ACTIVITY], descending=[True, False])
-        )
+        return _frequency_and_time(self.steps, [ACTIVITY], "duration_hours", "duration_hours")
 
     @cached_property
     def edge_stats(self) -> pl.DataFrame:
         """Per hand-off (source → target): frequency, cases, median/mean/p90 hours, median sync."""
-        return (
-            self.handoffs.group_by("source", "target")
-            .agg(
-                pl.len().alias("frequency"),
-                pl.col("case_code").n_unique().alias("cases"),
-                pl.col("hours").median().alias("median_hours"),
-                pl.col("hours").mean().alias("mean_hours"),
-                pl.col("hours").quantile(0.9, "linear").alias("p90_hours"),
-                pl.col("sync_hours").median().alias("median_sync_hours"),
-            )
-            .sort(["frequency", "source", "target"], descending=[True, False, False])
-        )
+        return _frequency_and_time(self.handoffs, ["source", "target"], "hours", "hours",
+                                   pl.col("sync_hours").median().alias("median_sync_hours"))
 
     @cached_property
     def start_activities(self) -> dict[str, int]:
@@ -358,6 +338,20 @@ def covered_steps(tables, case_code: pl.Series, first_pos: pl.Series, stop_pos: 
     size = steps.height + 1
     depth = np.cumsum(np.bincount(lo, minlength=size) - np.bincount(hi, minlength=size))[:-1]
     return pl.Series("covered", depth > 0)
+
+
+def _frequency_and_time(frame: pl.DataFrame, keys: list[str], column: str, name: str, *more: pl.Expr
+                        ) -> pl.DataFrame:
+    """Per group of ``keys``: frequency, cases, and median/mean/p90 of ``column`` (named
+    ``median_<name>`` …), most frequent first."""
+    hours = pl.col(column)
+    return (
+        frame.group_by(keys)
+        .agg(pl.len().alias("frequency"), pl.col("case_code").n_unique().alias("cases"),
+             hours.median().alias(f"median_{name}"), hours.mean().alias(f"mean_{name}"),
+             hours.quantile(0.9, "linear").alias(f"p90_{name}"), *more)
+        .sort(["frequency", *keys], descending=[True] + [False] * len(keys))
+    )
 
 
 def _counts(steps: pl.DataFrame) -> dict[str, int]:
