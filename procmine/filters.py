@@ -142,7 +142,7 @@ def parse_period(period: str | tuple, mode: str = "start") -> Filter:
     else:
         start, end = (_read_day(p, str(period)) if isinstance(p, str) else p for p in period)
     if start is not None and end is not None and end <= start:
-        raise FilterError(f"--period {period!r}: the end {end} is not after the start {start}")
+        raise FilterError(f"--period {period!r}: the end {_day(end)} is not after the start {_day(start)}")
     return Filter("period", None, mode, (start, end), text=str(period))
 
 
