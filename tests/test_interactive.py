@@ -53,6 +53,10 @@ def test_the_sliders_hold_the_maps_the_flowchart_would_draw(log, page):
     row = pmap.activities.filter(pmap.activities["activity"] == "财务审核").row(0, named=True)
     assert (frequency, cases) == (row["frequency"], row["cases"])
     assert median == pytest.approx(row["median_duration_hours"], abs=1e-4)
+    # total time of a box: every 财务审核 step's arrival → completion, summed (computed from the events)
+    steps = log.events.filter(log.events["activity"] == "财务审核")
+    total = ((steps["timestamp"] - steps["start_timestamp"]).dt.total_seconds() / 3600).sum()
+    assert full["stats"]["nodes"]["财务审核"][5] == pytest.approx(total, abs=1e-3)
     # fewer paths, fewer arrows; fewer activities, fewer boxes
     assert len(data["levels"][0][-1]["edges"]) < len(full["edges"])
     assert data["levels"][-1][0]["kept"] < 8

@@ -1,5 +1,5 @@
-"""The interactive map: one offline HTML file with activity and path sliders, a frequency /
-performance toggle, figures on hover and the cases behind a box or an arrow on click.
+"""The interactive map: one offline HTML file with activity and path sliders, frequency or
+median / mean / total time (calendar time), figures on hover and the cases behind a box or an arrow on click.
 
     >>> write_interactive_map(log, "out/current_flowchart.html")          # doctest: +SKIP
 
@@ -43,13 +43,13 @@ TOP_VARIANTS = 5
 
 WORDS = {
     "zh": {"title": "交互式流程图", "activities": "活动", "paths": "路径", "show": "显示", "frequency": "频次",
-           "median": "中位时长", "mean": "平均时长", "of": "/", "times": "次", "cases": "案例",
+           "median": "中位时长", "mean": "平均时长", "total": "总时长", "of": "/", "times": "次", "cases": "案例",
            "median_time": "中位", "mean_time": "平均", "p90": "P90", "calendar": "时长均为日历时间",
            "click": "点击方框或箭头，查看其案例与变体。", "examples": "案例示例", "variants": "最常见的变体",
            "hidden": "经过被隐藏环节的路径：案例清单见完整地图（活动滑块拉到最右）。", "wait": "交接等待",
            "duration": "处理时长", "interval": "间隔（上一步完成→本步完成）", "start": "开始", "end": "结束"},
     "en": {"title": "Interactive process map", "activities": "Activities", "paths": "Paths", "show": "Show",
-           "frequency": "frequency", "median": "median time", "mean": "mean time", "of": "of", "times": "×",
+           "frequency": "frequency", "median": "median time", "mean": "mean time", "total": "total time", "of": "of", "times": "×",
            "cases": "cases", "median_time": "median", "mean_time": "mean", "p90": "p90",
            "calendar": "all times are calendar time", "click": "Click a box or an arrow to list its cases and "
            "variants.", "examples": "example cases", "variants": "most frequent variants",
@@ -152,15 +152,17 @@ def interactive_map_html(log: EventLog, *, pmap: ProcessMap | None = None, lang:
 def _stats(pmap: ProcessMap) -> dict:
     """Figures per box and per arrow of one slider position (hours, calendar time)."""
     nodes = {row[ACTIVITY]: [row["frequency"], row["cases"], _h(row["median_duration_hours"]),
-                             _h(row["mean_duration_hours"]), _h(row["p90_duration_hours"])]
+                             _h(row["mean_duration_hours"]), _h(row["p90_duration_hours"]),
+                             _h(row.get("total_duration_hours"))]
              for row in pmap.activities.iter_rows(named=True)}
     edges = {f"{row['source']}\u001f{row['target']}": [row["frequency"], row["cases"], _h(row["median_hours"]),
-                                                       _h(row["mean_hours"]), _h(row["p90_hours"])]
+                                                       _h(row["mean_hours"]), _h(row["p90_hours"]),
+                                                       _h(row.get("total_hours"))]
              for row in pmap.handoffs.iter_rows(named=True)}
     for activity, n in pmap.start_activities.items():
-        edges[f"{START_NODE}\u001f{activity}"] = [n, n, None, None, None]
+        edges[f"{START_NODE}\u001f{activity}"] = [n, n, None, None, None, None]
     for activity, n in pmap.end_activities.items():
-        edges[f"{activity}\u001f{END_NODE}"] = [n, n, None, None, None]
+        edges[f"{activity}\u001f{END_NODE}"] = [n, n, None, None, None, None]
     return {"nodes": nodes, "edges": edges}
 
 
@@ -280,7 +282,7 @@ function setup() {
   $("l-paths").textContent = W.paths;
   $("l-show").textContent = W.show;
   $("basis").textContent = W.calendar;
-  for (const m of ["frequency", "median", "mean"]) {
+  for (const m of ["frequency", "median", "mean", "total"]) {
     const o = document.createElement("option"); o.value = m; o.textContent = W[m]; $("mode").appendChild(o);
   }
   // the activities slider runs from few (left) to all (right)
@@ -316,12 +318,12 @@ function draw() {
                                markerUnits: "userSpaceOnUse", orient: "auto-start-reverse"}, defs);
   el("path", {d: "M0,0 L10,5 L0,10 z", fill: "#5b6570"}, marker);
   const maxFreq = Math.max(1, ...L.edges.map((e) => (L.stats.edges[e.source + "\u001f" + e.target] || [1])[0]));
-  const col = mode === "mean" ? 3 : 2;
+  const col = mode === "mean" ? 3 : mode === "total" ? 5 : 2;
   const maxTime = Math.max(0, ...Object.values(L.stats.edges).map((s) => s[col] || 0),
                               ...Object.values(L.stats.nodes).map((s) => s[col] || 0));
   for (const e of L.edges) {
     const key = e.source + "\u001f" + e.target;
-    const s = L.stats.edges[key] || [null, null, null, null, null];
+    const s = L.stats.edges[key] || [null, null, null, null, null, null];
     const g = el("g", {class: "edge", "data-key": key}, svg);
     const width = 0.8 + 5 * Math.sqrt((s[0] || 0) / maxFreq);
     const colour = mode === "frequency" ? "#8a94a0" : heat(s[col], maxTime);
@@ -350,7 +352,7 @@ function draw() {
       t.textContent = n.name;
       continue;
     }
-    const s = L.stats.nodes[n.id] || [0, 0, null, null, null];
+    const s = L.stats.nodes[n.id] || [0, 0, null, null, null, null];
     const border = mode === "frequency" || !D.step_times ? "#3f6fa8" : heat(s[col], maxTime);
     el("rect", {x: n.x - n.w / 2, y: n.y - n.h / 2, width: n.w, height: n.h, rx: 5, fill: "#eef3fa",
                 stroke: border, "stroke-width": 1.4}, g);

@@ -233,12 +233,12 @@ class Tables:
     # --- aggregates --------------------------------------------------------------------------
     @cached_property
     def activity_stats(self) -> pl.DataFrame:
-        """Per activity: frequency, cases, median/mean/p90 duration in calendar hours."""
+        """Per activity: frequency, cases, median/mean/p90/total duration in calendar hours."""
         return _frequency_and_time(self.steps, [ACTIVITY], "duration_hours", "duration_hours")
 
     @cached_property
     def edge_stats(self) -> pl.DataFrame:
-        """Per hand-off (source → target): frequency, cases, median/mean/p90 hours, median sync."""
+        """Per hand-off (source → target): frequency, cases, median/mean/p90/total hours, median sync."""
         return _frequency_and_time(self.handoffs, ["source", "target"], "hours", "hours",
                                    pl.col("sync_hours").median().alias("median_sync_hours"))
 
@@ -342,14 +342,14 @@ def covered_steps(tables, case_code: pl.Series, first_pos: pl.Series, stop_pos: 
 
 def _frequency_and_time(frame: pl.DataFrame, keys: list[str], column: str, name: str, *more: pl.Expr
                         ) -> pl.DataFrame:
-    """Per group of ``keys``: frequency, cases, and median/mean/p90 of ``column`` (named
+    """Per group of ``keys``: frequency, cases, and median/mean/p90/total of ``column`` (named
     ``median_<name>`` …), most frequent first."""
     hours = pl.col(column)
     return (
         frame.group_by(keys)
         .agg(pl.len().alias("frequency"), pl.col("case_code").n_unique().alias("cases"),
              hours.median().alias(f"median_{name}"), hours.mean().alias(f"mean_{name}"),
-             hours.quantile(0.9, "linear").alias(f"p90_{name}"), *more)
+             hours.quantile(0.9, "linear").alias(f"p90_{name}"), hours.sum().alias(f"total_{name}"), *more)
         .sort(["frequency", *keys], descending=[True] + [False] * len(keys))
     )
 
