@@ -259,6 +259,7 @@ def check(as_json: bool, **kwargs) -> None:
 
 @cli.command()
 @log_options
+@calendar_options
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("procmine_out"),
               show_default=True, help="Folder for the flowchart, BPMN model and process map.")
 @click.option("--activities", type=click.FloatRange(0, 1, min_open=True),
@@ -299,7 +300,8 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
     started = time.perf_counter()
     log = _read(kwargs)
     _progress(f"{log.summary().events:,} events read; discovering the process map")
-    pmap = discover_map(log, arrival_times=arrival_times)
+    calendar = _calendar(kwargs, log)  # the interactive map's working-time view
+    pmap = discover_map(log, arrival_times=arrival_times, calendar=calendar)
     if activities is not None or paths is not None:
         shown = pmap.simplify(activities=activities or 1.0, paths=1.0 if paths is None else paths)
     else:
@@ -315,6 +317,7 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
 
     _write_text(files["current_flowchart.html"], interactive_map_html(log, pmap=pmap, lang=lang,
                                                                         arrival_times=arrival_times))
+    _warn_calendar(calendar, log)
     outputs = {"flowchart_png": files["current_flowchart.png"], "flowchart_svg": files["current_flowchart.svg"],
                "flowchart_html": files["current_flowchart.html"], "process_map": files["process_map.json"]}
     summary = log.summary()

@@ -28,7 +28,7 @@ def log():
 
 @pytest.fixture(scope="module")
 def page(log):
-    return interactive_map_html(log)
+    return interactive_map_html(log, calendar=procmine.Calendar())
 
 
 def test_the_page_fetches_nothing(page):
@@ -57,6 +57,12 @@ def test_the_sliders_hold_the_maps_the_flowchart_would_draw(log, page):
     steps = log.events.filter(log.events["activity"] == "财务审核")
     total = ((steps["timestamp"] - steps["start_timestamp"]).dt.total_seconds() / 3600).sum()
     assert full["stats"]["nodes"]["财务审核"][5] == pytest.approx(total, abs=1e-3)
+    # the working-time view: the median of the steps' working durations under the calendar
+    from procmine.analyse.times import time_tables
+
+    working = time_tables(log, procmine.Calendar()).steps.filter(log.tables().steps["activity"] == "财务审核")
+    assert full["stats"]["nodes"]["财务审核"][6] == pytest.approx(working["duration_work_hours"].median(), abs=1e-4)
+    assert data["working"].startswith("中国法定节假日与调休")
     # fewer paths, fewer arrows; fewer activities, fewer boxes
     assert len(data["levels"][0][-1]["edges"]) < len(full["edges"])
     assert data["levels"][-1][0]["kept"] < 8
@@ -106,7 +112,7 @@ def test_the_map_draws_in_a_headless_browser(log, page, tmp_path):
     data = page_data(page)
     last = len(data["levels"]) - 1
     full, err_full = _render(browser, f"{path.as_uri()}#a=0&p=0&m=frequency", tmp_path / "p1")
-    small, err_small = _render(browser, f"{path.as_uri()}#a={last}&p=5&m=median", tmp_path / "p2")
+    small, err_small = _render(browser, f"{path.as_uri()}#a={last}&p=5&m=median&t=working", tmp_path / "p2")
     assert len(data["levels"][last]) == 6
     for dom, err in ((full, err_full), (small, err_small)):
         assert "<svg" in dom, err[-2000:]
@@ -116,6 +122,7 @@ def test_the_map_draws_in_a_headless_browser(log, page, tmp_path):
     assert small.count('class="edge"') < full.count('class="edge"')
     # the labels are the log's Chinese names and figures, with their units
     assert "财务审核" in full and "次" in full and "小时" in small
+    assert "工作时间: 中国法定节假日" in small and "工作时间: " not in full
 
 
 def test_it_displays_inline_in_a_notebook(log, tmp_path):

@@ -44,14 +44,15 @@ TOP_VARIANTS = 5
 WORDS = {
     "zh": {"title": "交互式流程图", "activities": "活动", "paths": "路径", "show": "显示", "frequency": "频次",
            "median": "中位时长", "mean": "平均时长", "total": "总时长", "of": "/", "times": "次", "cases": "案例",
-           "median_time": "中位", "mean_time": "平均", "p90": "P90", "calendar": "时长均为日历时间",
+           "median_time": "中位", "mean_time": "平均", "p90": "P90", "calendar": "日历时间", "working": "工作时间",
+           "basis": "时间口径",
            "click": "点击方框或箭头，查看其案例与变体。", "examples": "案例示例", "variants": "最常见的变体",
            "hidden": "经过被隐藏环节的路径：案例清单见完整地图（活动滑块拉到最右）。", "wait": "交接等待",
            "duration": "处理时长", "interval": "间隔（上一步完成→本步完成）", "start": "开始", "end": "结束"},
     "en": {"title": "Interactive process map", "activities": "Activities", "paths": "Paths", "show": "Show",
            "frequency": "frequency", "median": "median time", "mean": "mean time", "total": "total time", "of": "of", "times": "×",
            "cases": "cases", "median_time": "median", "mean_time": "mean", "p90": "p90",
-           "calendar": "all times are calendar time", "click": "Click a box or an arrow to list its cases and "
+           "calendar": "calendar time", "working": "working time", "basis": "time", "click": "Click a box or an arrow to list its cases and "
            "variants.", "examples": "example cases", "variants": "most frequent variants",
            "hidden": "a path through hidden steps: its cases are listed on the full map (activities slider "
            "all the way right).", "wait": "hand-off wait", "duration": "step duration",
@@ -86,9 +87,10 @@ class InteractiveMap:
 
 
 def interactive_map(log: EventLog, *, pmap: ProcessMap | None = None, lang: str = "zh",
-                    arrival_times: bool = True) -> InteractiveMap:
-    """The interactive map of ``log`` (see the module's documentation)."""
-    pmap = pmap or discover(log, arrival_times=arrival_times)
+                    arrival_times: bool = True, calendar=None) -> InteractiveMap:
+    """The interactive map of ``log`` (see the module's documentation); ``calendar`` adds the
+    working-time view (``procmine.Calendar()`` for Chinese working time)."""
+    pmap = pmap or discover(log, arrival_times=arrival_times, calendar=calendar)
     return InteractiveMap(interactive_map_html(log, pmap=pmap, lang=lang, arrival_times=arrival_times), pmap.source)
 
 
@@ -99,14 +101,15 @@ def write_interactive_map(log: EventLog, path: str | Path, *, pmap: ProcessMap |
 
 
 def interactive_map_html(log: EventLog, *, pmap: ProcessMap | None = None, lang: str = "zh",
-                         arrival_times: bool = True) -> str:
-    """The interactive map of ``log`` as one self-contained HTML page."""
+                         arrival_times: bool = True, calendar=None) -> str:
+    """The interactive map of ``log`` as one self-contained HTML page; with a ``calendar`` (or a
+    ``pmap`` discovered with one) its times can also be shown in working time."""
     from procmine.chart.flowchart import flowchart_geometry
     from procmine.report.html import EMBEDDED_FAMILY, embedded_font
 
     if lang not in WORDS:
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
-    pmap = pmap or discover(log, arrival_times=arrival_times)
+    pmap = pmap or discover(log, arrival_times=arrival_times, calendar=calendar)
     step_times = pmap.duration_basis == "arrival → completion"
     total = pmap.activities.height
     drawable = min(total, MAX_DRAWN_ACTIVITIES)
@@ -135,6 +138,7 @@ def interactive_map_html(log: EventLog, *, pmap: ProcessMap | None = None, lang:
         "step_times": step_times, "levels": levels, "path_positions": len(PATHS_PER_ACTIVITY),
         "drill": _drill_down(log, arrival_times), "default": _default_level(levels, pmap),
         "cases": pmap.cases, "events": pmap.events,
+        "working": pmap.calendar.describe(lang) if pmap.calendar is not None else None,
     }
     # no "<", ">" or "&" in the JSON at all: nothing in it can close the script element or open another
     payload = (json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -153,16 +157,18 @@ def _stats(pmap: ProcessMap) -> dict:
     """Figures per box and per arrow of one slider position (hours, calendar time)."""
     nodes = {row[ACTIVITY]: [row["frequency"], row["cases"], _h(row["median_duration_hours"]),
                              _h(row["mean_duration_hours"]), _h(row["p90_duration_hours"]),
-                             _h(row.get("total_duration_hours"))]
+                             _h(row.get("total_duration_hours")), _h(row.get("median_duration_work_hours")),
+                             _h(row.get("mean_duration_work_hours")), _h(row.get("total_duration_work_hours"))]
              for row in pmap.activities.iter_rows(named=True)}
     edges = {f"{row['source']}\u001f{row['target']}": [row["frequency"], row["cases"], _h(row["median_hours"]),
                                                        _h(row["mean_hours"]), _h(row["p90_hours"]),
-                                                       _h(row.get("total_hours"))]
+                                                       _h(row.get("total_hours")), _h(row.get("median_work_hours")),
+                                                       _h(row.get("mean_work_hours")), _h(row.get("total_work_hours"))]
              for row in pmap.handoffs.iter_rows(named=True)}
     for activity, n in pmap.start_activities.items():
-        edges[f"{START_NODE}\u001f{activity}"] = [n, n, None, None, None, None]
+        edges[f"{START_NODE}\u001f{activity}"] = [n, n] + [None] * 7
     for activity, n in pmap.end_activities.items():
-        edges[f"{activity}\u001f{END_NODE}"] = [n, n, None, None, None, None]
+        edges[f"{activity}\u001f{END_NODE}"] = [n, n] + [None] * 7
     return {"nodes": nodes, "edges": edges}
 
 
@@ -233,7 +239,8 @@ svg text { font-family: "%FAMILY%", sans-serif; }
 <label><span id="l-activities"></span><input id="activities" type="range" min="0" step="1"><span id="v-activities"></span></label>
 <label><span id="l-paths"></span><input id="paths" type="range" min="0" step="1"><span id="v-paths"></span></label>
 <label><span id="l-show"></span><select id="mode"></select></label>
-<span class="note" id="basis"></span>
+<label id="basis-control"><span id="l-basis"></span><select id="basis"></select></label>
+<span class="note" id="basis-note"></span>
 </div></header>
 <main><div id="map"></div><aside id="panel"></aside></main>
 <script type="application/json" id="data">%DATA%</script>
@@ -281,7 +288,12 @@ function setup() {
   $("l-activities").textContent = W.activities;
   $("l-paths").textContent = W.paths;
   $("l-show").textContent = W.show;
-  $("basis").textContent = W.calendar;
+  $("l-basis").textContent = W.basis;
+  for (const b of ["calendar", "working"]) {
+    if (b === "working" && !D.working) continue;
+    const o = document.createElement("option"); o.value = b; o.textContent = W[b]; $("basis").appendChild(o);
+  }
+  if (!D.working) $("basis-control").style.display = "none";
   for (const m of ["frequency", "median", "mean", "total"]) {
     const o = document.createElement("option"); o.value = m; o.textContent = W[m]; $("mode").appendChild(o);
   }
@@ -294,7 +306,8 @@ function setup() {
   $("activities").value = D.levels.length - 1 - a;
   $("paths").value = D.path_positions - 1 - p;
   if (h.m) $("mode").value = h.m;
-  for (const id of ["activities", "paths", "mode"]) $(id).addEventListener("input", draw);
+  if (h.t && D.working) $("basis").value = h.t;
+  for (const id of ["activities", "paths", "mode", "basis"]) $(id).addEventListener("input", draw);
   $("panel").textContent = W.click;
   draw();
 }
@@ -318,12 +331,14 @@ function draw() {
                                markerUnits: "userSpaceOnUse", orient: "auto-start-reverse"}, defs);
   el("path", {d: "M0,0 L10,5 L0,10 z", fill: "#5b6570"}, marker);
   const maxFreq = Math.max(1, ...L.edges.map((e) => (L.stats.edges[e.source + "\u001f" + e.target] || [1])[0]));
-  const col = mode === "mean" ? 3 : mode === "total" ? 5 : 2;
+  const working = $("basis").value === "working";
+  const col = working ? (mode === "mean" ? 7 : mode === "total" ? 8 : 6) : (mode === "mean" ? 3 : mode === "total" ? 5 : 2);
+  $("basis-note").textContent = working ? W.working + ": " + D.working : W.calendar;
   const maxTime = Math.max(0, ...Object.values(L.stats.edges).map((s) => s[col] || 0),
                               ...Object.values(L.stats.nodes).map((s) => s[col] || 0));
   for (const e of L.edges) {
     const key = e.source + "\u001f" + e.target;
-    const s = L.stats.edges[key] || [null, null, null, null, null, null];
+    const s = L.stats.edges[key] || [null, null, null, null, null, null, null, null, null];
     const g = el("g", {class: "edge", "data-key": key}, svg);
     const width = 0.8 + 5 * Math.sqrt((s[0] || 0) / maxFreq);
     const colour = mode === "frequency" ? "#8a94a0" : heat(s[col], maxTime);
@@ -352,7 +367,7 @@ function draw() {
       t.textContent = n.name;
       continue;
     }
-    const s = L.stats.nodes[n.id] || [0, 0, null, null, null, null];
+    const s = L.stats.nodes[n.id] || [0, 0, null, null, null, null, null, null, null];
     const border = mode === "frequency" || !D.step_times ? "#3f6fa8" : heat(s[col], maxTime);
     el("rect", {x: n.x - n.w / 2, y: n.y - n.h / 2, width: n.w, height: n.h, rx: 5, fill: "#eef3fa",
                 stroke: border, "stroke-width": 1.4}, g);
@@ -371,7 +386,7 @@ function draw() {
        W.mean_time + " " + hours(s[3]) + " · " + W.p90 + " " + hours(s[4]) : "");
     g.addEventListener("click", () => showNode(n.id, s));
   }
-  history.replaceState(null, "", "#a=" + a + "&p=" + p + "&m=" + mode);
+  history.replaceState(null, "", "#a=" + a + "&p=" + p + "&m=" + mode + "&t=" + $("basis").value);
 }
 function nodeName(id) {
   return id === "__start__" ? W.start : id === "__end__" ? W.end : id;

@@ -76,6 +76,8 @@ class ProcessMap:
     simplification: Simplification | None = None
     source: str = ""
     open_cases: int = 0
+    #: the working-time calendar of the ``*_work_hours`` columns (None: calendar time only)
+    calendar: object | None = field(default=None, repr=False)
     _events: pl.DataFrame | None = field(default=None, repr=False)
     _open: frozenset = field(default=frozenset(), repr=False)
 
@@ -126,7 +128,7 @@ class ProcessMap:
             projected = self._events.filter(pl.col(ACTIVITY).is_in(kept.implode()))
             completion_only = self.duration_basis != "arrival → completion"
             full = _from_tables(Tables(projected, completion_only=completion_only, open_cases=self._open),
-                                self.source, projected)
+                                self.source, projected, self.calendar)
         else:  # every activity stays: the hand-offs are this map's, only fewer of them are drawn
             full = self
         graph = full.graph
@@ -148,7 +150,8 @@ class ProcessMap:
             activities=kept_stats, handoffs=handoffs, start_activities=starts, end_activities=ends,
             cases=self.cases, events=self.events, duration_basis=self.duration_basis, time_basis=self.time_basis,
             simplification=Simplification(activities, paths, full.activities.height, total_activities, shown, all_paths),
-            source=self.source, open_cases=self.open_cases, _events=self._events, _open=self._open,
+            source=self.source, open_cases=self.open_cases, calendar=self.calendar, _events=self._events,
+            _open=self._open,
         )
 
     def auto_simplified(self) -> "ProcessMap":
@@ -179,6 +182,8 @@ class ProcessMap:
             "time_basis": self.time_basis,
             "duration_basis": self.duration_basis,
             "units": {"duration": "hours", "hand-off": "hours"},
+            # the *_work_hours columns, when present, are working hours under this calendar
+            "working_time": self.calendar.describe("en") if self.calendar is not None else None,
             "nodes": _records(self.activities),
             "edges": _records(self.handoffs),
             "start_activities": self.start_activities,
@@ -243,24 +248,41 @@ class ProcessMap:
                 f"{self.cases:,} cases, {self.events:,} events; durations {self.duration_basis}, {self.time_basis} time)")
 
 
-def discover(log: EventLog, *, arrival_times: bool = True) -> ProcessMap:
+def discover(log: EventLog, *, arrival_times: bool = True, calendar=None) -> ProcessMap:
     """Discover the process map of ``log``: activities, hand-offs, start and end activities.
 
     With ``arrival_times`` (the default) a log's arrival/start times are used: steps whose
     intervals overlap ran in parallel and are not drawn as a sequence, and a step's duration
     is arrival → completion. ``arrival_times=False`` uses completion times only, as pm4py's
-    directly-follows graph does.
+    directly-follows graph does. With a ``calendar`` the map also carries the working-time
+    figures (``*_work_hours`` columns) beside the calendar ones it draws.
 
     >>> pmap = procmine.discover(procmine.read_log("sample_logs/合同审批.csv"))  # doctest: +SKIP
     """
-    return _from_tables(log.tables(arrival_times=arrival_times), log.label, log.events)
+    return _from_tables(log.tables(arrival_times=arrival_times), log.label, log.events, calendar)
 
 
-def _from_tables(tables: Tables, source: str, events: pl.DataFrame) -> ProcessMap:
+#: The working-time figures a map carries beside its calendar ones when it has a calendar.
+WORK_COLUMNS = {
+    "activities": ["median_duration_work_hours", "mean_duration_work_hours", "p90_duration_work_hours",
+                   "total_duration_work_hours"],
+    "handoffs": ["median_work_hours", "mean_work_hours", "p90_work_hours", "total_work_hours"],
+}
+
+
+def _from_tables(tables: Tables, source: str, events: pl.DataFrame, calendar=None) -> ProcessMap:
     cases = tables.cases
+    activities, handoffs = tables.activity_stats, tables.edge_stats
+    if calendar is not None:
+        working = tables.working(calendar)
+        activities = activities.join(working.activity_stats.select(ACTIVITY, *WORK_COLUMNS["activities"]),
+                                     on=ACTIVITY, how="left", maintain_order="left")
+        handoffs = handoffs.join(working.edge_stats.select("source", "target", *WORK_COLUMNS["handoffs"]),
+                                 on=["source", "target"], how="left", maintain_order="left")
     return ProcessMap(
-        activities=tables.activity_stats,
-        handoffs=tables.edge_stats,
+        activities=activities,
+        handoffs=handoffs,
+        calendar=calendar,
         start_activities=tables.start_activities,
         end_activities=tables.end_activities,
         cases=cases.height,

@@ -296,6 +296,16 @@ class TimeTables:
         return frame.with_columns(self.calendar.working_hours(frame[start], frame[end]).alias(name))
 
     @cached_property
+    def activity_stats(self) -> pl.DataFrame:
+        """Per activity: frequency, cases, median/mean/p90/total duration in working hours."""
+        return _frequency_and_time(self.steps, [ACTIVITY], "duration_work_hours", "duration_work_hours")
+
+    @cached_property
+    def edge_stats(self) -> pl.DataFrame:
+        """Per hand-off: frequency, cases, median/mean/p90/total wait in working hours."""
+        return _frequency_and_time(self.handoffs, ["source", "target"], "work_hours", "work_hours")
+
+    @cached_property
     def warnings(self) -> list[str]:
         """Whether the calendar fits the log (most steps completed outside working time?)."""
         return _plausibility(self._tables.steps, self.calendar)
