@@ -301,7 +301,13 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
     log = _read(kwargs)
     _progress(f"{log.summary().events:,} events read; discovering the process map")
     calendar = _calendar(kwargs, log)  # the interactive map's working-time view
-    pmap = discover_map(log, arrival_times=arrival_times, calendar=calendar)
+    from procmine.chart.interactive import MAX_EVENTS_FOR_WORKING_VIEW
+
+    if len(log) > MAX_EVENTS_FOR_WORKING_VIEW:
+        _note(f"note: the interactive map shows calendar time only above {MAX_EVENTS_FOR_WORKING_VIEW:,} events "
+              "(working time: procmine kpi / bottlenecks)")
+    pmap = discover_map(log, arrival_times=arrival_times,
+                        calendar=calendar if len(log) <= MAX_EVENTS_FOR_WORKING_VIEW else None)
     if activities is not None or paths is not None:
         shown = pmap.simplify(activities=activities or 1.0, paths=1.0 if paths is None else paths)
     else:
@@ -317,7 +323,8 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
 
     _write_text(files["current_flowchart.html"], interactive_map_html(log, pmap=pmap, lang=lang,
                                                                         arrival_times=arrival_times))
-    _warn_calendar(calendar, log)
+    if pmap.calendar is not None:
+        _warn_calendar(calendar, log)
     outputs = {"flowchart_png": files["current_flowchart.png"], "flowchart_svg": files["current_flowchart.svg"],
                "flowchart_html": files["current_flowchart.html"], "process_map": files["process_map.json"]}
     summary = log.summary()

@@ -37,6 +37,9 @@ MAX_DRAWN_ACTIVITIES = 40
 LAYOUT_BUDGET_SECONDS = 60.0
 #: Above this many events the activity slider has one position (each position is a pass over the log).
 MAX_EVENTS_FOR_ACTIVITY_LEVELS = 2_000_000
+#: Above this many events ``procmine discover`` leaves the working-time view out (a pass over every
+#: step and hand-off with the calendar; kpi and bottlenecks give working time).
+MAX_EVENTS_FOR_WORKING_VIEW = 2_000_000
 #: Case ids listed for a box or an arrow on click.
 EXAMPLE_CASES = 20
 TOP_VARIANTS = 5
