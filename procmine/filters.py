@@ -85,13 +85,13 @@ class Filter:
                 return f"最常见的 {self.value} 个变体" if zh else f"the {self.value} most frequent variants"
             return f"覆盖 {self.value:.0%} 案例的最常见变体" if zh else f"most frequent variants covering {self.value:.0%}"
         if self.kind == "performance":
-            return f"{'办理时长' if zh else 'lead time'} {self.op} {self.value}"
+            return f"{'办理时长' if zh else 'lead time'} {self.op} {_written(self.value)}"
         if self.kind == "endpoints":
             word = {"starts_with": ("始于", "starts with"), "ends_with": ("止于", "ends with")}[self.op]
             return f"{word[0 if zh else 1]} {self.value}"
         a, b, within = self.value
         arrow = "=>" if self.op == "directly" else "->"
-        limit = f" within {within}" if within else ""
+        limit = f" within {_written(within)}" if within else ""
         return f"{a} {arrow} {b}{limit}"
 
 
@@ -447,6 +447,11 @@ def _day(value) -> str | None:
     if isinstance(value, datetime) and (value.hour, value.minute, value.second) == (0, 0, 0):
         return value.strftime("%Y-%m-%d")
     return value.isoformat(sep=" ") if hasattr(value, "isoformat") else str(value)
+
+
+def _written(duration) -> str:
+    """A duration limit as the user wrote it (3wd, 2d, 8h)."""
+    return (duration.text or f"{duration.value:g} {duration.unit}").strip()
 
 
 def _many(value) -> list[str]:

@@ -86,6 +86,8 @@ def test_lead_time_in_calendar_days(log, by_case):
         return (max(r["completion"] for r in steps) - min(r["arrival"] for r in steps)).total_seconds() / 3600
 
     assert kept(log, lead_time=">2d") == {c for c, s in by_case.items() if lead_hours(s) > 48}
+    assert log.filter(lead_time=">2d").summary().filters == ["lead time > 2d"]
+    assert log.filter(follows="财务审核 -> 修改合同 within 3wd").filters[0].describe() == "财务审核 -> 修改合同 within 3wd"
     assert kept(log, lead_time="<=2d") == {c for c, s in by_case.items() if lead_hours(s) <= 48}
 
 
