@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from procmine.errors import EmptyLogError, ProcmineError
-from procmine.log import ACTIVITY, CASE, ROW, EventLog
+from procmine.log import ACTIVITY, CASE, EventLog
+from procmine.units import to_number
 
 if TYPE_CHECKING:
     from procmine.calendar import Calendar
@@ -56,8 +57,6 @@ PERIOD_MODES = ("start", "end", "intersect")
 OPERATORS = ("!~", "!=", ">=", "<=", "=", ">", "<", "~")
 _WHERE_RE = re.compile(r"^\s*(?P<column>.+?)\s*(?P<op>!~|!=|>=|<=|==|=|>|<|~|≥|≤|≠)\s*(?P<value>.*?)\s*$")
 _FOLLOWS_RE = re.compile(r"^\s*(?P<a>.+?)\s*(?P<arrow>->|=>|→|⇒)\s*(?P<b>.+?)\s*(?:\bwithin\b\s*(?P<within>.+?)|(?P<zh>\S+?)内)?\s*$")
-_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(万|亿|k|K|w|W)?$")
-_SCALE = {"万": 1e4, "w": 1e4, "W": 1e4, "亿": 1e8, "k": 1e3, "K": 1e3}
 
 
 @dataclass(frozen=True)
@@ -289,11 +288,11 @@ def _condition(values: pl.Series, one: Filter, column: str, log: EventLog) -> pl
         if isinstance(dtype, pl.Date):
             bound = bound.date()
         return _compare(values, op, bound)
-    number = _read_number(raw)
+    number = to_number(raw)
     if dtype.is_numeric():
         if number is None:
             raise FilterError(f"--where {one.text!r}: column {column!r} holds numbers, but {raw!r} is not one "
-                              "(write e.g. 200000, 20万 or 1.5k)")
+                              "(write e.g. 200000, 20万 or 1.2亿)")
         return _compare(values, op, number)
     text = values.cast(pl.String).str.strip_chars()
     # a text column whose values read as numbers (amounts exported as text) compares as numbers
@@ -303,7 +302,7 @@ def _condition(values: pl.Series, one: Filter, column: str, log: EventLog) -> pl
         return _compare(numbers, op, number)
     if numeric and op not in ("=", "!="):
         raise FilterError(f"--where {one.text!r}: column {column!r} holds numbers, but {raw!r} is not one "
-                          "(write e.g. 200000, 20万 or 1.5k)")
+                          "(write e.g. 200000, 20万 or 1.2亿)")
     # text equality, or text order for text bounds (codes such as HT2025-0100)
     return _compare(text, op, raw)
 
@@ -374,17 +373,10 @@ def _follows(log: EventLog, one: Filter, calendar: "Calendar | None") -> pl.Seri
 def resolve_column(log: EventLog, name: str, one: Filter | None = None) -> str:
     """The event column ``name`` means: a column of the file, a role (activity, resource …) or the
     file's header mapped to that role; spacing, width and case do not matter."""
-    from procmine.read.columns import normalise_header
-
-    columns = [c for c in log.events.columns if c != ROW]
-    if name in columns:
-        return name
-    for role, header in log.columns.items():
-        if header is not None and role in columns and normalise_header(header) == normalise_header(name):
-            return role
-    for column in columns:
-        if normalise_header(column) == normalise_header(name):
-            return column
+    found = log.find_column(name)
+    if found is not None:
+        return found
+    columns = log.events.columns
     offered = [h for r, h in log.columns.items() if h and r in columns] + log.attributes
     close = difflib.get_close_matches(name, offered, n=1, cutoff=0.4)
     hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -399,18 +391,6 @@ def _check_activity(log: EventLog, name: str, one: Filter) -> None:
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise FilterError(f"{log.source.name}: filter {one.text or one.describe('en')!r}: no activity {name!r}{hint} "
                           f"Activities: {', '.join(names.head(12).to_list())}{' …' if names.len() > 12 else ''}")
-
-
-def _read_number(text: str) -> float | None:
-    normal = text.replace(",", "").replace("，", "").strip()
-    match = _NUMBER_RE.match(normal)
-    if not match:
-        try:
-            return float(normal) if normal.lower() not in ("nan", "inf", "-inf", "+inf", "infinity") else None
-        except ValueError:
-            return None
-    scale = _SCALE.get(match.group(3) or "", 1)
-    return float(normal.rstrip("万亿kKwW")) * scale
 
 
 def _read_day(text: str, written: str, column: str | None = None) -> datetime | None:

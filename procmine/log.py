@@ -151,6 +151,21 @@ class EventLog:
     def __len__(self) -> int:
         return self.events.height
 
+    def find_column(self, name: str) -> str | None:
+        """The event column a user's ``name`` means: a column of the file, a role (activity,
+        resource …) or the file's header mapped to a role; spaces, full-width characters and
+        letter case do not matter. None when the log has no such column."""
+        from procmine.read.columns import normalise_header
+
+        columns = [c for c in self.events.columns if c != ROW]
+        if name in columns:
+            return name
+        wanted = normalise_header(name)
+        for role, header in self.columns.items():
+            if header is not None and role in columns and normalise_header(header) == wanted:
+                return role
+        return next((c for c in columns if normalise_header(c) == wanted), None)
+
     @property
     def label(self) -> str:
         """The file's name, and the filters that narrowed it: what titles and results show."""

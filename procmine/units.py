@@ -7,6 +7,9 @@ whether it is calendar time (日历时间) or working time (工作时间).
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
+from typing import Any
 
 LABELS = {
     "zh": {"min": "分钟", "h": "小时", "d": "天", "calendar": "日历时间", "working": "工作时间"},
@@ -32,3 +35,21 @@ def format_hours(hours: float | None, lang: str = "zh") -> str:
     if hours < 48:
         return f"{hours:.1f} {words['h']}"
     return f"{hours / 24:.1f} {words['d']}"
+
+
+def to_number(value: Any) -> float | None:
+    """A number from a cell: 500000, "500,000.00", "¥5万", "1.2亿元"; None when it is not one."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return None if isinstance(value, float) and math.isnan(value) else float(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = re.sub(r"[,\s¥$元]|RMB|CNY", "", text, flags=re.I)
+    scale = 1.0
+    for suffix, factor in (("万", 1e4), ("亿", 1e8)):
+        if text.endswith(suffix):
+            text, scale = text[: -len(suffix)], factor
+    try:
+        return float(text) * scale
+    except ValueError:
+        return None

@@ -37,7 +37,7 @@ import polars as pl
 from procmine.analyse.loops import calendar_warnings, hours_unit, matches, re_entries
 from procmine.analyse.times import time_tables
 from procmine.engine.tables import covered_steps
-from procmine.log import ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROLE, ROW, EventLog
+from procmine.log import ACTIVITY, DEPARTMENT, OUTCOME, RESOURCE, ROLE, EventLog
 
 APPROVAL_WORDS = ("审批", "审核", "复核", "会签", "确认", "approve", "review", "check")
 REJECT_WORDS = ("退回", "驳回", "不同意", "不通过", "拒绝", "否决", "reject", "declin", "return")

@@ -36,7 +36,7 @@ import pandas as pd
 import polars as pl
 
 from procmine.analyse.times import time_tables
-from procmine.log import ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROW, EventLog
+from procmine.log import ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, EventLog
 
 #: Outcome words that mean "sent back" (matched as substrings, ASCII case-insensitive).
 SEND_BACK_WORDS = ("退回", "驳回", "不同意", "不通过", "打回", "不满意", "重新", "reject", "return")

@@ -34,7 +34,6 @@ import polars as pl
 from procmine.compare.design import END, START, Design
 from procmine.errors import DesignError
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, ROLE, ROW, TIMESTAMP, EventLog
-from procmine.read.columns import normalise_header
 
 if TYPE_CHECKING:
     from procmine.calendar import Calendar
@@ -206,15 +205,9 @@ def match_names(activities: list[str], design: Design) -> tuple[dict[str, str], 
 
 
 def _attribute_column(log: EventLog, attribute: str, rule_name: str, design_name: str = "design") -> str:
-    columns = [c for c in log.events.columns if c != ROW]
-    if attribute in columns:
-        return attribute
-    for role, header in log.columns.items():
-        if header is not None and normalise_header(header) == normalise_header(attribute) and role in columns:
-            return role
-    for column in columns:
-        if normalise_header(column) == normalise_header(attribute):
-            return column
+    column = log.find_column(attribute)
+    if column is not None:
+        return column
     raise DesignError(f"{design_name}: the rule '{rule_name}' tests the column {attribute!r}, which the log "
                       f"{log.source.name} does not have (its columns: {', '.join(log.attributes) or 'none beyond the mapped ones'}"
                       f"; mapped: {', '.join(h for _r, h in log.columns.items() if h)}). Fix the attribute name "

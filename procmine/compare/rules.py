@@ -15,7 +15,6 @@ Three kinds, as the method writes them:
 
 from __future__ import annotations
 
-import math
 import operator
 import re
 import unicodedata
@@ -26,6 +25,7 @@ import polars as pl
 
 from procmine.errors import DesignError
 from procmine.log import ACTIVITY, CASE, RESOURCE, TIMESTAMP
+from procmine.units import to_number
 
 OPERATORS = {"==": operator.eq, "!=": operator.ne, ">": operator.gt, ">=": operator.ge, "<": operator.lt,
              "<=": operator.le}
@@ -38,24 +38,6 @@ RULE_FORMS = (
     "required_if: {activity: 总经理审批, attribute: 合同金额, op: \">\", value: 500000} "
     "(or condition: \"合同金额 > 5万\"); four_eyes: [投诉分类, 调查与处理]"
 )
-
-
-def to_number(value: Any) -> float | None:
-    """A number from a cell: 500000, "500,000.00", "¥5万", "1.2亿元"; None when it is not one."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return None if isinstance(value, float) and math.isnan(value) else float(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    text = re.sub(r"[,\s¥$元]|RMB|CNY", "", text, flags=re.I)
-    scale = 1.0
-    for suffix, factor in (("万", 1e4), ("亿", 1e8)):
-        if text.endswith(suffix):
-            text, scale = text[: -len(suffix)], factor
-    try:
-        return float(text) * scale
-    except ValueError:
-        return None
 
 
 def _text(value: Any) -> str:
