@@ -322,7 +322,7 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
     from procmine.chart.interactive import interactive_map_html
 
     _write_text(files["current_flowchart.html"], interactive_map_html(log, pmap=pmap, lang=lang,
-                                                                        arrival_times=arrival_times))
+                                                                        arrival_times=arrival_times, drawn=shown))
     if pmap.calendar is not None:
         _warn_calendar(calendar, log)
     outputs = {"flowchart_png": files["current_flowchart.png"], "flowchart_svg": files["current_flowchart.svg"],

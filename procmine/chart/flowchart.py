@@ -533,9 +533,7 @@ def draw_flowchart(
         raise ValueError(f"time_basis must be 'calendar' or 'working', not {time_basis!r}")
     base = style or FlowchartStyle()
     if not step_times:
-        graph = graph.copy()
-        for node in graph.nodes:
-            graph.nodes[node]["median_duration_hours"] = None
+        graph = _without_step_times(graph)
     with chart_style():
         # Large maps: smaller fonts and gaps first (never below 7 pt), then edge labels
         # on one line and no extra room for sideways edges (saves height).
@@ -567,6 +565,14 @@ def draw_flowchart(
         return drawing.draw(title, note)
 
 
+def _without_step_times(graph: nx.DiGraph) -> nx.DiGraph:
+    """A copy whose boxes carry no duration: with one time per step it is the arrow's interval."""
+    graph = graph.copy()
+    for node in graph.nodes:
+        graph.nodes[node]["median_duration_hours"] = None
+    return graph
+
+
 def flowchart_geometry(graph: nx.DiGraph, *, lang: str = "zh", time_basis: str = "calendar",
                        step_times: bool = True) -> dict:
     """The flowchart's boxes and arrows as the PNG lays them out, for another renderer (the
@@ -576,9 +582,7 @@ def flowchart_geometry(graph: nx.DiGraph, *, lang: str = "zh", time_basis: str =
     "edges": [{"source", "target", "points", "label", "back"}]}``
     """
     if not step_times:
-        graph = graph.copy()
-        for node in graph.nodes:
-            graph.nodes[node]["median_duration_hours"] = None
+        graph = _without_step_times(graph)
     with chart_style():
         drawing = _Drawing(graph, FlowchartStyle(), lang, time_basis)
         layout = drawing.layout

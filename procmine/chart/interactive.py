@@ -104,9 +104,10 @@ def write_interactive_map(log: EventLog, path: str | Path, *, pmap: ProcessMap |
 
 
 def interactive_map_html(log: EventLog, *, pmap: ProcessMap | None = None, lang: str = "zh",
-                         arrival_times: bool = True, calendar=None) -> str:
+                         arrival_times: bool = True, calendar=None, drawn: ProcessMap | None = None) -> str:
     """The interactive map of ``log`` as one self-contained HTML page; with a ``calendar`` (or a
-    ``pmap`` discovered with one) its times can also be shown in working time."""
+    ``pmap`` discovered with one) its times can also be shown in working time. The page opens at
+    the slider positions nearest ``drawn`` (default: ``pmap.auto_simplified()``, the PNG's map)."""
     from procmine.chart.flowchart import flowchart_geometry
     from procmine.report.html import EMBEDDED_FAMILY, embedded_font
 
@@ -139,7 +140,7 @@ def interactive_map_html(log: EventLog, *, pmap: ProcessMap | None = None, lang:
         "lang": lang, "words": WORDS[lang], "source": pmap.source, "total_activities": total,
         "total_paths": pmap.handoffs.height + len(pmap.start_activities) + len(pmap.end_activities),
         "step_times": step_times, "levels": levels, "path_positions": len(PATHS_PER_ACTIVITY),
-        "drill": _drill_down(log, arrival_times), "default": _default_level(levels, pmap),
+        "drill": _drill_down(log, arrival_times), "default": _default_level(levels, drawn or pmap.auto_simplified()),
         "cases": pmap.cases, "events": pmap.events,
         "working": pmap.calendar.describe(lang) if pmap.calendar is not None else None,
     }
@@ -200,9 +201,8 @@ def _drill_down(log: EventLog, arrival_times: bool) -> dict:
     }
 
 
-def _default_level(levels: list[list[dict]], pmap: ProcessMap) -> list[int]:
-    """The slider positions nearest to what the flowchart PNG draws by default."""
-    shown = pmap.auto_simplified()
+def _default_level(levels: list[list[dict]], shown: ProcessMap) -> list[int]:
+    """The slider positions nearest to the map ``shown`` (what the flowchart PNG draws)."""
     kept = shown.activities.height
     paths = shown.handoffs.height + len(shown.start_activities) + len(shown.end_activities)
     a = min(range(len(levels)), key=lambda i: abs(levels[i][0]["kept"] - kept))
