@@ -152,6 +152,7 @@ class Bottlenecks:
                  for m, c in zip(top["median_work_hours"], top["cases"])]
         basis_word = ("工作时间" if self.basis == "working" else "日历时间") if lang == "zh" else f"{self.basis} time"
         title = "瓶颈：占总周期时间的比例" if lang == "zh" else "Bottlenecks: share of total lead time"
+        title = f"{title} · {self.source}".rstrip(" ·")  # the file, and the filter when there is one
         calendar = self._tables.calendar.describe(lang)
         subtitle = (f"{self.cases:,} 个案例 · 按{basis_word}计 · {calendar}" if lang == "zh"
                     else f"{self.cases:,} cases · {basis_word} · {calendar}")
@@ -177,11 +178,14 @@ class Bottlenecks:
             if data.get("median_hours") is not None or (source, target) in waits:
                 data["median_hours"] = waits.get((source, target))  # None where simplification joined steps
         title = "瓶颈热力图：时间花在哪里" if lang == "zh" else "Where the time goes"
+        title = f"{title} · {self.source}".rstrip(" ·")
         basis = "working" if self.basis == "working" else "calendar"
         note = self._tables.calendar.describe(lang)
         if shown.simplification:
             note += "\n" + shown.simplification.note(lang)
-        return draw_flowchart(graph, title=title, note=note, lang=lang, time_basis=basis)
+        # with one time per step a box's time is the arrow's interval: shown once, on the arrow
+        return draw_flowchart(graph, title=title, note=note, lang=lang, time_basis=basis,
+                              step_times=self._tables.has_start_times)
 
 
 def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottlenecks:
