@@ -47,7 +47,8 @@ def test_lead_times_in_working_time(report):
 def test_rates_and_target(report):
     # over the 3 completed cases (c4 may still be rejected or reworked)
     assert report.rejection_rate == pytest.approx(1 / 3)        # c2 驳回; c3's 退回 is a send-back, not a rejection
-    assert report.first_time_right == pytest.approx(2 / 3)      # c1 and c2; c3 was sent back and redone
+    # c1 only: c2 was rejected (never resubmitted: still not right first time), c3 sent back and redone
+    assert report.first_time_right == pytest.approx(1 / 3)
     assert report.target["limit_work_hours"] == pytest.approx(24.0)
     assert report.target["cases_met"] == 3 and report.target["share_met"] == pytest.approx(1.0)
 
@@ -76,3 +77,17 @@ def test_calendar_target_is_labelled_as_calendar_time(tmp_path):
     assert report.target["limit_work_hours"] is None
     assert "48.0 日历小时" in report.describe("zh")
     assert report.target["cases_met"] == 2  # c2 and c3 within 48 calendar hours; c1 took 12 days
+
+
+def test_rejections_recorded_as_activities(tmp_path):
+    # BPIC 2020 shape: no outcome column, the decision is in the event name
+    rows = ["id,concept:name,time:timestamp",
+            "d1,Declaration SUBMITTED by EMPLOYEE,2025-03-03 09:00", "d1,Declaration FINAL_APPROVED by SUPERVISOR,2025-03-03 10:00",
+            "d2,Declaration SUBMITTED by EMPLOYEE,2025-03-04 09:00", "d2,Declaration REJECTED by SUPERVISOR,2025-03-04 10:00",
+            "d3,Declaration SUBMITTED by EMPLOYEE,2025-03-05 09:00", "d3,Declaration REJECTED by ADMINISTRATION,2025-03-05 10:00",
+            "d3,Declaration SUBMITTED by EMPLOYEE,2025-03-05 11:00", "d3,Declaration FINAL_APPROVED by SUPERVISOR,2025-03-05 12:00",
+            "d4,Declaration SUBMITTED by EMPLOYEE,2025-03-06 09:00", "d4,Declaration FINAL_APPROVED by SUPERVISOR,2025-03-06 10:00"]
+    report = kpis(procmine.read_log(write_text(tmp_path / "d.csv", "\n".join(rows) + "\n")), calendar=Calendar())
+    assert report.rejection_rate == pytest.approx(2 / 4)      # d2 (never resubmitted) and d3
+    assert report.first_time_right == pytest.approx(2 / 4)    # d1 and d4
+    assert report.rejection_source == "activity names"

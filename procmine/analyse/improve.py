@@ -28,24 +28,38 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import polars as pl
 
-from procmine.analyse.loops import calendar_warnings, hours_unit, matches, re_entries
+from procmine.analyse.loops import calendar_warnings, hours_unit, re_entries, says_no
 from procmine.analyse.times import time_tables
 from procmine.engine.tables import covered_steps
 from procmine.log import ACTIVITY, DEPARTMENT, OUTCOME, RESOURCE, ROLE, EventLog
+from procmine.analyse.causes import (
+    CAUSE_EN, CAUSE_ZH, SLOW_FACTOR, describe_causes, start_is_work_start, step_causes,
+)
+from procmine.outcomes import DECIDES, SAYS_NO, classify_name, step_of
 
 APPROVAL_WORDS = ("审批", "审核", "复核", "会签", "确认", "approve", "review", "check")
-REJECT_WORDS = ("退回", "驳回", "不同意", "不通过", "拒绝", "否决", "reject", "declin", "return")
-#: outcomes that show a step takes decisions (so it is approval-like whatever its name)
-DECISION_WORDS = (*REJECT_WORDS, "同意", "通过", "批准", "核准", "approve", "accept")
+#: Words of a control function (风险控制点): a step named so, or done by such a department, is never
+#: proposed for removal. Finance, legal, risk, compliance, audit, and their Chinese names.
+CONTROL_WORDS = ("法务", "法律", "财务", "会计", "出纳", "资金", "风控", "风险", "合规", "审计", "内控", "稽核", "监察",
+                 "legal", "finance", "financial", "accounting", "treasury", "risk", "compliance", "audit",
+                 "controller", "controlling",
+                 # 授权审批控制: the top of the approval authority (分级授权) is a control too
+                 "总经理", "总裁", "董事长", "董事会", "general manager", "ceo", "cfo", "board")
+#: without outcomes, a step followed by a return to it or an earlier step in this share of its
+#: executions is not a stamp
+MAX_RETURN_SHARE = 0.02
 #: resource names that stand for a system or a shared/anonymised account, not a person
 PLACEHOLDER_WORDS = ("system", "staff member", "unknown", "undefined", "batch", "系统", "自动", "未知")
-KIND_ZH = {"remove": "删减", "merge": "合并", "parallelise": "并行", "clarify_owner": "明确责任"}
+KIND_ZH = {"remove": "删减", "time_limit": "限时", "merge": "合并", "parallelise": "并行", "sample": "抽查",
+           "clarify_owner": "明确责任"}
+CONFIDENCE_ZH = {"high": "高", "medium": "中", "low": "低"}
 KIND_ORDER = list(KIND_ZH)
 
 
@@ -57,11 +71,17 @@ class Candidate:
     activities: list[str]
     evidence: dict
     estimated_saving_work_hours: float | None
+    #: how the saving was estimated (or why it was not)
+    saving_method: str = ""
+    #: high / medium / low: how far the evidence carries (see the module docstring)
+    confidence: str = "medium"
 
     def to_dict(self) -> dict:
         saving = self.estimated_saving_work_hours
         return {"kind": self.kind, "activities": self.activities, "evidence": self.evidence,
-                "estimated_saving_work_hours": None if saving is None else round(saving, 3)}
+                "estimated_saving_work_hours": None if saving is None else round(saving, 3),
+                "saving_method": self.saving_method or self.evidence.get("saving_basis", ""),
+                "confidence": self.confidence}
 
 
 @dataclass
@@ -88,8 +108,8 @@ class ImprovementReport:
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{**c.to_dict(), "summary": c.evidence["summary"], "summary_en": c.evidence["summary_en"]}
                              for c in self.candidates],
-                            columns=["kind", "activities", "estimated_saving_work_hours", "summary", "summary_en",
-                                     "evidence"])
+                            columns=["kind", "activities", "estimated_saving_work_hours", "saving_method",
+                                     "confidence", "summary", "summary_en", "evidence"])
 
     def _saving(self, c: Candidate, lang: str = "zh") -> str:
         if c.estimated_saving_work_hours is None:
@@ -103,14 +123,15 @@ class ImprovementReport:
         if lang == "en":
             lines = [f"Improvement candidates: {len(self.candidates)} in {self.cases} cases "
                      f"({self.basis} time: {self.calendar_description_en or self.calendar_description})"]
-            lines += [f"  {i}. [{c.kind}] {' + '.join(c.activities)} — {self._saving(c, 'en')}: "
+            lines += [f"  {i}. [{c.kind}, {c.confidence} confidence] {' + '.join(c.activities)} — {self._saving(c, 'en')}: "
                       f"{c.evidence.get('summary_en', c.evidence['summary'])}"
                       for i, c in enumerate(self.candidates, 1)]
             lines += [] if self.candidates else ["  no candidate reaches the thresholds"]
         else:
             basis = "工作时间" if self.basis == "working" else "日历时间"
             lines = [f"改进候选：{self.cases} 件案例中找到 {len(self.candidates)} 项（{basis}：{self.calendar_description}）"]
-            lines += [f"  {i}. [{KIND_ZH[c.kind]}] {' + '.join(c.activities)} — {self._saving(c)}：{c.evidence['summary']}"
+            lines += [f"  {i}. [{KIND_ZH[c.kind]}，置信度{CONFIDENCE_ZH[c.confidence]}] {' + '.join(c.activities)} — "
+                      f"{self._saving(c)}：{c.evidence['summary']}"
                       for i, c in enumerate(self.candidates, 1)]
             lines += [] if self.candidates else ["  没有达到阈值的候选"]
         return "\n".join([*lines, *(f"  ! {w}" for w in self.warnings)])
@@ -128,7 +149,8 @@ class ImprovementReport:
 
 
 def improvement_candidates(
-    log: EventLog, calendar=None, *, min_cases: int = 20, max_reject_share: float = 0.02,
+    log: EventLog, calendar=None, *, design=None, min_cases: int = 20, min_approve_share: float = 0.98,
+    short_step_work_hours: float | None = None, min_single_approver_share: float = 0.95,
     same_owner_share: float = 0.8, min_order_share: float = 0.1, max_overlap_share: float = 0.2,
     min_owners: int = 3, max_owner_share: float = 0.6, applicant_share: float = 0.8,
     min_saving_work_hours: float = 1 / 60,
@@ -136,9 +158,15 @@ def improvement_candidates(
     """Candidates to remove, merge, parallelise or give a clear owner; see the module docstring.
 
     ``min_cases``: a step (or pair) must occur in at least this many cases (20).
-    ``max_reject_share``: a rubber stamp rejects/sends back less than this share of its decisions
-    (0.02); without outcomes, less than this share of its executions are followed by a return to it
-    or an earlier step. ``same_owner_share``: merge when the same person, else the same department,
+    ``design``: a :class:`procmine.compare.Design` whose control points are never proposed for
+    removal. A removal needs all of: no rejection or send-back recorded for the step anywhere
+    (its outcomes, decision events of the same step such as "REJECTED by X", and, without
+    outcomes, returns after it in less than 2 % of executions); ``min_approve_share`` of its
+    decisions approve (0.98); a short step, median at most ``short_step_work_hours`` (default:
+    twice the log's typical step, the median of the activities' medians, or one working day if
+    that is longer);
+    one approver per case in ``min_single_approver_share`` of cases (0.95), or no decision
+    recorded. ``same_owner_share``: merge when the same person, else the same department,
     did both steps of a hand-off in at least this share of cases (0.8). ``min_order_share``: each
     of two steps came first in at least this share of the cases with both (0.1), and
     ``max_overlap_share``: they overlapped in time in less than this share (0.2).
@@ -153,15 +181,27 @@ def improvement_candidates(
     >>> [c.kind for c in improvement_candidates(log).candidates]      # doctest: +SKIP
     ['remove', 'merge', 'clarify_owner']
     """
-    thresholds = {k: v for k, v in locals().items() if k not in ("log", "calendar")}
+    thresholds = {k: v for k, v in locals().items() if k not in ("log", "calendar", "design")}
     tables = time_tables(log, calendar)
     steps = tables.steps
     unit = {lang: hours_unit(tables.basis, lang) for lang in ("zh", "en")}
     durations = dict(steps.group_by(ACTIVITY).agg(pl.col("duration_work_hours").median()).iter_rows())
     names = log.tables().activity_names.to_list()
     overlaps = _pairs(steps, names)
+    causes = step_causes(tables, work_starts=start_is_work_start(log))
+    typical = causes["typical_step_median_work_hours"].first() if causes.height else None
+    # short = not slow: under twice the typical step, or within one working day
+    per_day = tables.calendar.hours_per_day
+    short = short_step_work_hours if short_step_work_hours is not None else (
+        max(SLOW_FACTOR * typical, per_day) if typical is not None else per_day)
+    thresholds["short_step_work_hours"] = short
+    controls = _design_controls(design)
+    departments = dict(steps.filter(pl.col(DEPARTMENT).is_not_null()).group_by(ACTIVITY)
+                       .agg(pl.col(DEPARTMENT).mode().first()).iter_rows())
     found = [
-        *_rubber_stamps(tables, durations, overlaps, unit, min_cases, max_reject_share),
+        *_rubber_stamps(tables, durations, overlaps, unit, min_cases, causes, controls, short,
+                        min_single_approver_share, min_approve_share),
+        *_time_limits(causes, unit, min_cases, controls, departments),
         *_merges(tables, names, durations, unit, min_cases, same_owner_share, _placeholders(steps), applicant_share),
         *_parallel(overlaps, unit, min_cases, min_order_share, max_overlap_share, tables.has_start_times,
                    lambda hits: _saving(steps, names, hits)),
@@ -173,6 +213,13 @@ def improvement_candidates(
                               KIND_ORDER.index(c.kind), c.activities))
     return ImprovementReport(found, tables.cases.height, tables.basis, tables.calendar.describe("zh"), thresholds,
                              calendar_warnings(tables), tables.calendar.describe("en"))
+
+
+def _design_controls(design) -> set[str]:
+    """The names (and aliases) of a design's control points (关键控制点)."""
+    if design is None:
+        return set()
+    return {name for s in design.steps if s.control for name in (s.name, *s.aliases)}
 
 
 def _num(value) -> float | None:
@@ -255,56 +302,165 @@ def _saving(steps: pl.DataFrame, names: list[str], wanted: pl.DataFrame) -> dict
     return {(names[a], names[b]): m for a, b, m in medians.iter_rows()}
 
 
-def _rubber_stamps(tables, durations, overlaps, unit, min_cases, max_share) -> list[Candidate]:
+def _rubber_stamps(tables, durations, overlaps, unit, min_cases, causes, controls, short_hours, min_single,
+                   min_approve) -> list[Candidate]:
+    """Approval steps that never say no (removal), and control steps that never say no (sampling).
+
+    The evidence a removal needs, every item of it: no rejection or send-back recorded at the
+    step, neither as its outcome nor as a separate decision event of the same step ("REJECTED by
+    X" for "APPROVED by X", 财务审核驳回 for 财务审核), nor as a return of the case to it or an
+    earlier step (logs without outcomes); at least ``min_approve`` of its decisions approve; a
+    short step (median at most ``short_hours``); one approver per case (no 会签) or no decision
+    recorded at all. A control step (finance, legal, risk, compliance, audit, or a design's
+    control point) is never proposed for removal: with the same evidence it may be sampled.
+    """
     steps = tables.steps
-    # executions that a later re-entry sent back (to this step or an earlier one): the "no" of a log
-    # without outcomes
     back = re_entries(tables)
     returned = covered_steps(tables, back["case_code"], back["body_from"], back["target_pos"])
     stats = (
         steps.with_columns(returned.alias("returned"))
         .group_by(ACTIVITY).agg(
             pl.col("case_code").n_unique().alias("cases"), pl.len().alias("executions"),
-            pl.col(OUTCOME).is_not_null().sum().alias("decisions"),
-            matches(pl.col(OUTCOME), REJECT_WORDS).sum().alias("rejects"),
-            matches(pl.col(OUTCOME), DECISION_WORDS).any().alias("decides"),
+            pl.col(OUTCOME).is_not_null().sum().alias("recorded"),
+            pl.col("decision").is_in(DECIDES).sum().alias("decisions"),
+            (pl.col("decision") == "approve").sum().alias("approvals"),
+            says_no().sum().alias("rejects"),
             pl.col("returned").sum().alias("returned"),
+            pl.col(DEPARTMENT).drop_nulls().mode().first().alias("department"),
         ).filter(pl.col("cases") >= min_cases).sort(ACTIVITY)
     )
+    # one approver per case: the share of cases whose passes at the step were all one person's
+    single = (steps.filter(pl.col(RESOURCE).is_not_null()).group_by(ACTIVITY, "case_code")
+              .agg(pl.col(RESOURCE).n_unique().alias("n")).group_by(ACTIVITY)
+              .agg((pl.col("n") == 1).mean().alias("single_share")))
+    single = dict(single.iter_rows())
+    # decisions recorded as events of their own: "no" events by the step they belong to
+    # (only events *named* as a rejection: 财务复核 退回 says nothing about 财务审核)
+    no_events = steps.filter(says_no()).group_by(ACTIVITY).len()
+    no_by_step: dict[str, list[tuple[str, int]]] = {}
+    for name, n in no_events.iter_rows():
+        if classify_name(name) in SAYS_NO:
+            no_by_step.setdefault(step_of(name), []).append((name, n))
+    why = causes_by_activity(causes)
     out = []
     for r in stats.to_dicts():
         name = r[ACTIVITY]
+        if not (r["decisions"] > 0 or _has(name, APPROVAL_WORDS)):  # approval-like: decides, or named so
+            continue
+        linked = [(other, n) for other, n in no_by_step.get(step_of(name), []) if other != name]
+        linked_no = sum(n for _, n in linked)
         by_outcome = r["decisions"] > 0
-        if not (r["decides"] or _has(name, APPROVAL_WORDS)):  # approval-like: by its outcomes or its name
-            continue
         no, of = (r["rejects"], r["decisions"]) if by_outcome else (r["returned"], r["executions"])
-        if no / of >= max_share:
+        if r["rejects"] or linked_no or (not by_outcome and no / of >= MAX_RETURN_SHARE):
             continue
-        saving = _num(durations.get(name))
+        if by_outcome and r["approvals"] < min_approve * r["decisions"]:
+            continue
+        median = _num(durations.get(name))
+        if median is None or short_hours is None or median > short_hours:
+            continue  # not short: a slow approval is a queue to shorten, not a stamp (see time limits)
+        one_approver = single.get(name)
+        no_value = r["recorded"] == 0
+        if not (no_value or (one_approver is not None and one_approver >= min_single)):
+            continue
+        control = _control(name, r["department"], controls)
         partner = _parallel_partner(overlaps, name)
-        ev = {"cases": r["cases"], "executions": r["executions"], "median_work_hours": saving}
+        ev = {"cases": r["cases"], "executions": r["executions"], "median_work_hours": median,
+              "short_step_limit_work_hours": short_hours, "single_approver_share": one_approver,
+              "linked_rejection_events": linked_no}
         if by_outcome:
-            ev |= {"decisions": of, "rejections": no, "rejection_share": no / of}
-            zh = f"{of} 次决定中退回/驳回 {no} 次（{no / of:.1%}）"
-            en = f"{no} of {of} decisions rejected or sent back ({no / of:.1%})"
+            ev |= {"decisions": of, "approvals": r["approvals"], "rejections": no, "rejection_share": no / of}
+            zh = f"{of} 次决定中同意 {r['approvals']} 次、驳回或退回 0 次"
+            en = f"{r['approvals']} of {of} decisions approved, none rejected or sent back"
         else:
             ev |= {"returned_afterwards": no, "returned_share": no / of}
             zh = f"没有审批结果记录；{of} 次执行后只有 {no} 次被退回到它或更早的环节"
             en = f"no outcomes recorded; {no} of {of} executions were followed by a return to it or an earlier step"
+        who_zh = "无决定记录" if no_value else f"{one_approver:.0%} 的案例由一人审批"
+        who_en = "no decision recorded" if no_value else f"one approver in {one_approver:.0%} of cases"
         note_zh = note_en = ""
         if partner:
             ev["runs_parallel_with"] = partner
             note_zh = f"（与 {partner} 并行，周期缩短可能更少）"
             note_en = f" (runs in parallel with {partner}: the lead time may shrink less)"
-        ev["summary"] = (f"{name} 在 {r['cases']} 件中执行，{zh}，中位耗时 {_h(saving)} {unit['zh']}，"
-                         f"可考虑取消或改为抽查{note_zh}。")
-        ev["summary_en"] = (f"{name} ran in {r['cases']} cases; {en}; median {_h(saving)} {unit['en']} at the step, "
+        confidence = "high" if by_outcome and r["cases"] >= 100 and not partner else "medium"
+        if control:
+            ev["control"] = control
+            ev["summary"] = (f"{name} 是控制环节（{control}），不建议删减；{r['cases']} 件中{zh}，{who_zh}，"
+                             f"中位耗时 {_h(median)} {unit['zh']}：可考虑改为按金额或风险抽查{note_zh}。")
+            ev["summary_en"] = (f"{name} is a control ({control}) and is not proposed for removal; in {r['cases']} "
+                                f"cases {en}, {who_en}, median {_h(median)} {unit['en']}: consider sampling by amount "
+                                f"or risk{note_en}.")
+            ev["saving_basis"] = "not estimated: how many cases sampling skips is a policy choice"
+            out.append(Candidate("sample", [name], ev, None, "not estimated", "medium"))
+            continue
+        ev["summary"] = (f"{name} 在 {r['cases']} 件中执行，{zh}，{who_zh}，中位耗时 {_h(median)} {unit['zh']}"
+                         f"（不超过 {_h(short_hours)}），同一环节也没有单独记录的驳回：可考虑取消或改为抽查{note_zh}。")
+        ev["summary_en"] = (f"{name} ran in {r['cases']} cases; {en}; {who_en}; median {_h(median)} {unit['en']} "
+                            f"(at most {_h(short_hours)}); no rejection recorded for the step elsewhere either: "
                             f"consider dropping it or sampling{note_en}.")
-        ev["saving_basis"] = ("the step's median working duration (its whole time at the step goes)"
-                              if saving is not None else
-                              "not estimated: the step has no duration (no arrival time in the log)")
-        out.append(Candidate("remove", [name], ev, saving))
+        ev["saving_basis"] = "the step's median working duration (its whole time at the step goes)"
+        out.append(Candidate("remove", [name], ev, median, ev["saving_basis"], confidence))
     return out
+
+
+def _time_limits(causes, unit, min_cases, controls, departments) -> list[Candidate]:
+    """Slow steps whose time has a cause one can act on: a time limit (时限) or a fix of the cause.
+
+    A step qualifies when its median is at least ``SLOW_FACTOR`` × the log's typical step and a
+    cause is found (queue at one person, weekly batching, hand-off delay or queue, rework). The
+    saving is the median minus the typical step: what a limit at the typical level would leave.
+    """
+    out = []
+    for r in causes.iter_rows(named=True):
+        typical, median = r["typical_step_median_work_hours"], r["median_work_hours"]
+        if r["cases"] < min_cases or not r["causes"] or typical is None or median is None or typical <= 0:
+            continue
+        if median < SLOW_FACTOR * typical and r["causes"] != ["rework"]:
+            continue
+        control = _control(r[ACTIVITY], departments.get(r[ACTIVITY]), controls)
+        name = r[ACTIVITY]
+        saving = max(median - typical, 0.0)
+        named_zh = "、".join(CAUSE_ZH[c] for c in r["causes"])
+        named_en = ", ".join(CAUSE_EN[c] for c in r["causes"])
+        ev = {"cases": r["cases"], "median_work_hours": median, "typical_step_median_work_hours": typical,
+              "causes": r["causes"], "top_person": r["top_person"], "top_person_share": r["top_person_share"],
+              "by_weekday": r["by_weekday"], "wait_work_hours_total": r["wait_work_hours"],
+              "rework_work_hours_total": r["rework_work_hours"],
+              "saving_basis": "the step's median minus the log's typical step median (a time limit at the "
+                              "typical level)"}
+        keep_zh = f"（{control}是控制环节，保留，只限时）" if control else ""
+        keep_en = f" ({control}: a control, kept; only its time is limited)" if control else ""
+        if control:
+            ev["control"] = control
+        ev["summary"] = (f"{name} 中位耗时 {_h(median)} {unit['zh']}，是一般环节（{_h(typical)} {unit['zh']}）的 "
+                         f"{median / typical:.1f} 倍；原因：{named_zh}——{describe_causes(r, unit, 'zh')}。"
+                         f"建议设定处理时限并针对原因改进{keep_zh}。")
+        ev["summary_en"] = (f"{name} takes a median {_h(median)} {unit['en']}, {median / typical:.1f}× the typical "
+                            f"step ({_h(typical)} {unit['en']}); cause: {named_en} — {describe_causes(r, unit, 'en')}. "
+                            f"Set a time limit and act on the cause{keep_en}.")
+        out.append(Candidate("time_limit", [name], ev, saving, ev["saving_basis"], "medium"))
+    return out
+
+
+def causes_by_activity(causes: pl.DataFrame) -> dict[str, dict]:
+    return {r[ACTIVITY]: r for r in causes.iter_rows(named=True)}
+
+
+def _control(name: str, department: str | None, controls: set[str]) -> str | None:
+    """Why a step is a control, or None: a design's control point, or a control function's name
+    (legal, finance, risk, compliance, audit, the top approval authority) in the step's name or
+    its department's."""
+    if name in controls:
+        return "设计中的控制点"
+    for text in (name, department or ""):
+        low = text.casefold()
+        for word in CONTROL_WORDS:
+            if word.isascii():  # English as a whole word: "board", not "dashboard"
+                if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low):
+                    return word
+            elif word in low:
+                return word
+    return None
 
 
 def _has(text: str, words) -> bool:
@@ -340,6 +496,7 @@ def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, a
     # steps that open their case (发起申请, 提交报销) in at least applicant_share of their events
     opening = set(tables.steps.group_by(ACTIVITY).agg((pl.col("pos") == 0).mean().alias("first"))
                   .filter(pl.col("first") >= applicant_share)[ACTIVITY].to_list())
+    applicant, approving = _applicant_and_approval_steps(tables.steps, opening)
     who = tables.steps.select(pl.when(~pl.col(RESOURCE).is_in(sorted(placeholders))).then(pl.col(RESOURCE))
                               .alias(RESOURCE), DEPARTMENT)
     handoffs = tables.handoffs.select("case_code", "source_code", "target_code", "source_index", "target_index",
@@ -367,9 +524,15 @@ def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, a
                                names.gather(stats["target_code"]).alias("target")).sort("source", "target")
     out = []
     for r in stats.to_dicts():
+        pair = {r["source"], r["target"]}
+        # segregation of duties: an applicant's step (提交, 修改) is never merged with an approval
+        if pair & applicant and pair & approving:
+            continue
+        # by department, similar steps merge (two reviews, two clerical steps); an approval and the
+        # step it authorises (财务初审 → 出纳付款) are two people on purpose, and stay apart
         level = next((tag for tag in ("person", "dept") if r[f"{tag}_known"] >= min_cases
                       and r[f"{tag}_same"] >= share * r[f"{tag}_known"]
-                      and not (tag == "dept" and {r["source"], r["target"]} & opening)), None)
+                      and not (tag == "dept" and (pair & opening or len(pair & approving) == 1))), None)
         if level is None:
             continue
         s, t = r["source"], r["target"]
@@ -395,6 +558,24 @@ def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, a
                             f"({_h(smaller)} {unit['en']} × 0.5).")
         out.append(Candidate("merge", [s, t], ev, saving))
     return out
+
+
+def _applicant_and_approval_steps(steps: pl.DataFrame, opening: set[str]) -> tuple[set[str], set[str]]:
+    """Steps of the applicant (open the case, submit or resubmit, or done by the person who opened
+    the case in at least half their executions) and steps that approve (decide, or named so)."""
+    opener = steps.filter(pl.col("pos") == 0).select("case_code", pl.col(RESOURCE).alias("__opener"))
+    per = steps.join(opener, on="case_code", how="left").group_by(ACTIVITY).agg(
+        pl.col("decision").is_in(["submit", "resubmit"]).mean().alias("submits"),
+        (pl.col(RESOURCE) == pl.col("__opener")).mean().alias("by_opener"),
+        pl.col("decision").is_in(DECIDES).any().alias("decides"),
+        (pl.col("pos") == 0).mean().alias("opens"))
+    applicant, approving = set(opening), set()
+    for name, submits, by_opener, decides, opens in per.iter_rows():
+        if (submits or 0) >= 0.5 or (by_opener or 0) >= 0.5:
+            applicant.add(name)
+        if decides or _has(name, APPROVAL_WORDS):
+            approving.add(name)
+    return applicant, approving - applicant
 
 
 def _ratio(a, b) -> float | None:

@@ -9,11 +9,13 @@ Definitions (also in docs/measures.md):
   in calendar hours and in working hours; working days = working hours ÷ hours per working day.
   Cases still open at export (a step arrived but not completed) are left out of lead-time
   figures and counted as in progress.
-* **rejection rate**: share of completed cases with a decision that rejects (驳回, 拒绝, 不同意, 不通过,
-  否决, reject, declined, denied) in the outcome column, or, without one, in an activity name.
-  A send-back for rework (退回) is not a rejection.
-* **first-time-right**: share of completed cases in which no activity was done twice and nothing was
-  sent back (退回 …).
+* **rejection rate**: share of completed cases with a rejection (驳回, 拒绝, 不同意, 不通过, 否决,
+  reject, declined, REFUSE …) in the outcome column or, for a step without an outcome, in its
+  activity name ("REJECTED by …"). The words are :mod:`procmine.outcomes`' one vocabulary. A
+  send-back for rework (退回) is not a rejection.
+* **first-time-right**: share of completed cases with no rejection, no send-back (退回 …), no
+  resubmission and no activity done twice. A case with any rejection or send-back is not right
+  first time, whether or not it was resubmitted.
 * **target**: share of completed cases whose lead time is within the limit, e.g. ``3wd``
   (3 working days) or ``8h`` (8 working hours).
 """
@@ -30,13 +32,14 @@ import pandas as pd
 import polars as pl
 
 from procmine.analyse.times import time_tables
-from procmine.log import ACTIVITY, OUTCOME, EventLog
+from procmine.log import OUTCOME, EventLog
+from procmine.outcomes import SAYS_NO
 
 if TYPE_CHECKING:
     from procmine.calendar import Calendar
 
-REJECT = r"驳回|拒绝|不同意|不通过|否决|不予|(?i:reject|declin|denied|refus)"
-SEND_BACK = r"退回|打回|补充|重新提交|(?i:return|sent.?back)"
+#: Decisions that make a case not right first time: a rejection, a send-back, a resubmission.
+NOT_RIGHT_FIRST_TIME = (*SAYS_NO, "resubmit")
 
 
 @dataclass
@@ -170,17 +173,11 @@ def kpis(log: EventLog, target: str | None = None, calendar: "Calendar | None" =
     lead = {k: _round(v) for k, v in lead.items()}
 
     has_outcome = steps[OUTCOME].null_count() < steps.height
-    decision = pl.col(OUTCOME) if has_outcome else pl.col(ACTIVITY)
-    # the decision words are looked for once per distinct value, not once per step
-    words = steps.select(decision.alias("value")).unique().drop_nulls().with_columns(
-        pl.col("value").str.contains(REJECT).alias("rejected"),
-        pl.col("value").str.contains(SEND_BACK).alias("sent_back"),
-    )
-    rejecting = words.filter("rejected")["value"].implode()
-    sending_back = words.filter("sent_back")["value"].implode()
+    # decisions in the one vocabulary (procmine.outcomes), read by the engine from the outcome
+    # column or, where a step has none, from its name ("Declaration REJECTED by SUPERVISOR")
     flags = steps.select(
-        "case_code", decision.is_in(rejecting).fill_null(False).alias("rejected"),
-        decision.is_in(sending_back).fill_null(False).alias("sent_back"),
+        "case_code", (pl.col("decision") == "reject").fill_null(False).alias("rejected"),
+        pl.col("decision").is_in(NOT_RIGHT_FIRST_TIME).fill_null(False).alias("sent_back"),
     ).group_by("case_code").agg(pl.col("rejected").any(), pl.col("sent_back").any())
     # a case still open may yet be rejected or reworked: rates are over completed cases
     flagged = done.join(flags, on="case_code", how="left")
@@ -313,4 +310,4 @@ def _pct(value) -> str:
     return "–" if value is None else f"{value * 100:.1f} %"
 
 
-__all__ = ["kpis", "KPIReport", "monthly", "lead_time_distribution", "REJECT", "SEND_BACK"]
+__all__ = ["kpis", "KPIReport", "monthly", "lead_time_distribution", "NOT_RIGHT_FIRST_TIME"]

@@ -36,19 +36,14 @@ import pandas as pd
 import polars as pl
 
 from procmine.analyse.times import time_tables
-from procmine.log import ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, EventLog
+from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, EventLog
+from procmine.outcomes import SAYS_NO
 
-#: Outcome words that mean "sent back" (matched as substrings, ASCII case-insensitive).
-SEND_BACK_WORDS = ("退回", "驳回", "不同意", "不通过", "打回", "不满意", "重新", "reject", "return")
-#: In *activity names* (logs without outcomes) only a decision counts: whole English words such as
-#: "REJECTED by …" or "returned", not the noun in "Return ER" (a patient coming back).
-NAME_SEND_BACK_PATTERN = (
-    "(?i)(?:退回|驳回|不同意|不通过|打回|不满意|重新"
-    "|(?:^|[^a-z])(?:rejected|rejects?|rejection|returned|sent[ -]back|send[ -]back)"
-    "(?:[^a-z]|$))"
-)
 #: A ping-pong is folded into a re-entry loop when at least this share of its cases went round that loop.
 FOLD_SHARE = 0.8
+#: A round's body (the steps gone through again) is read up to this many steps: enough to name
+#: the loop, and bounded however long one case runs.
+MAX_BODY = 200
 #: The text lists this many loops (JSON has them all).
 TEXT_TOP = 15
 MAP_CYCLE_LENGTH, MAP_CYCLE_CAP = 8, 10_000  # simple_cycles is exponential: bound length and count
@@ -62,14 +57,10 @@ SCHEMA = {
 }
 
 
-def matches(expr: pl.Expr, words=SEND_BACK_WORDS) -> pl.Expr:
-    """True where the text contains one of ``words`` (null text → False)."""
-    return expr.fill_null("").str.contains_any(list(words), ascii_case_insensitive=True)
-
-
-def name_sends_back(expr: pl.Expr) -> pl.Expr:
-    """True where an activity *name* says the work was sent back ("REJECTED by …", 退回补正)."""
-    return expr.fill_null("").str.contains(NAME_SEND_BACK_PATTERN)
+def says_no(expr: pl.Expr = pl.col("decision")) -> pl.Expr:
+    """True where a step's decision sent the work back or rejected it (null → False); the
+    decision is the engine's, in the one vocabulary of :mod:`procmine.outcomes`."""
+    return expr.is_in(SAYS_NO).fill_null(False)
 
 
 def hours_unit(basis: str, lang: str = "zh") -> str:
@@ -86,9 +77,9 @@ def re_entries(tables) -> pl.DataFrame:
     sent the work back (send-back outcome first, then the last to complete).
     """
     # integer keys (global step index, case and activity codes) keep the joins cheap on large logs
-    info = tables.steps.select("index", "case_code", "activity_code", "pos", "occurrence", OUTCOME, "first_pos")
+    info = tables.steps.select("index", "case_code", "activity_code", "pos", "occurrence", "decision", "first_pos")
     source = info.select(pl.col("index").alias("source_index"), pl.col("pos").alias("source_pos"),
-                         pl.col("first_pos").alias("source_first"), pl.col(OUTCOME).alias("source_outcome"))
+                         pl.col("first_pos").alias("source_first"), says_no().alias("source_sends_back"))
     target = info.select(pl.col("index").alias("target_index"), pl.col("pos").alias("target_pos"),
                          pl.col("first_pos").alias("target_first"), pl.col("occurrence").alias("target_occ"))
     previous = info.select("case_code", pl.col("activity_code").alias("target_code"),
@@ -98,7 +89,6 @@ def re_entries(tables) -> pl.DataFrame:
                                "source_index", "target_index", "source_end")
         .join(source, on="source_index").join(target, on="target_index")
         .filter((pl.col("target_first") <= pl.col("source_first")) & (pl.col("target_occ") > 1))
-        .with_columns(matches(pl.col("source_outcome")).alias("source_sends_back"))
         .sort(["case_code", "target_index", "source_sends_back", "source_end", "source_pos"],
               descending=[False, False, True, True, True])
         .unique(["case_code", "target_index"], keep="first", maintain_order=True)
@@ -443,22 +433,26 @@ def _loop_rows(steps: pl.DataFrame, back: pl.DataFrame) -> list[dict]:
     """One record per back edge: body, sender, kind, traversals and its case ids."""
     if back.is_empty():
         return []
-    body = (
-        back.select(CASE, "source", "target", "target_row", "body_from", "target_pos")
-        .join(steps.select(CASE, "pos", ACTIVITY, OUTCOME), on=CASE)
-        .filter((pl.col("pos") >= pl.col("body_from")) & (pl.col("pos") < pl.col("target_pos")))
-        .sort([CASE, "target_row", "pos"])
-    )
-    rounds = body.group_by(CASE, "source", "target", "target_row").agg(pl.col(ACTIVITY).str.join("\u001f").alias("key"))
+    # each round's body: the steps from body_from up to the re-entry, gathered by global step
+    # index (one range per round, not a join of every round with its whole case)
+    case_start = steps.filter(pl.col("pos") == 0)["index"]  # by case_code: cases are contiguous
+    rounds = back.select(CASE, "case_code", "source", "target", "target_row", "body_from", "target_pos").with_columns(
+        (case_start.gather(back["case_code"]).cast(pl.Int64) + pl.col("body_from")).alias("__first"),
+        pl.min_horizontal(pl.col("target_pos").cast(pl.Int64) - pl.col("body_from"), pl.lit(MAX_BODY)).alias("__n"),
+    ).with_row_index("round")
+    body = rounds.select("round", CASE, "source", "target", "body_from",
+                         pl.int_ranges("__first", pl.col("__first") + pl.col("__n")).alias("__step")
+                         ).explode("__step").drop_nulls("__step")
+    body = pl.concat([body, steps.select("pos", ACTIVITY, "decision")[body["__step"]]], how="horizontal")
+    rounds_keys = body.group_by("round", "source", "target", maintain_order=True).agg(
+        pl.col(ACTIVITY).str.join("\u001f").alias("key"))
     bodies = {(s, t): key.split("\u001f") for s, t, key, _ in (
-        rounds.group_by("source", "target", "key").len()
+        rounds_keys.group_by("source", "target", "key").len()
         .sort(["source", "target", "len", "key"], descending=[False, False, True, False])
         .unique(["source", "target"], keep="first", maintain_order=True).iter_rows())}
-    # Without an outcome column a rejection can only show in the step's name ("REJECTED by …").
-    # Names need a decision word ("REJECTED by", "returned"): "Return ER" is a patient coming back.
-    said = matches(pl.col(OUTCOME)) if steps[OUTCOME].null_count() < steps.height else name_sends_back(pl.col(ACTIVITY))
+    # the step in the body that said no (驳回, 退回, or "REJECTED by …" as a step's name)
     senders = {(s, t): a for s, t, a, *_ in (
-        body.filter(said).group_by("source", "target", ACTIVITY)
+        body.filter(says_no()).group_by("source", "target", ACTIVITY)
         .agg(pl.len(), (pl.col("pos") - pl.col("body_from")).mean().alias("offset"))
         .sort(["source", "target", "len", "offset", ACTIVITY], descending=[False, False, True, False, False])
         .unique(["source", "target"], keep="first", maintain_order=True).iter_rows())}
@@ -483,7 +477,7 @@ def _ping_pong_level(steps: pl.DataFrame, choice: str | None) -> str | None:
 
 def _ping_pong_rows(tables, by: str) -> list[dict]:
     """Records for i → j → k chains of hand-offs with who(i) = who(k) ≠ who(j)."""
-    s = tables.steps.select(ACTIVITY, OUTCOME, "occurrence", pl.col(by).alias("who"), "first_pos")
+    s = tables.steps.select(ACTIVITY, "decision", "occurrence", pl.col(by).alias("who"), "first_pos")
     # chains i → j → k: hand-offs joined on their middle step (global step indices), in hand-off order
     h = tables.handoffs.select(CASE, pl.col("source_index").alias("i"), pl.col("target_index").alias("j"))
     chain = h.join(h.select(pl.col("i").alias("j"), pl.col("j").alias("k")), on="j", maintain_order="left_right")
@@ -492,7 +486,7 @@ def _ping_pong_rows(tables, by: str) -> list[dict]:
     chain = chain.filter((pl.col("who_i") == pl.col("who_k")) & (pl.col("who_i") != pl.col("who_j")))
     if by == DEPARTMENT:  # designed paths pass a department twice; count only real returns
         goes_back = (pl.col("first_pos_k") <= pl.col("first_pos_j")) & (pl.col("occurrence_k") > 1)
-        chain = chain.filter(matches(pl.col(f"{OUTCOME}_j")) | goes_back)
+        chain = chain.filter(says_no(pl.col("decision_j")) | goes_back)
     rows = []
     for (ai, aj, ak), group in chain.group_by(f"{ACTIVITY}_i", f"{ACTIVITY}_j", f"{ACTIVITY}_k", maintain_order=True):
         pairs: dict[frozenset, tuple] = {}  # {甲, 乙} → ((甲, 乙) as first seen, case ids): 甲 ⇄ 乙 either way

@@ -226,14 +226,15 @@ class FourEyes(Rule):
 
 
 def _rejected_cases(events: pl.DataFrame) -> pl.Series:
-    """Cases whose last step's decision is a rejection (驳回, 不同意, rejected …)."""
-    from procmine.analyse.kpi import REJECT
-    from procmine.log import OUTCOME, ROW
+    """Cases whose last step's decision is a rejection (驳回, 不同意, "REJECTED by …"; see
+    :mod:`procmine.outcomes`)."""
+    from procmine.log import ACTIVITY, OUTCOME, ROW
+    from procmine.outcomes import decisions
 
-    if OUTCOME not in events.columns:
-        return pl.Series(CASE, [], dtype=pl.String)
-    last = events.sort([CASE, TIMESTAMP, ROW]).group_by(CASE, maintain_order=True).agg(pl.col(OUTCOME).last())
-    return last.filter(pl.col(OUTCOME).str.contains(REJECT).fill_null(False))[CASE]
+    last = events.sort([CASE, TIMESTAMP, ROW]).group_by(CASE, maintain_order=True).agg(
+        pl.col(OUTCOME).last() if OUTCOME in events.columns else pl.lit(None, dtype=pl.String).alias(OUTCOME),
+        pl.col(ACTIVITY).last())
+    return last.filter((decisions(last[OUTCOME], last[ACTIVITY]) == "reject").fill_null(False))[CASE]
 
 
 def _pair(body: Any, keys: tuple[str, str], where: str, kind: str) -> tuple[str, str]:

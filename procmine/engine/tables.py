@@ -24,6 +24,7 @@ import numpy as np
 import polars as pl
 
 from procmine.engine.handoffs import handoff_pairs, successor_blocks
+from procmine.outcomes import classify_series
 from procmine.log import (
     ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROLE, ROW, START, TIMESTAMP, hours_between,
 )
@@ -61,7 +62,9 @@ class Tables:
         """One row per step, in case order, with its interval and duration.
 
         Columns: case, case_code, index, pos, activity, activity_code, begin, end, row,
-        resource, department, role, outcome (null where the log has none), duration_from,
+        resource, department, role, outcome (null where the log has none), decision (the
+        outcome's standard code from :mod:`procmine.outcomes`: reject, send_back, approve …; from
+        the activity name where the step has no outcome, e.g. "REJECTED by X"), duration_from,
         duration_hours (calendar), occurrence (1 for the first time the activity happens in
         the case, 2 for the second …), first_pos (the position of that first time).
         """
@@ -92,9 +95,10 @@ class Tables:
             (pl.col("index") - case_start).cast(pl.UInt32).alias("pos"),
             duration_from.alias("duration_from"),
         ).with_columns(hours_between(pl.col("end"), pl.col("duration_from")).alias("duration_hours"))
-        steps = steps.with_columns(_occurrence(steps["case_code"], steps["activity_code"], steps["pos"]))
+        steps = steps.with_columns(*_occurrence(steps["case_code"], steps["activity_code"], steps["pos"]),
+                                   _decisions(steps[OUTCOME], steps["activity_code"], names))
         return steps.select(CASE, "case_code", "index", "pos", ACTIVITY, "activity_code", "begin", "end", ROW,
-                            *STEP_ROLES, "duration_from", "duration_hours", "occurrence", "first_pos")
+                            *STEP_ROLES, "decision", "duration_from", "duration_hours", "occurrence", "first_pos")
 
     @property
     def activity_names(self) -> pl.Series:
@@ -406,3 +410,13 @@ def is_sorted_by(frame: pl.DataFrame, order: list[str | pl.Expr]) -> bool:
         equal_so_far = equal_so_far & (now == before)
     in_order = (later | equal_so_far).slice(1)
     return bool(frame.select(in_order.all()).item())
+
+
+def _decisions(outcome: pl.Series, activity_code: pl.Series, names: pl.Series) -> pl.Series:
+    """The standard decision of every step: its outcome's, else its activity name's (names are
+    classified once each, through the activity dictionary)."""
+    by_name = classify_series(names, names=True)
+    from_name = by_name.gather(activity_code)
+    if outcome.null_count() == outcome.len():
+        return from_name.rename("decision")
+    return pl.select(pl.coalesce(classify_series(outcome), from_name)).to_series().rename("decision")

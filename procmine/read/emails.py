@@ -57,6 +57,7 @@ import polars as pl
 
 from procmine.check import DROPPED, KEPT, REPAIRED, Finding
 from procmine.errors import LogFileError
+from procmine.outcomes import words_by_label
 from procmine.log import (
     ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROW, START, STANDARD, TIMESTAMP, EventLog, Source,
 )
@@ -76,16 +77,10 @@ EXAMPLES = 3
 ID_PATTERN = (r"(?<![A-Za-z0-9])[A-Z]{1,6}-?\d{4}(?:-?\d+)+(?![A-Za-z0-9])"
               r"|(?:编号|单号|审批号|申请号|流水号)\s*[:：#]?\s*(?P<id>[A-Za-z0-9][A-Za-z0-9-]{3,})")
 
-#: Decision words by normalised outcome. 不同意 / 不批准 / 未通过 … are rejections (an approval
-#: word after 不, 未, 没, 无法 … is read as 驳回).
-DECISION_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "同意": ("同意", "批准", "通过", "核准", "准予", "approve", "approved", "agree", "agreed"),
-    "驳回": ("驳回", "拒绝", "否决", "不同意", "不批准", "不通过", "未通过", "reject", "rejected", "decline",
-             "declined", "deny", "denied", "disapprove", "disapproved"),
-    "退回": ("退回", "打回", "发回", "return", "returned", "send back", "sent back"),
-    "转交": ("转交", "转办", "移交", "delegate", "delegated"),
-    "加签": ("加签",),
-}
+#: Decision words by normalised outcome, from the one vocabulary (:mod:`procmine.outcomes`), less
+#: the words too common in prose to be a decision in a reply ("pass", "accept", 委托 …).
+#: 不同意 / 不批准 / 未通过 … are rejections (an approval word after 不, 未, 没, 无法 … is read as 驳回).
+DECISION_KEYWORDS: dict[str, tuple[str, ...]] = words_by_label()
 #: Outcomes whose words can be asked for (请批准, 是否同意) or negated (不同意).
 _ASKABLE = ("同意", "驳回", "退回")
 _NEGATORS_ZH = ("不", "未", "没", "没有", "不予", "未予", "无法", "不能", "不可", "暂不", "不太", "并不", "不再", "不会")

@@ -44,6 +44,7 @@ import polars as pl
 
 from procmine.check import DROPPED, KEPT, DataQualityReport, Finding
 from procmine.errors import ColumnError
+from procmine.outcomes import OUTCOMES, prose_words
 from procmine.read.columns import ColumnMapping, _candidates, normalise_header
 from procmine.read.files import ROW as RAW_ROW
 from procmine.read.files import RawTable
@@ -82,24 +83,13 @@ STATUS_HEADERS = ["审批状态", "流程状态", "状态", "单据状态", "sta
 OPEN_STATUSES = ("审批中", "进行中", "处理中", "待审批", "待处理", "运行中", "流转中", "未完成", "审核中",
                  "running", "pending", "inprogress")
 
-#: Action words in history lines → the normalised action (the event's outcome).
+#: Action words in history lines → the normalised action (the event's outcome), from the one
+#: vocabulary (:mod:`procmine.outcomes`). A resubmission is a 提交 here: the step after a
+#: send-back is named 重新提交 from its place in the history, not from its word.
+#: Words too common in a comment to be an action (``cc`` inside "account") are left out.
 ACTIONS: dict[str, tuple[str, ...]] = {
-    "提交": ("发起申请", "提交申请", "发起审批", "重新提交", "再次提交", "发起", "提交", "创建", "submitted",
-             "submit"),
-    "驳回": ("已驳回", "驳回", "已拒绝", "拒绝", "不同意", "不通过", "未通过", "不批准", "不予批准", "否决",
-             "rejected", "reject", "refused", "declined"),
-    "同意": ("审批通过", "审核通过", "已同意", "同意", "已通过", "通过", "已批准", "批准", "核准", "自动通过", "已审批",
-             "已审核", "已确认",
-             "approved", "approve", "agreed", "agree"),
-    "退回": ("已退回", "退回", "回退", "打回", "returned", "sent back"),
-    "转交": ("已转交", "转交", "转办", "移交", "transferred", "delegated"),
-    "加签": ("前加签", "后加签", "并加签", "加签"),
-    "撤回": ("已撤回", "撤回", "已撤销", "撤销", "withdrawn", "revoked"),
-    "已阅": ("已阅", "阅知", "知悉", "已读"),
-    "办理": ("办理完成", "已办理", "已处理", "处理完成", "已办结", "办结", "已完成"),
-    "抄送": ("已抄送", "抄送"),
-    "评论": ("添加评论", "评论"),
-}
+    outcome.zh: prose_words(outcome.code) for outcome in OUTCOMES if outcome.code != "resubmit"}
+ACTIONS["提交"] = (*prose_words("resubmit"), *ACTIONS["提交"])
 #: Entries that are not steps of the process (notifications and remarks).
 NOT_STEPS = ("抄送", "评论")
 #: Words of a step still waiting when the export was taken.

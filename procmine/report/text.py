@@ -259,6 +259,8 @@ PHRASES: dict[str, tuple[str, str]] = {
     "evidence": ("依据", "evidence"),
     "steps_col": ("环节", "step(s)"),
     "kind_remove": ("删减", "remove"),
+    "kind_time_limit": ("限时", "time limit"),
+    "kind_sample": ("抽查", "sample checks"),
     "kind_merge": ("合并", "merge"),
     "kind_parallelise": ("并行", "parallelise"),
     "kind_clarify_owner": ("明确责任", "clarify owner"),

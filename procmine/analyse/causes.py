@@ -1,0 +1,166 @@
+"""Why a step is slow: where its time goes, who carries it, and when the work gets done.
+
+For each activity the time spent on it is split four ways, in working hours summed over cases:
+
+* ``at_step``: arrival → completion of its first pass in each case. With arrival times (到达时间)
+  this is the work waiting in the approver's inbox plus doing it; an OA export cannot tell the two
+  apart. With real start times (开始时间, lifecycle start) it is the processing alone.
+* ``queue``: with real start times, the wait from the moment the step was ready (its
+  predecessors done) to the start of work. With arrival times, the same interval is the
+  hand-off delay (routing, a form lying in a tray), reported as ``handoff``.
+* ``rework``: the time at the step's second and later passes in a case, and the waits into them.
+
+Then the **causes** a consultant names, each with its evidence:
+
+* ``queue_at_person``: one person handles at least ``PERSON_SHARE`` (60 %) of the step, and the
+  step is slow (its median at least twice the log's typical step);
+* ``weekday_batching``: the step is completed on one weekday at least ``BATCH_SHARE`` (40 %) of
+  the time (one in five would be even over a working week), from at least 20 completions;
+* ``handoff_delay`` / ``queue``: the wait into the step is at least half its time;
+* ``rework``: repeat passes take at least a fifth of its time.
+
+    >>> causes = step_causes(time_tables(log))           # doctest: +SKIP
+    >>> causes.row(by_predicate=pl.col("activity") == "财务审核", named=True)["causes"]  # doctest: +SKIP
+    ['queue_at_person', 'weekday_batching']
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from procmine.log import ACTIVITY, RESOURCE
+
+PERSON_SHARE = 0.6
+BATCH_SHARE = 0.4
+MIN_COMPLETIONS = 20
+WAIT_SHARE = 0.5
+REWORK_SHARE = 0.2
+SLOW_FACTOR = 2.0
+#: a wait shorter than this per case on average (a quarter working hour) is no cause worth naming
+MIN_WAIT_WORK_HOURS = 0.25
+
+WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+CAUSE_ZH = {"queue_at_person": "积压在一人", "weekday_batching": "按周集中处理", "handoff_delay": "交接延迟",
+            "queue": "开始处理前排队", "rework": "返工"}
+CAUSE_EN = {"queue_at_person": "queue at one person", "weekday_batching": "weekly batching",
+            "handoff_delay": "hand-off delay", "queue": "queue before work starts", "rework": "rework"}
+
+
+def start_is_work_start(log) -> bool:
+    """True when the log's second time is when work started (开始时间, lifecycle start), not when
+    the work arrived (到达时间, 接收时间): then the wait before it is a queue, not a hand-off."""
+    header = (log.columns.start_timestamp or "").casefold()
+    if not header:
+        return False
+    if any(w in header for w in ("到达", "接收", "收到", "arriv", "receiv")):
+        return False
+    return any(w in header for w in ("开始", "start", "lifecycle"))
+
+
+def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
+    """One row per activity: the time split, the person carrying most of it, the weekday rhythm
+    and the causes found (see the module docstring). Hours are working hours under the tables'
+    calendar (calendar hours with ``Calendar(kind="none")``)."""
+    steps = tables.steps
+    first = pl.col("occurrence") == 1
+    per_activity = steps.group_by(ACTIVITY).agg(
+        pl.col("case_code").n_unique().alias("cases"), pl.len().alias("executions"),
+        pl.col("duration_work_hours").filter(first).median().alias("median_work_hours"),
+        pl.col("duration_work_hours").filter(first).sum().alias("at_step_work_hours"),
+        pl.col("duration_work_hours").filter(~first).sum().alias("rework_step_work_hours"),
+        pl.col(RESOURCE).drop_nulls().n_unique().alias("people"),
+    )
+    # the log's typical step: the median of the activities' medians, instants (a submission) aside
+    medians = per_activity["median_work_hours"].drop_nulls()
+    typical = medians.filter(medians > 0).median()
+    # the wait into each step (ready → arrival), split by first pass and rework
+    occurrence = steps["occurrence"]
+    waits = tables.handoffs.select(
+        pl.col("target").alias(ACTIVITY), pl.col("work_hours"), pl.Series("occ", occurrence.gather(
+            tables.handoffs["target_index"])))
+    # a step with several predecessors has one wait (from the last of them): count it once
+    waits = waits.with_columns(pl.Series("target_index", tables.handoffs["target_index"])).unique(
+        "target_index").group_by(ACTIVITY).agg(
+        pl.col("work_hours").filter(pl.col("occ") == 1).sum().alias("wait_work_hours"),
+        pl.col("work_hours").filter(pl.col("occ") > 1).sum().alias("rework_wait_work_hours"))
+    if not tables.has_start_times:  # completion → completion: the wait is the step's own duration
+        waits = waits.with_columns(pl.lit(0.0).alias("wait_work_hours"), pl.lit(0.0).alias("rework_wait_work_hours"))
+    people = (steps.filter(pl.col(RESOURCE).is_not_null()).group_by(ACTIVITY, RESOURCE).len()
+              .sort(["len", RESOURCE], descending=[True, False])
+              .group_by(ACTIVITY, maintain_order=True).agg(pl.col(RESOURCE).first().alias("top_person"),
+                                                           (pl.col("len").first() / pl.col("len").sum())
+                                                           .alias("top_person_share")))
+    rhythm = _weekday_rhythm(steps)
+    frame = (per_activity.join(waits, on=ACTIVITY, how="left").join(people, on=ACTIVITY, how="left")
+             .join(rhythm, on=ACTIVITY, how="left")
+             .with_columns(pl.col("wait_work_hours", "rework_wait_work_hours", "at_step_work_hours",
+                                  "rework_step_work_hours").fill_null(0.0))
+             .with_columns((pl.col("rework_step_work_hours") + pl.col("rework_wait_work_hours"))
+                           .alias("rework_work_hours"))
+             .with_columns((pl.col("at_step_work_hours") + pl.col("wait_work_hours") + pl.col("rework_work_hours"))
+                           .alias("total_work_hours"))
+             .sort(["total_work_hours", ACTIVITY], descending=[True, False]))
+    wait_name = "queue" if work_starts else "handoff_delay"
+    causes = []
+    for r in frame.iter_rows(named=True):
+        found = []
+        total = r["total_work_hours"] or 0.0
+        slow = typical is not None and r["median_work_hours"] is not None and typical > 0 and \
+            r["median_work_hours"] >= SLOW_FACTOR * typical
+        if slow and (r["top_person_share"] or 0) >= PERSON_SHARE:
+            found.append("queue_at_person")
+        if r["batch_weekday"] is not None:
+            found.append("weekday_batching")
+        if total > 0 and r["wait_work_hours"] >= WAIT_SHARE * (r["wait_work_hours"] + r["at_step_work_hours"]) and \
+                r["wait_work_hours"] >= MIN_WAIT_WORK_HOURS * r["cases"]:
+            found.append(wait_name)
+        if total > 0 and r["rework_work_hours"] >= REWORK_SHARE * total:
+            found.append("rework")
+        causes.append(found)
+    return frame.with_columns(pl.Series("causes", causes, dtype=pl.List(pl.String)),
+                              pl.lit(typical, dtype=pl.Float64).alias("typical_step_median_work_hours"))
+
+
+def _weekday_rhythm(steps: pl.DataFrame) -> pl.DataFrame:
+    """Per activity: completions by weekday (Mon … Sun, local time), by hour, and the weekday
+    holding at least ``BATCH_SHARE`` of them, if any."""
+    local = steps.select(ACTIVITY, pl.col("end").dt.weekday().alias("weekday"), pl.col("end").dt.hour().alias("hour"))
+    days = local.group_by(ACTIVITY).agg(
+        *[(pl.col("weekday") == d).sum().alias(f"d{d}") for d in range(1, 8)],
+        *[(pl.col("hour") == h).sum().alias(f"h{h}") for h in range(24)],
+        pl.len().alias("completions"))
+    day_cols, hour_cols = [f"d{d}" for d in range(1, 8)], [f"h{h}" for h in range(24)]
+    days = days.with_columns(pl.concat_list(day_cols).alias("by_weekday"), pl.concat_list(hour_cols).alias("by_hour"))
+    top = days.with_columns(pl.col("by_weekday").list.arg_max().alias("__top"),
+                            (pl.col("by_weekday").list.max() / pl.col("completions")).alias("batch_share"))
+    return top.select(
+        ACTIVITY, "by_weekday", "by_hour", "batch_share",
+        pl.when((pl.col("batch_share") >= BATCH_SHARE) & (pl.col("completions") >= MIN_COMPLETIONS))
+        .then(pl.col("__top")).alias("batch_weekday"))
+
+
+def describe_causes(row: dict, unit: dict, lang: str = "zh") -> str:
+    """One sentence naming the causes of one activity's time, with their evidence."""
+    parts = []
+    for cause in row["causes"]:
+        if cause == "queue_at_person":
+            parts.append(f"{row['top_person']} 一人处理 {row['top_person_share']:.0%}" if lang == "zh" else
+                         f"{row['top_person']} handles {row['top_person_share']:.0%} of it alone")
+        elif cause == "weekday_batching":
+            day = (WEEKDAYS_ZH if lang == "zh" else WEEKDAYS_EN)[row["batch_weekday"]]
+            parts.append(f"{row['batch_share']:.0%} 在{day}完成（按周集中处理）" if lang == "zh" else
+                         f"{row['batch_share']:.0%} completed on {day} (weekly batches)")
+        elif cause in ("handoff_delay", "queue"):
+            hours = row["wait_work_hours"] / max(row["cases"], 1)
+            word = CAUSE_ZH[cause] if lang == "zh" else CAUSE_EN[cause]
+            parts.append(f"{word}平均每件 {hours:.1f} {unit['zh']}" if lang == "zh" else
+                         f"{word} {hours:.1f} {unit['en']} per case on average")
+        elif cause == "rework":
+            share = row["rework_work_hours"] / row["total_work_hours"]
+            parts.append(f"返工占其时间 {share:.0%}" if lang == "zh" else f"rework is {share:.0%} of its time")
+    return ("；" if lang == "zh" else "; ").join(parts)
+
+
+__all__ = ["step_causes", "describe_causes", "start_is_work_start", "CAUSE_ZH", "CAUSE_EN", "WEEKDAYS_ZH",
+           "WEEKDAYS_EN"]
