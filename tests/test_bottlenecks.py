@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import polars as pl
 import pytest
 
 import procmine
@@ -127,3 +130,26 @@ def test_critical_path_runs_from_the_usual_first_to_the_usual_last_step():
 
     report = bottlenecks(procmine.read_log(SAMPLES / "费用报销.xlsx"))
     assert report.critical_path[0] == "提交报销" and report.critical_path[-1] == "出纳付款"
+
+
+def test_causes_name_the_queue_at_one_person_and_the_weekly_batch(tmp_path):
+    from test_improve import CAL as NO_CALENDAR, heldout_like_log
+
+    report = procmine.bottlenecks(heldout_like_log(tmp_path), NO_CALENDAR)
+    causes = {r["activity"]: r for r in report.causes.iter_rows(named=True)}
+    finance = causes["财务审核"]
+    assert finance["causes"] == ["queue_at_person", "weekday_batching"]
+    assert finance["top_person"] == "会计甲" and finance["top_person_share"] == pytest.approx(27 / 30)
+    assert finance["by_weekday"][3] == 30  # every 财务审核 completes on a Thursday
+    # 部门经理审批: 30 first passes of 1 h, 6 second passes of 1 h after 修改申请 (rework), no wait
+    manager = causes["部门经理审批"]
+    assert manager["at_step_work_hours"] == pytest.approx(30) and manager["rework_work_hours"] == pytest.approx(6)
+    assert manager["wait_work_hours"] == pytest.approx(0)
+    work = report.workload.filter(pl.col("activity") == "财务审核")
+    assert work.row(0, named=True)["resource"] == "会计甲" and work.row(0, named=True)["share_of_step"] == pytest.approx(0.9)
+    text = report.describe("zh")
+    assert "会计甲 处理 90%" in text and "在周四完成" in text and "积压在一人、按周集中处理" in text
+    assert "queue at one person, weekly batching" in report.describe("en")
+    data = json.loads(report.to_json())
+    assert data["rhythm"]["财务审核"]["completions_by_weekday_mon_to_sun"][3] == 30
+    assert "cannot tell them apart" in data["at_step_means"]

@@ -23,6 +23,9 @@ import networkx as nx
 import pandas as pd
 import polars as pl
 
+from procmine.analyse.causes import (
+    CAUSE_EN, CAUSE_ZH, WEEKDAYS_EN, WEEKDAYS_ZH, start_is_work_start, step_causes,
+)
 from procmine.analyse.times import TimeTables, time_tables
 from procmine.discover.process_map import discover
 from procmine.timezones import wall_clock_us
@@ -58,6 +61,13 @@ class Bottlenecks:
     _tables: TimeTables | None = field(default=None, repr=False)
     _map: object = field(default=None, repr=False)
     notes: list[str] = field(default_factory=list)
+    #: per activity: time at the step, waiting before it, rework, the person carrying most of it,
+    #: the weekday/hour rhythm and the causes named (see :mod:`procmine.analyse.causes`)
+    causes: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: per person at the top bottleneck activities: executions, share, median and total working hours
+    workload: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: True when the log's second time is when work started (then the wait before it is a queue)
+    work_starts: bool = False
 
     # --- tables ------------------------------------------------------------------------
     def to_frame(self, level: str = "activities") -> pd.DataFrame:
@@ -89,6 +99,13 @@ class Bottlenecks:
             "roles": _records(self.roles),
             "critical_path": self.critical_path,
             "critical_path_work_hours": _round(self.critical_path_work_hours),
+            "causes": _records(self.causes.drop("by_hour", strict=False)) if self.causes.height else [],
+            "rhythm": {r[ACTIVITY]: {"completions_by_weekday_mon_to_sun": r["by_weekday"],
+                                     "completions_by_hour_0_to_23": r["by_hour"]}
+                       for r in self.causes.iter_rows(named=True)} if self.causes.height else {},
+            "workload": _records(self.workload),
+            "at_step_means": ("processing (work start → completion)" if self.work_starts
+                              else "queue and processing together (arrival → completion; the log cannot tell them apart)"),
             "notes": self.notes,
         }
 
@@ -109,7 +126,7 @@ class Bottlenecks:
         if self.critical_path:
             lines.append(f"  关键路径：{' → '.join(self.critical_path)}"
                          f"（典型案例约 {_fmt(self.critical_path_work_hours)} {unit}）")
-        return "\n".join(lines)
+        return "\n".join(lines + self._cause_lines("zh"))
 
     def __str__(self) -> str:
         return self.describe("zh")
@@ -123,7 +140,43 @@ class Bottlenecks:
         if self.critical_path:
             lines.append(f"  critical path: {' → '.join(self.critical_path)} "
                          f"(≈ {format_hours(self.critical_path_work_hours, 'en')} {basis} time in a typical case)")
-        return "\n".join(lines)
+        return "\n".join(lines + self._cause_lines("en"))
+
+    def _cause_lines(self, lang: str, top: int = 3) -> list[str]:
+        """Why the top activities are slow: time split per case, who carries it, when it is done."""
+        if not self.causes.height:
+            return []
+        zh = lang == "zh"
+        unit = ("工作小时" if self.basis == "working" else "日历小时") if zh else \
+            ("working hours" if self.basis == "working" else "calendar hours")
+        at_step = ("处理" if self.work_starts else "在办（排队与处理，日志不分）") if zh else \
+            ("processing" if self.work_starts else "at the step (queue and work, not told apart)")
+        wait = ("开始前排队" if self.work_starts else "交接等待") if zh else \
+            ("queue before work starts" if self.work_starts else "hand-off wait")
+        lines = ["  原因（耗时最多的环节，每件平均）：" if zh else "  causes (the activities taking most time, per case on average):"]
+        for r in self.causes.head(top).iter_rows(named=True):
+            n = max(r["cases"], 1)
+            split = (f"{at_step} {_fmt(r['at_step_work_hours'] / n)}、{wait} {_fmt(r['wait_work_hours'] / n)}、"
+                     f"返工 {_fmt(r['rework_work_hours'] / n)} {unit}" if zh else
+                     f"{at_step} {_fmt(r['at_step_work_hours'] / n)}, {wait} {_fmt(r['wait_work_hours'] / n)}, "
+                     f"rework {_fmt(r['rework_work_hours'] / n)} {unit}")
+            who = ""
+            if r["top_person"] is not None:
+                who = (f"；{r['top_person']} 处理 {r['top_person_share']:.0%}（共 {r['people']} 人）" if zh else
+                       f"; {r['top_person']} does {r['top_person_share']:.0%} ({r['people']} "
+                       f"{'person' if r['people'] == 1 else 'people'})")
+            days = r["by_weekday"] or []
+            rhythm = ""
+            if days and sum(days):
+                best = max(range(7), key=lambda d: days[d])
+                day = (WEEKDAYS_ZH if zh else WEEKDAYS_EN)[best]
+                rhythm = (f"；{days[best] / sum(days):.0%} 在{day}完成" if zh else
+                          f"; {days[best] / sum(days):.0%} completed on {day}")
+            named = ("、".join(CAUSE_ZH[c] for c in r["causes"]) or "未见单一原因") if zh else \
+                (", ".join(CAUSE_EN[c] for c in r["causes"]) or "no single cause found")
+            lines.append(f"    {r[ACTIVITY]}：{split}{who}{rhythm} → {named}" if zh else
+                         f"    {r[ACTIVITY]}: {split}{who}{rhythm} → {named}")
+        return lines
 
     def _repr_html_(self) -> str:
         rows = "".join(
@@ -229,6 +282,8 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
         for level in (RESOURCE, DEPARTMENT, ROLE)
     }
     path, path_hours = critical_path(tables)
+    work_starts = start_is_work_start(log)
+    causes = step_causes(tables, work_starts=work_starts)
     return Bottlenecks(
         activities=activities,
         handoffs=hand,
@@ -245,7 +300,21 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
         _tables=tables,
         _map=discover(log),
         notes=notes + tables.warnings + list(getattr(tables.calendar, "warnings", [])),
+        causes=causes,
+        workload=workload_at(steps, causes[ACTIVITY].head(3).to_list()),
+        work_starts=work_starts,
     )
+
+
+def workload_at(steps: pl.DataFrame, activities: list[str]) -> pl.DataFrame:
+    """Per person at each of ``activities``: executions, share of the step, median and total
+    working hours (who carries the bottleneck)."""
+    at = steps.filter(pl.col(ACTIVITY).is_in(activities) & pl.col(RESOURCE).is_not_null())
+    return (at.group_by(ACTIVITY, RESOURCE).agg(
+        pl.len().alias("executions"), pl.col("duration_work_hours").median().alias("median_work_hours"),
+        pl.col("duration_work_hours").sum().alias("total_work_hours"))
+        .with_columns((pl.col("executions") / pl.col("executions").sum().over(ACTIVITY)).alias("share_of_step"))
+        .sort([ACTIVITY, "executions", RESOURCE], descending=[False, True, False]))
 
 
 def critical_path(tables: TimeTables) -> tuple[list[str], float | None]:

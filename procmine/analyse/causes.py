@@ -39,12 +39,24 @@ SLOW_FACTOR = 2.0
 #: a wait shorter than this per case on average (a quarter working hour) is no cause worth naming
 MIN_WAIT_WORK_HOURS = 0.25
 
+#: resource names that stand for a system or a shared/anonymised account, not a person
+PLACEHOLDER_WORDS = ("system", "staff member", "unknown", "undefined", "batch", "系统", "自动", "未知")
+
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 CAUSE_ZH = {"queue_at_person": "积压在一人", "weekday_batching": "按周集中处理", "handoff_delay": "交接延迟",
             "queue": "开始处理前排队", "rework": "返工"}
 CAUSE_EN = {"queue_at_person": "queue at one person", "weekday_batching": "weekly batching",
             "handoff_delay": "hand-off delay", "queue": "queue before work starts", "rework": "rework"}
+
+
+def placeholders(steps: pl.DataFrame) -> set[str]:
+    """Resource values that name no person: system or anonymised accounts ("SYSTEM", "STAFF MEMBER").
+
+    Only names are used: in a small team one real person may well do most of the work.
+    """
+    names = steps[RESOURCE].drop_nulls().unique()
+    return set(names.filter(names.str.contains_any(list(PLACEHOLDER_WORDS), ascii_case_insensitive=True)).to_list())
 
 
 def start_is_work_start(log) -> bool:
@@ -86,11 +98,14 @@ def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
         pl.col("work_hours").filter(pl.col("occ") > 1).sum().alias("rework_wait_work_hours"))
     if not tables.has_start_times:  # completion → completion: the wait is the step's own duration
         waits = waits.with_columns(pl.lit(0.0).alias("wait_work_hours"), pl.lit(0.0).alias("rework_wait_work_hours"))
-    people = (steps.filter(pl.col(RESOURCE).is_not_null()).group_by(ACTIVITY, RESOURCE).len()
+    # a queue "at one person" needs a person: SYSTEM or STAFF MEMBER accounts are nobody's desk
+    people = (steps.filter(pl.col(RESOURCE).is_not_null() & ~pl.col(RESOURCE).is_in(sorted(placeholders(steps))))
+              .group_by(ACTIVITY, RESOURCE).len()
               .sort(["len", RESOURCE], descending=[True, False])
               .group_by(ACTIVITY, maintain_order=True).agg(pl.col(RESOURCE).first().alias("top_person"),
-                                                           (pl.col("len").first() / pl.col("len").sum())
-                                                           .alias("top_person_share")))
+                                                           pl.col("len").first().alias("__top_n")))
+    people = people.join(per_activity.select(ACTIVITY, "executions"), on=ACTIVITY).select(
+        ACTIVITY, "top_person", (pl.col("__top_n") / pl.col("executions")).alias("top_person_share"))
     rhythm = _weekday_rhythm(steps)
     frame = (per_activity.join(waits, on=ACTIVITY, how="left").join(people, on=ACTIVITY, how="left")
              .join(rhythm, on=ACTIVITY, how="left")
@@ -162,5 +177,5 @@ def describe_causes(row: dict, unit: dict, lang: str = "zh") -> str:
     return ("；" if lang == "zh" else "; ").join(parts)
 
 
-__all__ = ["step_causes", "describe_causes", "start_is_work_start", "CAUSE_ZH", "CAUSE_EN", "WEEKDAYS_ZH",
+__all__ = ["step_causes", "describe_causes", "start_is_work_start", "placeholders", "PLACEHOLDER_WORDS", "CAUSE_ZH", "CAUSE_EN", "WEEKDAYS_ZH",
            "WEEKDAYS_EN"]

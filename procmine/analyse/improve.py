@@ -40,7 +40,8 @@ from procmine.analyse.times import time_tables
 from procmine.engine.tables import covered_steps
 from procmine.log import ACTIVITY, DEPARTMENT, OUTCOME, RESOURCE, ROLE, EventLog
 from procmine.analyse.causes import (
-    CAUSE_EN, CAUSE_ZH, SLOW_FACTOR, describe_causes, start_is_work_start, step_causes,
+    CAUSE_EN, CAUSE_ZH, SLOW_FACTOR, describe_causes, placeholders as _placeholders, start_is_work_start,
+    step_causes,
 )
 from procmine.outcomes import DECIDES, SAYS_NO, classify_name, step_of
 
@@ -51,12 +52,10 @@ CONTROL_WORDS = ("法务", "法律", "财务", "会计", "出纳", "资金", "�
                  "legal", "finance", "financial", "accounting", "treasury", "risk", "compliance", "audit",
                  "controller", "controlling",
                  # 授权审批控制: the top of the approval authority (分级授权) is a control too
-                 "总经理", "总裁", "董事长", "董事会", "general manager", "ceo", "cfo", "board")
+                 "总经理", "总裁", "董事长", "董事会", "general manager", "ceo", "cfo", "board", "director")
 #: without outcomes, a step followed by a return to it or an earlier step in this share of its
 #: executions is not a stamp
 MAX_RETURN_SHARE = 0.02
-#: resource names that stand for a system or a shared/anonymised account, not a person
-PLACEHOLDER_WORDS = ("system", "staff member", "unknown", "undefined", "batch", "系统", "自动", "未知")
 KIND_ZH = {"remove": "删减", "time_limit": "限时", "merge": "合并", "parallelise": "并行", "sample": "抽查",
            "clarify_owner": "明确责任"}
 CONFIDENCE_ZH = {"high": "高", "medium": "中", "low": "低"}
@@ -359,7 +358,7 @@ def _rubber_stamps(tables, durations, overlaps, unit, min_cases, causes, control
         if median is None or short_hours is None or median > short_hours:
             continue  # not short: a slow approval is a queue to shorten, not a stamp (see time limits)
         one_approver = single.get(name)
-        no_value = r["recorded"] == 0
+        no_value = r["decisions"] == 0  # no decision known at all: not in an outcome, not in the name
         if not (no_value or (one_approver is not None and one_approver >= min_single)):
             continue
         control = _control(name, r["department"], controls)
@@ -483,15 +482,6 @@ def _parallel_partner(overlaps: pl.DataFrame, name: str) -> str | None:
     return b if a == name else a
 
 
-def _placeholders(steps: pl.DataFrame) -> set[str]:
-    """Resource values that name no person: system or anonymised accounts ("SYSTEM", "STAFF MEMBER").
-
-    Only names are used: in a small team one real person may well do most of the work.
-    """
-    names = steps[RESOURCE].drop_nulls().unique()
-    return set(names.filter(names.str.contains_any(list(PLACEHOLDER_WORDS), ascii_case_insensitive=True)).to_list())
-
-
 def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, applicant_share) -> list[Candidate]:
     # steps that open their case (发起申请, 提交报销) in at least applicant_share of their events
     opening = set(tables.steps.group_by(ACTIVITY).agg((pl.col("pos") == 0).mean().alias("first"))
@@ -583,6 +573,10 @@ def _ratio(a, b) -> float | None:
 
 
 def _parallel(pairs, unit, min_cases, min_order, max_overlap, has_start, saving_of) -> list[Candidate]:
+    # a decision recorded as an event ("REJECTED by X", 撤回) is an outcome, not a step to reorder
+    outcomes = [n for n in set(pairs["a"].to_list()) | set(pairs["b"].to_list())
+                if classify_name(n) in (*SAYS_NO, "withdraw")]
+    pairs = pairs.filter(~pl.col("a").is_in(outcomes) & ~pl.col("b").is_in(outcomes))
     hits = pairs.filter((pl.col("cases") >= min_cases) & (pl.col("a_first") >= min_order * pl.col("cases"))
                         & (pl.col("b_first") >= min_order * pl.col("cases"))
                         & (pl.col("overlap") < max_overlap * pl.col("cases")))
