@@ -308,3 +308,31 @@ def test_a_rejection_recorded_as_its_own_event_protects_the_approval(tmp_path):
                        "s", "", "", 0, 1)])
     report = improvement_candidates(make_log(tmp_path, cases, outcome=False), CAL)
     assert of_kind(report, "remove") == {}
+
+
+def test_a_design_control_point_is_never_removed(tmp_path):
+    from procmine.compare import read_design
+
+    log = heldout_like_log(tmp_path)
+    design = write_text(tmp_path / "design.yaml", "\n".join([
+        "process: 测试", "steps:", "  - name: 提交申请", "  - name: 部门经理审批", "  - name: 副总审批",
+        "    control: 副总审批把关", "  - name: 财务审核", "  - name: 归档", ""]))
+    report = improvement_candidates(log, CAL, design=read_design(design))
+    assert of_kind(report, "remove") == {}
+    assert of_kind(report, "sample")[("副总审批",)].evidence["control"] == "设计中的控制点"
+
+
+def test_cli_improve_takes_the_design(tmp_path, capsys):
+    from procmine.cli import main
+
+    heldout_like_log(tmp_path)  # writes log.csv
+    design = write_text(tmp_path / "design.yaml", "\n".join([
+        "process: 测试", "steps:", "  - name: 提交申请", "  - name: 部门经理审批", "  - name: 副总审批",
+        "    control: 副总审批把关", "  - name: 财务审核", "  - name: 归档", ""]))
+    assert main(["improve", str(tmp_path / "log.csv"), "--calendar", "none", "--json"]) == 0
+    kinds = {c["kind"] for c in json.loads(capsys.readouterr().out)["candidates"]}
+    assert "remove" in kinds
+    assert main(["improve", str(tmp_path / "log.csv"), "--calendar", "none", "--design", str(design), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert not any(c["kind"] == "remove" for c in data["candidates"])
+    assert all({"confidence", "saving_method"} <= c.keys() for c in data["candidates"])

@@ -204,3 +204,36 @@ def test_headers_about_times_or_people_do_not_compete_for_the_activity():
 def test_one_column_for_two_roles_is_an_error():
     with pytest.raises(ColumnError, match="--case and --activity name the same column"):
         detect_columns(["实例ID", "节点", "时间"], {"case": "实例ID", "activity": "实例ID"})
+
+
+def test_lifecycle_states_outside_the_standard_are_read_as_instants(tmp_path):
+    # BPIC 2013 incidents: the lifecycle holds the incident's state, not start/complete
+    rows = ["case,activity,lifecycle,time",
+            "i1,Accepted,In Progress,2012-01-02 09:00", "i1,Queued,Awaiting Assignment,2012-01-02 10:00",
+            "i1,Accepted,In Progress,2012-01-03 09:00", "i1,Completed,Resolved,2012-01-03 12:00",
+            "i1,Completed,Closed,2012-01-04 12:00",
+            "i2,Accepted,start,2012-01-05 09:00", "i2,Accepted,complete,2012-01-05 09:30",
+            "i2,Completed,Closed,2012-01-05 10:00"]
+    log = procmine.read_log(write_text(tmp_path / "incidents.csv", "\n".join(rows) + "\n"))
+    assert log.events.filter(pl.col("case") == "i1")["activity"].to_list() == [
+        "Accepted (In Progress)", "Queued (Awaiting Assignment)", "Accepted (In Progress)", "Completed (Resolved)",
+        "Completed (Closed)"]
+    # start/complete still pair where they apply: i2's Accepted is one step of 30 minutes
+    i2 = log.events.filter(pl.col("case") == "i2")
+    assert i2["activity"].to_list() == ["Accepted", "Completed (Closed)"]
+    assert i2["start_timestamp"][0] == datetime(2012, 1, 5, 9, tzinfo=SH)
+    quality = {f.code: f for f in log.quality.findings}
+    assert quality["lifecycle_states"].rows == 6 and quality["lifecycle_states"].action == "kept"
+    assert log.quality.rows_read == 8 == log.quality.events + log.quality.dropped + log.quality.merged
+
+
+def test_dropping_more_than_a_small_share_of_lifecycle_rows_is_a_warning(tmp_path):
+    rows = ["case,activity,lifecycle,time"]
+    for i in range(10):
+        rows += [f"c{i},审核,schedule,2025-01-02 09:00", f"c{i},审核,complete,2025-01-02 10:00"]
+    log = procmine.read_log(write_text(tmp_path / "sched.csv", "\n".join(rows) + "\n"))
+    finding = next(f for f in log.quality.findings if f.code == "lifecycle_other")
+    assert finding.rows == 10 and finding.severity == "warning" and "--lifecycle all" in finding.message
+    only = "\n".join(["case,activity,lifecycle,time", "c1,审核,schedule,2025-01-02 09:00"]) + "\n"
+    with pytest.raises(EmptyLogError, match="--lifecycle all"):
+        procmine.read_log(write_text(tmp_path / "only.csv", only))

@@ -389,24 +389,57 @@ def _numbers_as_numbers(events: pl.DataFrame, columns: list[str]) -> pl.DataFram
     return events.with_columns(typed) if typed else events
 
 
+#: XES's standard lifecycle transitions (the XES lifecycle extension's model) that neither start
+#: nor complete a step.
+XES_NOT_STEPS = ("schedule", "assign", "reassign", "suspend", "resume", "autoskip", "manualskip", "ate_abort",
+                 "pi_abort", "withdraw", "unknown")
+#: Dropping more than this share of the rows is a warning (shown in the summary), not an info note.
+SMALL_SHARE = 0.05
+
+
 def _fold_lifecycle(events: pl.DataFrame, quality: DataQualityReport, mapping: ColumnMapping, lifecycle: str) -> pl.DataFrame:
     """Pair each ``start`` with the next ``complete`` of the same activity in the same case."""
     column = mapping.lifecycle
     transition = pl.col("__lifecycle").str.to_lowercase().str.strip_chars()
-    events = events.with_columns(transition.alias("__lifecycle"))
     if lifecycle == "all":
         return events.drop("__lifecycle")
+    events = events.with_columns(pl.col("__lifecycle").str.strip_chars().alias("__lifecycle_value"),
+                                 transition.alias("__lifecycle"))
     kinds = events["__lifecycle"]
     is_start = kinds == "start"
     is_complete = (kinds == "complete") | kinds.is_null()
-    other = ~(is_start | is_complete)
-    if other.any():
-        counts = events.filter(other)["__lifecycle"].value_counts(sort=True)
+    # XES's standard transitions that are not a step's start or end (schedule, suspend …) are set
+    # aside; values outside the standard (BPIC 2013's "In Progress", 审批中 …) are states a case
+    # passes through: each is read as an instant, named with its value ("Accepted (In Progress)")
+    standard_other = kinds.is_in(list(XES_NOT_STEPS))
+    own_values = ~(is_start | is_complete | standard_other)
+    if own_values.any():
+        counts = events.filter(own_values)["__lifecycle_value"].value_counts(sort=True)
+        names = ", ".join(f"{v} ({n:,})" for v, n in counts.head(8).iter_rows())
+        own = pl.Series(own_values)
+        events = events.with_columns(
+            pl.when(own).then(pl.col(ACTIVITY) + " (" + pl.col("__lifecycle_value") + ")").otherwise(pl.col(ACTIVITY))
+            .alias(ACTIVITY),
+            pl.when(own).then(pl.lit("complete")).otherwise(pl.col("__lifecycle")).alias("__lifecycle"))
+        quality.add(Finding("lifecycle_states", "lifecycle values outside start/complete read as instants, the "
+                            f"activity named with its value, e.g. 'activity (value)': {names} "
+                            "(--lifecycle all keeps activity names as they are)",
+                            int(own_values.sum()), KEPT, column=column, severity="info"))
+    if standard_other.any():
+        counts = events.filter(standard_other)["__lifecycle"].value_counts(sort=True)
         names = ", ".join(f"{v} ({n:,})" for v, n in counts.iter_rows())
-        quality.add(Finding("lifecycle_other", f"lifecycle transitions other than start/complete are not steps: {names}",
-                            int(other.sum()), DROPPED, column=column, examples=_examples(events, other, "__lifecycle"),
-                            severity="info"))
-        events = events.filter(~other)
+        share = float(standard_other.mean())
+        if share == 1.0:
+            raise EmptyLogError(
+                f"{column}: every event's lifecycle is a transition that is not a step's start or completion "
+                f"({names}); read each event as it is with --lifecycle all.")
+        quality.add(Finding("lifecycle_other", f"lifecycle transitions other than start/complete are not steps "
+                            f"({share:.1%} of events; --lifecycle all keeps them): {names}",
+                            int(standard_other.sum()), DROPPED, column=column,
+                            examples=_examples(events, standard_other, "__lifecycle"),
+                            severity="warning" if share > SMALL_SHARE else "info"))
+        events = events.filter(~standard_other)
+    events = events.drop("__lifecycle_value")
     if not (events["__lifecycle"] == "start").any():
         return events.with_columns(pl.lit(None, dtype=events[TIMESTAMP].dtype).alias(START)).drop("__lifecycle")
     order = [CASE, ACTIVITY, TIMESTAMP, ROW]

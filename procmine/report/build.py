@@ -105,7 +105,8 @@ def build_report(
     say("loops and rework")
     results["loops"] = find_loops(log, calendar)
     say("improvement candidates")
-    results["improvements"] = improvement_candidates(log, calendar)
+    # the design's control points are never proposed for removal
+    results["improvements"] = improvement_candidates(log, calendar, design=getattr(comparison, "design", None))
     if comparison is not None:
         results["comparison"] = comparison
 
