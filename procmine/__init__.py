@@ -19,6 +19,7 @@ from procmine.analyse.loops import LoopReport, find_loops
 from procmine.calendar import Calendar
 from procmine.check import DataQualityReport, Finding
 from procmine.compare import Comparison, Design, compare, read_design
+from procmine.compare.periods import PeriodComparison, compare_periods
 from procmine.chart.interactive import InteractiveMap, interactive_map
 from procmine.discover import BpmnModel, ProcessMap, discover, discover_bpmn
 from procmine.errors import (
@@ -33,7 +34,7 @@ from procmine.report import SurveyReport, build_report
 __all__ = [
     "read_log", "read_emails", "discover", "discover_bpmn", "interactive_map", "InteractiveMap", "bottlenecks", "kpis", "find_loops", "improvement_candidates",
     "build_report", "SurveyReport",
-    "read_design", "compare", "Design", "Comparison", "Calendar", "Bottlenecks", "KPIReport", "LoopReport", "ImprovementReport",
+    "read_design", "compare", "Design", "Comparison", "compare_periods", "PeriodComparison", "Calendar", "Bottlenecks", "KPIReport", "LoopReport", "ImprovementReport",
     "EventLog", "LogSummary", "ProcessMap", "BpmnModel", "DataQualityReport", "Finding",
     "ProcmineError", "LogFileError", "ColumnError", "TimestampError", "EmptyLogError", "DataQualityError",
     "OutputError", "DesignError", "MinerTimeout",

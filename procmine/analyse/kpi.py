@@ -173,18 +173,11 @@ def kpis(log: EventLog, target: str | None = None, calendar: "Calendar | None" =
     lead = {k: _round(v) for k, v in lead.items()}
 
     has_outcome = steps[OUTCOME].null_count() < steps.height
-    # decisions in the one vocabulary (procmine.outcomes), read by the engine from the outcome
-    # column or, where a step has none, from its name ("Declaration REJECTED by SUPERVISOR")
-    flags = steps.select(
-        "case_code", (pl.col("decision") == "reject").fill_null(False).alias("rejected"),
-        pl.col("decision").is_in(NOT_RIGHT_FIRST_TIME).fill_null(False).alias("sent_back"),
-    ).group_by("case_code").agg(pl.col("rejected").any(), pl.col("sent_back").any())
     # a case still open may yet be rejected or reworked: rates are over completed cases
-    flagged = done.join(flags, on="case_code", how="left")
+    flagged = case_outcomes(log, calendar).filter(~pl.col("open"))
     total = cases.height
     rejection_rate = flagged["rejected"].sum() / flagged.height if flagged.height else None
-    first_time_right = (((~flagged["has_repeat"]) & (~flagged["sent_back"])).sum() / flagged.height
-                        if flagged.height else None)
+    first_time_right = flagged["right_first_time"].sum() / flagged.height if flagged.height else None
 
     target_info = None
     if target is not None:
@@ -222,6 +215,25 @@ def kpis(log: EventLog, target: str | None = None, calendar: "Calendar | None" =
         notes=notes,
         calendar_description_zh=cal.describe("zh"),
     )
+
+
+def case_outcomes(log: EventLog, calendar: "Calendar | None" = None) -> pl.DataFrame:
+    """One row per case: what the KPIs count. Columns case, case_code, first_time, last_time, open,
+    lead_hours, lead_work_hours, rejected (a step decided ``reject``), right_first_time (no
+    rejection, send-back or resubmission and no activity done twice).
+
+    Decisions are the engine's, in the one vocabulary of :mod:`procmine.outcomes`: from the
+    outcome column or, where a step has none, from its name ("Declaration REJECTED by SUPERVISOR").
+    """
+    cases = time_tables(log, calendar).cases
+    flags = log.tables().steps.select(
+        "case_code", (pl.col("decision") == "reject").fill_null(False).alias("rejected"),
+        pl.col("decision").is_in(NOT_RIGHT_FIRST_TIME).fill_null(False).alias("said_no"),
+    ).group_by("case_code").agg(pl.col("rejected").any(), pl.col("said_no").any())
+    return cases.join(flags, on="case_code", how="left").select(
+        "case", "case_code", "first_time", "last_time", "open", "lead_hours", "lead_work_hours",
+        pl.col("rejected").fill_null(False),
+        (~pl.col("has_repeat") & ~pl.col("said_no").fill_null(False)).alias("right_first_time"))
 
 
 def monthly(cases: pl.DataFrame, hours_per_day: float) -> pl.DataFrame:
@@ -310,4 +322,4 @@ def _pct(value) -> str:
     return "–" if value is None else f"{value * 100:.1f} %"
 
 
-__all__ = ["kpis", "KPIReport", "monthly", "lead_time_distribution", "NOT_RIGHT_FIRST_TIME"]
+__all__ = ["kpis", "KPIReport", "case_outcomes", "monthly", "lead_time_distribution", "NOT_RIGHT_FIRST_TIME"]
