@@ -16,6 +16,7 @@ from procmine.analyse.bottlenecks import Bottlenecks, bottlenecks
 from procmine.analyse.improve import ImprovementReport, improvement_candidates
 from procmine.analyse.kpi import KPIReport, kpis
 from procmine.analyse.loops import LoopReport, find_loops
+from procmine.analyse.monitoring import MonthlyKPIs, StuckCases, monthly_kpis, stuck_cases
 from procmine.calendar import Calendar
 from procmine.check import DataQualityReport, Finding
 from procmine.compare import Comparison, Design, compare, read_design
@@ -34,7 +35,8 @@ from procmine.report import SurveyReport, build_report
 __all__ = [
     "read_log", "read_emails", "discover", "discover_bpmn", "interactive_map", "InteractiveMap", "bottlenecks", "kpis", "find_loops", "improvement_candidates",
     "build_report", "SurveyReport",
-    "read_design", "compare", "Design", "Comparison", "compare_periods", "PeriodComparison", "Calendar", "Bottlenecks", "KPIReport", "LoopReport", "ImprovementReport",
+    "read_design", "compare", "Design", "Comparison", "compare_periods", "PeriodComparison",
+    "stuck_cases", "StuckCases", "monthly_kpis", "MonthlyKPIs", "Calendar", "Bottlenecks", "KPIReport", "LoopReport", "ImprovementReport",
     "EventLog", "LogSummary", "ProcessMap", "BpmnModel", "DataQualityReport", "Finding",
     "ProcmineError", "LogFileError", "ColumnError", "TimestampError", "EmptyLogError", "DataQualityError",
     "OutputError", "DesignError", "MinerTimeout",

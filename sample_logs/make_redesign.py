@@ -5,7 +5,8 @@ From 2025-07-01 (cases submitted from then on): 副总审批 removed, 合规审�
 财务审核 (a new control), and 财务审核's queue cut from a median of 2 working days to half a day.
 部门经理审批 sends every eighth case back (退回 → 修改申请 → 部门经理审批 again). The export was
 taken on 2025-12-31 12:00: the cases submitted in its last days are still open, their current
-step arrived and not completed (empty 处理时间). Deterministic (seeded); run from the repository:
+step arrived and not completed (empty 处理时间); every ninth case submitted in December stalled
+at 部门经理审批 (卡壳) and is open there too. Deterministic (seeded); run from the repository:
 
     python sample_logs/make_redesign.py
 """
@@ -58,6 +59,8 @@ def main() -> Path:
             case = f"FK2025-{number:04d}"
             after = day >= SPLIT
             t = _working_after(day, rng.uniform(0, 6))
+            if t >= EXPORT:  # submitted after the export was taken: not in it
+                continue
             steps = [("提交申请", person, dept, "提交", 0.0)]
             if number % 8 == 0:
                 steps += [("部门经理审批", MANAGERS[dept], dept, "退回", rng.uniform(1, 6)),
@@ -70,8 +73,10 @@ def main() -> Path:
                 steps.append(("副总审批", "钱志远", "总经办", "同意", rng.uniform(1, 4)))
                 steps.append(("财务审核", rng.choice(["蒋涛", "韩雪"]), "财务部", "同意", rng.uniform(12, 20)))
             steps.append(("出纳付款", "潘颖", "财务部", "已付款", rng.uniform(1, 4)))
+            # every 9th case submitted in December stalls at 部门经理审批 (卡壳): never completed
+            stalls = day.month == 12 and number % 9 == 0
             for activity, who, where, result, hours in steps:
-                done = _working_after(t, hours)
+                done = _working_after(t, hours) if not (stalls and activity == "部门经理审批") else EXPORT + timedelta(1)
                 if done > EXPORT:  # still at this step when the export was taken
                     rows.append([case, activity, who, where, f"{t:%Y-%m-%d %H:%M}", "", "", amount])
                     break

@@ -1,0 +1,286 @@
+"""Monitoring after a rollout: stuck cases (卡壳) as of a moment, and the KPIs month by month.
+
+    >>> stuck = stuck_cases(log, stuck_after="1wd")          # doctest: +SKIP
+    >>> stuck.stuck                                          # who holds each case, at which step, since when  # doctest: +SKIP
+    >>> monthly_kpis(log, target="3wd")                      # doctest: +SKIP
+
+**As of.** Both look at the log as it stood at ``as_of`` (default: the log's latest time, the
+moment of the export). A step is *open* at ``as_of`` when it had arrived and was not completed:
+the steps the export lists without a completion time, and, for an earlier ``as_of``, steps that
+completed after it. Cases begun after ``as_of`` are not there yet.
+
+**Stuck.** An open step is stuck when it has waited longer than its limit, counted in working
+time from its arrival to ``as_of``: the design's time limit for that step (时限) when a design is
+given, else ``stuck_after`` (default ``1wd``, one working day). A limit in calendar units
+(``2d``) is counted in calendar time.
+
+**Months.** Cases are counted in the month they started (first arrival) and the month they were
+completed (last completion, at or before ``as_of``). A month is *complete* when it ended by
+``as_of`` and the log covers it from its first day; the others are marked incomplete, and their
+medians are not comparable (a month cut short holds only its quick cases).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import polars as pl
+
+from procmine.errors import ProcmineError
+from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, START, TIMESTAMP, EventLog
+
+DEFAULT_STUCK_AFTER = "1wd"
+
+
+class AsOfError(ProcmineError):
+    """``as_of`` lies outside the log."""
+
+    exit_code = 2
+
+
+@dataclass
+class StuckCases:
+    """Open steps as of a moment, and those waiting beyond their limit."""
+
+    as_of: datetime
+    as_of_source: str  # "given" or "latest time in the log"
+    open_steps: pl.DataFrame
+    basis: str
+    calendar_description: str
+    limits: str
+    hours_per_day: float
+
+    @property
+    def stuck(self) -> pl.DataFrame:
+        return self.open_steps.filter(pl.col("stuck"))
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.stuck.to_pandas()
+
+    def to_dict(self) -> dict:
+        return {"as_of": self.as_of.isoformat(), "as_of_source": self.as_of_source, "time_basis": self.basis,
+                "limits": self.limits, "open_steps": self.open_steps.height, "stuck": self.stuck.height,
+                "units": {"waited_work_hours": "working hours", "waited_hours": "calendar hours"},
+                "cases": [{k: (v.isoformat() if isinstance(v, datetime) else round(v, 3) if isinstance(v, float) else v)
+                           for k, v in r.items()} for r in self.stuck.to_dicts()]}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def describe(self, lang: str = "zh", top: int = 20) -> str:
+        zh = lang == "zh"
+        when = self.as_of.strftime("%Y-%m-%d %H:%M")
+        said = ("（日志中最后一个时间）" if zh else " (the latest time in the log)") if self.as_of_source != "given" else ""
+        lines = [f"卡壳案例：截至 {when}{said}，在办环节 {self.open_steps.height} 个，超过时限 {self.stuck.height} 个（时限：{self.limits}）"
+                 if zh else f"Stuck cases as of {when}{said}: {self.open_steps.height} open steps, "
+                            f"{self.stuck.height} beyond their limit ({self.limits})"]
+        for r in self.stuck.head(top).iter_rows(named=True):
+            who = r[RESOURCE] or ("（未记录处理人）" if zh else "(no holder recorded)")
+            days = r["waited_work_hours"] / self.hours_per_day
+            unit = "工作日" if self.basis == "working" else "天"
+            lines.append(f"  {r[CASE]}：{r[ACTIVITY]}，{who}，自 {r['since']:%Y-%m-%d %H:%M} 起已等待 {days:.1f} {unit}"
+                         f"（时限 {r['limit_zh']}）" if zh else
+                         f"  {r[CASE]}: {r[ACTIVITY]}, held by {who} since {r['since']:%Y-%m-%d %H:%M}, "
+                         f"{days:.1f} {'working days' if self.basis == 'working' else 'days'} (limit {r['limit']})")
+        if self.stuck.height > top:
+            lines.append(f"  … 另有 {self.stuck.height - top} 个（完整列表见 stuck_cases.csv）" if zh else
+                         f"  … {self.stuck.height - top} more (the full list is in stuck_cases.csv)")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.describe("zh")
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{html.escape(str(r[CASE]))}</td><td>{html.escape(str(r[ACTIVITY]))}</td>"
+                       f"<td>{html.escape(str(r[RESOURCE] or ''))}</td><td>{r['since']:%Y-%m-%d %H:%M}</td>"
+                       f"<td>{r['waited_work_hours']:.1f}</td><td>{html.escape(r['limit'])}</td></tr>"
+                       for r in self.stuck.iter_rows(named=True))
+        return (f"<div><h4>卡壳案例（截至 {self.as_of:%Y-%m-%d %H:%M}）</h4><table><tr><th>案例</th><th>环节</th>"
+                f"<th>处理人</th><th>到达</th><th>已等待（工作小时）</th><th>时限</th></tr>{rows}</table></div>")
+
+
+def latest_time(log: EventLog) -> datetime:
+    """The log's latest time: its last completion or the last arrival of a step still open."""
+    times = [log.events[TIMESTAMP].max()]
+    if START in log.events.columns:
+        times.append(log.events[START].max())
+    if log.open_steps is not None and START in log.open_steps.columns and log.open_steps.height:
+        times.append(log.open_steps[START].max())
+    return max(t for t in times if t is not None)
+
+
+def resolve_as_of(log: EventLog, as_of) -> tuple[datetime, str]:
+    """``as_of`` as an aware datetime in the log's time zone, and where it came from."""
+    if as_of is None:
+        return latest_time(log), "latest"
+    if isinstance(as_of, str):
+        from procmine.filters import _read_day  # the filters' reading of dates and times
+
+        parsed = _read_day(as_of, f"--as-of {as_of}")
+        if parsed is None:
+            raise AsOfError(f"--as-of {as_of!r} is not a date or time; write it as 2025-12-31 or 2025-12-31 18:00.")
+        as_of = parsed
+    if isinstance(as_of, date) and not isinstance(as_of, datetime):
+        as_of = datetime(as_of.year, as_of.month, as_of.day)
+    if as_of.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        as_of = as_of.replace(tzinfo=ZoneInfo(log.timezone))
+    first = log.events[START].min() if START in log.events.columns else None
+    first = min(t for t in (first, log.events[TIMESTAMP].min()) if t is not None)
+    if as_of < first:
+        raise AsOfError(f"{log.source.name}: --as-of {as_of:%Y-%m-%d %H:%M} is before the log's first event "
+                        f"({first:%Y-%m-%d %H:%M}); nothing had happened yet.")
+    return as_of, "given"
+
+
+def stuck_cases(log: EventLog, *, as_of=None, stuck_after: str | None = None, design=None,
+                calendar=None) -> StuckCases:
+    """Steps open at ``as_of`` and those beyond their limit (see the module docstring)."""
+    from procmine.analyse.times import default_calendar
+    from procmine.calendar import parse_duration_target
+
+    calendar = calendar or default_calendar()
+    moment, source = resolve_as_of(log, as_of)
+    columns = [CASE, ACTIVITY, "since", RESOURCE, DEPARTMENT]
+    frames = []
+    steps = log.tables().steps
+    has_arrivals = not log.tables().completion_only
+    if has_arrivals:  # completed later than as_of, arrived by then
+        frames.append(steps.filter((pl.col("begin") <= moment) & (pl.col("end") > moment))
+                      .select(CASE, ACTIVITY, pl.col("begin").alias("since"), RESOURCE, DEPARTMENT))
+    open_steps = log.open_steps
+    if open_steps is not None and open_steps.height and START in open_steps.columns:
+        frames.append(open_steps.filter(pl.col(START) <= moment).select(
+            CASE, ACTIVITY, pl.col(START).alias("since"),
+            *[pl.col(c) if c in open_steps.columns else pl.lit(None, dtype=pl.String).alias(c)
+              for c in (RESOURCE, DEPARTMENT)]))
+    if frames:
+        found = pl.concat([f.with_columns(pl.col("since").cast(steps["begin"].dtype)) for f in frames])
+    else:
+        found = pl.DataFrame(schema={CASE: pl.String, ACTIVITY: pl.String, "since": steps["begin"].dtype,
+                                     RESOURCE: pl.String, DEPARTMENT: pl.String})
+    until = pl.Series([moment] * found.height, dtype=found["since"].dtype)
+    working = calendar.working_hours(found["since"], until) if found.height else pl.Series([], dtype=pl.Float64)
+    calendar_hours = ((until - found["since"]).dt.total_seconds() / 3600) if found.height else \
+        pl.Series([], dtype=pl.Float64)
+    default = parse_duration_target(stuck_after or DEFAULT_STUCK_AFTER)
+    by_step = _design_limits(design)
+    limit_text, limit_zh, limit_hours, limit_basis = [], [], [], []
+    for activity in found[ACTIVITY].to_list():
+        limit = by_step.get(activity, default)
+        limit_text.append(limit.text or limit.describe("en"))
+        limit_zh.append(limit.describe("zh"))
+        limit_hours.append(limit.to_work_hours(calendar))
+        limit_basis.append(limit.basis)
+    found = found.with_columns(
+        pl.Series("waited_work_hours", working, dtype=pl.Float64),
+        pl.Series("waited_hours", calendar_hours, dtype=pl.Float64),
+        pl.Series("limit", limit_text, dtype=pl.String),
+        pl.Series("limit_zh", limit_zh, dtype=pl.String),
+        pl.Series("limit_hours", limit_hours, dtype=pl.Float64),
+        pl.Series("limit_basis", limit_basis, dtype=pl.String),
+    ).with_columns(
+        pl.when(pl.col("limit_basis") == "working").then(pl.col("waited_work_hours"))
+        .otherwise(pl.col("waited_hours")).alias("__waited"))
+    found = found.with_columns((pl.col("__waited") > pl.col("limit_hours")).alias("stuck"),
+                               (pl.col("__waited") - pl.col("limit_hours")).alias("over_limit_hours")
+                               ).drop("__waited").sort(["stuck", "waited_work_hours", CASE],
+                                                        descending=[True, True, False])
+    limits = (f"{'设计中各环节的时限，其余 ' if by_step else ''}{default.describe('zh')}" +
+              ("" if stuck_after or by_step else "（默认，可用 --stuck-after 修改）"))
+    return StuckCases(moment, "given" if source == "given" else "latest", found, calendar_basis(calendar),
+                      calendar.describe("zh"), limits, calendar.hours_per_day)
+
+
+def _first_workday(calendar, month_start: date) -> date:
+    day = month_start
+    for _ in range(31):
+        if calendar.is_workday(day):
+            return day
+        day += timedelta(days=1)
+    return month_start
+
+
+def calendar_basis(calendar) -> str:
+    return "calendar" if getattr(calendar, "kind", None) == "none" else "working"
+
+
+def _design_limits(design) -> dict:
+    if design is None:
+        return {}
+    return {name: s.time_limit for s in design.steps if s.time_limit for name in (s.name, *s.aliases)}
+
+
+@dataclass
+class MonthlyKPIs:
+    """KPIs per month as of a moment, incomplete months marked."""
+
+    table: pl.DataFrame
+    as_of: datetime
+    target: str | None
+    basis: str
+    hours_per_day: float
+    notes: list[str] = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.to_pandas()
+
+
+def monthly_kpis(log: EventLog, *, as_of=None, target: str | None = None, calendar=None) -> MonthlyKPIs:
+    """Per month up to ``as_of``: cases started, completed, in progress at month end, median and
+    p90 lead time of the cases completed (working days), share within ``target``, and whether
+    the month is complete (see the module docstring)."""
+    from procmine.analyse.kpi import case_outcomes
+    from procmine.analyse.times import default_calendar
+
+    calendar = calendar or default_calendar()
+    moment, _ = resolve_as_of(log, as_of)
+    per_day = calendar.hours_per_day
+    cases = case_outcomes(log, calendar).filter(pl.col("first_time") <= moment)
+    done = (~pl.col("open")) & (pl.col("last_time") <= moment)
+    limit_col = None
+    if target is not None:
+        from procmine.calendar import parse_duration_target
+
+        limit = parse_duration_target(target)
+        limit_col = (pl.col("lead_work_hours" if limit.basis == "working" else "lead_hours")
+                     <= limit.to_work_hours(calendar) + 1e-9)
+    first_day = cases["first_time"].min().date() if cases.height else moment.date()
+    months = pl.date_range(first_day.replace(day=1), moment.date().replace(day=1), interval="1mo", eager=True)
+    rows = []
+    completed = cases.filter(done)
+    for start in months.to_list():
+        end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)  # the next month's first day
+        started = cases.filter(pl.col("first_time").dt.date().is_between(start, end - timedelta(days=1)))
+        finished = completed.filter(pl.col("last_time").dt.date().is_between(start, end - timedelta(days=1)))
+        end_moment = datetime(end.year, end.month, end.day, tzinfo=moment.tzinfo)
+        in_progress = cases.filter((pl.col("first_time") < end_moment)
+                                   & (~done | (pl.col("last_time") >= end_moment))).height
+        lead = finished["lead_work_hours"]
+        # the first month is whole when the log begins by its first working day
+        begins_late = start == first_day.replace(day=1) and first_day > _first_workday(calendar, start)
+        complete = end_moment <= moment and not begins_late
+        why = "" if complete else ("月份未结束（截至日在本月）" if end_moment > moment else "日志始于月中")
+        rows.append({
+            "month": start.strftime("%Y-%m"), "cases_started": started.height, "cases_completed": finished.height,
+            "in_progress_at_end": in_progress,
+            "median_work_days": None if lead.is_empty() else lead.median() / per_day,
+            "p90_work_days": None if lead.is_empty() else lead.quantile(0.9, "linear") / per_day,
+            "share_within_target": None if limit_col is None or finished.is_empty()
+            else finished.select(limit_col.mean()).item(),
+            "complete": complete, "incomplete_because": why,
+        })
+    table = pl.DataFrame(rows, schema={
+        "month": pl.String, "cases_started": pl.Int64, "cases_completed": pl.Int64, "in_progress_at_end": pl.Int64,
+        "median_work_days": pl.Float64, "p90_work_days": pl.Float64, "share_within_target": pl.Float64,
+        "complete": pl.Boolean, "incomplete_because": pl.String})
+    return MonthlyKPIs(table, moment, target, calendar_basis(calendar), per_day)
+
+
+__all__ = ["stuck_cases", "StuckCases", "monthly_kpis", "MonthlyKPIs", "resolve_as_of", "latest_time", "AsOfError",
+           "DEFAULT_STUCK_AFTER"]
