@@ -13,10 +13,12 @@ signatures.
 __version__ = "0.1.0"
 
 from procmine.analyse.bottlenecks import Bottlenecks, bottlenecks
+from procmine.analyse.cases import CaseNotFoundError, CaseTable, CaseTimeline, case_table, case_timeline
 from procmine.analyse.improve import ImprovementReport, improvement_candidates
 from procmine.analyse.kpi import KPIReport, kpis
 from procmine.analyse.loops import LoopReport, find_loops
 from procmine.analyse.monitoring import MonthlyKPIs, StuckCases, monthly_kpis, stuck_cases
+from procmine.analyse.variants import VariantExplorer, explore_variants
 from procmine.calendar import Calendar
 from procmine.check import DataQualityReport, Finding
 from procmine.compare import Comparison, Design, compare, read_design
@@ -33,6 +35,8 @@ from procmine.read.emails import read_emails
 from procmine.report import SurveyReport, build_report
 
 __all__ = [
+    "explore_variants", "VariantExplorer", "case_table", "CaseTable", "case_timeline", "CaseTimeline",
+    "CaseNotFoundError",
     "read_log", "read_emails", "discover", "discover_bpmn", "interactive_map", "InteractiveMap", "bottlenecks", "kpis", "find_loops", "improvement_candidates",
     "build_report", "SurveyReport",
     "read_design", "compare", "Design", "Comparison", "compare_periods", "PeriodComparison",

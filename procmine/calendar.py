@@ -625,6 +625,9 @@ def _read_rows(path: Path) -> list[tuple[int, list[Any]]]:
     """(line or row number, cells) for every row of a text or Excel file."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        from procmine.read.limits import check_workbook
+
+        check_workbook(path)  # a zip bomb is refused from its directory, before openpyxl parses it
         try:
             import openpyxl
 

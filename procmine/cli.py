@@ -20,11 +20,14 @@ import polars as pl
 
 from procmine import __version__
 from procmine.errors import OutputError, ProcmineError
+from procmine.output import write_csv
 
 
 class _State:
     debug = False
     quiet = False
+    #: the files this run reads, {what it is: path}: no output may replace one of them
+    inputs: dict[str, Path] = {}
 
 
 def _progress(message: str) -> None:
@@ -58,6 +61,19 @@ FILTER_OPTIONS = [
 FILTER_KEYWORDS = ("period", "period_mode", "where", "variants", "lead_time", "starts_with", "ends_with", "follows")
 
 
+PRIVACY_OPTIONS = [
+    click.option("--pseudonymise", "pseudonym_key", type=click.Path(path_type=Path), metavar="KEYFILE",
+                 help="Replace people with stable pseudonyms (人员-3F2A; keyed HMAC-SHA256) in every output. The "
+                      "key is read from KEYFILE, or created there when absent (never overwritten): keep it apart "
+                      "from the outputs. See docs/privacy.md."),
+    click.option("--pseudonymise-departments", "pseudonymise_departments", is_flag=True,
+                 help="With --pseudonymise: departments too (部门-XXXX)."),
+    click.option("--min-department-size", type=click.IntRange(2), metavar="K",
+                 help="Merge departments with fewer than K people into one group (其他部门)."),
+]
+PRIVACY_KEYWORDS = ("pseudonym_key", "pseudonymise_departments", "min_department_size")
+
+
 def log_options(func):
     """The options every command that reads a log shares (mirroring ``read_log``'s keywords)."""
     options = [
@@ -85,6 +101,7 @@ def log_options(func):
                           "resource, department, action, comment (and node)."),
         click.option("--strict", is_flag=True, help="Exit with code 3 when any data-quality problem is found."),
         *FILTER_OPTIONS,
+        *PRIVACY_OPTIONS,
     ]
     for option in reversed(options):
         func = option(func)
@@ -110,8 +127,10 @@ def calendar_options(func):
 def _calendar(kwargs: dict, log):
     from procmine.calendar import Calendar
 
+    holidays_file = kwargs.pop("holidays_file")
+    _State.inputs["the --holidays file"] = holidays_file
     return Calendar.from_options(kwargs.pop("calendar_kind"), work_hours=kwargs.pop("work_hours"),
-                                 holidays_file=kwargs.pop("holidays_file"), timezone=log.timezone)
+                                 holidays_file=holidays_file, timezone=log.timezone)
 
 
 def _warn_calendar(calendar, log=None) -> None:
@@ -129,7 +148,8 @@ def _prepare_out(out_dir: Path | None, log, names: list[str]) -> dict[str, Path]
     if out_dir is None:
         return {}
     paths = {name: out_dir / name for name in names}
-    _guard_outputs(log.source.path, paths.values())
+    _State.inputs.setdefault("the input log", Path(log.source.path))
+    _guard_outputs(paths.values())
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"{out_dir}: is a file; -o needs a folder for the outputs.")
     try:
@@ -144,6 +164,7 @@ def _charts(paths: dict[str, Path], make: dict[str, object]) -> None:
     import matplotlib.pyplot as plt
 
     from procmine.chart.flowchart import save_figure
+    from procmine.output import clean_xml_file
 
     for stem, draw in make.items():
         fig = draw()
@@ -152,6 +173,8 @@ def _charts(paths: dict[str, Path], make: dict[str, object]) -> None:
                 path = paths[f"{stem}.{suffix}"]
                 try:
                     save_figure(fig, path)
+                    if suffix == "svg":
+                        clean_xml_file(path)
                 except OSError as exc:
                     raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}).") from None
         finally:
@@ -169,7 +192,11 @@ def _emit(report, log, calendar, paths: dict[str, Path], as_json: bool, lang: st
         click.echo(f"筛选：{said}" if lang == "zh" else f"Filter: {said}")
     click.echo(report.describe(lang))
     if paths and not as_json:
-        click.echo("Wrote:\n" + "\n".join(f"  {p}" for p in paths.values()))
+        click.echo(_wrote(lang) + "\n" + "\n".join(f"  {p}" for p in paths.values()))
+
+
+def _wrote(lang: str) -> str:
+    return "已写入：" if lang == "zh" else "Wrote:"
 
 
 def _result_json(report, log) -> str:
@@ -192,11 +219,15 @@ def _read(kwargs: dict):
     from procmine.read import read_log
 
     path = kwargs.pop("log_path")
+    _State.inputs["the input log"] = path
     read_args = {k: kwargs.pop(k) for k in ("case", "activity", "timestamp", "start_timestamp", "resource",
                                              "department", "role", "outcome", "encoding", "delimiter", "sheet",
                                              "timezone", "lifecycle", "strict", "history_column",
                                              "history_pattern")}
     filters = {k: kwargs.pop(k) for k in FILTER_KEYWORDS}
+    privacy = {k: kwargs.pop(k, None) for k in PRIVACY_KEYWORDS}
+    if privacy["pseudonym_key"] is not None:
+        _State.inputs["the pseudonymisation key"] = privacy["pseudonym_key"]
     log = read_log(path, progress=_progress, **read_args)
     written = {k: v for k, v in filters.items() if v not in (None, ())}
     if set(written) - {"period_mode"}:
@@ -207,6 +238,28 @@ def _read(kwargs: dict):
         total = log.summary().cases
         log = log.filter(*chosen, calendar=calendar)
         _note(f"filter: {'; '.join(f.describe('en') for f in chosen)}: {log.summary().cases:,} of {total:,} cases kept")
+    return _pseudonymise(log, **privacy)
+
+
+def _pseudonymise(log, pseudonym_key: Path | None, pseudonymise_departments: bool, min_department_size: int | None):
+    """The log with people (and departments) pseudonymised right after reading, so every output inherits it."""
+    if pseudonym_key is None:
+        if pseudonymise_departments:
+            raise click.UsageError("--pseudonymise-departments needs --pseudonymise KEYFILE")
+        if min_department_size is None:
+            return log
+    from procmine import privacy
+
+    key, created = (privacy.load_key(pseudonym_key) if pseudonym_key is not None else (None, False))
+    if key is None:  # --min-department-size alone: merge small departments, names stay
+        key = b"\0" * 32
+    log, done = privacy.pseudonymise(log, key, departments=pseudonymise_departments,
+                                     min_department_size=min_department_size, people=pseudonym_key is not None)
+    for line in privacy.describe(done, pseudonym_key, created):
+        if created:  # the new key is said even with --quiet: the user must keep it
+            click.echo(f"procmine: {line}", err=True)
+        else:
+            _note(line)
     return log
 
 
@@ -230,12 +283,15 @@ def cli(debug: bool, quiet: bool) -> None:
     """
     _State.debug = debug
     _State.quiet = quiet
+    _State.inputs = {}
 
 
 @cli.command()
 @log_options
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
-def check(as_json: bool, **kwargs) -> None:
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the summary and the data-quality reasons.")
+def check(as_json: bool, lang: str, **kwargs) -> None:
     """Check a log's data quality: missing values, unreadable times, duplicates, label variants.
 
     Every row that is dropped or repaired is counted with its reason. With --strict, any
@@ -252,8 +308,10 @@ def check(as_json: bool, **kwargs) -> None:
         click.echo(json.dumps({"summary": log.summary().to_dict(), "quality": log.quality.to_dict()},
                               ensure_ascii=False, indent=2))
     else:
-        click.echo(str(log.summary()))
-        click.echo(str(log.quality))
+        from procmine.report.translate import quality_text, summary_text
+
+        click.echo(summary_text(log.summary(), lang))
+        click.echo(quality_text(log.quality, lang))
     if strict:
         log.quality.raise_if_problems()
 
@@ -278,7 +336,7 @@ def check(as_json: bool, **kwargs) -> None:
               help="Time budget of the miner. When the full activity set does not finish in time, the activities "
                    "drawn on the flowchart are mined instead (in a second budget); if that fails too, no BPMN.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of the chart labels.")
+              help="Language of the summary and the chart labels.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def discover(out_dir: Path, activities: float | None, paths: float | None, noise: float, arrival_times: bool,
              with_bpmn: bool, bpmn_timeout: float, lang: str, as_json: bool, **kwargs) -> None:
@@ -330,11 +388,17 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
                "flowchart_html": files["current_flowchart.html"], "process_map": files["process_map.json"]}
     summary = log.summary()
     if not as_json:  # the summary before the miner: it is there even while the miner works
-        click.echo(str(summary))
-        click.echo(str(log.quality))
-        click.echo(f"Process map: {pmap.activities.height} activities, {pmap.handoffs.height} hand-offs "
-                   f"(step durations {pmap.duration_basis})"
-                   + (f"; chart {shown.simplification.note('en').lower()}" if shown.simplification else ""))
+        from procmine.report.translate import quality_text, summary_text
+
+        click.echo(summary_text(summary, lang))
+        click.echo(quality_text(log.quality, lang))
+        if lang == "zh":
+            click.echo(f"流程图：{pmap.activities.height} 个活动，{pmap.handoffs.height} 条交接"
+                       + (f"；{shown.simplification.note('zh')}" if shown.simplification else ""))
+        else:
+            click.echo(f"Process map: {pmap.activities.height} activities, {pmap.handoffs.height} hand-offs "
+                       f"(step durations {pmap.duration_basis})"
+                       + (f"; chart {shown.simplification.note('en').lower()}" if shown.simplification else ""))
     bpmn_note = "skipped (--no-bpmn)"
     if with_bpmn:
         bpmn_note, written = _mine_bpmn(log, shown, files["current_process.bpmn"], noise, arrival_times, bpmn_timeout)
@@ -361,7 +425,7 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     click.echo(f"BPMN: {bpmn_note}")
-    click.echo("Wrote:")
+    click.echo(_wrote(lang))
     for path in outputs.values():
         click.echo(f"  {path}")
 
@@ -437,7 +501,8 @@ def bottlenecks(out_dir: Path | None, top: int, lang: str, as_json: bool, **kwar
     if paths:
         _charts(paths, {"bottlenecks": lambda: report.plot(top, lang), "bottleneck_heatmap": lambda: report.heatmap(lang)})
         _write_text(paths["bottlenecks.json"], _result_json(report, log))
-        report.backlog.with_columns(report.backlog["period_end"].dt.strftime("%Y-%m-%d")).write_csv(paths["backlog.csv"])
+        write_csv(report.backlog.with_columns(report.backlog["period_end"].dt.strftime("%Y-%m-%d")),
+                  paths["backlog.csv"])
     _emit(report, log, calendar, paths, as_json, lang)
 
 
@@ -513,7 +578,7 @@ def kpi(out_dir: Path | None, target: str | None, lang: str, as_json: bool, **kw
     if paths:
         _charts(paths, {"kpi_trend": lambda: report.plot(lang)})
         _write_text(paths["kpi.json"], _result_json(report, log))
-        report.by_month.write_csv(paths["kpi_by_month.csv"])
+        write_csv(report.by_month, paths["kpi_by_month.csv"])
     _emit(report, log, calendar, paths, as_json, lang)
 
 
@@ -580,6 +645,7 @@ def improve(out_dir: Path | None, lang: str, as_json: bool, design_path: Path | 
     if design_path is not None:
         from procmine.compare import read_design
 
+        _State.inputs["the design"] = design_path
         design = read_design(design_path)
     log = _read(kwargs)
     calendar = _calendar(kwargs, log)
@@ -609,7 +675,7 @@ def compare(design_path: Path, out_dir: Path | None, lang: str, as_json: bool, *
     \b
     Writes to OUT (with -o): comparison.png/.svg (the design's flow with the log's cases;
     hand-offs outside the design in red, unused ones dashed), comparison.json,
-    deviations.csv (one row per deviation), design.bpmn (the design as BPMN with layout).
+    deviations.csv (one row per case and deviation), design.bpmn (the design as BPMN with layout).
 
     \b
     Example:
@@ -618,6 +684,7 @@ def compare(design_path: Path, out_dir: Path | None, lang: str, as_json: bool, *
     from procmine.compare import compare as compare_with_design
     from procmine.compare import read_design
 
+    _State.inputs["the design"] = design_path
     design = read_design(design_path)
     log = _read(kwargs)
     calendar = _calendar(kwargs, log)
@@ -626,10 +693,9 @@ def compare(design_path: Path, out_dir: Path | None, lang: str, as_json: bool, *
     paths = _prepare_out(out_dir, log, ["comparison.png", "comparison.svg", "comparison.json", "deviations.csv",
                                         "design.bpmn"])
     if paths:
-        _guard_outputs(str(design_path), paths.values())
         _charts(paths, {"comparison": lambda: report.plot(lang)})
         _write_text(paths["comparison.json"], _result_json(report, log))
-        _write_text(paths["deviations.csv"], "\ufeff" + report.to_frame().to_csv(index=False))
+        write_csv(report.deviations_by_case(lang), paths["deviations.csv"])
         try:
             design.save_bpmn(paths["design.bpmn"])
         except OSError as exc:
@@ -637,11 +703,100 @@ def compare(design_path: Path, out_dir: Path | None, lang: str, as_json: bool, *
     _emit(report, log, calendar, paths, as_json, lang)
 
 
-def _guard_outputs(input_path: str, outputs) -> None:
-    source = Path(input_path).resolve()
-    for path in outputs:
-        if Path(path).resolve() == source:
-            raise OutputError(f"{path}: would overwrite the input log. Choose another folder with -o.")
+@cli.command()
+@log_options
+@calendar_options
+@out_option
+@click.option("--top", type=click.IntRange(1, 50), default=10, show_default=True,
+              help="Variants shown one by one in the text and chart; the rest form one row (variants.csv has all).")
+@click.option("--timeline", "timeline_case", metavar="CASE_ID",
+              help="One case's timeline: print its steps and, with -o, draw timeline_<CASE_ID>.png/.svg.")
+@click.option("--design", "design_path", type=click.Path(path_type=Path),
+              help="Designed process (YAML, step table or BPMN, as for procmine compare): adds each case's "
+                   "deviation count to cases.csv and writes deviations.csv.")
+@lang_option
+@json_option
+def cases(out_dir: Path | None, top: int, timeline_case: str | None, design_path: Path | None, lang: str,
+          as_json: bool, **kwargs) -> None:
+    """Drill down: every case id, the variants, one case's timeline (案例明细、变体、单案例时间线).
+
+    The case table has one row per case: variant rank, first and last time, events, lead time
+    in calendar and working hours, open/closed, rejected, sent back, repeated steps and (with
+    --design) deviations. The variants are ranked by cases, with share and median lead time
+    of their completed cases in working and calendar days.
+
+    \b
+    Writes to OUT (with -o): cases.csv, variants.csv (every variant, rank = variant_id in
+    cases.csv), variants.png/.svg (the top variants); with --design deviations.csv (one row per
+    case and deviation); with --timeline timeline_<CASE_ID>.png/.svg.
+
+    \b
+    Example:
+      procmine cases sample_logs/合同审批.csv -o out/ --timeline HT2025-0001
+    """
+    from procmine.analyse.cases import case_table, case_timeline
+    from procmine.analyse.variants import explore_variants
+
+    design = None
+    if design_path is not None:
+        from procmine.compare import read_design
+
+        _State.inputs["the design"] = design_path
+        design = read_design(design_path)
+    log = _read(kwargs)
+    calendar = _calendar(kwargs, log)
+    comparison = None
+    if design is not None:
+        from procmine.compare import compare as compare_with_design
+
+        _progress("replaying the log on the design")
+        comparison = compare_with_design(log, design, calendar)
+    table = case_table(log, calendar, design_comparison=comparison)
+    explorer = explore_variants(log, calendar, top=top)
+    timeline = case_timeline(log, timeline_case, calendar) if timeline_case is not None else None
+    names = ["cases.csv", "variants.csv", "variants.png", "variants.svg"]
+    if comparison is not None:
+        names.append("deviations.csv")
+    stem = None
+    if timeline is not None:
+        stem = "timeline_" + (re.sub(r"[^0-9A-Za-z\u4e00-\u9fff._-]+", "_", timeline.case).strip("._") or "case")
+        names += [f"{stem}.png", f"{stem}.svg"]
+    paths = _prepare_out(out_dir, log, names)
+    if paths:
+        table.write(paths["cases.csv"])
+        explorer.write(paths["variants.csv"])
+        charts = {"variants": lambda: explorer.plot(lang)}
+        if timeline is not None:
+            charts[stem] = lambda: timeline.plot(lang)
+        _charts(paths, charts)
+        if comparison is not None:
+            write_csv(comparison.deviations_by_case(lang), paths["deviations.csv"])
+    _warn_calendar(calendar, log)
+    if as_json:
+        payload = {"cases": {k: v for k, v in table.to_dict().items() if k != "rows"},
+                   "variants": explorer.to_dict(),
+                   "timeline": None if timeline is None else timeline.to_dict()}
+        if log.filters:
+            payload["filters"] = [f.describe("en") for f in log.filters]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+        return
+    if log.filters:
+        said = "；".join(f.describe(lang) for f in log.filters)
+        click.echo(f"筛选：{said}" if lang == "zh" else f"Filter: {said}")
+    click.echo(table.describe(lang))
+    click.echo(explorer.describe(lang))
+    if timeline is not None:
+        click.echo(timeline.describe(lang))
+    if paths:
+        click.echo(_wrote(lang) + "\n" + "\n".join(f"  {p}" for p in paths.values()))
+
+def _guard_outputs(outputs, folders=()) -> None:
+    """Refuse (one line, exit 2) to write onto any file this run reads: the log, a design, a
+    --holidays or --departments file, by path, link or hard link; or to replace the files of
+    ``folders`` when an input lies inside one."""
+    from procmine.output import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs(outputs, _State.inputs, folders)
 
 
 
@@ -689,10 +844,12 @@ def monitor(out_dir: Path, as_of: str | None, target: str | None, design_path: P
     if design_path is not None:
         from procmine.compare import read_design
 
+        _State.inputs["the design"] = design_path
         design = read_design(design_path)
     log = _read(kwargs)
     calendar = _calendar(kwargs, log)
     paths = _prepare_out(out_dir, log, MONITOR_OUTPUTS)
+    _guard_outputs([], folders=[paths["report_files"]])  # the report replaces the charts and tables there
     report = build_monitoring_report(log, as_of=as_of, target=target, design=design, stuck_after=stuck_after,
                                      calendar=calendar, lang=lang, progress=_progress)
     stuck, months = report.results["stuck"], report.results["monthly"]
@@ -709,7 +866,7 @@ def monitor(out_dir: Path, as_of: str | None, target: str | None, design_path: P
                                "months": months.table.to_dicts()}, ensure_ascii=False, indent=2, default=str))
         return
     click.echo(stuck.describe(lang))
-    click.echo(("已写入：" if lang == "zh" else "Wrote:") + "\n" + "\n".join(f"  {p}" for p in (*written.values(), paths["stuck_cases.csv"],
+    click.echo(_wrote(lang) + "\n" + "\n".join(f"  {p}" for p in (*written.values(), paths["stuck_cases.csv"],
                                                                    paths["monthly.csv"])))
 
 
@@ -717,20 +874,22 @@ def monitor(out_dir: Path, as_of: str | None, target: str | None, design_path: P
 @log_options
 @calendar_options
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("procmine_report"),
-              show_default=True, help="Folder for report.html, report.md (+ report_files/) and report.docx.")
+              show_default=True, help="Folder for report.html, report.md (+ report_files/), report.docx and report.xlsx.")
 @click.option("--design", "design_path", type=click.Path(path_type=Path),
               help="Designed process to compare with (YAML, step table or BPMN, as for procmine compare): "
                    "adds the section 与设计流程对比.")
 @click.option("--target",
               help="Lead-time target, e.g. 3wd (3 working days), 8h, 2d (calendar days); none for no target. "
                    "Default: the design's lead_time target with --design, else 3wd (the method's example "
-                   "审批时长≤3个工作日).")
+                   "审批时长≤3个工作日, marked 示例目标 in the report).")
 @click.option("--process", "process_name", help="Process name in the title (default: the log file's name).")
+@click.option("--split", help="A rollout date, e.g. 2025-07-01: adds the section 改造前后对比 (cases begun before it "
+                              "against those begun from it on), as procmine diff.")
 @lang_option
 @click.option("--quiet", is_flag=True, help="No progress messages on stderr (same as procmine -q).")
 def report(out_dir: Path, design_path: Path | None, target: str, process_name: str | None, lang: str, quiet: bool,
-           **kwargs) -> None:
-    """The current-state survey report (现状调研分析报告): HTML, Markdown and Word.
+           split: str | None = None, **kwargs) -> None:
+    """The current-state survey report (现状调研分析报告): HTML, Markdown, Word and Excel.
 
     Sections: 调研范围与数据 (scope, data, column mapping, calendar, data quality), 当前流程图
     (flowchart, variants), 时效与KPI (lead-time distribution against the target, monthly trend),
@@ -743,6 +902,7 @@ def report(out_dir: Path, design_path: Path | None, target: str, process_name: s
       report.html    one self-contained file: charts embedded, no network references
       report.md      Markdown; report_files/ beside it holds the charts (200 dpi PNG) and tables (CSV)
       report.docx    Word, to finish editing and send
+      report.xlsx    every table of the report, one sheet each (numbers as numbers)
 
     \b
     Example:
@@ -757,22 +917,27 @@ def report(out_dir: Path, design_path: Path | None, target: str, process_name: s
     if design_path is not None:
         from procmine.compare import read_design
 
+        _State.inputs["the design"] = design_path
         design = read_design(design_path)
+    target_source = "given"
     if target is None:  # one target throughout the report: the design's, when it has one
         designed = next((t.text for t in (design.targets if design else ()) if t.name == "lead_time"), None)
-        target = designed or "3wd"
+        target, target_source = (designed, "design") if designed else ("3wd", "example")
+        if not designed:
+            _note("no --target: the report uses the method's example target 3wd (marked 示例目标); "
+                  "set the process's own with --target, or --target none")
     target = None if target.strip().lower() in ("none", "") else target
     if target is not None:
         parse_duration_target(target)  # a bad target fails before the long work
     log = _read(kwargs)
     calendar = _calendar(kwargs, log)
-    paths = _prepare_out(out_dir, log, ["report.html", "report.md", "report_files", "report.docx"])
-    if design_path is not None:
-        _guard_outputs(str(design_path), paths.values())
+    paths = _prepare_out(out_dir, log, ["report.html", "report.md", "report_files", "report.docx", "report.xlsx"])
+    _guard_outputs([], folders=[paths["report_files"]])  # the report replaces the charts and tables there
     survey = build_report(log, calendar, design=design, target=target, lang=lang, progress=_progress,
-                          process=process_name)
+                          target_source=target_source,
+                          process=process_name, before_after=split)
     _warn_calendar(calendar, log)
-    _progress("writing report.html, report.md and report.docx")
+    _progress("writing report.html, report.md, report.docx and report.xlsx")
     try:
         written = survey.write_all(out_dir)
     except OSError as exc:
@@ -781,7 +946,7 @@ def report(out_dir: Path, design_path: Path | None, target: str, process_name: s
                f"{len(survey.charts())} charts")
     for section in survey.sections:
         click.echo(f"  {section.heading}")
-    click.echo("Wrote:\n" + "\n".join(f"  {written[k]}" for k in ("html", "markdown", "files", "docx")))
+    click.echo(_wrote(lang) + "\n" + "\n".join(f"  {written[k]}" for k in ("html", "markdown", "files", "docx", "xlsx")))
 
 
 def _keywords(values: tuple[str, ...]) -> dict[str, list[str]]:
@@ -817,8 +982,11 @@ def _keywords(values: tuple[str, ...]) -> dict[str, list[str]]:
 @click.option("--strict", is_flag=True, help="Exit with code 3 when any message is broken or unassigned "
                                              "(any data-quality problem); the CSV is still written.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary and data-quality report as JSON.")
+@PRIVACY_OPTIONS[0]
+@PRIVACY_OPTIONS[1]
+@PRIVACY_OPTIONS[2]
 def from_email(mail_path: Path, out_file: Path | None, id_pattern: str | None, keywords: tuple[str, ...],
-               departments_file: Path | None, timezone: str, strict: bool, as_json: bool) -> None:
+               departments_file: Path | None, timezone: str, strict: bool, as_json: bool, **privacy) -> None:
     """Turn approval e-mails (a folder of .eml files, or an .mbox file) into an event log.
 
     Cases come from the request id in the subject (【审批】合同HT2025001), else from the thread;
@@ -835,8 +1003,9 @@ def from_email(mail_path: Path, out_file: Path | None, id_pattern: str | None, k
     from procmine.read.emails import email_summary, read_emails, write_log_csv
 
     table = _keywords(keywords)
+    _State.inputs.update({"the input mailbox": mail_path, "the --departments file": departments_file})
     if out_file is not None:
-        _guard_outputs(str(mail_path), [out_file])
+        _guard_outputs([out_file])
         if mail_path.is_dir() and out_file.suffix.lower() == ".eml" and out_file.resolve().is_relative_to(
                 mail_path.resolve()):
             raise OutputError(f"{out_file}: would overwrite a message of the input folder. Choose a .csv file "
@@ -845,6 +1014,7 @@ def from_email(mail_path: Path, out_file: Path | None, id_pattern: str | None, k
             raise OutputError(f"{out_file}: is a folder; -o needs a file name such as log.csv.")
     log = read_emails(mail_path, id_pattern=id_pattern, keywords=table, departments=departments_file,
                       timezone=timezone, progress=_progress)
+    log = _pseudonymise(log, **privacy)
     summary = email_summary(log)
     if out_file is not None:
         try:

@@ -57,7 +57,8 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("send_back", "退回", "send back",
             ("已退回", "退回", "回退", "打回", "发回", "退件", "返回修改", "退回修改", "send back", "sent back",
              "sendback", "return", "returned", "rollback", "rolled back", "redirect_process", "不满意"),
-            ("退回", "回退", "打回", "发回", "returned", "sent back", "send back", "rolled back")),
+            # not "sent back" in names: BPIC 2012's O_SENT_BACK is the customer returning a signed offer
+            ("退回", "回退", "打回", "发回", "returned", "rolled back")),
     Outcome("reject", "驳回", "reject",
             ("已驳回", "驳回", "已拒绝", "拒绝", "不同意", "不批准", "不予批准", "不予", "不通过", "未通过", "否决",
              "拒批", "reject", "rejected", "rejection", "decline", "declined", "deny", "denied", "refuse",

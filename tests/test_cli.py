@@ -39,14 +39,14 @@ def test_discover_writes_every_output(parallel_csv, tmp_path, capsys):
 
 
 def test_discover_text_summary(sequential_csv, tmp_path, capsys):
-    code, stdout, _ = run(["discover", str(sequential_csv), "-o", str(tmp_path / "o")], capsys)
+    code, stdout, _ = run(["discover", str(sequential_csv), "-o", str(tmp_path / "o"), "--lang", "en"], capsys)
     assert code == 0
     assert "3 cases" in stdout and "current_flowchart.png" in stdout
 
 
 def test_check_strict_exit_code(tmp_path, capsys):
     path = write_text(tmp_path / "d.csv", "单据编号,审批节点,处理时间\n1,a,2025-01-02 09:00\n1,a,2025-01-02 09:00\n")
-    code, stdout, _ = run(["check", str(path)], capsys)
+    code, stdout, _ = run(["check", str(path), "--lang", "en"], capsys)
     assert code == 0 and "duplicate" in stdout
     code, _, err = run(["check", str(path), "--strict"], capsys)
     assert code == 3 and "strict" in err

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import procmine
 from procmine.cli import cli, main
-from procmine.errors import DataQualityError, LogFileError
+from procmine.errors import DataQualityError, EmptyLogError, LogFileError
 from procmine.log import EventLog
 from procmine.read.emails import email_summary, find_decision, own_text, read_emails, write_log_csv
 
@@ -189,6 +189,37 @@ def test_cases_from_threads_and_unassigned_messages(tmp_path):
     assert email_summary(log).unassigned == 2
 
 
+def test_broadcasts_and_subjects_alone_make_no_case(tmp_path):
+    """Held-out shape of issue 16: a circular to all staff, "同意的请回复", and replies "Re: …" saying
+    同意, threaded by headers or by their subject alone, is not an approval case."""
+    day = "Mon, 10 Mar 2025 {}:00:00 +0800"
+    files = {
+        "1.eml": message(sender="张三 <zs@corp.example>", subject="【审批】合同HT2025001", date=day.format("08"),
+                         message_id="a1@c", body="请审批。"),
+        "2.eml": message(sender="李四 <ls@corp.example>", subject="Re: 【审批】合同HT2025001", date=day.format("09"),
+                         message_id="a2@c", reply_to="a1@c", body="同意。"),
+        "3.eml": message(sender="行政部 <hr@corp.example>", subject="关于年会安排", date=day.format("10"),
+                         message_id="b1@c", body="同意的请回复。", extra="Cc: all-staff@corp.example"),
+        "4.eml": message(sender="王五 <ww@corp.example>", subject="Re: 关于年会安排", date=day.format("11"),
+                         message_id="b2@c", reply_to="b1@c", body="同意"),
+        "5.eml": message(sender="赵六 <zl@corp.example>", subject="Re: 关于年会安排", date=day.format("12"),
+                         message_id="b3@c", body="同意"),  # no thread headers: the subject alone
+        "6.eml": message(sender="孙七 <sq@corp.example>", subject="周报", date=day.format("13"),
+                         message_id="c1@c", body="本周进展。"),
+        "7.eml": message(sender="周八 <zb@corp.example>", subject="Re: 周报", date=day.format("14"),
+                         message_id="c2@c", body="同意"),
+        "8.eml": message(sender="吴九 <wj@corp.example>", subject="Re: 周报", date=day.format("15"),
+                         message_id="c3@c", body="同意"),
+    }
+    log = read_emails(write(tmp_path / "m", files))
+    assert rows(log) == [("HT2025001", "提交", "提交", "张三", "2025-03-10 08:00:00"),
+                         ("HT2025001", "李四审批", "同意", "李四", "2025-03-10 09:00:00")]
+    found = {f.code: (f.rows, [r for r, _ in f.examples]) for f in log.quality.findings}
+    assert found["unassigned_broadcast"] == (3, [3, 4, 5])  # the circular and its replies (5: by subject)
+    assert found["unassigned_no_id_no_thread"] == (3, [6, 7, 8])  # 周报 and two "Re:" joined by subject alone
+    assert log.quality.rows_read == 8
+
+
 def test_id_pattern_is_configurable(tmp_path):
     folder = write(tmp_path / "m", {
         "1.eml": message(sender="A <a@c.example>", subject="采购申请 #20250042", date="Mon, 10 Mar 2025 09:00:00 +0800",
@@ -196,7 +227,8 @@ def test_id_pattern_is_configurable(tmp_path):
         "2.eml": message(sender="B <b@c.example>", subject="Re: 采购申请 #20250042", date="Mon, 10 Mar 2025 10:00:00 +0800",
                          message_id="2@c", body="同意"),
     })
-    assert read_emails(folder).events["case"].unique().to_list() == ["thread-001"]  # no id by default: one thread
+    with pytest.raises(EmptyLogError):  # no id by default, no thread headers: the subject alone makes no case
+        read_emails(folder)
     assert read_emails(folder, id_pattern=r"#(\d+)").events["case"].unique().to_list() == ["20250042"]
 
 
@@ -361,7 +393,7 @@ def test_from_email_json_and_options(tmp_path):
 def test_from_email_refuses_to_overwrite_its_input_and_bad_options(tmp_path, capsys):
     mbox = tmp_path / "box.mbox"
     mbox.write_bytes((SAMPLES / "邮件审批.mbox").read_bytes())
-    assert main(["from-email", str(mbox), "-o", str(mbox)]) == 4
+    assert main(["from-email", str(mbox), "-o", str(mbox)]) == 2
     assert "overwrite" in capsys.readouterr().err
     assert mbox.read_bytes() == (SAMPLES / "邮件审批.mbox").read_bytes()
     assert main(["from-email", str(mbox), "--keyword", "同意"]) == 2

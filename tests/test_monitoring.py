@@ -95,7 +95,7 @@ def test_cli_monitor_writes_the_report(tmp_path, capsys):
     assert main(["monitor", str(LOG), "--design", str(DESIGN), "-o", str(out)]) == 0
     said = capsys.readouterr().out
     assert "FK2025-0468" in said and "部门经理审批" in said
-    for name in ("report.html", "report.md", "report.docx", "stuck_cases.csv", "monthly.csv"):
+    for name in ("report.html", "report.md", "report.docx", "report.xlsx", "stuck_cases.csv", "monthly.csv"):
         assert (out / name).exists(), name
     text = (out / "report.md").read_text(encoding="utf-8")
     assert "流程执行监控报表" in text and "不完整" in text and "与设计流程的偏差" in text

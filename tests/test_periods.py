@@ -105,3 +105,16 @@ def test_cli_diff_writes_every_output(tmp_path, capsys):
     assert isinstance(book["KPI"]["C3"].value, float)  # numbers as numbers
     assert main(["diff", str(LOG), "--split", "2030-01-01"]) == 2
     assert "2030-01-01" in capsys.readouterr().err
+
+
+def test_the_survey_report_includes_the_before_and_after_section(diff):
+    from procmine.calendar import Calendar
+    from procmine.report import build_report
+
+    log = procmine.read_log(LOG)
+    report = build_report(log, Calendar(), target="3wd", before_after=diff)
+    section = report.section("before_after")
+    table = next(block for block in section.blocks if hasattr(block, "frame"))
+    kpis = dict(zip(table.frame["指标"], table.frame["结论"]))
+    assert kpis["周期中位数（工作小时）"] == "显著变化" and kpis["一次通过率（百分点）"] == "随机波动"
+    assert any(getattr(block, "name", "").endswith("difference_map") for block in section.blocks)

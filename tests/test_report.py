@@ -105,9 +105,10 @@ def test_kpi_findings_state_number_unit_and_basis(report):
 def test_lead_time_histogram_in_report(report):
     charts = {c.name: c for c in report.charts()}
     assert list(charts) == ["fig01_current_flowchart", "fig02_lead_time_distribution", "fig03_monthly_trend",
-                            "fig04_bottleneck_heatmap", "fig05_loops"]
+                            "fig04_bottleneck_heatmap", "fig05_bottleneck_bars", "fig06_loops"]
     width, height = charts["fig02_lead_time_distribution"].size_px
-    assert 1600 < width < 1900 and 700 < height < 1000  # 9 × 4.4 in at 200 dpi, trimmed
+    # 6.3 × 3.9 in at 200 dpi, trimmed: the 16 cm text width of an A4 page, printed at its drawn size
+    assert 1100 < width <= 1260 and 600 < height < 800
 
 
 def test_english_report(tiny):
@@ -167,7 +168,7 @@ def test_html_is_self_contained(hostile_files):
     parser.feed(page)
     sources = [value for name, value in parser.attrs if name in ("src", "href")]
     images = [s for s in sources if s.startswith("data:")]
-    assert len(images) == 4  # flowchart, lead-time distribution, trend, heat map (no loops in this log)
+    assert len(images) == 5  # flowchart, lead-time distribution, trend, heat map, bars (no loops in this log)
     assert all(s.startswith("data:image/png;base64,") for s in images)
     assert all(s.startswith(("data:image/png;base64,", "#s")) for s in sources)  # only the contents' anchors
     png = base64.b64decode(images[0].split(",", 1)[1])
@@ -199,7 +200,7 @@ def test_markdown_escapes_and_images_beside(hostile_files):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>" not in text
     assert "a\\|b\\*c\\_d" in text and "a|b*c_d" not in text
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
-    assert len(images) == 4
+    assert len(images) == 5
     for image in images:
         file = path.parent / image
         assert file.is_file() and file.parent.name == "report_files"
@@ -217,7 +218,7 @@ def test_markdown_folder_holds_this_reports_files_only(report, tmp_path):
     report.save_markdown(tmp_path / "report.md")
     names = sorted(p.name for p in folder.iterdir())
     assert "fig09_old_chart.png" not in names and "notes.txt" in names
-    assert len([n for n in names if n.endswith(".png")]) == 5
+    assert len([n for n in names if n.endswith(".png")]) == 6
     assert len([n for n in names if n.endswith(".csv")]) == len(report.tables())
 
 
@@ -241,6 +242,28 @@ def test_csv_cells_cannot_run_as_formulas(hostile_files):
             cells += [cell for row in csv.reader(handle) for cell in row]
     assert "'=cmd|' /C calc'!A0" in cells
     assert not [c for c in cells if c.startswith(("=", "+", "@")) or (c.startswith("-") and not _number(c))]
+
+
+def test_xlsx_holds_every_table_with_numbers_as_numbers_and_no_formulas(hostile_files, report, tmp_path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(hostile_files["xlsx"])
+    assert book.sheetnames[0] == "Contents" and len(book.sheetnames) == 1 + len(
+        [n for n in book.sheetnames[1:] if n.startswith("Table ")])
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    texts = [c.value for c in cells if isinstance(c.value, str)]
+    assert "'=cmd|' /C calc'!A0" in texts and "'@SUM(A1)" in texts  # names from the log stay text
+    assert not [c for c in cells if c.data_type == "f"]  # not one formula
+    assert not [v for v in texts if v.startswith(("=", "+", "@")) or (v.startswith("-") and not _number(v))]
+    # the tiny report: one sheet per table, values as numbers with their format
+    path = report.save_xlsx(tmp_path / "report.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[0] == "目录" and len(book.sheetnames) == 1 + len(report.tables())
+    variants = book[next(n for n in book.sheetnames if "流程变体" in n)]
+    assert [c.value for c in variants[2]][:4] == ["序号", "活动序列", "步数", "案例数"]
+    first = [c for c in variants[3]]
+    assert first[1].value == "提交 → 审批 → 归档" and first[3].value == 3 and first[4].value == 0.75
+    assert first[4].number_format == "0.0%" and first[6].value == pytest.approx(0.5)  # 4 working hours
 
 
 def _number(text: str) -> bool:
@@ -270,6 +293,7 @@ def test_md_escaping():
 # --- Word ------------------------------------------------------------------------------------
 def test_docx_reopens_with_headings_tables_and_pictures(report, tmp_path):
     import docx
+    from docx.enum.section import WD_ORIENT
     from docx.oxml.ns import qn
 
     path = report.save_docx(tmp_path / "report.docx")
@@ -278,8 +302,30 @@ def test_docx_reopens_with_headings_tables_and_pictures(report, tmp_path):
     assert headings == [s.heading for s in report.sections]
     assert [p.text for p in document.paragraphs if p.style.name == "Title"] == [report.title]
     assert len(document.tables) == len(report.tables())
-    assert len(document.inline_shapes) == len(report.charts()) == 5
-    assert all(shape.width <= docx.shared.Cm(15.5) + 1 for shape in document.inline_shapes)
+    assert len(document.inline_shapes) == len(report.charts()) == 6
+    # every chart prints at its drawn size (its text at its point size, 8 pt at least), within the
+    # text width of the section it is in; the wide loop chart has a landscape page of its own
+    body = document.element.body
+    section_of, index = [], 0
+    for child in body.iterchildren():
+        if child.tag == qn("w:p"):
+            if child.findall(".//" + qn("w:drawing")):
+                section_of.append(index)
+            if child.find(qn("w:pPr")) is not None and child.find(qn("w:pPr")).find(qn("w:sectPr")) is not None:
+                index += 1
+    for chart, shape, where in zip(report.charts(), document.inline_shapes, section_of):
+        section = document.sections[where]
+        natural = chart.size_px[0] / 200 * 2.54
+        assert shape.width.cm == pytest.approx(natural, abs=0.05), chart.name
+        assert shape.width <= section.page_width - section.left_margin - section.right_margin + 1, chart.name
+        assert shape.height <= section.page_height - section.top_margin - section.bottom_margin, chart.name
+    orientations = [document.sections[w].orientation for w in section_of]
+    assert orientations[-1] == WD_ORIENT.LANDSCAPE and set(orientations[:-1]) == {WD_ORIENT.PORTRAIT}
+    # numbered captions and the contents are Word fields
+    codes = [c.text.strip() for c in body.iter(qn("w:instrText"))]
+    assert codes[0].startswith("TOC \\o") and codes.count("SEQ 图 \\* ARABIC") == 6
+    assert codes.count("SEQ 表 \\* ARABIC") == len(report.tables())
+    assert document.settings.element.find(qn("w:updateFields")) is not None
     for table in document.tables:  # fixed column widths that fill the 16 cm between the margins
         assert sum(column.width for column in table.columns) == pytest.approx(docx.shared.Cm(16), rel=0.01)
     first = document.tables[0]

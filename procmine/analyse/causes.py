@@ -62,6 +62,8 @@ def placeholders(steps: pl.DataFrame) -> set[str]:
 def start_is_work_start(log) -> bool:
     """True when the log's second time is when work started (开始时间, lifecycle start), not when
     the work arrived (到达时间, 接收时间): then the wait before it is a queue, not a hand-off."""
+    if log.columns.lifecycle and not log.columns.start_timestamp:
+        return True  # lifecycle start events paired with their completions: a start is when work began
     header = (log.columns.start_timestamp or "").casefold()
     if not header:
         return False

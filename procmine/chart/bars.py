@@ -48,17 +48,20 @@ def draw_bars(
     values = [0.0 if v is None else float(v) for v in values]
     notes = list(notes) or [""] * len(values)
     rows = max(1, len(values))
-    header, footer = 0.9, 0.6  # inches for title + subtitle, and for the x axis
+    from procmine.chart.histogram import SUBTITLE_WIDTH, _wrap as wrap_lines
+
+    subtitle = wrap_lines(subtitle, SUBTITLE_WIDTH) if subtitle else subtitle
+    header, footer = 0.9 + 0.16 * subtitle.count("\n"), 0.6  # inches for title + subtitle, and for the x axis
     height = header + footer + 0.46 * rows
     with chart_style():
-        fig = Figure(figsize=(9.0, height), dpi=100)
-        ax = fig.add_axes((0.32, footer / height, 0.44, 1 - (header + footer) / height))
+        fig = Figure(figsize=(6.3, height), dpi=100)  # 16 cm: the text width of an A4 page
+        ax = fig.add_axes((0.33, footer / height, 0.30, 1 - (header + footer) / height))  # notes beside, within 16 cm
         positions = list(range(rows))[::-1]
         ax.barh(positions[: len(values)], values, color=BAR_COLOUR, height=0.62)
         ax.set_yticks(positions[: len(values)])
         ax.set_yticklabels([_wrap(label) for label in labels], fontsize=9, color=TEXT_COLOUR)
         top = max(values) if values and max(values) > 0 else 1.0
-        ax.set_xlim(0, top * 1.12)
+        ax.set_xlim(0, top * 1.3)  # room for the value after the longest bar
         for y, value, note in zip(positions, values, notes):
             shown = f"{value * 100:.1f} %" if percent else f"{value:,.1f}"
             ax.text(value + top * 0.015, y, shown, va="center", ha="left", fontsize=8.5, color=TEXT_COLOUR)

@@ -37,16 +37,22 @@ from procmine.chart.fonts import chart_rc, chart_style
 from procmine.chart.layout import Layout, layered_layout
 from procmine.units import LABELS, format_hours
 
-__all__ = ["draw_flowchart", "save_figure", "FlowchartStyle", "flowchart_geometry"]
+__all__ = ["draw_flowchart", "draw_heatmap", "format_duration", "save_figure", "FlowchartStyle", "flowchart_geometry"]
 
 START, END = "__start__", "__end__"
 
 #: Lines a long activity name may take beyond the style's name_max_lines before it is cut.
 EXTRA_NAME_LINES = 3
 
-#: A report page's printable area (A4 portrait, 25 × 36 cm at most): charts that fit print at
-#: their own size, so the text keeps its point size in Word.
-PAGE_WIDTH_IN, PAGE_HEIGHT_IN = 25 / 2.54, 36 / 2.54
+#: A report page's text area (A4 portrait with 2.5 cm side margins; a chart's own page in Word has
+#: 1.8 cm top and bottom margins, less a caption): charts that fit print at their own size, so no
+#: text is smaller than 8 pt on paper.
+PAGE_WIDTH_IN, PAGE_HEIGHT_IN = 16 / 2.54, 24.5 / 2.54
+#: a map this much over the page still counts as fitting (a few millimetres)
+PAGE_TOLERANCE = 1.02
+#: Beyond this (the text area of a landscape A4 page across, a portrait one down) the chart cannot
+#: print anywhere at its drawn size: a warning suggests drawing fewer activities or paths.
+WARN_WIDTH_IN, WARN_HEIGHT_IN = 26.2 / 2.54, 25.0 / 2.54
 
 _TEXT = {
     "zh": {
@@ -61,6 +67,8 @@ _TEXT = {
         "legend_width": "线宽：交接次数",
         "legend_back": "逆向（虚线）：返工、退回或先后不定",
         "legend_basis": "时长均按{basis}计",
+        "legend_both": "时长：工作时间 / 日历时间",
+        "legend_day": "1 工作日 = {hours:g} 工作小时",
         "no_times": "无时长数据",
     },
     "en": {
@@ -73,8 +81,10 @@ _TEXT = {
         "legend_box_stats": "count · median duration",
         "legend_edge": "count\nmedian hand-off wait",
         "legend_width": "line width: hand-offs",
-        "legend_back": "backward (dashed): rework, send-back or either order",
+        "legend_back": "dashed: rework, send-back, either order",
         "legend_basis": "durations in {basis}",
+        "legend_both": "durations: working time / calendar time",
+        "legend_day": "1 working day = {hours:g} working hours",
         "no_times": "no durations",
     },
 }
@@ -454,26 +464,69 @@ def _kind(graph: nx.DiGraph, node: Hashable) -> str:
     return "activity"
 
 
-def _box_stats(data: dict, lang: str) -> str:
+def format_duration(hours: float | None, lang: str = "zh", basis: str = "calendar",
+                    hours_per_day: float | None = None) -> str:
+    """A duration as a chart writes it, naming its kind of time.
+
+    Calendar time in 分钟 / 小时 / 天 (24-hour days); working time in 工作小时, or in 工作日 of the
+    calendar's length when ``hours_per_day`` is given (never in 24-hour days).
+
+    >>> format_duration(168, "zh", "working", 8)
+    '21.0 工作日'
+    >>> format_duration(26.1, "zh", "working")
+    '26.1 工作小时'
+    >>> format_duration(117.6, "zh")
+    '4.9 天'
+    """
+    if hours is None or (isinstance(hours, float) and math.isnan(hours)):
+        return "–"
+    if basis != "working":
+        return format_hours(hours, lang)
+    zh = lang == "zh"
+    if hours_per_day and hours >= hours_per_day:
+        return f"{hours / hours_per_day:.1f} {'工作日' if zh else 'working d'}"
+    return f"{hours:.1f} {'工作小时' if zh else 'working h'}"
+
+
+def _durations(data: dict, key: str, lang: str, basis: str, hours_per_day: float | None) -> str | None:
+    """The median as the chart's basis, and beside it the calendar time when the graph carries it."""
+    d = _hours(data.get(key))
+    if d is None:
+        return None
+    text = format_duration(d, lang, basis, hours_per_day)
+    calendar = _hours(data.get(CALENDAR_KEYS.get(key, "")))
+    if basis == "working" and calendar is not None:
+        if calendar < 0.5 / 60:  # no time at all: one "0 分钟" says it
+            return format_duration(calendar, lang)
+        text += f" / {format_duration(calendar, lang)}"
+    return text
+
+
+#: node and edge attributes holding the calendar-time median beside a working-time one
+CALENDAR_KEYS = {"median_duration_hours": "median_calendar_duration_hours", "median_hours": "median_calendar_hours"}
+
+
+def _box_stats(data: dict, lang: str, basis: str = "calendar", hours_per_day: float | None = None) -> str:
     words = _TEXT[lang]
     n = _number(data.get("frequency"))
-    d = _hours(data.get("median_duration_hours"))
+    d = _durations(data, "median_duration_hours", lang, basis, hours_per_day)
     if n is None:
-        return format_hours(d, lang) if d is not None else ""
+        return d or ""
     if d is None:
         return words["times"].format(n=f"{n:,}")
-    return words["box_stats"].format(n=f"{n:,}", d=format_hours(d, lang))
+    return words["box_stats"].format(n=f"{n:,}", d=d)
 
 
-def _edge_text(data: dict, lang: str, lines: int = 2) -> str:
+def _edge_text(data: dict, lang: str, lines: int = 2, basis: str = "calendar",
+               hours_per_day: float | None = None) -> str:
     words = _TEXT[lang]
     n = _number(data.get("frequency"))
-    m = _hours(data.get("median_hours"))
+    m = _durations(data, "median_hours", lang, basis, hours_per_day)
     parts = []
     if n is not None:
         parts.append(words["times"].format(n=f"{n:,}"))
     if m is not None:
-        parts.append(format_hours(m, lang))
+        parts.append(m)
     return ("\n" if lines > 1 else " · ").join(parts)
 
 
@@ -511,6 +564,7 @@ def draw_flowchart(
     time_basis: str = "calendar",
     style: FlowchartStyle | None = None,
     step_times: bool = True,
+    hours_per_day: float | None = None,
 ) -> Figure:
     """Draw the current flowchart of a process map; returns a matplotlib Figure.
 
@@ -523,8 +577,10 @@ def draw_flowchart(
     ``lang`` is "zh" or "en"; ``time_basis`` "calendar" (日历时间) or "working" (工作时间).
     ``step_times=False`` (logs with one time per step) shows each interval once, on the arrow:
     a step's duration would be the same interval as the arrow into it.
+    Working time is written in 工作日 of ``hours_per_day`` working hours (in 工作小时 without it);
+    boxes and arrows that also carry a calendar-time median (see :data:`CALENDAR_KEYS`) show it beside.
     The figure is sized from the layout (fonts are their printed size); very large maps
-    are compacted to fit a report page (25 × 36 cm) and, if still larger, drawn larger rather
+    are compacted to fit a report page (16 × 24.5 cm) and, if still larger, drawn larger rather
     than with unreadable text (a warning suggests simplifying the map).
     """
     if lang not in _TEXT:
@@ -535,12 +591,16 @@ def draw_flowchart(
     if not step_times:
         graph = _without_step_times(graph)
     with chart_style():
-        # Large maps: smaller fonts and gaps first (never below 7 pt), then edge labels
+        if note:  # a long note is wrapped to the page rather than widening the figure beyond it
+            measure = _Measure()
+            note = "\n".join(_wrap(line, base.note_size, PAGE_WIDTH_IN * 72 - 28, 4, measure)
+                             for line in note.split("\n"))
+        # Large maps: smaller fonts and gaps first (8 pt at least, 7 pt as a last resort), then edge labels
         # on one line and no extra room for sideways edges (saves height).
-        small = replace(base, name_size=9.0, stats_size=7.5, edge_label_size=7.5, name_wrap=104.0,
+        small = replace(base, name_size=9.0, stats_size=8.0, edge_label_size=8.0, name_wrap=104.0,
                         node_sep=20.0, rank_sep=22.0, box_pad_x=7.0, box_pad_y=4.5, box_min_width=72.0,
                         terminal_diameter=30.0)
-        smallest = replace(base, name_size=8.0, stats_size=7.0, edge_label_size=7.0, name_wrap=96.0,
+        smallest = replace(base, name_size=8.5, stats_size=8.0, edge_label_size=8.0, name_wrap=96.0,
                            node_sep=16.0, rank_sep=18.0, box_pad_x=6.0, box_pad_y=3.5, box_min_width=64.0,
                            terminal_diameter=28.0, title_size=13.0, rank_sep_growth=1.8)
         attempts = [base] if style is not None else [
@@ -548,18 +608,27 @@ def draw_flowchart(
             small,
             smallest,
             replace(smallest, edge_label_lines=1, rank_sep=16.0, rank_sep_growth=1.0),
+            # the last resort for a map too large for a page at 8 pt: 7 pt, so a standalone chart
+            # stays within about A3 (the report draws a simpler map instead: see report.sections.page_map)
+            replace(smallest, name_size=8.0, stats_size=7.0, edge_label_size=7.0, name_wrap=96.0,
+                    edge_label_lines=1, rank_sep=16.0, rank_sep_growth=1.0),
         ]
-        for attempt, st in enumerate(attempts):
-            drawing = _Drawing(graph, st, lang, time_basis)
+        tried = []
+        for st in attempts:
+            drawing = _Drawing(graph, st, lang, time_basis, hours_per_day)
             if not step_times:
                 drawing.words = {**drawing.words, **_ARROW_TIMES[lang]}
             w_in, h_in = drawing.figure_size(title, note)
-            if (w_in <= PAGE_WIDTH_IN and h_in <= PAGE_HEIGHT_IN) or attempt == len(attempts) - 1:
+            if w_in <= PAGE_WIDTH_IN * PAGE_TOLERANCE and h_in <= PAGE_HEIGHT_IN * PAGE_TOLERANCE:
                 break
-        if w_in > PAGE_WIDTH_IN * 1.05 or h_in > PAGE_HEIGHT_IN * 1.05:  # a few mm over: not worth a note
+            tried.append((max(w_in / PAGE_WIDTH_IN, h_in / PAGE_HEIGHT_IN), len(tried), drawing, w_in, h_in))
+        else:  # none fits: the one that overflows the page least (one-line labels can widen a wide map)
+            _overflow, _i, drawing, w_in, h_in = min(tried, key=lambda x: x[:2])
+        if w_in > WARN_WIDTH_IN or h_in > WARN_HEIGHT_IN:
             warnings.warn(
-                f"the flowchart needs {w_in * 2.54:.0f} × {h_in * 2.54:.0f} cm to keep its text readable (a report "
-                "page holds 25 × 36 cm); draw fewer activities or paths (--activities, --paths; simplify() in Python)",
+                f"the flowchart needs {w_in * 2.54:.0f} × {h_in * 2.54:.0f} cm to keep its text readable (an A4 "
+                "page holds 26 × 25 cm at most); draw fewer activities or paths (--activities, --paths; simplify() "
+                "in Python)",
                 stacklevel=2,
             )
         return drawing.draw(title, note)
@@ -570,7 +639,36 @@ def _without_step_times(graph: nx.DiGraph) -> nx.DiGraph:
     graph = graph.copy()
     for node in graph.nodes:
         graph.nodes[node]["median_duration_hours"] = None
+        graph.nodes[node].pop(CALENDAR_KEYS["median_duration_hours"], None)
     return graph
+
+
+def draw_heatmap(graph: nx.DiGraph, steps: dict, waits: dict, *, hours_per_day: float | None,
+                 time_basis: str = "working", title: str | None = None, note: str | None = None, lang: str = "zh",
+                 step_times: bool = True) -> Figure:
+    """The flowchart coloured by where the time goes: every box and arrow with its median in
+    ``time_basis`` and, for working time, the calendar-time median beside it.
+
+    ``steps``: activity → (median in ``time_basis`` hours, median calendar hours);
+    ``waits``: (source, target) → the same for hand-offs. Boxes and arrows not in them (joined
+    by simplification) carry no time.
+
+        >>> draw_heatmap(shown.graph, {"审批": (26.1, 117.6)}, {}, hours_per_day=8)   # doctest: +SKIP
+    """
+    graph = graph.copy()
+    for node, data in graph.nodes(data=True):
+        if data.get("kind", "activity") == "activity" and node not in ("__start__", "__end__"):
+            main, calendar = steps.get(node, (None, None))
+            data["median_duration_hours"] = main
+            if time_basis == "working":
+                data[CALENDAR_KEYS["median_duration_hours"]] = calendar
+    for source, target, data in graph.edges(data=True):
+        main, calendar = waits.get((source, target), (None, None))
+        data["median_hours"] = main
+        if time_basis == "working":
+            data[CALENDAR_KEYS["median_hours"]] = calendar
+    return draw_flowchart(graph, title=title, note=note, lang=lang, time_basis=time_basis, step_times=step_times,
+                          hours_per_day=hours_per_day)
 
 
 def flowchart_geometry(graph: nx.DiGraph, *, lang: str = "zh", time_basis: str = "calendar",
@@ -605,10 +703,12 @@ def flowchart_geometry(graph: nx.DiGraph, *, lang: str = "zh", time_basis: str =
 
 
 class _Drawing:
-    def __init__(self, graph: nx.DiGraph, st: FlowchartStyle, lang: str, time_basis: str) -> None:
+    def __init__(self, graph: nx.DiGraph, st: FlowchartStyle, lang: str, time_basis: str,
+                 hours_per_day: float | None = None) -> None:
         self.graph = graph
         self.st = st
         self.lang = lang
+        self.time_basis, self.hours_per_day = time_basis, hours_per_day
         self.words = _TEXT[lang]
         self.basis_word = LABELS[lang][time_basis]
         self.measure = _Measure()
@@ -658,10 +758,10 @@ class _Drawing:
 
     # ---- hooks for variants of the chart (the comparison chart restyles boxes and arrows) ---
     def _node_stats(self, node, data: dict) -> str:
-        return _box_stats(data, self.lang)
+        return _box_stats(data, self.lang, self.time_basis, self.hours_per_day)
 
     def _edge_label(self, u, v, data: dict) -> str:
-        return _edge_text(data, self.lang, self.st.edge_label_lines)
+        return _edge_text(data, self.lang, self.st.edge_label_lines, self.time_basis, self.hours_per_day)
 
     def _edge_style(self, u, v, data: dict, kind: str, colour):
         """(colour, linestyle) of an arrow."""
@@ -908,7 +1008,7 @@ class _Drawing:
         st, words, size = self.st, self.words, self.st.legend_size
         name_w, name_h = self.measure(words["legend_box_name"], st.name_size)
         stats_w, stats_h = self.measure(words["legend_box_stats"], st.stats_size)
-        basis_w = self.measure(words["legend_basis"].format(basis=self.basis_word), size)[0]
+        basis_w = self.measure(self._basis_text(), size)[0]
         box_w = max(name_w, stats_w) + 2 * st.box_pad_x
         edge_w = self.measure(self._edge_sample(), st.edge_label_size)[0]
         samples = self._width_samples()
@@ -927,24 +1027,40 @@ class _Drawing:
             "cbar": (cbar_w, 48.0),
         }
 
+    def _basis_text(self) -> str:
+        """Which time the figures are: one basis, or working and calendar side by side."""
+        words = self.words
+        both = self.time_basis == "working" and (
+            any(CALENDAR_KEYS["median_duration_hours"] in d for _n, d in self.graph.nodes(data=True))
+            or any(CALENDAR_KEYS["median_hours"] in d for *_e, d in self.graph.edges(data=True)))
+        text = words["legend_both"] if both else words["legend_basis"].format(basis=self.basis_word)
+        if self.time_basis == "working" and self.hours_per_day:
+            text += "\n" + words["legend_day"].format(hours=self.hours_per_day)
+        return text
+
     def _legend_geometry(self, available: float) -> tuple[float, float, dict[str, tuple[float, float]]]:
-        """(width, height, block → (x, y)) — one row if it fits, else the colour bar below."""
+        """(width, height, block → (x, y)): the blocks in rows no wider than the page (a legend must
+        not widen the figure beyond it). ``available``, the map's width, is not a limit."""
         blocks = self._legend_blocks()
         order = [k for k in ("box", "edge", "widths", "cbar") if blocks[k][0] > 0]
-        one_row = sum(blocks[k][0] for k in order) + self._GAP * (len(order) - 1)
-        if one_row <= max(available, 470.0):
-            x, pos = 0.0, {}
-            for k in order:
-                pos[k] = (x, 10.0)
+        limit = PAGE_WIDTH_IN * 72 - 28  # the page, whatever the map's width
+        rows: list[list[str]] = [[]]
+        for k in order:
+            row = rows[-1]
+            wide = sum(blocks[j][0] for j in row) + self._GAP * len(row) + blocks[k][0]
+            if row and wide > limit:
+                rows.append([k])
+            else:
+                row.append(k)
+        pos, width, y = {}, 0.0, 10.0
+        for row in rows:
+            x = 0.0
+            for k in row:
+                pos[k] = (x, y)
                 x += blocks[k][0] + self._GAP
-            return one_row, self._ROW_H + 6, pos
-        first = sum(blocks[k][0] for k in order[:-1]) + self._GAP * (len(order) - 2)
-        x, pos = 0.0, {}
-        for k in order[:-1]:
-            pos[k] = (x, 10.0)
-            x += blocks[k][0] + self._GAP
-        pos["cbar"] = (0.0, 10.0 + self._ROW_H)
-        return max(first, blocks["cbar"][0]), self._ROW_H * 2 - 14, pos
+            width = max(width, x - self._GAP)
+            y += max(blocks[k][1] for k in row) + 10
+        return width, y - 10.0 + 6, pos
 
     def _edge_sample(self) -> str:
         text = self.words["legend_edge"]
@@ -991,8 +1107,7 @@ class _Drawing:
                  fontsize=st.name_size, color=st.name_colour)
         lax.text(bx + bw / 2, cy + name_h + 2 + stats_h / 2, words["legend_box_stats"], ha="center",
                  va="center", fontsize=st.stats_size, color=st.stats_colour)
-        lax.text(bx, by + bh + 6, words["legend_basis"].format(basis=self.basis_word), ha="left", va="top",
-                 fontsize=size, color="#5b6570")
+        lax.text(bx, by + bh + 6, self._basis_text(), ha="left", va="top", fontsize=size, color="#5b6570")
 
         # 2) sample edge with its label
         x0, y0 = pos["edge"]

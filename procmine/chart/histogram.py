@@ -19,7 +19,7 @@ TEXT_COLOUR = "#28313b"
 MUTED = "#5b6570"
 
 
-SUBTITLE_WIDTH = 150  # half-width characters that fit the 9-inch figure at 8.5 pt (a Chinese one counts two)
+SUBTITLE_WIDTH = 104  # half-width characters that fit the 6.3-inch figure at 8.5 pt (a Chinese one counts two)
 
 
 def _wrap(text: str, limit: int) -> str:
@@ -61,7 +61,7 @@ def draw_lead_time_histogram(bins: pl.DataFrame, *, target_days: float | None = 
     width = (rows[0]["to_work_days"] - rows[0]["from_work_days"]) if rows and rows[0]["to_work_days"] is not None \
         else 1.0
     with chart_style():
-        fig = Figure(figsize=(9.0, 4.4), dpi=100)
+        fig = Figure(figsize=(6.3, 3.9), dpi=100)  # 16 cm: the text width of an A4 page
         ax = fig.add_axes((0.08, 0.15, 0.88, 0.62))
         top = max((r["cases"] for r in rows), default=1) or 1
         for r in rows:
@@ -70,7 +70,7 @@ def draw_lead_time_histogram(bins: pl.DataFrame, *, target_days: float | None = 
                    hatch="//" if is_open else None, edgecolor="#6f87a8" if is_open else BAR, linewidth=0.6)
             if r["cases"]:
                 ax.text(r["from_work_days"] + width * 0.46, r["cases"] + top * 0.015, f"{r['cases']:,}",
-                        ha="center", va="bottom", fontsize=7.5, color=TEXT_COLOUR, zorder=4,
+                        ha="center", va="bottom", fontsize=8, color=TEXT_COLOUR, zorder=4,
                         bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "edgecolor": "none"})
         edges = [r["from_work_days"] for r in rows] + ([rows[-1]["from_work_days"] + width] if rows else [0, 1])
         is_open = bool(rows) and rows[-1]["to_work_days"] is None

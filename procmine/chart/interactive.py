@@ -143,6 +143,7 @@ def interactive_map_html(log: EventLog, *, pmap: ProcessMap | None = None, lang:
         "drill": _drill_down(log, arrival_times), "default": _default_level(levels, drawn or pmap.auto_simplified()),
         "cases": pmap.cases, "events": pmap.events,
         "working": pmap.calendar.describe(lang) if pmap.calendar is not None else None,
+        "hours_per_day": pmap.calendar.hours_per_day if pmap.calendar is not None else None,
     }
     # no "<", ">" or "&" in the JSON at all: nothing in it can close the script element or open another
     payload = (json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -270,6 +271,14 @@ function hours(h) {
   if (h < 48) return h.toFixed(1) + (zh ? " 小时" : " h");
   return (h / 24).toFixed(1) + (zh ? " 天" : " d");
 }
+// working time: in working days of the calendar's day length (never 24-hour days), else working hours
+function dur(h, working) {
+  if (!working) return hours(h);
+  if (h === null || h === undefined) return "–";
+  const zh = D.lang === "zh", day = D.hours_per_day;
+  if (day && h >= day) return (h / day).toFixed(1) + (zh ? " 工作日" : " working d");
+  return h.toFixed(1) + (zh ? " 工作小时" : " working h");
+}
 const count = (n) => n.toLocaleString() + (D.lang === "zh" ? " " : " ") + W.times;
 function heat(h, max) {
   if (h === null || h === undefined || max <= 0) return "#8a94a0";
@@ -348,7 +357,7 @@ function draw() {
     el("path", {class: "line", d: "M" + e.points.map((pt) => pt.join(",")).join(" L"), fill: "none", stroke: colour,
                 "stroke-width": width, "stroke-opacity": 0.85, "marker-end": "url(#arrow)",
                 "stroke-dasharray": e.back ? "5,3" : "none"}, g);
-    const label = mode === "frequency" || s[col] === null ? (s[0] === null ? "" : count(s[0])) : hours(s[col]);
+    const label = mode === "frequency" || s[col] === null ? (s[0] === null ? "" : count(s[0])) : dur(s[col], working);
     if (e.label && label) {
       const t = el("text", {x: e.label[0], y: e.label[1] + 3, "text-anchor": "middle", "font-size": 8,
                             fill: "#28313b", stroke: "#fff", "stroke-width": 2.5, "paint-order": "stroke"}, g);
@@ -375,7 +384,7 @@ function draw() {
     el("rect", {x: n.x - n.w / 2, y: n.y - n.h / 2, width: n.w, height: n.h, rx: 5, fill: "#eef3fa",
                 stroke: border, "stroke-width": 1.4}, g);
     const lines = n.name.split("\n");
-    const stats = mode === "frequency" || !D.step_times || s[col] === null ? count(s[0]) : hours(s[col]);
+    const stats = mode === "frequency" || !D.step_times || s[col] === null ? count(s[0]) : dur(s[col], working);
     const all = lines.concat([stats]);
     const top = n.y - (all.length - 1) * 6.5;
     all.forEach((line, i) => {

@@ -21,7 +21,7 @@ def draw_monthly_trend(by_month: pl.DataFrame, *, target_days: float | None = No
     x = list(range(len(months)))
     with chart_style():
         # wide enough for a year of months; longer periods label every k-th month instead of growing off the page
-        fig = Figure(figsize=(min(11.0, max(6.0, 0.7 * len(months) + 3)), 4.2), dpi=100)
+        fig = Figure(figsize=(6.3, 3.8), dpi=100)  # 16 cm: the text width of an A4 page
         ax = fig.add_axes((0.09, 0.16, 0.8, 0.66))
         ax.bar(x, by_month["cases_completed"].to_list(), color=BAR, width=0.6,
                label="完成案例数" if zh else "cases completed")

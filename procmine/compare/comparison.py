@@ -84,6 +84,8 @@ class Comparison:
     source: str = ""
     notes: list[str] = field(default_factory=list)
     activity_cases: dict[str, int] = field(default_factory=dict)
+    #: one row per (case, deviation), every case id: see :meth:`deviations_by_case`
+    case_deviations: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=CASE_DEVIATION_SCHEMA))
 
     # ---- data -------------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -118,9 +120,33 @@ class Comparison:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
 
+    def deviations_by_case(self, lang: str = "zh") -> pd.DataFrame:
+        """One row per (case, deviation), every case id: what ``deviations.csv`` holds.
+
+        Columns: case, kind (one of :data:`DEVIATION_KINDS`: unplanned_step, skipped_step,
+        extra_handoff, unexpected_start, unexpected_end, rule_violation, time_limit,
+        responsibility), detail (a sentence in ``lang``), activity, from_activity and to_activity
+        (hand-offs), rule, limit (the design's text), measured_hours and hours_over_limit
+        (time limits, in ``time_basis``: working or calendar hours), expected and actual
+        (responsibilities). Sorted by case, then kind in that order.
+
+            >>> result.deviations_by_case().query("case == 'c4'")[["kind", "detail"]]   # doctest: +SKIP
+        """
+        frame = self.case_deviations.with_columns(
+            pl.col("measured_hours", "hours_over_limit").round(4),
+            pl.Series("detail", [_deviation_detail(row, lang) for row in self.case_deviations.iter_rows(named=True)],
+                      dtype=pl.String))
+        return frame.select(DEVIATION_COLUMNS).to_pandas()
+
+    def deviation_counts(self) -> pl.DataFrame:
+        """Deviations per compared case (case, deviations); cases without any have 0."""
+        counted = self.case_deviations.group_by(CASE).agg(pl.len().cast(pl.Int64).alias("deviations"))
+        return counted.sort(CASE)
+
     def to_frame(self) -> pd.DataFrame:
-        """One row per deviation: kind, what, cases, share of cases and case ids (every id for
-        rules and time limits, examples for the rest)."""
+        """Summary, one row per deviation found: kind, what, cases, share of cases and case ids
+        (every id for rules and time limits, examples for the rest). For one row per case, see
+        :meth:`deviations_by_case`."""
         rows = []
 
         def add(kind, what, item, ids_key="example_case_ids"):
@@ -176,6 +202,69 @@ class Comparison:
 
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
+
+
+#: The kinds of deviation a case can have, in the order deviations.csv lists them.
+DEVIATION_KINDS = ("unplanned_step", "skipped_step", "extra_handoff", "unexpected_start", "unexpected_end",
+                   "rule_violation", "time_limit", "responsibility")
+CASE_DEVIATION_SCHEMA = {
+    CASE: pl.String, "kind": pl.Enum(DEVIATION_KINDS), "activity": pl.String, "from_activity": pl.String,
+    "to_activity": pl.String, "rule": pl.String, "rule_text_zh": pl.String, "rule_text_en": pl.String,
+    "rule_detail": pl.String, "limit": pl.String, "measured_hours": pl.Float64, "hours_over_limit": pl.Float64,
+    "time_basis": pl.String, "expected": pl.String, "actual": pl.String,
+}
+DEVIATION_COLUMNS = [CASE, "kind", "detail", "activity", "from_activity", "to_activity", "rule", "limit",
+                     "measured_hours", "hours_over_limit", "time_basis", "expected", "actual"]
+_KIND_WORDS = {
+    "unplanned_step": ("设计外步骤", "unplanned step"),
+    "skipped_step": ("跳过的设计步骤", "skipped step"),
+    "extra_handoff": ("设计外交接", "hand-off outside the design"),
+    "unexpected_start": ("非设计起点", "start outside the design"),
+    "unexpected_end": ("非设计终点", "end outside the design"),
+    "rule_violation": ("违反规则", "rule violation"),
+    "time_limit": ("超出时限", "time limit exceeded"),
+    "responsibility": ("责任主体不符", "done by another"),
+}
+
+#: what a precedence rule's check says about a case
+_PRECEDENCE_WORDS = {"missing": ("前一步骤未做", "the earlier step is missing"),
+                     "after": ("顺序颠倒", "done in the wrong order")}
+
+
+def _deviation_detail(row: dict, lang: str) -> str:
+    """One deviation of one case as a sentence (the ``detail`` column of deviations.csv)."""
+    zh = lang == "zh"
+    word = _KIND_WORDS[row["kind"]][0 if zh else 1]
+    kind = row["kind"]
+    if kind == "extra_handoff":
+        return f"{word}：{row['from_activity']} → {row['to_activity']}" if zh else \
+            f"{word}: {row['from_activity']} → {row['to_activity']}"
+    if kind == "rule_violation":
+        text = row["rule_text_zh"] if zh else row["rule_text_en"]
+        detail = row["rule_detail"]
+        if row["rule"].startswith("precedence") and detail in _PRECEDENCE_WORDS:
+            detail = _PRECEDENCE_WORDS[detail][0 if zh else 1]
+        extra = f"（{detail}）" if zh else f" ({detail})"
+        return (f"{word}：{text}" if zh else f"{word}: {text}") + (extra if detail else "")
+    if kind == "time_limit":
+        unit = ("工作小时" if zh else "working h") if row["time_basis"] == "working" else ("日历小时" if zh else "calendar h")
+        if zh:
+            return (f"{word}：{row['activity']} 用时 {row['measured_hours']:.2f} {unit}，时限 {row['limit']}，"
+                    f"超出 {row['hours_over_limit']:.2f} {unit}")
+        return (f"{word}: {row['activity']} took {row['measured_hours']:.2f} {unit}, limit {row['limit']}, "
+                f"{row['hours_over_limit']:.2f} {unit} over")
+    if kind == "responsibility":
+        return (f"{word}：{row['activity']} 应由「{row['expected']}」办理，实际「{row['actual']}」" if zh else
+                f"{word}: {row['activity']} designed for {row['expected']!r}, done by {row['actual']!r}")
+    return f"{word}：{row['activity']}" if zh else f"{word}: {row['activity']}"
+
+
+def _case_deviation_frame(rows: list[dict]) -> pl.DataFrame:
+    """The per-case rows collected by :func:`compare`, in case order, then kind order."""
+    filled = [{name: row.get(name) for name in CASE_DEVIATION_SCHEMA} for row in rows]
+    frame = pl.DataFrame(filled, schema=CASE_DEVIATION_SCHEMA)
+    return frame.sort([CASE, pl.col("kind").to_physical(), "activity", "from_activity", "to_activity", "rule"],
+                      nulls_last=True, maintain_order=True)
 
 
 def match_names(activities: list[str], design: Design) -> tuple[dict[str, str], list[str]]:
@@ -245,6 +334,9 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
          for a, ids in per_activity.iter_rows() if a not in designed),
         key=lambda d: (-d["cases"], d["activity"]))
     unplanned_cases = set(events.filter(~pl.col(ACTIVITY).is_in(list(designed)))[CASE].unique().to_list())
+    # one row per (case, deviation) for deviations.csv and the case table: every id, not examples
+    by_case: list[dict] = [{CASE: case, "kind": "unplanned_step", "activity": a}
+                           for a, ids in per_activity.iter_rows() if a not in designed for case in ids]
     done_by_case = events.group_by(CASE).agg(pl.col(ACTIVITY).unique().alias("done"))
     skipped_ids: dict[str, set[str]] = {}
     for step in design.step_names:
@@ -275,6 +367,8 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
         else:
             extra.append({"source": source, "target": target, "cases": len(ids), "times": n,
                           "share": _share(len(ids), n_cases), "example_case_ids": _examples(ids)})
+            by_case += [{CASE: case, "kind": "extra_handoff", "from_activity": source, "to_activity": target}
+                        for case in ids]
     extra.sort(key=lambda d: (-d["cases"], d["source"], d["target"]))
     firsts, lasts = renamed(engine.first_steps, ACTIVITY), renamed(engine.last_steps, ACTIVITY)
     starts_ok, ends_ok = set(design.start_steps), set(design.end_steps)
@@ -288,6 +382,8 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
             else:
                 out.append({"activity": activity, "cases": len(ids), "share": _share(len(ids), n_cases),
                             "example_case_ids": _examples(ids)})
+                kind = "unexpected_start" if endpoint == START else "unexpected_end"
+                by_case += [{CASE: case, "kind": kind, "activity": activity} for case in ids]
         out.sort(key=lambda d: (-d["cases"], d["activity"]))
     # a completed case that stopped short of a designed end skipped the steps every path from
     # where it stopped to the end passes through
@@ -298,6 +394,8 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
             for step in _still_needed_after(design, last):
                 if step not in done_sets.get(case, ()):
                     skipped_ids.setdefault(step, set()).add(case)
+    by_case += [{CASE: case, "kind": "skipped_step", "activity": step}
+                for step, ids in skipped_ids.items() for case in ids]
     skipped = sorted(
         ({"activity": step, "cases": len(ids), "share": _share(len(ids), n_cases), "example_case_ids": _examples(ids)}
          for step, ids in skipped_ids.items()),
@@ -336,6 +434,10 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
                           "checked_cases": result.checked_cases, "exempt_cases": result.exempt,
                           "share": _share(len(result.case_ids), n_cases),
                           "case_ids": list(result.case_ids), "details": result.details})
+        by_case += [{CASE: case, "kind": "rule_violation", "rule": rule.name, "rule_text_zh": rule.describe("zh"),
+                     "rule_text_en": rule.describe("en"),
+                     "rule_detail": None if result.details.get(case) is None else str(result.details[case])}
+                    for case in result.case_ids]
         if result.note:
             notes.append(Note(f"{rule.name}: {result.note}", f"{rule.describe('zh')}：{result.note_zh}"))
         deviating |= set(result.case_ids)
@@ -373,6 +475,10 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
             "case_ids": late[CASE].to_list(),
         })
         deviating |= set(late[CASE].to_list())
+        by_case += [{CASE: case, "kind": "time_limit", "activity": step.name, "limit": limit.text,
+                     "measured_hours": longest, "hours_over_limit": longest - limit_hours,
+                     "time_basis": "calendar" if calendar_basis else "working"}
+                    for case, longest in late.select(CASE, "longest").iter_rows()]
 
     # responsibilities
     resp_rows = []
@@ -388,6 +494,8 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
                                   "cases": len(ids), "share": _share(len(ids), n_cases),
                                   "example_case_ids": _examples(ids)})
                 deviating |= set(ids)
+                by_case += [{CASE: case, "kind": "responsibility", "activity": step.name, "expected": expected,
+                             "actual": actual} for case in ids]
     resp_rows.sort(key=lambda d: (-d["cases"], d["activity"], d["actual"]))
 
     # targets
@@ -425,7 +533,7 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
         unused_handoffs=unused, rule_violations=rule_rows, time_violations=time_rows,
         responsibility_violations=resp_rows, targets=target_rows, name_matches=mapping,
         time_basis=tables.basis, calendar_description=cal.describe("en"), source=log.label, notes=notes,
-        activity_cases=activity_cases,
+        activity_cases=activity_cases, case_deviations=_case_deviation_frame(by_case),
     )
 
 

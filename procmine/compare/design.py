@@ -208,10 +208,12 @@ class Design:
         from procmine._engine import pm4py
         from procmine.discover.bpmn import _lay_out
 
+        from procmine.output import clean_xml_file
+
         _lay_out(self.engine_model)
         path = Path(path)
         pm4py.write_bpmn(self.engine_model, str(path), auto_layout=False)
-        return path
+        return clean_xml_file(path)  # a step name with a control character must not break the XML
 
     def __repr__(self) -> str:
         return (f"Design({self.process!r}: {len(self.steps)} steps, {len(self.handoffs)} hand-offs, "

@@ -90,6 +90,7 @@ def read_yaml_design(path: Path) -> Design:
     except ProcmineError as exc:
         raise DesignError(f"{exc} Save the YAML as UTF-8.") from None
     try:
+        _refuse_aliases(text, path)  # an alias bomb of a few hundred bytes expands to gigabytes
         data = yaml.safe_load(text)
         lines = _line_numbers(yaml.compose(text))
     except yaml.YAMLError as exc:
@@ -194,6 +195,18 @@ def read_yaml_design(path: Path) -> Design:
         raise
     except ProcmineError as exc:
         raise DesignError(f"{path}: {exc}") from None
+
+
+def _refuse_aliases(text: str, path: Path) -> None:
+    """A design names every step in full: YAML anchors and aliases (``&a``/``*a``), which let a
+    few lines stand for millions of nodes, are refused before anything is built."""
+    import yaml
+
+    for token in yaml.scan(text):
+        if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+            sign = "&" if isinstance(token, yaml.AnchorToken) else "*"
+            raise DesignError(f"{path}, line {token.start_mark.line + 1}: YAML anchors and aliases "
+                              f"({sign}{token.value}) are not allowed in a design; write the steps out in full.")
 
 
 def _line_numbers(node, keys: tuple = ()) -> dict[tuple, int]:

@@ -57,9 +57,11 @@ class BpmnModel:
         """Write the model as BPMN 2.0 XML (with BPMNDiagram shapes and waypoints)."""
         from procmine._engine import pm4py
 
+        from procmine.output import clean_xml_file
+
         path = Path(path)
         pm4py.write_bpmn(self.engine_model, str(path), auto_layout=False)
-        return path
+        return clean_xml_file(path)  # a name with a control character must not break the XML
 
     def __repr__(self) -> str:
         gateways = ", ".join(f"{n} {kind.replace('Gateway', '').lower()}" for kind, n in sorted(self.gateways.items()))

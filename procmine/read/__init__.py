@@ -19,7 +19,7 @@ import polars as pl
 
 from procmine.check import DROPPED, KEPT, MERGED, REPAIRED, DataQualityReport, Finding
 from procmine.engine.tables import is_sorted_by
-from procmine.errors import EmptyLogError, TimestampError
+from procmine.errors import ColumnError, EmptyLogError, TimestampError
 from procmine.log import (
     ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROLE, ROW, START, TIMESTAMP, EventLog,
 )
@@ -36,7 +36,7 @@ EXAMPLES = 3
 
 
 def read_log(
-    path: str | Path,
+    path: str | Path | list[str | Path],
     *,
     case: str | None = None,
     activity: str | None = None,
@@ -54,6 +54,8 @@ def read_log(
     normalise_labels: bool = True,
     history_column: str | bool | None = None,
     history_pattern: str | None = None,
+    source: str | None = None,
+    step_names: str | Path | dict | None = None,
     strict: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> EventLog:
@@ -76,20 +78,43 @@ def read_log(
 
         >>> log = procmine.read_log("审批记录导出.xlsx")                       # doctest: +SKIP
         >>> log = procmine.read_log("export.csv", history_column="审批历史")    # doctest: +SKIP
+
+    Approval records in the platforms' own shapes are read too (see
+    :mod:`procmine.read.platforms` and ``docs/platforms.md``): DingTalk, Feishu/Lark and WeCom
+    instances saved as JSON / JSON Lines (a file or a folder), Weaver e-cology's
+    workflow_requestlog (+ currentoperator, nodebase) tables (a folder, several paths, or the
+    requestlog alone). The platform is detected; ``source`` ("dingtalk", "feishu", "wecom",
+    "weaver") says it. ``step_names`` (a mapping or a JSON/CSV file) names steps the platform
+    knows by id only (node ids, WeCom approvers).
+
+        >>> log = procmine.read_log("sample_logs/platforms/wecom.json", step_names={"1": "部门经理审批"})  # doctest: +SKIP
     """
     from procmine.read.history import expand_history, find_history_column
 
     say = progress or (lambda message: None)
     _check_timezone(timezone)
+    if history_pattern:
+        from procmine.read.patterns import compile_user_regex
+
+        compile_user_regex(history_pattern, "--history-pattern")  # before the file is read
     if lifecycle not in ("pair", "all"):
         raise ValueError("lifecycle must be 'pair' or 'all'")
-    say(f"reading {Path(path).name}")
-    raw = open_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
-    headers = [c for c in raw.frame.columns if c != RAW_ROW]
     given = dict(
         case=case, activity=activity, timestamp=timestamp, start_timestamp=start_timestamp,
         resource=resource, department=department, role=role, outcome=outcome,
     )
+    from procmine.read.platforms import is_platform_input, read_platform_log
+    from procmine.read.platforms.weaver import looks_like_requestlog
+
+    platform_args = dict(source=source, step_names=step_names, given=given, timezone=timezone, encoding=encoding,
+                         delimiter=delimiter, sheet=sheet, normalise_labels=normalise_labels, strict=strict, say=say)
+    if is_platform_input(path, source):  # saved API responses, a folder, Weaver tables
+        return read_platform_log(path, **platform_args)
+    say(f"reading {Path(path).name}")
+    raw = open_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    headers = [c for c in raw.frame.columns if c != RAW_ROW]
+    if looks_like_requestlog(headers):  # Weaver's workflow_requestlog on its own
+        return read_platform_log([path], **{**platform_args, "source": "weaver"})
     history = find_history_column(raw, given, history_column, history_pattern)
     expanded = None
     if history is not None:
@@ -98,6 +123,7 @@ def read_log(
         raw, mapping = expanded.table, expanded.mapping
     else:
         mapping = detect_columns(headers, given, source=raw.source.path)
+        _check_duplicate_headers(raw, mapping, given)
     say(f"{raw.frame.height:,} rows; parsing times")
     log = build_log(raw, mapping, timezone=timezone, lifecycle=lifecycle, normalise_labels=normalise_labels,
                     open_cases=expanded.open_cases if expanded else frozenset())
@@ -106,6 +132,45 @@ def read_log(
     if strict:
         log.quality.raise_if_problems()
     return log
+
+
+#: completion times outside these years are kept but flagged: 1900-01-01 is a placeholder, 2999 a typo
+PLAUSIBLE_FIRST_YEAR, PLAUSIBLE_YEARS_AHEAD = 1970, 10
+
+
+def _flag_implausible_years(events: pl.DataFrame, column: str, quality: DataQualityReport) -> None:
+    """Warn about completion times in implausible years (kept: the user decides)."""
+    from datetime import date
+
+    year = events[TIMESTAMP].dt.year()
+    last = date.today().year + PLAUSIBLE_YEARS_AHEAD
+    odd = ~year.is_between(PLAUSIBLE_FIRST_YEAR, last).fill_null(True)
+    if odd.any():
+        quality.add(Finding("implausible_year", f"completion time before {PLAUSIBLE_FIRST_YEAR} or after {last} "
+                            "(1900-01-01 often stands for 'no date'); kept, but such a time stretches lead times: "
+                            "check the export or filter with --period", int(odd.sum()), KEPT, column=column,
+                            examples=_examples(events, odd, "__ts_raw")))
+
+
+def _check_duplicate_headers(raw: RawTable, mapping: ColumnMapping, given: dict) -> None:
+    """A header written twice: an error when a role would be read from one of the copies (which
+    one is meant cannot be told), else a note naming the copies."""
+    if not raw.renamed_duplicates:
+        return
+    copies: dict[str, list[str]] = {}
+    for renamed, header in raw.renamed_duplicates.items():
+        copies.setdefault(header, [header]).append(renamed)
+    for role, column in mapping.items():
+        header = raw.renamed_duplicates.get(column, column)
+        if column and header in copies and not given.get(role):
+            raise ColumnError(
+                f"{raw.source.path}: the header '{header}' appears {len(copies[header])} times, and procmine "
+                f"cannot tell which is the {role} column (read as {', '.join(repr(c) for c in copies[header])}). "
+                f"Rename the copies in the file, or choose one with --{role.replace('_', '-')}."
+            )
+    for header, names in copies.items():
+        raw.source.notes.append(f"the header '{header}' appears {len(names)} times; the copies are read as "
+                                + ", ".join(repr(n) for n in names[1:]))
 
 
 def build_log(
@@ -187,6 +252,8 @@ def _build_events(
                           + ([pl.col(mapping_now["lifecycle"]).cast(pl.String).alias("__lifecycle")]
                              if mapping_now.get("lifecycle") else []))
 
+    events = _remove_control_characters(events, mapping, quality)
+
     padded = frame.select((pl.col(mapping_now["case"]).cast(pl.String) != pl.col(mapping_now["case"]).cast(pl.String)
                            .str.strip_chars()).fill_null(False).alias("p"))["p"]
     if padded.any():
@@ -216,9 +283,20 @@ def _build_events(
         )
     failed = events["__ts_failed"]
     if failed.any():
-        quality.add(Finding("unparseable_timestamp", "completion time cannot be read as a date and time",
-                            int(failed.sum()), DROPPED, column=ts_col, examples=_examples(events, failed, "__ts_raw")))
+        # 0001-01-01 and 9999-12-31 are how databases write "no date": say so rather than "unreadable"
+        year = events["__ts_raw"].cast(pl.String).str.extract(r"^\s*(\d{4})[-/.年]", 1).cast(pl.Int32, strict=False)
+        out_of_range = failed & ~year.is_between(1900, 2199).fill_null(True)
+        if out_of_range.any():
+            quality.add(Finding("timestamp_year_out_of_range", "completion time has a year outside 1900–2199 "
+                                "(0001 or 9999 usually stand for 'no date')", int(out_of_range.sum()), DROPPED,
+                                column=ts_col, examples=_examples(events, out_of_range, "__ts_raw")))
+        unreadable = failed & ~out_of_range
+        if unreadable.any():
+            quality.add(Finding("unparseable_timestamp", "completion time cannot be read as a date and time",
+                                int(unreadable.sum()), DROPPED, column=ts_col,
+                                examples=_examples(events, unreadable, "__ts_raw")))
         events = events.filter(~failed)
+    _flag_implausible_years(events, ts_col, quality)
     no_time = events[TIMESTAMP].is_null()
     if no_time.any():
         if "__start_raw" in events.columns:
@@ -331,6 +409,30 @@ def _add_file_findings(raw: RawTable, quality: DataQualityReport) -> None:
             quality.rows_read += finding.rows
 
 # --- end of file-level findings -----------------------------------------------------------
+
+
+_CONTROL_PICTURES = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421, 0xFFFE: 0xFFFD, 0xFFFF: 0xFFFD}
+
+
+def _remove_control_characters(events: pl.DataFrame, mapping: ColumnMapping, quality: DataQualityReport) -> pl.DataFrame:
+    """Case ids and names without control characters (NUL, ESC …): they are invisible, and XML
+    (the SVG, BPMN and Word outputs) does not allow them. Each column's repaired rows are
+    counted; a value of nothing but control characters becomes missing."""
+    from procmine.output import CONTROL_CHARACTERS
+
+    for role in (CASE, ACTIVITY, *OPTIONAL_TEXT_ROLES):
+        if role not in events.columns:
+            continue
+        found = events[role].str.contains(CONTROL_CHARACTERS).fill_null(False)
+        if not found.any():
+            continue
+        # shown with the Unicode symbols for control characters: '提交␀申请'
+        examples = [(row, value.translate(_CONTROL_PICTURES)) for row, value in _examples(events, found, role)]
+        cleaned = pl.col(role).str.replace_all(CONTROL_CHARACTERS, "")
+        events = events.with_columns(pl.when(cleaned.str.strip_chars() == "").then(None).otherwise(cleaned).alias(role))
+        quality.add(Finding(f"control_characters_{role}", "control characters (invisible, e.g. NUL or ESC) were "
+                            "removed", int(found.sum()), REPAIRED, column=mapping.to_dict()[role], examples=examples))
+    return events
 
 
 def _examples(frame: pl.DataFrame, mask: pl.Series, value_column: str | None) -> list[tuple[int, str]]:

@@ -9,8 +9,11 @@ How the messages become events (each message is one record read: the quality rep
 * **Cases.** A request id in the subject (``【审批】合同HT2025001``, ``Re: 回复: 报销单BX-2025-0042 审批``;
   :data:`ID_PATTERN`, or ``id_pattern=``) is the case. A message without one joins the case of
   its thread (Message-ID / In-Reply-To / References, Outlook's Thread-Index, or a ``Re:`` of an
-  earlier subject when the reply lost its headers); a thread with no id anywhere is a case of its
-  own (``thread-001`` …). Messages that fit nowhere are counted as unassigned, with the reason.
+  earlier subject when the reply lost its headers, but only into a thread its headers made: the
+  subject alone never makes a case); a thread with no id anywhere is a case of its own
+  (``thread-001`` …), unless it starts with a circular (to a mailing list, to all-staff@ and the
+  like, or to more than 20 people). Messages that fit nowhere are counted as unassigned, with
+  the reason.
 * **The request** is the case's first message that is not a reply or a forward: activity
   ``提交``, resource its sender.
 * **Decisions** are read from each reply's *own* text: quoted replies (``>`` lines, 原始邮件 /
@@ -61,6 +64,7 @@ from procmine.outcomes import words_by_label
 from procmine.log import (
     ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROW, START, STANDARD, TIMESTAMP, EventLog, Source,
 )
+from procmine.output import safe_text_cell
 from procmine.read.columns import ColumnMapping
 from procmine.read.files import ROW as RAW_ROW
 from procmine.read.files import RawTable, _looks_chinese, open_table
@@ -125,6 +129,7 @@ SHORT_REASONS = {
     "broken_empty": "empty file", "broken_not_email": "not an e-mail", "broken_no_date": "no Date",
     "broken_bad_date": "unreadable Date", "broken_body": "undecodable body",
     "unassigned_no_id_no_thread": "no id and no thread", "unassigned_reply_to_missing": "reply to a missing message",
+    "unassigned_broadcast": "circular",
 }
 BROKEN_PREFIX, UNASSIGNED_PREFIX = "broken_", "unassigned_"
 COMMENT_LINES, COMMENT_CHARS = 2, 200
@@ -320,6 +325,7 @@ class _Message:
     quoted: str
     charset_note: str | None = None
     case: str | None = None
+    broadcast: bool = False     # sent to a mailing list or to all staff (see _is_broadcast)
 
 
 def _parse(row: int, label: str, data: bytes, zone: ZoneInfo, timezone: str) -> _Message:
@@ -358,8 +364,28 @@ def _parse(row: int, label: str, data: bytes, zone: ZoneInfo, timezone: str) -> 
         conversation=_conversation(headers.get("thread-index")),
         subject=subject, base_subject=base, kind=kind, vote=vote.group(1) if vote else None,
         sender=sender, name=name, date=date, own=own.strip(), quoted="\n".join([quoted_html, quoted]).strip(),
-        charset_note=note,
+        charset_note=note, broadcast=_is_broadcast(headers),
     )
+
+
+#: local parts of addresses that reach everybody (all@, all-staff@, 全体员工@ …)
+_EVERYONE = re.compile(r"^(?:all|all[-_.]?(?:staff|users|employees|members|company|hands)|everyone|everybody|staff|"
+                       r"employees|全体|全体员工|全员|所有人)$|^all[-_.]|[-_.]all$", re.IGNORECASE)
+#: more recipients than this: a circular, not an approval request
+BROADCAST_RECIPIENTS = 20
+
+
+def _is_broadcast(headers: dict) -> bool:
+    """Whether a message went to a list rather than to people: a mailing-list header
+    (List-Id, Precedence: bulk/list), an address such as all-staff@, or many recipients."""
+    if "list-id" in headers or "list-unsubscribe" in headers:
+        return True
+    if _header_text(headers.get("precedence", "")).strip().lower() in ("bulk", "list", "junk"):
+        return True
+    recipients = [addr for _, addr in getaddresses([_header_text(headers.get(h, "")) for h in ("to", "cc")]) if addr]
+    if len(recipients) > BROADCAST_RECIPIENTS:
+        return True
+    return any(_EVERYONE.search(addr.split("@")[0]) for addr in recipients if "@" in addr)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -701,10 +727,9 @@ def _find_decision(text: str, table: _KeywordTable) -> Decision | None:
 # --- cases --------------------------------------------------------------------------------
 
 def _compile_id_pattern(pattern: str | None) -> re.Pattern:
-    try:
-        return re.compile(pattern or ID_PATTERN)
-    except re.error as exc:
-        raise LogFileError(f"--id-pattern {pattern!r} is not a valid regular expression ({exc}).") from None
+    from procmine.read.patterns import compile_user_regex
+
+    return compile_user_regex(pattern, "--id-pattern") if pattern else re.compile(ID_PATTERN)
 
 
 def _request_id(subject: str, regex: re.Pattern) -> str | None:
@@ -761,11 +786,16 @@ def _assign_cases(messages: list[_Message], id_regex: re.Pattern, found: dict) -
             join(key, f"msg:{ref}")
         if message.conversation:
             join(key, f"conv:{message.conversation}")
-    # a reply whose client dropped In-Reply-To/References: the latest earlier message with its subject
+    # a reply whose client dropped In-Reply-To/References: the latest earlier message with its
+    # subject, but only into a thread its headers made (two messages or more), never into a group
+    # that the subject alone would make ("Re: 年会安排" from everybody is not an approval)
+    sizes = Counter(root(keys[m.row]) for m in messages)
+    threaded = {key for key, n in sizes.items() if n > 1}
     ordered = sorted(messages, key=lambda m: (m.date, m.row))
     for index, message in enumerate(ordered):
         if message.kind == "reply" and not message.parents and len(message.base_subject) >= 4:
-            earlier = [m for m in ordered[:index] if m.base_subject == message.base_subject]
+            earlier = [m for m in ordered[:index] if m.base_subject == message.base_subject
+                       and root(keys[m.row]) in threaded]
             if earlier:
                 join(keys[message.row], keys[earlier[-1].row])
 
@@ -792,7 +822,10 @@ def _assign_cases(messages: list[_Message], id_regex: re.Pattern, found: dict) -
     for message in messages:
         if message.case is None:
             threads.setdefault(root(keys[message.row]), []).append(message)
-    numbered = sorted((min((m.date, m.row) for m in group), key) for key, group in threads.items() if len(group) > 1)
+    # a thread started by a circular (to a list or all staff) is no approval case, whatever its replies say
+    circulars = {key for key, group in threads.items() if min(group, key=lambda m: (m.date, m.row)).broadcast}
+    numbered = sorted((min((m.date, m.row) for m in group), key) for key, group in threads.items()
+                      if len(group) > 1 and key not in circulars)
     names = {key: f"thread-{n:03d}" for n, (_, key) in enumerate(numbered, start=1)}
     cases: dict[str, list[_Message]] = {}
     for message in messages:
@@ -801,7 +834,8 @@ def _assign_cases(messages: list[_Message], id_regex: re.Pattern, found: dict) -
             if key in names:
                 message.case = names[key]
             else:
-                code = "unassigned_reply_to_missing" if message.parents else "unassigned_no_id_no_thread"
+                code = ("unassigned_broadcast" if key in circulars or message.broadcast else
+                        "unassigned_reply_to_missing" if message.parents else "unassigned_no_id_no_thread")
                 found.setdefault(code, []).append((message.row, f"{message.label}: {_short(message.subject)}"))
                 continue
         cases.setdefault(message.case, []).append(message)
@@ -982,6 +1016,8 @@ FINDINGS = {
     "unassigned_no_id_no_thread": ("no request id in the subject and no thread (no reply, no In-Reply-To/"
                                    "References): not assigned to a case; set --id-pattern if the id is written "
                                    "differently", DROPPED, "warning"),
+    "unassigned_broadcast": ("a circular (to a mailing list or all staff) without a request id, or a reply to "
+                             "one: not an approval case", DROPPED, "warning"),
     "unassigned_reply_to_missing": ("a reply to a message that is not in the mailbox, with no request id in the "
                                     "subject: not assigned to a case", DROPPED, "warning"),
     "quoted_decision_only": ("the only decision word is in the quoted part (an earlier message): not counted as "
@@ -1093,7 +1129,7 @@ def write_log_csv(log: EventLog, path: str | Path) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(frame.columns)
-    for values in frame.iter_rows():
-        writer.writerow(["" if v is None else v for v in values])
+    for values in frame.iter_rows():  # a sender may call himself =cmd|' /C calc'!A0
+        writer.writerow([safe_text_cell(v) for v in values])
     path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
     return path

@@ -16,7 +16,6 @@ but still count as rows read.
 from __future__ import annotations
 
 import codecs
-import gzip
 import io
 import re
 import zipfile
@@ -29,6 +28,7 @@ import polars as pl
 from procmine.check import DROPPED, KEPT, REPAIRED, Finding
 from procmine.errors import LogFileError
 from procmine.log import Source
+from procmine.read.limits import check_column_count, check_workbook, check_xes_size, gunzip, max_columns
 
 ROW = "__row__"
 
@@ -65,6 +65,20 @@ class RawTable:
     frame: pl.DataFrame
     source: Source
     findings: list[Finding] = field(default_factory=list)
+    #: columns renamed because their header repeats an earlier one: {name read: header in the file}
+    renamed_duplicates: dict[str, str] = field(default_factory=dict)
+
+
+def duplicate_headers(names: list[str], infix: str) -> dict[str, str]:
+    """{name given to a repeated header: the header} for names made unique with ``infix``
+    (``备注_duplicated_0``, as polars and the careful CSV reader name them)."""
+    present = set(names)
+    found = {}
+    for name in names:
+        head, sep, tail = name.rpartition(infix)
+        if sep and tail.isdigit() and head in present:
+            found[name] = head
+    return found
 
 
 def detect_format(path: Path) -> str:
@@ -218,11 +232,19 @@ def to_utf8(data: bytes, path: Path, encoding: str | None = None) -> tuple[bytes
     else:
         if _looks_chinese(text_head(payload, CHINESE_SAMPLE_CHARS)):
             return payload, "gb18030"
+    try:  # traditional Chinese (Taiwan, Hong Kong): Big5 with the HKSCS additions
+        payload = _transcode(data, "big5hkscs")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if _looks_traditional_chinese(text_head(payload, CHINESE_SAMPLE_CHARS)):
+            return payload, "big5hkscs"
     line = data[:bad].count(b"\n") + 1
     raise LogFileError(
         f"{path}: cannot detect the text encoding: not UTF-8 (first bad byte at line {line}: "
         f"{data[bad:bad + 4]!r}) and not GBK/GB18030 Chinese text. "
-        "Give the encoding with --encoding (e.g. --encoding latin-1), or save the file as UTF-8."
+        "Give the encoding with --encoding (e.g. --encoding big5 for traditional Chinese, --encoding latin-1), "
+        "or save the file as UTF-8."
     )
 
 
@@ -303,6 +325,22 @@ def _looks_chinese(text: str) -> bool:
     return common / len(non_ascii) > 0.9
 
 
+def _looks_traditional_chinese(text: str) -> bool:
+    """Big5 text read as Big5: its characters are Big5's frequent ones (lead bytes A4–C6) and
+    punctuation (A1–A3). Latin-1 accents (é = E9, ø = F8) fall elsewhere, so a Danish or
+    French file is not taken for Chinese."""
+    non_ascii = re.sub(r"[\x00-\x7f]+", "", text)
+    if not non_ascii:
+        return False
+    frequent = 0
+    for ch in non_ascii:
+        try:
+            frequent += 0xA1 <= ch.encode("big5hkscs")[0] <= 0xC6
+        except UnicodeEncodeError:
+            pass
+    return frequent / len(non_ascii) > 0.9
+
+
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the first lines into the same number (>1) of fields."""
     head = text[:SNIFF_CHARS]
@@ -352,12 +390,8 @@ def normalise_delimiter(delimiter: str, path: Path | str = "--delimiter") -> str
 
 def _read_text(path: Path, *, encoding: str | None, delimiter: str | None) -> RawTable:
     sep = normalise_delimiter(delimiter, path) if delimiter else None
-    data = path.read_bytes()
-    if path.name.lower().endswith(".gz"):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise LogFileError(f"{path}: cannot be decompressed as gzip ({exc}). Export the log again.") from None
+    # a .gz is decompressed in chunks, stopped past the size limit (a 9 MB bomb holds 3 GiB)
+    data = gunzip(path) if path.name.lower().endswith(".gz") else path.read_bytes()
     kind = sniff_content(data[:4096])
     message = _wrong_content_message(path, kind, data) if kind else None
     if message:
@@ -366,7 +400,17 @@ def _read_text(path: Path, *, encoding: str | None, delimiter: str | None) -> Ra
     del data  # from here on the UTF-8 text is all that is needed (frees the original of a re-encoded file)
     if not _has_content(payload):
         raise LogFileError(f"{path}: the file has no content (only blank lines). Export the log again.")
+    notes = []
+    if b"\n" not in payload and b"\r" in payload:  # old Mac line endings: CR only
+        payload = payload.replace(b"\r", b"\n")
+        notes.append("line endings: CR only (classic Mac); read as line breaks")
+    hinted = re.match(rb"[\r\n]*sep=(.)[ \t]*\r?(?=\n)", payload)
+    if hinted:  # Excel's "sep=;" first line names the delimiter; a blank line keeps the row numbers
+        sep = sep or normalise_delimiter(hinted.group(1).decode("utf-8", errors="replace"), path)
+        payload = payload[:hinted.start(1) - 4] + payload[hinted.end():]
+        notes.append(f"first line 'sep={sep}' (Excel's delimiter hint) used and skipped")
     sep = sep or sniff_delimiter(text_head(payload, SNIFF_CHARS + 1))
+    _check_header_width(payload, sep, path)
     findings: list[Finding] = []
     try:
         # polars reads the UTF-8 bytes itself; strict first: any complaint (extra fields, stray
@@ -387,7 +431,17 @@ def _read_text(path: Path, *, encoding: str | None, delimiter: str | None) -> Ra
         findings.insert(0, blank)
     if frame.height == 0:
         raise LogFileError(f"{path}: has a header line but no data rows. Export the log with its rows.")
-    return RawTable(frame, Source(str(path), "csv", encoding=used_encoding, delimiter=sep), findings)
+    source = Source(str(path), "csv", encoding=used_encoding, delimiter=sep, notes=notes)
+    return RawTable(frame, source, findings, duplicate_headers(frame.columns, "_duplicated_"))
+
+
+def _check_header_width(payload: bytes, sep: str, path: Path) -> None:
+    """Refuse a table with more columns than procmine reads, from its first line, before parsing."""
+    start = re.match(rb"[\r\n]*", payload).end()
+    end = payload.find(b"\n", start)
+    first = payload[start: end if end >= 0 else len(payload)]
+    if first.count(sep.encode()) + 1 > max_columns():  # a quoted delimiter is no column: count again
+        check_column_count(_count_outside_quotes(first.decode("utf-8", errors="replace"), sep) + 1, path)
 
 
 def _number_polars_rows(frame: pl.DataFrame, payload: bytes) -> tuple[pl.DataFrame, pl.Series | None]:
@@ -630,6 +684,7 @@ def _filled(value: object) -> bool:
 def _read_excel(path: Path, *, sheet: str | int | None) -> RawTable:
     import openpyxl
 
+    check_workbook(path)  # a sheet's size from the zip directory, before anything is parsed
     # openpyxl refuses names not ending in .xlsx/.xlsm; an .xlsx saved as .xls comes in as a stream
     handle = None if path.suffix.lower() in EXCEL_SUFFIXES else path.open("rb")
     try:
@@ -664,7 +719,7 @@ def _read_excel(path: Path, *, sheet: str | int | None) -> RawTable:
     if others:
         note += f"; other sheets not read: {', '.join(others)}"
     source = Source(str(path), "excel", sheet=worksheet.title, notes=[note, *table.notes])
-    return RawTable(table.frame, source, table.findings)
+    return RawTable(table.frame, source, table.findings, table.renamed_duplicates)
 
 
 def _looks_like_text_table(head: bytes) -> bool:
@@ -731,11 +786,13 @@ class _Sheet:
     skipped_above: str
     findings: list[Finding]
     notes: list[str]
+    renamed_duplicates: dict[str, str] = field(default_factory=dict)
 
 
 def _read_sheet(path: Path, worksheet) -> _Sheet:
     if (worksheet.max_row or 0) <= 1 or (worksheet.max_column or 0) <= 1:
         _trust_no_dimension(worksheet)
+    check_column_count(worksheet.max_column or 0, f"{path}, sheet '{worksheet.title}'")
     merges = _merged_ranges(worksheet)
     notes = []
     if merges is None:
@@ -762,7 +819,10 @@ def _read_sheet(path: Path, worksheet) -> _Sheet:
     at = next(i for i, w in enumerate(widths) if w > 0 and w >= HEADER_FILL * widest)
     header_row, header = top[at]
     skipped = next((str(v).strip() for _, values in top[:at] for v in values if _filled(v)), "")
-    names = _unique_names([str(v).strip() if v is not None else "" for v in header])
+    check_column_count(len(header), f"{path}, sheet '{worksheet.title}'")
+    written = [str(v).strip() if v is not None else "" for v in header]
+    names = _unique_names(written)
+    renamed = {name: head for name, head in zip(names, written) if name != head and head}
 
     # merged cells below the header: every cell of a merged range gets the range's value
     anchors: dict[int, list[tuple[int, tuple[int, int]]]] = {}
@@ -826,7 +886,8 @@ def _read_sheet(path: Path, worksheet) -> _Sheet:
             "merged_cells", "merged cells filled with the merged value", len(cells), REPAIRED,
             column=names[index], examples=[(r, _cell_text(v) or "") for r, v in cells[:EXAMPLES]], severity="info",
         ))
-    return _Sheet(frame, header_row, skipped, findings, notes)
+    renamed = {name: head for name, head in renamed.items() if name in frame.columns}
+    return _Sheet(frame, header_row, skipped, findings, notes, renamed)
 
 
 _MERGE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
@@ -882,27 +943,61 @@ COLUMNAR_NAMES = {"parquet": "Parquet", "arrow": "Arrow IPC (Feather)"}
 
 def _read_columnar(path: Path, kind: str) -> RawTable:
     """A Parquet or Arrow IPC (Feather) file, scanned lazily: its columns are read, made text
-    where they are not dates or numbers, and numbered in one query, without a copy in between."""
+    where they are not dates or numbers, and numbered in one query, without a copy in between.
+
+    Nested columns (lists, structs) become their JSON text, durations ISO 8601 text (PT1H),
+    binary columns UTF-8 text (or hexadecimal when they are not text)."""
     name = COLUMNAR_NAMES[kind]
-    keep_types = (pl.Datetime, pl.Date)
     try:
         scan = pl.scan_parquet(path) if kind == "parquet" else pl.scan_ipc(path)
-        frame = scan.with_columns(
-            pl.col(column).cast(pl.String)
-            for column, dtype in scan.collect_schema().items()
-            if not isinstance(dtype, keep_types) and not dtype.is_numeric()
-        ).with_row_index(ROW, offset=1).collect()
+        schema = scan.collect_schema()
     except Exception as exc:
+        raise LogFileError(f"{path}: cannot be read as {name} ({str(exc).splitlines()[0]}).") from None
+    check_column_count(len(schema), path)
+    as_text = {column: _as_text(scan, column, dtype) for column, dtype in schema.items()}
+    try:
+        frame = scan.with_columns(e for e in as_text.values() if e is not None).with_row_index(ROW, offset=1).collect()
+    except Exception as exc:
+        for column, expression in as_text.items():  # name the column that cannot be read
+            if expression is None:
+                continue
+            try:
+                scan.select(expression).collect()
+            except Exception as column_exc:
+                raise LogFileError(
+                    f"{path}: column '{column}' ({schema[column]}) cannot be read as text "
+                    f"({str(column_exc).splitlines()[0]}). Convert or drop it before export."
+                ) from None
         raise LogFileError(f"{path}: cannot be read as {name} ({str(exc).splitlines()[0]}).") from None
     if frame.height == 0:
         raise LogFileError(f"{path}: the {name} file has no rows.")
     return RawTable(frame, Source(str(path), kind))
 
 
+def _as_text(scan: pl.LazyFrame, column: str, dtype: pl.DataType) -> pl.Expr | None:
+    """The expression turning a columnar file's column into text (None: kept as it is)."""
+    if isinstance(dtype, (pl.Datetime, pl.Date)) or dtype.is_numeric() or dtype == pl.String:
+        return None
+    if dtype.is_nested():
+        wrapped = pl.struct(pl.col(column).alias("v")).struct.json_encode()
+        text = wrapped.str.strip_prefix('{"v":').str.strip_suffix("}")
+        return pl.when(pl.col(column).is_null()).then(None).otherwise(text).alias(column)
+    if isinstance(dtype, pl.Duration):
+        return pl.col(column).dt.to_string("iso").alias(column)
+    if dtype == pl.Binary:
+        try:
+            scan.select(pl.col(column).cast(pl.String)).collect()
+        except Exception:
+            return (pl.lit("0x") + pl.col(column).bin.encode("hex")).alias(column)
+    return pl.col(column).cast(pl.String).alias(column)
+
+
 # --- XES ----------------------------------------------------------------------------------
 
 def _read_xes(path: Path) -> RawTable:
     from procmine._engine import pm4py
+
+    check_xes_size(path)  # pm4py reads the whole file (and decompresses a bomb whole)
 
     import warnings
 

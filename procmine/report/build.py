@@ -68,13 +68,19 @@ def build_report(
     *,
     process: str | None = None,
     comparison=None,
+    target_source: str = "given",
+    before_after=None,
 ) -> SurveyReport:
     """The current-state survey report of ``log`` (sections 1–9 of the method's 现状调研分析报告).
 
     ``calendar``: working time (default: Chinese holidays and 调休, 09:00–12:00, 13:00–18:00).
-    ``target``: lead-time target such as ``"3wd"`` (3 working days) for section 3.
+    ``target``: lead-time target such as ``"3wd"`` (3 working days) for section 3; ``target_source``
+    says where it came from, as the report states beside it: ``"given"`` (the analyst's), ``"design"``
+    (the design's lead-time KPI) or ``"example"`` (the method's example 审批时长≤3个工作日, shown as 示例目标).
     ``design``: a design (``procmine.compare.read_design(path)``) or its file path; adds
     section 8, the comparison with the designed process (or pass ``comparison`` already made).
+    ``before_after``: a rollout date (``"2025-07-01"``) or a
+    :class:`~procmine.compare.periods.PeriodComparison`: adds the section 改造前后对比.
     ``lang``: ``"zh"`` (default) or ``"en"``. ``progress``: called with a short message per stage.
     ``process``: the process name in the title (default: the log file's name).
 
@@ -106,7 +112,8 @@ def build_report(
     results["loops"] = find_loops(log, calendar)
     say("improvement candidates")
     # the design's control points are never proposed for removal
-    results["improvements"] = improvement_candidates(log, calendar, design=getattr(comparison, "design", None))
+    controls_from = getattr(comparison, "design", None)  # a comparison made elsewhere may not carry it
+    results["improvements"] = improvement_candidates(log, calendar, design=controls_from)
     if comparison is not None:
         results["comparison"] = comparison
 
@@ -114,7 +121,10 @@ def build_report(
     name = process or _process_name(log)  # not the design's name: that is the future process
     period = f"{_day(summary.start)} – {_day(summary.end)}"
     generated = date.today().isoformat()
+    if target_source not in ("given", "design", "example"):
+        raise ValueError(f"target_source must be 'given', 'design' or 'example', not {target_source!r}")
     context = sections.Context(log=log, calendar=calendar, target=target, process=name, results=results,
+                               target_source=target_source,
                                build=build, t=t)
     parts = [
         sections.scope(context),
@@ -127,6 +137,13 @@ def build_report(
     ]
     if comparison is not None:
         parts.append(sections.comparison(context, comparison))
+    if before_after is not None:
+        if isinstance(before_after, str):
+            from procmine.compare.periods import compare_periods
+
+            say("comparing before and after " + before_after)
+            before_after = compare_periods(log, split=before_after, calendar=calendar, target=target)
+        parts.append(sections.before_after(context, before_after))
     parts.append(sections.appendix(context))
     for number, section in enumerate(parts, 1):
         section.number = number

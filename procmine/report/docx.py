@@ -1,8 +1,10 @@
 """The report as a Word document (python-docx): where these reports are finished.
 
 Headings use Word's Heading 1/2/3 styles (so the navigation pane and a table of contents work),
-tables have a shaded header row that repeats on every page, charts are the 200 dpi PNGs at
-15.5 cm wide. Chinese displays in Word and LibreOffice: the East Asian font is set on the
+tables have a shaded header row that repeats on every page. Charts print at their drawn size
+(their text keeps its point size) or scaled to the text width; wide maps go on a landscape page
+and tall charts on a page of their own. Captions are numbered with SEQ fields and the contents
+is a TOC field that Word fills in when the document opens. Chinese displays in Word and LibreOffice: the East Asian font is set on the
 document defaults and on every style used (``w:eastAsia`` on ``w:rFonts``, theme fonts
 removed), the East Asian language is zh-CN, and the font table names a Chinese character set
 so a machine without the font substitutes a Chinese one.
@@ -27,11 +29,19 @@ from procmine.report.model import Bullets, Chart, Heading, Note, Paragraph, Surv
 from procmine.report.text import Text
 
 LATIN_FONT = "Arial"
+CHART_DPI = 200           # the PNGs are drawn at 200 dpi with their text at its printed point size
+PORTRAIT_TEXT_CM = (16.0, 24.9)
+#: the text area of a chart's own page: A4 with 1.8 cm margins along its long side
+OWN_PAGE_MARGIN_CM = 1.8
+OWN_PAGE_PORTRAIT_CM = (21.0 - 2 * 2.5, 29.7 - 2 * OWN_PAGE_MARGIN_CM)
+OWN_PAGE_LANDSCAPE_CM = (29.7 - 2 * OWN_PAGE_MARGIN_CM, 21.0 - 2 * 2.5)
+CAPTION_CM = 1.2          # the caption under a chart, and a little air
+#: a chart taller than this share of the page gets a page of its own instead of being pushed
+#: over to the next page and leaving most of the one before it empty
+OWN_PAGE_SHARE = 0.55
 EAST_ASIA_FONT = "Microsoft YaHei"
 EAST_ASIA_ALT = "微软雅黑"
 TEXT_WIDTH_CM = 16.0
-PICTURE_WIDTH_CM = 15.5
-PICTURE_MAX_HEIGHT_CM = 22.0
 HEADER_FILL = "EEF2F6"
 CHAR_CM = 0.165           # a half-width character at 8.5 pt (a Chinese one counts two)
 CELL_PADDING_CM = 0.45    # Word's default cell margins and a little air
@@ -54,6 +64,7 @@ def write_docx(report: SurveyReport, path: Path) -> Path:
     doc.add_paragraph(printable(report.title), style="Title")
     subtitle = doc.add_paragraph()
     _run(subtitle, report.subtitle, size=10, color=MUTED)
+    _contents(doc, t)
     for section in report.sections:
         doc.add_heading(printable(section.heading), level=1)
         for block in section.blocks:
@@ -159,19 +170,103 @@ def _block(doc, block, t: Text) -> None:
         raise TypeError(f"unknown report block {type(block).__name__}")
 
 
+def chart_placement(width_px: int, height_px: int) -> tuple[str, float, bool]:
+    """(orientation, printed width in cm, on a page of its own) for a chart drawn at CHART_DPI.
+
+    Charts are drawn with their text at its printed size (8 pt at least), so they print at their
+    drawn size. One that fits the text width and is not tall flows with the text; a tall one gets
+    a page of its own (with narrower top and bottom margins) instead of being pushed over to the
+    next page and leaving most of the one before it empty; one too wide for a portrait page goes
+    on a landscape page. Only a chart too large for either is scaled down, as little as it can be.
+    """
+    natural_w, natural_h = width_px / CHART_DPI * 2.54, height_px / CHART_DPI * 2.54
+    if natural_w <= PORTRAIT_TEXT_CM[0] and natural_h <= OWN_PAGE_SHARE * PORTRAIT_TEXT_CM[1]:
+        return "portrait", round(natural_w, 2), False
+    scales = {}
+    for orientation, (room_w, room_h) in (("portrait", OWN_PAGE_PORTRAIT_CM), ("landscape", OWN_PAGE_LANDSCAPE_CM)):
+        scales[orientation] = min(1.0, room_w / natural_w, (room_h - CAPTION_CM) / natural_h)
+    orientation = "portrait" if scales["portrait"] >= scales["landscape"] else "landscape"
+    return orientation, round(natural_w * scales[orientation], 2), True
+
+
 def _chart(doc, chart: Chart, t: Text) -> None:
     width, height = chart.size_px
+    orientation, width_cm, own_page = chart_placement(width, height)
+    if own_page:
+        _new_section(doc, orientation, own_page=True)
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.keep_with_next = True
-    run = paragraph.add_run()
-    if height / width * PICTURE_WIDTH_CM > PICTURE_MAX_HEIGHT_CM:  # a tall flowchart: fit the page height
-        run.add_picture(io.BytesIO(chart.png), height=Cm(PICTURE_MAX_HEIGHT_CM))
-    else:
-        run.add_picture(io.BytesIO(chart.png), width=Cm(PICTURE_WIDTH_CM))
+    paragraph.paragraph_format.space_after = Pt(2)
+    paragraph.add_run().add_picture(io.BytesIO(chart.png), width=Cm(width_cm))
     caption = doc.add_paragraph(style="Caption")
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(caption, f"{t('figure', n=chart.number)} {chart.caption}")
+    _caption(caption, t("figure", n="").strip(), chart.number, chart.caption)
+    if own_page:
+        _new_section(doc, "portrait")
+
+
+def _new_section(doc, orientation: str, own_page: bool = False) -> None:
+    """A section break to a new page in ``orientation`` (A4); a chart's own page has narrower margins
+    across its height."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    long, short = Cm(29.7), Cm(21.0)
+    margin = Cm(OWN_PAGE_MARGIN_CM) if own_page else Cm(2.4)
+    if orientation == "landscape":
+        section.left_margin = section.right_margin = margin
+        section.top_margin = section.bottom_margin = Cm(2.5)
+    else:
+        section.left_margin = section.right_margin = Cm(2.5)
+        section.top_margin = section.bottom_margin = margin
+    if orientation == "landscape":
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = long, short
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = short, long
+
+
+def _field(paragraph, instruction: str, shown: str) -> None:
+    """A Word field (w:fldChar begin/separate/end) showing ``shown`` until Word updates it."""
+    def char(kind):
+        run = paragraph.add_run()
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+
+    char("begin")
+    run = paragraph.add_run()
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    run._r.append(code)
+    char("separate")
+    paragraph.add_run(printable(shown))
+    char("end")
+
+
+def _caption(paragraph, label: str, number: int, text: str) -> None:
+    """「图 1 …」 with the number as a SEQ field, so Word renumbers captions and lists them."""
+    _run(paragraph, f"{label} ")
+    _field(paragraph, f"SEQ {label} \\* ARABIC", str(number))
+    _run(paragraph, f" {text}")
+
+
+def _contents(doc, t: Text) -> None:
+    """The table of contents as a Word TOC field over Heading 1–3, updated when the document opens."""
+    heading = doc.add_paragraph()  # not a Heading style: the contents does not list itself
+    heading.paragraph_format.space_before = Pt(12)
+    _run(heading, t("contents"), size=16, bold=True, color=DARK)
+    _field(doc.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u',
+           "右键单击此处，选择“更新域”以生成目录。" if t.zh else "Right-click and choose Update Field to build the contents.")
+    settings = doc.settings.element
+    update = settings.find(qn("w:updateFields"))
+    if update is None:
+        update = OxmlElement("w:updateFields")
+        settings.append(update)
+    update.set(qn("w:val"), "true")
 
 
 def _display_width(text: str) -> int:
@@ -220,7 +315,7 @@ def _widths(headers: list[str], rows: list[list[str]], numeric: list[bool]) -> l
 def _table(doc, table: Table, t: Text) -> None:
     caption = doc.add_paragraph(style="Caption")
     caption.paragraph_format.keep_with_next = True
-    _run(caption, f"{t('table', n=table.number)} {table.caption}")
+    _caption(caption, t("table", n="").strip(), table.number, table.caption)
     headers, rows = table.headers, table.cells()
     numeric = [table.numeric(h) for h in headers]
     grid = doc.add_table(rows=1 + len(rows), cols=len(headers))

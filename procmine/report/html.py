@@ -2,8 +2,8 @@
 
 Every string is escaped with :func:`html.escape` (names from the log such as ``<script>`` or
 ``</td>`` stay text). Nothing is fetched: no scripts, links, fonts or images from elsewhere, so
-the file opens the same offline, attached to a mail or printed to PDF. The reader's own Chinese
-fonts come first; the characters of the report cut from the chart font are embedded after them.
+the file opens the same offline, attached to a mail or printed to PDF. The characters of the report,
+cut from the chart font and embedded, come first in the font list; the reader's own fonts follow.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from procmine.report.model import Bullets, Chart, Heading, Note, Paragraph, Surv
 from procmine.report.text import Text
 
 EMBEDDED_FAMILY = "procmine CJK"
-#: the reader's own Chinese fonts first; the subset embedded in the file where they have none
-FONTS = ('"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", '
-         '"Source Han Sans SC", "WenQuanYi Micro Hei", "Helvetica Neue", Arial, "' + EMBEDDED_FAMILY + '", sans-serif')
+#: the embedded subset first: it holds every character of the report, so the page looks the same on a
+#: machine without Chinese fonts (a headless browser, print-to-PDF), where a Latin font named before it
+#: would leave Chinese as empty boxes; the reader's fonts follow in case the embedding failed
+FONTS = ('"' + EMBEDDED_FAMILY + '", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", '
+         '"Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Helvetica Neue", Arial, sans-serif')
 
 CSS = """
 .procmine-report { font-family: %(fonts)s; color: #28313b; line-height: 1.6; max-width: 1040px; margin: 0 auto;

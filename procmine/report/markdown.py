@@ -9,10 +9,10 @@ tables open in Excel (UTF-8 with BOM); a cell that would start a formula (``=``,
 from __future__ import annotations
 
 import csv
-import math
 import re
 from pathlib import Path
 
+from procmine.output import safe_cell  # the one formula rule for every CSV procmine writes
 from procmine.report.model import Bullets, Chart, Heading, Note, Paragraph, SurveyReport, Table, printable
 from procmine.report.text import Text
 
@@ -21,7 +21,6 @@ _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 #: what would start a list or a heading underline at the beginning of a line ('>' becomes &gt; anyway)
 _ORDERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")
 _BULLET = re.compile(r"^(\s*)([-+=])")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def md(text, line_start: bool = False) -> str:
@@ -31,19 +30,6 @@ def md(text, line_start: bool = False) -> str:
     if line_start:
         text = _BULLET.sub(r"\1\\\2", _ORDERED.sub(r"\1\\\2", text))
     return _ENTITY.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
-
-
-def safe_cell(value):
-    """A CSV cell that a spreadsheet will not run as a formula; numbers stay numbers."""
-    if isinstance(value, float):
-        return "" if math.isnan(value) else round(value, 4)
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        value = " → ".join(str(v) for v in value)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def write_table_csv(table: Table, path: Path) -> Path:

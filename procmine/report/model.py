@@ -168,13 +168,20 @@ class SurveyReport:
         return write_markdown(self, Path(path), files_dir)
 
     def save_docx(self, path: str | Path) -> Path:
-        """A Word document: headings, findings, tables and the charts at 15.5 cm width."""
+        """A Word document: headings, findings, tables and the charts at their drawn size."""
         from procmine.report.docx import write_docx
 
         return write_docx(self, Path(path))
 
+    def save_xlsx(self, path: str | Path) -> Path:
+        """Every table in one Excel workbook: a contents sheet, then a sheet per table."""
+        from procmine.report.xlsx import write_xlsx
+
+        return write_xlsx(self, Path(path))
+
     def write_all(self, out_dir: str | Path) -> dict[str, Path]:
-        """report.html, report.md (+ report_files/) and report.docx in ``out_dir``; returns the paths."""
+        """report.html, report.md (+ report_files/), report.docx and report.xlsx in ``out_dir``; returns the
+        paths."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         return {
@@ -182,6 +189,7 @@ class SurveyReport:
             "markdown": self.save_markdown(out / "report.md"),
             "files": out / "report_files",
             "docx": self.save_docx(out / "report.docx"),
+            "xlsx": self.save_xlsx(out / "report.xlsx"),
         }
 
     def _repr_html_(self) -> str:

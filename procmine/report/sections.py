@@ -18,6 +18,7 @@ from procmine.analyse.times import time_tables
 from procmine.analyse.variants import coverage, variants
 from procmine.analyse.workload import department_handoffs, handoff_matrix, party_level
 from procmine.log import DEPARTMENT, RESOURCE, ROLE, EventLog
+from procmine.report import translate
 from procmine.report.definitions import DEFINITIONS
 from procmine.report.model import Bullets, Heading, Note, Paragraph, Section
 from procmine.report.text import ACTIONS, FIELDS, LOOP_KINDS, SEVERITY, Text
@@ -41,6 +42,8 @@ class Context:
     results: dict
     build: object
     t: Text
+    #: where the target came from: "given" (--target), "design" (the design's KPI) or "example" (3wd)
+    target_source: str = "given"
 
     @property
     def lang(self) -> str:
@@ -75,7 +78,7 @@ def scope(c: Context) -> Section:
     if source.encoding:
         form += f" · {source.encoding}"
     if source.sheet:
-        form += f" · sheet {source.sheet}"
+        form += f" · {'工作表' if t.zh else 'sheet'} {source.sheet}"
     separator = "；" if t.zh else "; "
     rows = [
         (t("process"), c.process),
@@ -92,7 +95,7 @@ def scope(c: Context) -> Section:
         (t("target"), _target_text(c) or t("none")),
     ]
     if s.notes:
-        rows.append((t("reading_notes"), separator.join(s.notes)))
+        rows.append((t("reading_notes"), separator.join(translate.note(n, c.lang) for n in s.notes)))
     blocks.append(b.table("overview", t("overview"), _frame(rows, [t("item"), t("value")])))
     mapping = [(t.pick(FIELDS.get(role, (role, role))), column or t("none")) for role, column in s.columns.items()]
     blocks.append(b.table("column_mapping", t("mapping"), _frame(mapping, [t("field"), t("column_in_file")])))
@@ -106,13 +109,13 @@ def scope(c: Context) -> Section:
     if quality.findings:
         columns = [t("severity"), t("column"), t("rows"), t("action"), t("reason"), t("examples")]
         rows = [(t.pick(SEVERITY.get(f.severity, (f.severity, f.severity))), f.column or t("none"), f.rows,
-                 t.pick(ACTIONS.get(f.action, (f.action, f.action))), f.message,
+                 t.pick(ACTIONS.get(f.action, (f.action, f.action))), translate.finding(f.code, f.message, c.lang),
                  "; ".join(f"{r}: {v}" for r, v in f.examples[:3]) or t("none"))
                 for f in quality.findings]
         blocks.append(b.table("data_quality", t("quality"), _frame(rows, columns), {t("rows"): "int"}))
     else:
         blocks.append(Paragraph(t("quality_none")))
-    blocks += [Note(t("calendar_warnings", text=w)) for w in c.calendar_notes]
+    blocks += [Note(t("calendar_warnings", text=translate.note(w, c.lang))) for w in c.calendar_notes]
     return Section("scope", 1, t("sec_scope"), blocks)
 
 
@@ -120,7 +123,7 @@ def _minute(value: str | None) -> str:
     return "–" if not value else value[:16]
 
 
-def _target_text(c: Context) -> str | None:
+def _target_text(c: Context, with_source: bool = True) -> str | None:
     if not c.target:
         return None
     from procmine.calendar import parse_duration_target
@@ -128,7 +131,10 @@ def _target_text(c: Context) -> str | None:
     limit = parse_duration_target(c.target)
     hours = limit.to_work_hours(c.calendar)
     unit = c.t.hours_unit("working" if limit.basis == "working" and c.calendar.kind != "none" else "calendar")
-    return f"≤ {limit.describe(c.lang)} = {hours:g} {unit}"
+    text = f"≤ {limit.describe(c.lang)} = {hours:g} {unit}"
+    if with_source and c.target_source != "given":
+        text += c.t(f"target_{c.target_source}")
+    return text
 
 
 # --- 2 ----------------------------------------------------------------------------------------
@@ -136,13 +142,14 @@ def flowchart(c: Context) -> Section:
     t, b = c.t, c.build
     pmap = c.results["process_map"]
     blocks: list = [Paragraph(t("flowchart_intro", figure=b.next_figure()))]
-    blocks.append(b.chart("current_flowchart", t("flowchart_caption"), lambda: pmap.plot(lang=c.lang)))
+    blocks.append(b.chart("current_flowchart", t("flowchart_caption"),
+                          lambda: page_map(c).plot(lang=c.lang, simplify=False)))
     findings = [t("flowchart_size", activities=pmap.activities.height, paths=pmap.handoffs.height)]
     if pmap.start_activities and pmap.end_activities:
         (start, start_n) = next(iter(pmap.start_activities.items()))  # most frequent first
         (end, end_n) = next(iter(pmap.end_activities.items()))
         findings.append(t("flowchart_ends", start=start, start_n=start_n, end=end, end_n=end_n))
-    shown = pmap.auto_simplified()
+    shown = page_map(c)
     if shown.simplification:
         findings.append(t("flowchart_simplified", note=shown.simplification.note(c.lang)))
     blocks.append(Bullets(findings))
@@ -181,7 +188,7 @@ def kpi(c: Context) -> Section:
     target_days = None
     if report.target:
         target = report.target
-        findings.append(t("kpi_target", limit=target["limit"], limit_text=_target_text(c).removeprefix("≤ "),
+        findings.append(t("kpi_target", limit=target["limit"], limit_text=_target_text(c, with_source=False).removeprefix("≤ "),
                           share=t.pct(target["share_met"]), met=target["cases_met"], done=done))
         if target["basis"] == "working":
             target_days = target["limit_work_hours"] / report.hours_per_day
@@ -211,7 +218,7 @@ def kpi(c: Context) -> Section:
         rows = [tuple(r.values()) for r in report.by_month.iter_rows(named=True)]
         blocks.append(b.table("kpi_by_month", t("months_caption"), _frame(rows, columns),
                               {columns[1]: "int", columns[2]: "int", columns[3]: "int", median: "1f"}))
-    blocks += [Note(n) for n in c.own_notes(report.notes)]
+    blocks += [Note(translate.note(n, c.lang)) for n in c.own_notes(report.notes)]
     return Section("kpi", 3, t("sec_kpi"), blocks)
 
 
@@ -224,8 +231,7 @@ def bottleneck_section(c: Context) -> Section:
     step_time = t("step_time_arrival" if c.log.has_start_times else "step_time_completion")
     blocks: list = [Paragraph(t("bottleneck_intro", basis=t.basis(basis), calendar=c.calendar.describe(c.lang),
                                 step_time=step_time))]
-    blocks.append(b.chart("bottleneck_heatmap", t("heatmap_caption", basis=t.basis(basis)),
-                          lambda: report.heatmap(c.lang)))
+    blocks.append(b.chart("bottleneck_heatmap", t("heatmap_caption", basis=t.basis(basis)), lambda: _heatmap(c)))
     top = report.top(TOP_BOTTLENECKS)
     kind = {"activity": t("activity_kind"), "handoff": t("handoff_kind")}
     findings = [t("bottleneck_finding", kind=kind[r["kind"]], name=r["name"], share=t.pct(r["share_of_lead_time"]),
@@ -237,14 +243,81 @@ def bottleneck_section(c: Context) -> Section:
                           days=t.num(hours / c.calendar.hours_per_day), days_unit=t.days_unit(basis)))
     blocks.append(Bullets(findings or [t("no_bottlenecks")]))
     if top.height:
+        blocks.append(b.chart("bottleneck_bars", t("bars_caption", basis=t.basis(basis)),
+                              lambda: report.plot(TOP_BOTTLENECKS, lang=c.lang)))
         median, share = t("median_hours_col", unit=unit), t("share_of_lead")
         columns = [t("rank"), t("kind"), t("where"), t("cases_col"), median, share]
         rows = [(i, kind[r["kind"]], r["name"], r["cases"], r["median_work_hours"], r["share_of_lead_time"])
                 for i, r in enumerate(top.iter_rows(named=True), 1)]
         blocks.append(b.table("bottlenecks", t("bottlenecks_caption"), _frame(rows, columns),
                               {t("rank"): "int", t("cases_col"): "int", median: "1f", share: "pct"}))
-    blocks += [Note(n) for n in c.own_notes(report.notes)]
+    blocks += [Note(translate.note(n, c.lang)) for n in c.own_notes(report.notes)]
     return Section("bottlenecks", 4, t("sec_bottlenecks"), blocks)
+
+
+#: simplifications tried, in turn, until the heat map fits a report page: (activities, paths) kept
+PAGE_SIMPLIFICATIONS = ((1.0, 0.7), (0.8, 0.5), (0.7, 0.4), (0.6, 0.3), (0.5, 0.2))
+
+
+def page_map(c: Context):
+    """The map the flowchart and the heat map draw: the auto-simplified one, or a simpler one when
+    the heat map (the wider of the two: it shows working and calendar time) would not fit a page at
+    8 pt. Both charts draw the same map, so they show the same boxes and arrows."""
+    if "page_map" in c.results:
+        return c.results["page_map"]
+    import warnings
+
+    from matplotlib.text import Text as MplText
+
+    from procmine.chart.flowchart import PAGE_HEIGHT_IN, PAGE_TOLERANCE, PAGE_WIDTH_IN
+
+    pmap = c.results["process_map"]
+    shown = pmap.auto_simplified()
+    candidates = [shown]
+    for activities, paths in PAGE_SIMPLIFICATIONS:
+        if activities * pmap.activities.height <= shown.activities.height or activities < 1.0 or paths < 1.0:
+            candidates.append((activities, paths))
+    chosen = shown
+    for candidate in candidates:
+        if isinstance(candidate, tuple):
+            kept = min(candidate[0], shown.activities.height / max(1, pmap.activities.height))
+            candidate = pmap.simplify(activities=kept, paths=candidate[1])
+        chosen = candidate
+        c.results["page_map"] = candidate
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # said below when even the simplest map does not fit
+            figure = _heatmap(c)
+        width, height = figure.get_size_inches()
+        smallest = min((t.get_fontsize() for t in figure.findobj(MplText) if t.get_text()), default=8.0)
+        if width <= PAGE_WIDTH_IN * PAGE_TOLERANCE and height <= PAGE_HEIGHT_IN * PAGE_TOLERANCE and smallest >= 8:
+            break
+    c.results["page_map"] = chosen
+    return chosen
+
+
+def _heatmap(c: Context):
+    """The heat map with the same figures as the flowchart: each box and arrow in working time
+    (工作日 of the calendar's day) with the calendar time (天/小时) the flowchart shows beside it."""
+    from procmine.chart.flowchart import draw_heatmap
+
+    report = c.results["bottlenecks"]
+    working = report.basis == "working"
+    main = "median_work_hours" if working else "median_hours"
+
+    def pairs(frame, keys):
+        rows = frame.select(*keys, pl.col(main).alias("__main"), pl.col("median_hours").alias("__calendar"))
+        return {(k[0] if len(k) == 1 else tuple(k)): (m, h if working else None) for *k, m, h in rows.iter_rows()}
+
+    shown = page_map(c)
+    title = "瓶颈热力图：时间花在哪里" if c.t.zh else "Where the time goes"
+    title = f"{title} · {report.source}".rstrip(" ·")
+    note = c.calendar.describe(c.lang)
+    if shown.simplification:
+        note += "\n" + shown.simplification.note(c.lang)
+    return draw_heatmap(shown.graph, pairs(report.activities, ["activity"]), pairs(report.handoffs, ["source", "target"]),
+                        hours_per_day=c.calendar.hours_per_day if working else None,
+                        time_basis="working" if working else "calendar", title=title, note=note, lang=c.lang,
+                        step_times=c.log.has_start_times)
 
 
 # --- 5 ----------------------------------------------------------------------------------------
@@ -289,7 +362,7 @@ def loop_section(c: Context) -> Section:
     for region in report.map_regions or []:
         if not region["confirmed"]:
             blocks.append(Note(t("map_cycle", names=t.join(region["activities"]))))
-    blocks += [Note(n) for n in c.own_notes(report.warnings)]
+    blocks += [Note(translate.note(n, c.lang)) for n in c.own_notes(report.warnings)]
     return Section("loops", 5, t("sec_loops"), blocks)
 
 
@@ -397,8 +470,39 @@ def improvements(c: Context) -> Section:
                 for i, cand in enumerate(report.candidates, 1)]
         blocks.append(b.table("improvement_candidates", t("improve_caption"), _frame(rows, columns),
                               {t("rank"): "int", saving: "2f"}))
-    blocks += [Note(n) for n in c.own_notes(report.warnings)]
+    blocks += [Note(translate.note(n, c.lang)) for n in c.own_notes(report.warnings)]
     return Section("improvements", 7, t("sec_improvements"), blocks)
+
+
+def before_after(c: Context, diff) -> Section:
+    """改造前后对比 from :class:`procmine.compare.periods.PeriodComparison`: KPI deltas with their
+    intervals, the difference map and the steps that changed."""
+    from procmine.compare.periods import KPI_EN, KPI_ZH, _step_line
+
+    t, b = c.t, c.build
+    zh = t.zh
+    before, after = (diff.before_label, diff.after_label) if zh else diff.labels_en
+    blocks: list = [Paragraph(t("before_after_intro", before=before, after=after, basis=t.basis(diff.basis)))]
+    names = KPI_ZH if zh else KPI_EN
+    cols = (["指标", "之前", "之后", "变化", "95% 区间", "结论"] if zh else
+            ["measure", "before", "after", "change", "95 % interval", "verdict"])
+    rows = []
+    for r in diff.kpis.iter_rows(named=True):
+        rate = r["unit"].startswith("fraction")
+        scale = 100 if rate else 1
+        interval = "–" if r["ci_low"] is None else f"[{r['ci_low'] * scale:+.1f}, {r['ci_high'] * scale:+.1f}]"
+        verdict = "–" if r["within_noise"] is None else (
+            ("随机波动" if r["within_noise"] else "显著变化") if zh else ("within noise" if r["within_noise"] else "a change"))
+        rows.append((names[r["measure"]] + (("（百分点）" if zh else " (points)") if rate else ""),
+                     None if r["before"] is None else r["before"] * scale, None if r["after"] is None else r["after"] * scale,
+                     None if r["delta"] is None else r["delta"] * scale, interval, verdict))
+    blocks.append(b.table("before_after_kpis", t("before_after_kpi_caption"), _frame(rows, cols),
+                          {cols[1]: "1f", cols[2]: "1f", cols[3]: "1f"}))
+    blocks.append(b.chart("difference_map", t("before_after_map_caption"), lambda: diff.plot(c.lang)))
+    changed = [r for r in diff.activities.iter_rows(named=True) if r["change"] != "same"]
+    if changed:
+        blocks.append(Bullets([_step_line(r, zh, diff.basis) for r in changed]))
+    return Section("before_after", 0, t("sec_before_after"), blocks)
 
 
 # --- 8 ----------------------------------------------------------------------------------------

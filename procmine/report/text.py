@@ -23,6 +23,14 @@ PHRASES: dict[str, tuple[str, str]] = {
     "sec_workload": ("岗位与部门", "Roles and departments"),
     "sec_improvements": ("改进机会", "Improvement opportunities"),
     "sec_comparison": ("与设计流程对比", "Comparison with the designed process"),
+    "sec_before_after": ("改造前后对比", "Before and after"),
+    "before_after_intro": (
+        "{before} 与 {after} 的对比（{basis}）。每项变化都给出 95% 置信区间；区间含 0 的变化在随机波动范围内，不能算作变化。",
+        "{before} against {after} ({basis}). Every change has a 95 % confidence interval; a change whose interval "
+        "contains 0 is within noise and is not counted as a change."),
+    "before_after_kpi_caption": ("改造前后关键指标（后 − 前）", "KPIs before and after (after − before)"),
+    "before_after_map_caption": ("前后对比流程图（变快、变慢、新增、删除）", "Difference map (faster, slower, new, removed)"),
+    "before_after_steps_caption": ("环节变化（中位耗时）", "Steps that changed (median time)"),
     "sec_appendix": ("附录：指标定义与计算方法", "Appendix: measures and how they were computed"),
     "figure": ("图 {n}", "Figure {n}"),
     "table": ("表 {n}", "Table {n}"),
@@ -71,6 +79,10 @@ PHRASES: dict[str, tuple[str, str]] = {
     "calendar": ("工作日历", "working-time calendar"),
     "target": ("目标周期", "lead-time target"),
     "reading_notes": ("读取说明", "how the file was read"),
+    "target_example": ("（示例目标：方法中的示例“审批时长≤3个工作日”，不是本流程的约定目标；用 --target 设定实际目标）",
+                       " (example target: the method's example “approval within 3 working days”, not this "
+                       "process's agreed target; set the real one with --target)"),
+    "target_design": ("（设计流程的目标）", " (the designed process's target)"),
     "mapping": ("字段映射", "Column mapping"),
     "field": ("字段", "field"),
     "column_in_file": ("文件中的列", "column in the file"),
@@ -103,7 +115,7 @@ PHRASES: dict[str, tuple[str, str]] = {
                        "The process has {activities} activities and {paths:,} hand-off paths."),
     "flowchart_ends": ("最常见的起点是「{start}」（{start_n:,} 个案例），最常见的终点是「{end}」（{end_n:,} 个案例）。",
                        "Most cases start with “{start}” ({start_n:,} cases) and end with “{end}” ({end_n:,} cases)."),
-    "flowchart_simplified": ("图已简化，以便阅读：{note}；完整的活动和交接见 process_map.json（procmine discover）。",
+    "flowchart_simplified": ("为便于阅读，图{note}；完整的活动和交接见 process_map.json（procmine discover）。",
                              "The chart is simplified to stay readable: {note}; every activity and hand-off is in "
                              "process_map.json (procmine discover)."),
     "variants_title": ("流程变体（实际走过的路径）", "Variants (the paths cases actually took)"),
@@ -259,9 +271,10 @@ PHRASES: dict[str, tuple[str, str]] = {
     "evidence": ("依据", "evidence"),
     "steps_col": ("环节", "step(s)"),
     "kind_remove": ("删减", "remove"),
+    "bars_caption": ("耗时占比最高的环节与交接（{basis}）", "Activities and hand-offs taking the largest share of lead time ({basis})"),
+    "kind_merge": ("合并", "merge"),
     "kind_time_limit": ("限时", "time limit"),
     "kind_sample": ("抽查", "sample checks"),
-    "kind_merge": ("合并", "merge"),
     "kind_parallelise": ("并行", "parallelise"),
     "kind_clarify_owner": ("明确责任", "clarify owner"),
     # --- 8 comparison ------------------------------------------------------------------------
