@@ -14,7 +14,6 @@ that ran in parallel both count, so shares can add up to more than 100 %.
 from __future__ import annotations
 
 import html
-import json
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -33,6 +32,7 @@ from procmine.log import ACTIVITY, DEPARTMENT, RESOURCE, ROLE, START, EventLog
 
 US_PER_DAY = 86_400_000_000
 from procmine.units import format_hours
+from procmine.result import Result
 
 if TYPE_CHECKING:
     from procmine.calendar import Calendar
@@ -43,7 +43,7 @@ TYPICAL_SHARES = (1 / 3, 0.2, 0.05)
 
 
 @dataclass
-class Bottlenecks:
+class Bottlenecks(Result):
     """Ranked time consumers of a log, plus the critical path and workload per person/department."""
 
     activities: pl.DataFrame
@@ -109,8 +109,6 @@ class Bottlenecks:
             "notes": self.notes,
         }
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
 
     def describe(self, lang: str = "zh", n: int = 8) -> str:
         """The top bottlenecks and the critical path as text, in Chinese (zh) or English (en)."""

@@ -31,6 +31,7 @@ import polars as pl
 from procmine.analyse.times import time_tables
 from procmine.errors import ProcmineError
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, START, TIMESTAMP, EventLog, hours_between
+from procmine.result import Result
 
 if TYPE_CHECKING:
     from procmine.calendar import Calendar
@@ -128,15 +129,13 @@ class CaseNotFoundError(ProcmineError):
     exit_code = 2
 
 
-class DrillDown:
+class DrillDown(Result):
     """The protocol the drill-down results share: JSON, CSV, inline display.
 
     A subclass gives ``to_frame``, ``to_dict``, ``describe(lang)`` and ``plot(lang, top)``; the
     rest follows from them.
     """
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
 
     def __str__(self) -> str:
         return self.describe("zh")

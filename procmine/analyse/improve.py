@@ -26,7 +26,6 @@ verdicts: a step may be required by law or policy whatever the log says.
 from __future__ import annotations
 
 import html
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from procmine.analyse.causes import (
     step_causes,
 )
 from procmine.outcomes import DECIDES, SAYS_NO, classify_name, step_of
+from procmine.result import Result
 
 APPROVAL_WORDS = ("审批", "审核", "复核", "会签", "确认", "approve", "review", "check")
 #: Words of a control function (风险控制点): a step named so, or done by such a department, is never
@@ -84,7 +84,7 @@ class Candidate:
 
 
 @dataclass
-class ImprovementReport:
+class ImprovementReport(Result):
     """Candidates, largest saving first (those without an estimate last)."""
 
     candidates: list[Candidate]
@@ -101,8 +101,6 @@ class ImprovementReport:
                 "thresholds": self.thresholds, "warnings": self.warnings,
                 "candidates": [c.to_dict() for c in self.candidates]}
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{**c.to_dict(), "summary": c.evidence["summary"], "summary_en": c.evidence["summary_en"]}
@@ -198,7 +196,7 @@ def improvement_candidates(
     departments = dict(steps.filter(pl.col(DEPARTMENT).is_not_null()).group_by(ACTIVITY)
                        .agg(pl.col(DEPARTMENT).mode().first()).iter_rows())
     found = [
-        *_rubber_stamps(tables, durations, overlaps, unit, min_cases, causes, controls, short,
+        *_rubber_stamps(tables, durations, overlaps, unit, min_cases, controls, short,
                         min_single_approver_share, min_approve_share),
         *_time_limits(causes, unit, min_cases, controls, departments),
         *_merges(tables, names, durations, unit, min_cases, same_owner_share, _placeholders(steps), applicant_share),
@@ -301,7 +299,7 @@ def _saving(steps: pl.DataFrame, names: list[str], wanted: pl.DataFrame) -> dict
     return {(names[a], names[b]): m for a, b, m in medians.iter_rows()}
 
 
-def _rubber_stamps(tables, durations, overlaps, unit, min_cases, causes, controls, short_hours, min_single,
+def _rubber_stamps(tables, durations, overlaps, unit, min_cases, controls, short_hours, min_single,
                    min_approve) -> list[Candidate]:
     """Approval steps that never say no (removal), and control steps that never say no (sampling).
 
@@ -340,7 +338,6 @@ def _rubber_stamps(tables, durations, overlaps, unit, min_cases, causes, control
     for name, n in no_events.iter_rows():
         if classify_name(name) in SAYS_NO:
             no_by_step.setdefault(step_of(name), []).append((name, n))
-    why = causes_by_activity(causes)
     out = []
     for r in stats.to_dicts():
         name = r[ACTIVITY]
@@ -439,10 +436,6 @@ def _time_limits(causes, unit, min_cases, controls, departments) -> list[Candida
                             f"Set a time limit and act on the cause{keep_en}.")
         out.append(Candidate("time_limit", [name], ev, saving, ev["saving_basis"], "medium"))
     return out
-
-
-def causes_by_activity(causes: pl.DataFrame) -> dict[str, dict]:
-    return {r[ACTIVITY]: r for r in causes.iter_rows(named=True)}
 
 
 def _control(name: str, department: str | None, controls: set[str]) -> str | None:

@@ -23,7 +23,6 @@ Definitions (also in docs/measures.md):
 from __future__ import annotations
 
 import html
-import json
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -34,6 +33,7 @@ import polars as pl
 from procmine.analyse.times import time_tables
 from procmine.log import OUTCOME, EventLog
 from procmine.outcomes import SAYS_NO
+from procmine.result import Result
 
 if TYPE_CHECKING:
     from procmine.calendar import Calendar
@@ -43,7 +43,7 @@ NOT_RIGHT_FIRST_TIME = (*SAYS_NO, "resubmit")
 
 
 @dataclass
-class KPIReport:
+class KPIReport(Result):
     """Headline KPIs of a log, with the monthly monitoring table."""
 
     cases: int
@@ -78,8 +78,6 @@ class KPIReport:
             "notes": self.notes,
         }
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
 
     def to_frame(self) -> pd.DataFrame:
         """The monthly table as pandas."""

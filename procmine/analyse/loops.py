@@ -26,7 +26,6 @@ calendar (calendar hours when ``Calendar(kind="none")``). Open cases are left ou
 from __future__ import annotations
 
 import html
-import json
 import unicodedata
 from dataclasses import dataclass, field
 from itertools import islice
@@ -38,6 +37,7 @@ import polars as pl
 from procmine.analyse.times import time_tables
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, EventLog
 from procmine.outcomes import SAYS_NO
+from procmine.result import Result
 
 #: A ping-pong is folded into a re-entry loop when at least this share of its cases went round that loop.
 FOLD_SHARE = 0.8
@@ -98,7 +98,7 @@ def re_entries(tables) -> pl.DataFrame:
 
 
 @dataclass
-class LoopReport:
+class LoopReport(Result):
     """Loops (one row each, most cases first), repeated activities, and what the times mean.
 
     ``loops`` columns: kind ('self-loop' | 'send-back' | 'rework' | 'ping-pong'), activities
@@ -128,8 +128,6 @@ class LoopReport:
                 "calendar_en": self.calendar_description_en or self.calendar_description, "loops": loops, "repeated_activities": self.repeated_activities.to_dicts(),
                 "map_regions": self.map_regions or [], "warnings": self.warnings}
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
 
     def to_frame(self) -> pd.DataFrame:
         return self.loops.to_pandas()

@@ -23,7 +23,6 @@ medians are not comparable (a month cut short holds only its quick cases).
 from __future__ import annotations
 
 import html
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -32,6 +31,7 @@ import polars as pl
 
 from procmine.errors import ProcmineError
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, START, TIMESTAMP, EventLog
+from procmine.result import Result
 
 DEFAULT_STUCK_AFTER = "1wd"
 
@@ -43,7 +43,7 @@ class AsOfError(ProcmineError):
 
 
 @dataclass
-class StuckCases:
+class StuckCases(Result):
     """Open steps as of a moment, and those waiting beyond their limit."""
 
     as_of: datetime
@@ -68,8 +68,6 @@ class StuckCases:
                 "cases": [{k: (v.isoformat() if isinstance(v, datetime) else round(v, 3) if isinstance(v, float) else v)
                            for k, v in r.items()} for r in self.stuck.to_dicts()]}
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
 
     def describe(self, lang: str = "zh", top: int = 20) -> str:
         zh = lang == "zh"
@@ -146,7 +144,6 @@ def stuck_cases(log: EventLog, *, as_of=None, stuck_after: str | None = None, de
 
     calendar = calendar or default_calendar()
     moment, source = resolve_as_of(log, as_of)
-    columns = [CASE, ACTIVITY, "since", RESOURCE, DEPARTMENT]
     frames = []
     steps = log.tables().steps
     has_arrivals = not log.tables().completion_only

@@ -156,7 +156,14 @@ def draw_case_timeline(timeline: "CaseTimeline", *, lang: str = "zh", top: int |
         ax.set_xlim(x0, x1)
         locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
         ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=True))
+        if lang == "zh":  # dates written the Chinese way, not "2026-Jan"
+            formatter = mdates.ConciseDateFormatter(
+                locator, show_offset=True, formats=["%Y年", "%m月", "%d日", "%H:%M", "%H:%M", "%S.%f"],
+                zero_formats=["", "%Y年", "%m月", "%m月%d日", "%H:%M", "%H:%M"],
+                offset_formats=["", "%Y年", "%Y年%m月", "%Y年%m月%d日", "%Y年%m月%d日", "%Y年%m月%d日 %H:%M"])
+        else:
+            formatter = mdates.ConciseDateFormatter(locator, show_offset=True)
+        ax.xaxis.set_major_formatter(formatter)
         ax.tick_params(axis="x", labelsize=8, colors=MUTED)
         ax.xaxis.get_offset_text().set_fontsize(8)
         ax.xaxis.get_offset_text().set_color(MUTED)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import difflib
 import html
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ import polars as pl
 from procmine.compare.design import END, START, Design
 from procmine.errors import DesignError
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, ROLE, ROW, TIMESTAMP, EventLog
+from procmine.result import Result
 
 if TYPE_CHECKING:
     from procmine.calendar import Calendar
@@ -57,7 +57,7 @@ def _key(name: str) -> str:
 
 
 @dataclass
-class Comparison:
+class Comparison(Result):
     """The deviations of a log from a design. ``to_dict`` gives the JSON of ``procmine compare``."""
 
     process: str
@@ -117,8 +117,6 @@ class Comparison:
             "notes": self.notes,
         }
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
 
     def deviations_by_case(self, lang: str = "zh") -> pd.DataFrame:
         """One row per (case, deviation), every case id: what ``deviations.csv`` holds.

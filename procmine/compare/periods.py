@@ -22,7 +22,6 @@ when only one side has them.
 from __future__ import annotations
 
 import html
-import json
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -33,6 +32,7 @@ import polars as pl
 
 from procmine.errors import EmptyLogError, ProcmineError
 from procmine.log import ACTIVITY, EventLog
+from procmine.result import Result
 
 BOOTSTRAP = 1000
 BOOTSTRAP_MAX_CASES = 20_000
@@ -50,7 +50,7 @@ class PeriodError(ProcmineError):
 
 
 @dataclass
-class PeriodComparison:
+class PeriodComparison(Result):
     """Two periods (or exports) of a process, compared: KPI deltas, steps, paths, variants."""
 
     before_label: str
@@ -83,8 +83,6 @@ class PeriodComparison:
             "variants": _records(self.variants), "notes": self.notes,
         }
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
 
     def to_frame(self, part: str = "kpis") -> pd.DataFrame:
         """One of the tables as pandas: kpis, activities, paths or variants."""

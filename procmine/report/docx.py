@@ -4,10 +4,11 @@ Headings use Word's Heading 1/2/3 styles (so the navigation pane and a table of 
 tables have a shaded header row that repeats on every page. Charts print at their drawn size
 (their text keeps its point size) or scaled to the text width; wide maps go on a landscape page
 and tall charts on a page of their own. Captions are numbered with SEQ fields and the contents
-is a TOC field that Word fills in when the document opens. Chinese displays in Word and LibreOffice: the East Asian font is set on the
-document defaults and on every style used (``w:eastAsia`` on ``w:rFonts``, theme fonts
-removed), the East Asian language is zh-CN, and the font table names a Chinese character set
-so a machine without the font substitutes a Chinese one.
+is a TOC field that Word fills in when the document opens. Chinese displays in Word and LibreOffice,
+also on a machine without Chinese fonts: the document carries a subset of Noto Sans CJK SC
+(:mod:`procmine.report.docx_fonts`), set as the East Asian font on the document defaults and on
+every style used (``w:eastAsia`` on ``w:rFonts``, theme fonts removed), with the East Asian
+language zh-CN.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
+from procmine.report.docx_fonts import embed_cjk_font
 from procmine.report.model import Bullets, Chart, Heading, Note, Paragraph, SurveyReport, Table, printable
 from procmine.report.text import Text
 
@@ -70,6 +72,8 @@ def write_docx(report: SurveyReport, path: Path) -> Path:
         for block in section.blocks:
             _block(doc, block, t)
     doc.save(str(path))
+    # a Chinese font inside the document: Chinese shows where no Chinese font is installed
+    embed_cjk_font(path, east_asia=EAST_ASIA_FONT)
     return path
 
 
