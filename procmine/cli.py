@@ -99,6 +99,12 @@ def log_options(func):
         click.option("--history-pattern",
                      help="Regular expression for history lines of another shape, with named groups time, "
                           "resource, department, action, comment (and node)."),
+        click.option("--source", type=click.Choice(["dingtalk", "feishu", "wecom", "weaver"]),
+                     help="Approval platform whose own records LOG holds (saved API responses as JSON/JSONL, a "
+                          "folder of them, or Weaver's workflow tables); detected when left out."),
+        click.option("--step-names", type=click.Path(path_type=Path),
+                     help="JSON or two-column CSV naming platform steps known by id only: node id, WeCom "
+                          "approver user id or node ordinal → step name."),
         click.option("--strict", is_flag=True, help="Exit with code 3 when any data-quality problem is found."),
         *FILTER_OPTIONS,
         *PRIVACY_OPTIONS,
@@ -223,7 +229,7 @@ def _read(kwargs: dict):
     read_args = {k: kwargs.pop(k) for k in ("case", "activity", "timestamp", "start_timestamp", "resource",
                                              "department", "role", "outcome", "encoding", "delimiter", "sheet",
                                              "timezone", "lifecycle", "strict", "history_column",
-                                             "history_pattern")}
+                                             "history_pattern", "source", "step_names")}
     filters = {k: kwargs.pop(k) for k in FILTER_KEYWORDS}
     privacy = {k: kwargs.pop(k, None) for k in PRIVACY_KEYWORDS}
     if privacy["pseudonym_key"] is not None:

@@ -52,7 +52,7 @@ OUTCOMES: tuple[Outcome, ...] = (
             ("重新提交", "再次提交", "重新发起", "resubmitted", "resubmit", "re-submitted")),
     Outcome("withdraw", "撤回", "withdraw",
             ("已撤回", "撤回", "已撤销", "撤销", "撤单", "取消申请", "withdraw", "withdrawn", "withdrew", "revoke",
-             "revoked", "cancel", "cancelled", "canceled", "terminated"),
+             "revoked", "cancel", "cancelled", "canceled", "terminated", "terminate"),
             ("撤回", "撤销", "withdrawn", "withdrew", "revoked", "cancelled", "canceled")),
     Outcome("send_back", "退回", "send back",
             ("已退回", "退回", "回退", "打回", "发回", "退件", "返回修改", "退回修改", "send back", "sent back",
@@ -71,7 +71,7 @@ OUTCOMES: tuple[Outcome, ...] = (
              "accepted", "pass", "passed"),
             ("审批通过", "审核通过", "已同意", "已批准", "approved", "accepted", "agreed")),
     Outcome("transfer", "转交", "transfer",
-            ("已转交", "转交", "转办", "转签", "移交", "委托", "transfer", "transferred", "delegate", "delegated",
+            ("已转交", "转交", "已转审", "转审", "转办", "转签", "移交", "委托", "transfer", "transferred", "delegate", "delegated",
              "reassign", "reassigned", "redirect", "redirected", "redirect_task"),
             ("转交", "转办", "移交", "transferred", "delegated", "reassigned")),
     Outcome("add_approver", "加签", "add approver",
@@ -79,15 +79,15 @@ OUTCOMES: tuple[Outcome, ...] = (
              "add approver", "added approver"),
             ("加签",)),
     Outcome("cc", "抄送", "cc",
-            ("已抄送", "抄送", "知会", "传阅", "cc", "process_cc", "carbon copy"),
+            ("已抄送", "抄送", "知会", "传阅", "转发", "cc", "process_cc", "carbon copy"),
             ("抄送", "知会")),
     Outcome("submit", "提交", "submit",
             ("发起申请", "提交申请", "发起审批", "发起", "提交", "创建", "submit", "submitted", "start",
              "start_process_instance", "created"),
             ("发起申请", "提交申请", "提交", "发起", "submitted")),
     Outcome("read", "已阅", "read", ("已阅", "阅知", "知悉", "已读")),
-    Outcome("done", "办理", "done", ("办理完成", "已办理", "已处理", "处理完成", "已办结", "办结", "已完成")),
-    Outcome("comment", "评论", "comment", ("添加评论", "评论", "add_remark")),
+    Outcome("done", "办理", "done", ("办理完成", "已办理", "已处理", "处理完成", "已办结", "办结", "已完成", "办理")),
+    Outcome("comment", "评论", "comment", ("添加评论", "评论", "批注", "add_remark")),
 )
 BY_CODE = {o.code: o for o in OUTCOMES}
 CODES = tuple(o.code for o in OUTCOMES)
@@ -170,7 +170,7 @@ PROSE_AMBIGUOUS = frozenset({
     "transfer", "transferred", "委托", "转签", "rollback", "rolled back", "redirect_process", "sendback", "return",
     "append_task", "append_task_before", "append_task_after", "不予", "已审批", "已审核", "已确认", "自动通过",
     "不满意", "cc", "process_cc", "carbon copy", "start", "start_process_instance", "created", "cancel",
-    "cancelled", "canceled", "terminated", "add_remark", "重提", "知会", "传阅", "撤单", "退件"})
+    "cancelled", "canceled", "terminated", "terminate", "add_remark", "转发", "办理", "批注", "重提", "知会", "传阅", "撤单", "退件"})
 
 
 def prose_words(code: str) -> tuple[str, ...]:

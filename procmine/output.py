@@ -145,6 +145,36 @@ def clean_xml_file(path: str | Path) -> Path:
     return path
 
 
+# --- names shortened for display -----------------------------------------------------------
+
+#: names longer than this are shortened on charts (the data keep them in full)
+DISPLAY_NAME_CHARS = 80
+
+
+def display_names(names, limit: int = DISPLAY_NAME_CHARS) -> dict[str, str]:
+    """{name: how a chart shows it} for names longer than ``limit``: the start and the end (where
+    names of one family differ) around an ellipsis; two names never get the same label.
+
+        >>> display_names(["合同" * 50 + "甲", "合同" * 50 + "乙", "归档"], limit=9)
+        {'合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同甲': '合同合同合同…同甲', '合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同合同乙': '合同合同合同…同乙'}
+    """
+    names = list(dict.fromkeys(names))
+    shown: dict[str, str] = {}
+    used = {n for n in names if len(n) <= limit}
+    for name in names:
+        if len(name) <= limit:
+            continue
+        head = limit * 2 // 3
+        label = name[:head].rstrip() + "…" + name[-(limit - head - 1):].lstrip()
+        number = 2
+        while label in used:
+            label = f"{name[:head].rstrip()}…{name[-(limit - head - 1):].lstrip()} ({number})"
+            number += 1
+        used.add(label)
+        shown[name] = label
+    return shown
+
+
 # --- outputs never replace inputs ---------------------------------------------------------
 
 def refuse_overwriting_inputs(outputs: Iterable[str | Path], inputs: Mapping[str, str | Path | None],

@@ -11,7 +11,8 @@ import pytest
 
 from procmine.errors import LogFileError, OutputError
 from procmine.output import (
-    InputOverwriteError, clean_xml_file, refuse_overwriting_inputs, safe_cell, safe_frame, write_csv, xml_text,
+    InputOverwriteError, clean_xml_file, display_names, refuse_overwriting_inputs, safe_cell, safe_frame, write_csv,
+    xml_text,
 )
 from procmine.read.patterns import compile_user_regex
 
@@ -41,7 +42,7 @@ def test_write_csv_has_a_bom_and_safe_cells(tmp_path):
 def test_xml_text_and_clean_xml_file(tmp_path):
     assert xml_text("合同\x00审批\x1b\x7f\t\n") == "合同审批\t\n"
     path = tmp_path / "m.bpmn"
-    path.write_bytes('<a name="提交\x00申请&#1;&#x1F;&#x1f;"><b>审\x08批</b>&#10;</a>'.encode("utf-8"))
+    path.write_bytes('<a name="提交\x00申请&#1;&#x1F;&#x1f;"><b>审\x08批</b>&#10;</a>'.encode())
     with pytest.raises(ET.ParseError):
         ET.parse(path)
     root = ET.parse(clean_xml_file(path)).getroot()
@@ -76,3 +77,13 @@ def test_ordinary_patterns_are_accepted(pattern):
 def test_nested_repeats_are_refused(pattern):
     with pytest.raises(LogFileError, match="repeated group"):
         compile_user_regex(pattern, "--history-pattern")
+
+
+def test_display_names_shorten_long_names_only_and_never_merge():
+    long_a, long_b = "合同" * 100 + "甲", "合同" * 100 + "乙"
+    twins = ["甲" * 30 + "中间" * 50 + "乙" * 30, "甲" * 30 + "其他" * 50 + "乙" * 30]
+    shown = display_names([long_a, long_b, "归档", *twins], limit=20)
+    assert set(shown) == {long_a, long_b, *twins}  # 归档 is short: not shortened
+    assert shown[long_a].endswith("甲") and shown[long_b].endswith("乙") and "…" in shown[long_a]
+    assert len(set(shown.values())) == 4  # the twins share start and end, yet get two labels
+    assert all(len(label) <= 24 for label in shown.values())

@@ -200,6 +200,7 @@ class ProcessMap:
     def plot(self, *, lang: str = "zh", title: str | None = None, simplify: bool | str = "auto"):
         """The current flowchart as a matplotlib Figure."""
         from procmine.chart.flowchart import draw_flowchart
+        from procmine.output import display_names
 
         shown = self.auto_simplified() if simplify == "auto" else self
         note = shown.simplification.note(lang) if shown.simplification else None
@@ -207,7 +208,11 @@ class ProcessMap:
             title = (f"当前流程图 · {self.source}" if lang == "zh" else f"Current process · {self.source}").rstrip(" ·")
         subtitle = _subtitle(self, lang)
         note = subtitle if note is None else f"{subtitle}\n{note}"
-        return draw_flowchart(shown.graph, title=title, note=note, lang=lang, time_basis=self.time_basis,
+        graph = shown.graph
+        shortened = display_names([n for n in graph.nodes if isinstance(n, str)])
+        if shortened:  # very long names are shortened on the chart only (laying out 10,000 characters takes hours)
+            graph = nx.relabel_nodes(graph, shortened, copy=True)
+        return draw_flowchart(graph, title=title, note=note, lang=lang, time_basis=self.time_basis,
                               step_times=self.duration_basis == "arrival → completion")
 
     def save(self, path: str | Path, *, dpi: int = 200, lang: str = "zh", simplify: bool | str = "auto") -> Path:

@@ -239,6 +239,19 @@ FINDINGS_ZH: dict[str, str] = {
     "forward_without_decision": "转发者自己的正文中没有审批结论",
     "no_decision": "邮件自己的正文中没有审批结论词（提问、“收到”或申请人的回复）",
     "case_without_request": "案例的申请邮件不在邮箱中：案例从第一封回复开始",
+    "platform_not_a_step": "不是流程步骤：抄送、评论/批注、转发、草稿和实例结束标记是通知或标记（示例给出实例在输入中的位置）",
+    "platform_task_merged": "任务（待办）已并入完成它的操作：其到达时间即该步骤的到达时间",
+    "platform_or_sign_waiting": "同一等待中的或签节点的另一位处理人：该节点计为一个在办步骤",
+    "platform_task_not_acted": "任务未经处理人办理即关闭（或签节点已由他人决定，或实例已先结束）",
+    "platform_duplicate_approver": "同一人已审批过，本次审批被跳过（飞书 REMOVE_REPEAT）",
+    "platform_duplicate_instance": "实例读到两次（保存在两个响应中）；使用第一份",
+    "platform_not_an_instance": "保存的响应中没有审批实例（错误响应如 errcode/errmsg，或空页）；未读取任何内容",
+    "platform_time_unreadable": "操作时间无法读作日期时间；未生成事件",
+    "platform_no_time": "操作没有时间（也不是在办任务）；未生成事件",
+    "unassigned_broadcast": "发给邮件列表或全体员工的通知（无申请编号），或对它的回复：不是审批案例",
+    "timestamp_year_out_of_range": "完成时间的年份不在 1900–2199 之间（0001 或 9999 通常表示“无日期”）",
+    "implausible_year": "完成时间早于 1970 年或晚于十年后（1900-01-01 常表示“无日期”）：已保留，但会拉长周期；请检查导出或用 --period 筛选",
+    "lifecycle_states": "start/complete 以外的生命周期取值按瞬时事件读取，活动名称带上该取值，如“活动（取值）”（--lifecycle all 保留原活动名称）",
 }
 
 
@@ -253,7 +266,11 @@ def finding(code: str, message: str, lang: str) -> str:
         return f"仅空格、全角字符或大小写不同的名称已合并：{m.group(1)}"
     if code.startswith("control_characters_"):
         return "已删除控制字符（不可见字符，如 NUL 或 ESC）"
-    m = code == "lifecycle_other" and re.search(r"are not steps: (.*)$", message)
+    m = code == "platform_unknown_operation" and re.search(r"^(.*?) operation types procmine does not know, so no "
+                                                           r"event was made for them: (.*?)\. If", message)
+    if m:
+        return f"{m.group(1)} 中 procmine 不认识的操作类型，未生成事件：{m.group(2)}。如果它们是流程步骤，请告知 procmine 维护者其含义"
+    m = code == "lifecycle_other" and re.search(r"(?:are not steps|keeps them\)): (.*)$", message)
     if m:
         return f"start/complete 以外的生命周期状态不是步骤：{m.group(1)}"
     m = code == "too_many_fields" and re.match(r"row (\d+) has (\d+) fields, the header has (\d+)", message)

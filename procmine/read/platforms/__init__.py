@@ -25,10 +25,10 @@ from pathlib import Path
 from procmine.errors import LogFileError
 from procmine.read.columns import ColumnMapping
 from procmine.read.files import RawTable
-from procmine.read.platforms import dingtalk, feishu, wecom, weaver
+from procmine.read.platforms import dingtalk, feishu, weaver, wecom
 from procmine.read.platforms.common import PLATFORM_NAMES, Clock, Reading
 
-__all__ = ["SOURCES", "PlatformRecords", "read_platform", "detect_source", "is_platform_input"]
+__all__ = ["SOURCES", "PlatformRecords", "detect_source", "is_platform_input", "read_platform"]
 
 SOURCES = ("dingtalk", "feishu", "wecom", "weaver")
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
@@ -87,7 +87,15 @@ def read_platform(
     files = _files(paths)
     json_files = [f for f in files if f.name.lower().endswith(JSON_SUFFIXES)]
     tables = [f for f in files if weaver.is_table(f)]
-    if source == "weaver" or (source is None and not json_files and tables):
+    found_json = None
+    if json_files and source != "weaver":
+        try:
+            found_json = _instances(json_files, source)
+        except LogFileError:
+            if source is not None or not tables:
+                raise
+            # JSON beside tables holding no instance (procmine's own outputs written into a Weaver folder)
+    if source == "weaver" or (source is None and found_json is None and tables):
         if not tables:
             raise LogFileError(f"{label}: no CSV or Excel tables found for Weaver e-cology; export "
                                "workflow_requestlog (and workflow_currentoperator, workflow_nodebase) as CSV or Excel.")
@@ -96,9 +104,11 @@ def read_platform(
         weaver.read(found, reading, ignored)
         return _records(reading, label, timezone)
     if not json_files:
+        mail = any(f.suffix.lower() in (".eml", ".mbox") for f in files)
         raise LogFileError(f"{label}: holds no .json/.jsonl files of saved approval records, nor Weaver tables. "
-                           "Save the API responses as .json (see docs/platforms.md), or give --source.")
-    platform, instances, empty = _instances(json_files, source)
+                           + ("Approval e-mails are read with procmine from-email." if mail else
+                              "Save the API responses as .json (see docs/platforms.md), or give --source."))
+    platform, instances, empty = found_json
     reading = Reading(platform, Clock(timezone), load_step_names(step_names))
     for name, number in empty:
         reading.aside("not_an_instance", number, name)
@@ -111,9 +121,12 @@ def detect_source(path: str | Path | Sequence[str | Path]) -> str:
     paths = [Path(p) for p in path] if isinstance(path, (list, tuple)) else [Path(path)]
     files = _files(paths)
     json_files = [f for f in files if f.name.lower().endswith(JSON_SUFFIXES)]
-    if not json_files:
-        return "weaver"
-    return _instances(json_files, None)[0]
+    try:
+        return _instances(json_files, None)[0] if json_files else "weaver"
+    except LogFileError:
+        if any(weaver.is_table(f) for f in files):
+            return "weaver"
+        raise
 
 
 def _records(reading: Reading, label: str, timezone: str) -> PlatformRecords:
@@ -198,7 +211,7 @@ def _instances(files: list[Path], source: str | None):
                 counter += 1
                 by_platform.setdefault(platform, []).append((str(path), counter, instance))
     if not by_platform:
-        path, document = first_empty
+        path, document = first_empty or (files[0], [])
         raise LogFileError(
             f"{path}: no DingTalk, Feishu or WeCom approval instance found ({_gist(document)}). procmine expects "
             f"DingTalk getProcessInstance ({', '.join(dingtalk.FIELDS)}), Feishu approval v4 instance "

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -97,14 +97,15 @@ class Clock:
         else:
             self.shapes["epoch seconds"] += 1
         try:
-            return datetime.fromtimestamp(number, tz=dt_timezone.utc).astimezone(self.zone)
+            return datetime.fromtimestamp(number, tz=UTC).astimezone(self.zone)
         except (OverflowError, OSError, ValueError):
             raise BadTime(str(number)) from None
 
 
 @dataclass
 class Step:
-    """One event of the log (or an open step: ``time`` None, ``start`` set)."""
+    """One event of the log (or an open step: ``time`` None, ``start`` set). A submission or
+    withdrawal is an instant: its ``start`` is its ``time``."""
 
     case: str
     activity: str | None
@@ -217,30 +218,62 @@ PLATFORM_NAMES = {"dingtalk": "DingTalk (钉钉)", "feishu": "Feishu/Lark (飞�
 
 #: Why a record is not an event: reason → (finding code, message, action, severity).
 REASONS: dict[str, tuple[str, str, str, str]] = {
-    "not_a_step": ("platform_not_a_step", "not a step: cc (抄送), remarks (评论/批注), forwards (转发), saved drafts and "
-                   "the instance's end marker are notifications or markers, not steps of the process "
-                   "(examples give the instance's place in the input)", DROPPED, "info"),
-    "unknown_operation": ("platform_unknown_operation", "{platform} operation types procmine does not know, so no "
-                          "event was made for them: {listed}. If they are steps of the process, tell the procmine "
-                          "maintainers what they mean", DROPPED, "warning"),
-    "task_merged": ("platform_task_merged", "task (work item) folded into the operation that completed it: its "
-                    "arrival time is the step's arrival time", MERGED, "info"),
-    "or_sign_waiting": ("platform_or_sign_waiting", "another holder of the same waiting or-sign node (或签): the "
-                        "node is one open step", MERGED, "info"),
-    "task_not_acted": ("platform_task_not_acted", "task closed without its holder acting (another approver of an "
-                       "or-sign node decided, or the instance ended first)", DROPPED, "info"),
-    "duplicate_approver": ("platform_duplicate_approver", "approval skipped because the same person had already "
-                           "approved (Feishu REMOVE_REPEAT)", DROPPED, "info"),
-    "duplicate_instance": ("platform_duplicate_instance", "instance read twice (saved in two responses); the "
-                           "first copy is used", DROPPED, "info"),
-    "not_an_instance": ("platform_not_an_instance", "saved response holding no approval instance (an error "
-                        "response such as errcode/errmsg, or an empty page); nothing was read from it", DROPPED,
-                        "warning"),
-    "time_unreadable": ("platform_time_unreadable", "operation time cannot be read as a date and time; no event "
-                        "was made", DROPPED, "warning"),
-    "no_time": ("platform_no_time", "operation without a time (and not an open task); no event was made",
-                DROPPED, "warning"),
+    "not_a_step": (
+        "platform_not_a_step",
+        ("not a step: cc (抄送), remarks (评论/批注), forwards (转发), saved drafts and the instance's end marker "
+         "are notifications or markers, not steps of the process (examples give the instance's place in the input)"),
+        DROPPED, "info"),
+    "unknown_operation": (
+        "platform_unknown_operation",
+        ("{platform} operation types procmine does not know, so no event was made for them: {listed}. If they are "
+         "steps of the process, tell the procmine maintainers what they mean"),
+        DROPPED, "warning"),
+    "task_merged": (
+        "platform_task_merged",
+        "task (work item) folded into the operation that completed it: its arrival time is the step's arrival time",
+        MERGED, "info"),
+    "or_sign_waiting": (
+        "platform_or_sign_waiting",
+        "another holder of the same waiting or-sign node (或签): the node is one open step",
+        MERGED, "info"),
+    "task_not_acted": (
+        "platform_task_not_acted",
+        ("task closed without its holder acting (another approver of an or-sign node decided, or the instance "
+         "ended first)"),
+        DROPPED, "info"),
+    "duplicate_approver": (
+        "platform_duplicate_approver",
+        "approval skipped because the same person had already approved (Feishu REMOVE_REPEAT)",
+        DROPPED, "info"),
+    "duplicate_instance": (
+        "platform_duplicate_instance",
+        "instance read twice (saved in two responses); the first copy is used",
+        DROPPED, "info"),
+    "not_an_instance": (
+        "platform_not_an_instance",
+        ("saved response holding no approval instance (an error response such as errcode/errmsg, or an empty "
+         "page); nothing was read from it"),
+        DROPPED, "warning"),
+    "time_unreadable": (
+        "platform_time_unreadable",
+        "operation time cannot be read as a date and time; no event was made",
+        DROPPED, "warning"),
+    "no_time": (
+        "platform_no_time",
+        "operation without a time (and not an open task); no event was made",
+        DROPPED, "warning"),
 }
+
+
+def instance_submission(reading: Reading, case: str, number: int, value, user: str | None,
+                        department: str | None, record: str) -> None:
+    """The submission (提交) from the instance's own create time and originator, for an instance
+    whose operations do not record it."""
+    moment = reading.time(value, number, f"{case} · {record}")
+    if moment is None or isinstance(moment, BadTime):
+        return
+    reading.add(Step(case, SUBMIT, moment, start=moment, resource=user, department=department, outcome=SUBMIT,
+                     action=record.rsplit(" ", 1)[-1], record=record))
 
 
 def first(record: dict, *keys, default=None):

@@ -10,7 +10,8 @@ Events: each operation record that is a step (``START_PROCESS_INSTANCE`` → 提
 A task of the same person finished at the operation's minute gives it its node (``activityId``)
 and arrival (``createTime``); a running task is an open step; a cancelled one (another approver
 of an or-sign node decided) is set aside. ``PROCESS_CC``, ``ADD_REMARK`` and
-``FINISH_PROCESS_INSTANCE`` are not steps.
+``FINISH_PROCESS_INSTANCE`` are not steps. An instance whose records hold no
+``START_PROCESS_INSTANCE`` gets its submission from ``createTime`` and ``originatorUserId``.
 
 Activity: the record's own node name where the API gives one (``showName``/``activityName``),
 else the ``step_names`` mapping of the task's ``activityId``, else the ``activityId`` itself,
@@ -20,7 +21,7 @@ else 审批节点N (the N-th approval of the case).
 from __future__ import annotations
 
 from procmine.read.platforms.common import (
-    WITHDRAW, BadTime, Reading, Step, first, place, submission, text, upper,
+    WITHDRAW, BadTime, Reading, Step, first, instance_submission, place, submission, text, upper,
 )
 
 #: operation type → (kind, outcome label); kind: step | submit | withdraw | not_step
@@ -103,13 +104,13 @@ def _instance(path: str, number: int, instance: dict, reading: Reading, seen: se
             continue
         remark = text(first(record, "remark"))
         if kind == "submit":
-            reading.add(Step(case, submission(submits), moment, resource=user or originator,
+            reading.add(Step(case, submission(submits), moment, start=moment, resource=user or originator,
                              department=originator_department if (user or originator) == originator else None,
                              outcome=submission(submits), action=kind_code, comment=remark, record=where))
             submits += 1
             continue
         if kind == "withdraw":
-            reading.add(Step(case, WITHDRAW, moment, resource=user,
+            reading.add(Step(case, WITHDRAW, moment, start=moment, resource=user,
                              department=originator_department if user == originator else None,
                              outcome=label, action=kind_code, comment=remark, record=where))
             continue
@@ -124,6 +125,9 @@ def _instance(path: str, number: int, instance: dict, reading: Reading, seen: se
                          department=originator_department if user == originator else None, outcome=outcome,
                          action=f"{kind_code}/{result}" if result else kind_code, comment=remark, record=where))
 
+    if submits == 0:
+        instance_submission(reading, case, number, first(instance, "createTime", "create_time"), originator,
+                            originator_department, place(path, number, "createTime"))
     for index, (task, finished, created, used) in enumerate(timed_tasks):
         task_status = upper(first(task, "status", "task_status"))
         user = text(first(task, "userId", "userid", "user_id"))

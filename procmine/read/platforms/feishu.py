@@ -8,6 +8,7 @@ Events: the ``timeline`` entries that are steps: ``START`` → 提交, ``PASS``/
 task in ``task_list``, which gives the node (``node_name``) and the arrival (``start_time``);
 a task still ``PENDING`` is an open step. ``CC``, ``DELETE_APPROVER``, ``DELETE`` and the
 ``comment_list`` are not steps; ``REMOVE_REPEAT`` (an approver skipped as a repeat) is set aside.
+An instance whose timeline holds no ``START`` gets its submission from ``start_time`` and ``user_id``.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from __future__ import annotations
 import json
 
 from procmine.read.platforms.common import (
-    WITHDRAW, BadTime, Reading, Step, first, place, submission, text, upper,
+    WITHDRAW, BadTime, Reading, Step, first, instance_submission, place, submission, text, upper,
 )
 
 #: timeline type → (kind, outcome label)
 OPERATIONS = {
-    "START": ("submit", "提交"), "PASS": ("step", "同意"), "AUTO_PASS": ("step", "自动通过"),
+    "START": ("submit", "提交"), "RESUBMIT": ("submit", "重新提交"), "PASS": ("step", "同意"), "AUTO_PASS": ("step", "自动通过"),
     "REJECT": ("step", "驳回"), "AUTO_REJECT": ("step", "驳回"), "TRANSFER": ("step", "转交"),
     "ADD_APPROVER_BEFORE": ("step", "加签"), "ADD_APPROVER": ("step", "加签"), "ADD_APPROVER_AFTER": ("step", "加签"),
     "ROLLBACK": ("step", "退回"), "ROLLBACK_SELECTED": ("step", "退回"), "CANCEL": ("withdraw", "撤回"),
@@ -91,13 +92,13 @@ def _instance(path: str, number: int, instance: dict, reading: Reading, seen: se
             continue
         comment = text(first(entry, "comment"))
         if kind == "submit":
-            reading.add(Step(case, submission(submits), moment, resource=user or originator,
+            reading.add(Step(case, submission(submits), moment, start=moment, resource=user or originator,
                              department=department if (user or originator) == originator else None,
                              outcome=submission(submits), action=kind_code, comment=comment, record=where))
             submits += 1
             continue
         if kind == "withdraw":
-            reading.add(Step(case, WITHDRAW, moment, resource=user or originator,
+            reading.add(Step(case, WITHDRAW, moment, start=moment, resource=user or originator,
                              department=department if (user or originator) == originator else None,
                              outcome=label, action=kind_code, comment=comment, record=where))
             continue
@@ -115,6 +116,9 @@ def _instance(path: str, number: int, instance: dict, reading: Reading, seen: se
                          department=department if user == originator else None, outcome=label, action=kind_code,
                          comment=comment, record=where))
 
+    if submits == 0:
+        instance_submission(reading, case, number, first(instance, "start_time"), originator, department,
+                            place(path, number, "start_time"))
     for index, (task_id, task) in enumerate(tasks.items()):
         task_status = upper(first(task, "status"))
         user = text(first(task, "user_id", "open_id"))

@@ -5,7 +5,9 @@
 - ``workflow_currentoperator`` (optional): one row per person a request reached:
   ``requestid, nodeid, userid, receivedate, receivetime, operatedate, operatetime, isremark``;
   gives arrival times, and the people still to act (``isremark`` 0, no operate date);
-- ``workflow_nodebase`` (optional): ``id, nodename``: the node names.
+- ``workflow_nodebase`` (optional): ``id, nodename``: the node names;
+- ``workflow_requestbase`` (optional): ``requestid, requestname, currentnodetype …``: the
+  request's title, and whether it is still unfinished (``currentnodetype`` 0, 1 or 2; 3 is 归档).
 
 Events: each requestlog row that is a step, named by its node (``workflow_nodebase``, else
 the ``step_names`` mapping, else 节点<nodeid>): ``logtype`` 0 批准 → 同意, 2 提交 → 提交 at the
@@ -42,9 +44,12 @@ WAITING = "0"
 MATCH_SECONDS = 90
 TABLES = {
     "workflow_requestlog": ("requestid", "nodeid", "logtype", "operator", "operatedate", "operatetime"),
-    "workflow_currentoperator": ("requestid", "nodeid", "userid", "receivedate", "receivetime", "isremark"),
+    "workflow_currentoperator": ("requestid", "nodeid", "userid", "receivedate"),
     "workflow_nodebase": ("id", "nodename"),
+    "workflow_requestbase": ("requestid", "requestname"),
 }
+#: workflow_requestbase.currentnodetype of a request not archived: 0 创建, 1 审批, 2 处理 (3 is 归档)
+UNFINISHED_NODE_TYPES = ("0", "1", "2")
 FIELDS = TABLES["workflow_requestlog"]
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".csv.gz")
 _TAGS = re.compile(r"<[^>]+>")
@@ -86,8 +91,15 @@ def open_tables(paths: list[Path], *, encoding=None, delimiter=None, sheet=None)
     return found, ignored
 
 
+#: Id and code columns: an Excel export may hold them as numbers (30101.0)
+ID_COLUMNS = ("requestid", "nodeid", "destnodeid", "userid", "operator", "operatordept", "id", "isremark", "logtype",
+              "workflowid", "currentnodetype")
+
+
 def _rows(raw: RawTable) -> list[dict]:
     frame = raw.frame.with_columns(pl.all().exclude(RAW_ROW).cast(pl.String))
+    ids = [c for c in ID_COLUMNS if c in frame.columns]
+    frame = frame.with_columns(pl.col(ids).str.strip_chars().str.replace(r"^(\d+)\.0+$", "$1"))
     return frame.to_dicts()
 
 
@@ -95,8 +107,9 @@ def _moment(reading: Reading, date, time, row: int, what: str):
     date, time = text(date), text(time)
     if date is None:
         return None
-    if time is None:
-        time = "00:00:00"
+    # Excel cells may hold the date as a date-time and the time on a dummy day: keep the parts meant
+    date = date.replace("T", " ").split(" ")[0]
+    time = (time or "00:00:00").replace("T", " ").split(" ")[-1]
     return reading.time(f"{date} {time}", row, what)
 
 
@@ -120,6 +133,9 @@ def read(tables: dict[str, RawTable], reading: Reading, ignored: list[str] = ())
     if not operators:
         reading.notes.append("no workflow_currentoperator table: steps have no arrival times and open requests "
                              "cannot be told")
+    if operators and "isremark" not in operators[0]:
+        reading.notes.append("workflow_currentoperator has no isremark column: people still to act cannot be told "
+                             "from people copied in, so no step is read as open")
     for row in operators:
         number = int(row[RAW_ROW])
         what = f"currentoperator {row.get('requestid')} · node {row.get('nodeid')} · {row.get('userid')}"
@@ -166,11 +182,22 @@ def read(tables: dict[str, RawTable], reading: Reading, ignored: list[str] = ())
                 else:
                     label = "办理"
             arrival = _arrival(waiting.get((request, node, user), []), moment)
+            if arrival is None and (kind == "submit" or label == "撤回"):
+                arrival = moment  # a submission or withdrawal nobody handed over is an instant
             reading.add(Step(request, node_name(node), moment, start=arrival, resource=user,
                              department=text(row.get("operatordept")), outcome=label, action=f"logtype {code}",
                              comment=_remark(row.get("remark")), record=f"workflow_requestlog row {number}"))
         reading.attributes[request] = {"workflowid": text(entries[0][2].get("workflowid"))} \
             if text(entries[0][2].get("workflowid")) else {}
+
+    for row in _rows(tables["workflow_requestbase"]) if "workflow_requestbase" in tables else []:
+        request = text(row.get("requestid"))
+        if request not in by_request:
+            continue
+        reading.attributes.setdefault(request, {}).update(
+            {k: text(row.get(k)) for k in ("requestname", "workflowid", "currentnodetype") if text(row.get(k))})
+        if text(row.get("currentnodetype")) in UNFINISHED_NODE_TYPES:
+            reading.open_cases.add(request)
 
     for (request, node, user), rows in waiting.items():
         for row, received, operated, used in rows:

@@ -23,6 +23,7 @@ from procmine.read.platforms.common import SUBMIT, BadTime, Reading, Step, first
 DETAIL_OUTCOMES = {2: "同意", 3: "驳回", 4: "转审", 11: "退回", 12: "加签", 13: "同意并加签", 14: "办理", 15: "转交"}
 INSTANCE_STATUSES = {1: "审批中", 2: "已通过", 3: "已驳回", 4: "已撤销", 6: "通过后撤销", 7: "已删除", 10: "已支付"}
 PENDING, OR_SIGN = 1, 1
+TRANSFERS = (4, 15)
 FIELDS = ("sp_no", "sp_name", "sp_status", "apply_time", "applyer{userid, partyid}",
           "sp_record[{sp_status, approverattr, details[{approver{userid}, speech, sp_status, sptime}]}]")
 
@@ -56,7 +57,8 @@ def _instance(path: str, number: int, instance: dict, reading: Reading, seen: se
     department = text(first(applyer, "partyid", "party_id"))
     reading.attributes[case] = {k: v for k, v in {
         "sp_name": text(first(instance, "sp_name")), "template_id": text(first(instance, "template_id")),
-        "status": INSTANCE_STATUSES.get(status, text(first(instance, "sp_status")))}.items() if v is not None}
+        "status": INSTANCE_STATUSES.get(status, text(first(instance, "sp_status"))),
+        **_form(first(instance, "apply_data", default={}))}.items() if v is not None}
 
     applied = reading.time(first(instance, "apply_time"), number, f"{case} apply_time")
     reached = None
@@ -64,7 +66,7 @@ def _instance(path: str, number: int, instance: dict, reading: Reading, seen: se
         if applied is None:
             reading.aside("no_time", number, f"{case} · apply_time")
     else:
-        reading.add(Step(case, SUBMIT, applied, resource=originator, department=department, outcome="提交",
+        reading.add(Step(case, SUBMIT, applied, start=applied, resource=originator, department=department, outcome="提交",
                          action="apply", record=place(path, number, "apply_time")))
         reached = applied
 
@@ -74,6 +76,7 @@ def _instance(path: str, number: int, instance: dict, reading: Reading, seen: se
         node_status = _number(first(node, "sp_status"))
         or_sign = _number(first(node, "approverattr")) == OR_SIGN
         latest = reached
+        handed = None  # a transferee's arrival: the transfer
         waiting_shown = False
         for index, detail in enumerate(first(node, "details", default=[]) or []):
             if not isinstance(detail, dict):
@@ -100,12 +103,32 @@ def _instance(path: str, number: int, instance: dict, reading: Reading, seen: se
             if detail_status not in DETAIL_OUTCOMES:
                 reading.unknown_operation(f"sp_status {first(detail, 'sp_status')}", number, shown)
                 continue
-            reading.add(Step(case, activity, moment, start=reached, resource=user,
+            reading.add(Step(case, activity, moment, start=handed or reached, resource=user,
                              department=department if user == originator else None,
                              outcome=DETAIL_OUTCOMES[detail_status], action=f"sp_status {detail_status}",
                              comment=text(first(detail, "speech")), record=where))
+            handed = moment if detail_status in TRANSFERS else None
             latest = moment if latest is None else max(latest, moment)
         reached = latest
     for comment in first(instance, "comments", default=[]) or []:
         who = text(first(first(comment, "commentUserInfo", default={}) or {}, "userid")) if isinstance(comment, dict) else None
         reading.aside("not_a_step", number, f"{case} · comment · {who or ''}")
+
+
+#: Where a simple control of ``apply_data`` keeps its value.
+FORM_VALUES = ("text", "new_money", "new_number")
+
+
+def _form(apply_data) -> dict[str, str]:
+    """Simple controls of the application form (text, money, number): title → value."""
+    values = {}
+    contents = apply_data.get("contents", []) if isinstance(apply_data, dict) else []
+    for control in contents if isinstance(contents, list) else []:
+        if not isinstance(control, dict) or not isinstance(control.get("value"), dict):
+            continue
+        titles = control.get("title") or []
+        title = text(titles[0].get("text")) if titles and isinstance(titles[0], dict) else None
+        value = next((text(control["value"].get(k)) for k in FORM_VALUES if text(control["value"].get(k))), None)
+        if title and value:
+            values.setdefault(title, value)
+    return values
