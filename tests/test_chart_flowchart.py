@@ -20,7 +20,7 @@ from matplotlib.text import Text
 from PIL import Image
 
 from procmine.chart import fonts
-from procmine.chart.flowchart import draw_flowchart, save_figure
+from procmine.chart.flowchart import draw_flowchart, flowchart_geometry, save_figure
 
 GLYPH_WARNING = re.compile(r"Glyph .* missing from font|missing from font", re.I)
 
@@ -368,3 +368,14 @@ def test_long_names_keep_the_words_that_tell_them_apart():
     huge = "审批" * 150 + "财务部"
     wrapped = _wrap(huge, 10, 112, 3, measure)
     assert "…" in wrapped and wrapped.endswith("财务部") and len(wrapped.splitlines()) <= 6
+
+
+def test_a_name_of_ten_thousand_characters_is_cut_for_the_box_only():
+    from procmine.chart.flowchart import MAX_NAME_CHARS, _Measure, _wrap
+
+    name = "提交" + "申请" * 5000
+    shown = _wrap(name, 10.0, 112.0, 3, _Measure())
+    assert "…" in shown and len(shown.replace("\n", "")) <= MAX_NAME_CHARS + 1
+    assert shown.replace("\n", "").startswith("提交申请") and shown.endswith("申请")
+    geometry = flowchart_geometry(nx.DiGraph([("__start__", name), (name, "__end__")]))
+    assert {node["id"] for node in geometry["nodes"]} == {"__start__", name, "__end__"}  # the data keep the name

@@ -176,9 +176,15 @@ _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-&']*/?|\s+|.", re.S)
 _NO_LINE_START = set("，。、；：？！）》」』】,.;:?!)%·")
 
 
+#: a name longer than this is cut in the middle before it is wrapped (the data keep it whole)
+MAX_NAME_CHARS = 160
+
+
 def _wrap(text: str, size: float, max_width: float, max_lines: int, measure: _Measure) -> str:
     """Break a (Chinese or English) name into balanced lines no wider than max_width."""
     text = " ".join(str(text).split())
+    if len(text) > MAX_NAME_CHARS:  # thousands of characters: only what a box can show is measured
+        text = text[: MAX_NAME_CHARS * 2 // 3].rstrip() + "…" + text[-(MAX_NAME_CHARS // 3):].lstrip()
     total = measure(text, size)[0]
     if total <= max_width:
         return text
