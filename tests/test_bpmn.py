@@ -92,3 +92,21 @@ def test_discover_writes_the_map_when_the_miner_runs_out_of_time(parallel_csv, t
     assert (tmp_path / "current_flowchart.png").exists() and (tmp_path / "process_map.json").exists()
     assert not (tmp_path / "current_process.bpmn").exists()
     assert str(tmp_path / "current_process.bpmn") not in out
+
+
+def test_a_case_of_thousands_of_steps_is_mined_from_its_directly_follows_counts(tmp_path):
+    from datetime import datetime, timedelta
+
+    from procmine.discover.bpmn import LONG_VARIANT
+
+    start = datetime(2025, 1, 2, 9)
+    loop = ["审批", "退回修改"]
+    steps = ["提交"] + [loop[i % 2] for i in range(LONG_VARIANT + 1)] + ["审批", "归档"]
+    rows = ["case,activity,timestamp"] + [f"c1,{a},{start + timedelta(minutes=i)}" for i, a in enumerate(steps)]
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    model = procmine.discover_bpmn(procmine.read_log(path), time_budget=60)
+    assert "IMd" in model.algorithm
+    assert set(model.tasks) == {"提交", "审批", "退回修改", "归档"}
+    tasks = {e.get("name") for e in ET.parse(model.save(tmp_path / "long.bpmn")).iter() if e.tag.endswith("task")}
+    assert tasks == {"提交", "审批", "退回修改", "归档"}
