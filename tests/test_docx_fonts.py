@@ -61,3 +61,25 @@ def test_libreoffice_draws_the_chinese_with_the_embedded_font(docx, tmp_path):
     fonts = {f[3].split("+")[-1] for page in pdf for f in page.get_fonts()}
     assert any(name.startswith("NotoSansCJK") for name in fonts), fonts
     assert "现状调研分析报告" in pdf[0].get_text()
+
+
+def test_a_section_opening_with_a_tall_chart_starts_on_the_charts_page():
+    import struct
+    import zlib
+
+    from procmine.report.docx import _opening_chart
+    from procmine.report.model import Chart, Paragraph, Table
+
+    def png(width: int, height: int) -> bytes:  # a blank PNG of that size (only the header is read)
+        header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+        chunk = lambda kind, data: struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+    intro = Paragraph("瓶颈分析的说明，一两句话。")
+    tall = Chart("heat", "热力图", png(1205, 1500))        # 19 cm: heading and intro fit above it
+    taller = Chart("heat", "热力图", png(1205, 1888))      # 24 cm: they do not
+    small = Chart("bars", "条形图", png(1205, 800))        # flows with the text
+    assert _opening_chart([intro, tall]) == 1
+    assert _opening_chart([intro, taller]) is None and _opening_chart([intro, small]) is None
+    assert _opening_chart([Paragraph("长" * 500), tall]) is None  # a long introduction stays on its own
+    assert _opening_chart([Table("t", "表", None), tall]) is None

@@ -68,9 +68,15 @@ def write_docx(report: SurveyReport, path: Path) -> Path:
     _run(subtitle, report.subtitle, size=10, color=MUTED)
     _contents(doc, t)
     for section in report.sections:
+        lead = _opening_chart(section.blocks)
+        if lead is not None:  # heading, intro and the tall chart share the chart's page
+            _new_section(doc, "portrait", own_page=True)
         doc.add_heading(printable(section.heading), level=1)
-        for block in section.blocks:
-            _block(doc, block, t)
+        for i, block in enumerate(section.blocks):
+            if i == lead:
+                _chart(doc, block, t, page_started=True)
+            else:
+                _block(doc, block, t)
     doc.save(str(path))
     # a Chinese font inside the document: Chinese shows where no Chinese font is installed
     embed_cjk_font(path, east_asia=EAST_ASIA_FONT)
@@ -193,10 +199,36 @@ def chart_placement(width_px: int, height_px: int) -> tuple[str, float, bool]:
     return orientation, round(natural_w * scales[orientation], 2), True
 
 
-def _chart(doc, chart: Chart, t: Text) -> None:
+#: room a section's heading and a short introduction take above a chart on its page
+OPENING_CM = 4.0
+OPENING_CHARS = 400
+
+
+def _opening_chart(blocks) -> int | None:
+    """The index of a tall portrait chart that opens a section after at most a short introduction,
+    when heading, introduction and chart fit one page: the section then starts on the chart's
+    page rather than leaving its heading alone at the foot of the page before."""
+    text = 0
+    for i, block in enumerate(blocks[:4]):
+        if isinstance(block, Chart):
+            orientation, width_cm, own_page = chart_placement(*block.size_px)
+            width, height = block.size_px
+            printed_h = height / width * width_cm
+            fits = printed_h + CAPTION_CM + OPENING_CM <= OWN_PAGE_PORTRAIT_CM[1]
+            return i if own_page and orientation == "portrait" and fits and text <= OPENING_CHARS else None
+        if isinstance(block, (Paragraph, Note)):
+            text += len(block.text)
+        elif isinstance(block, Bullets):
+            text += sum(len(item) for item in block.items)
+        else:
+            return None
+    return None
+
+
+def _chart(doc, chart: Chart, t: Text, page_started: bool = False) -> None:
     width, height = chart.size_px
     orientation, width_cm, own_page = chart_placement(width, height)
-    if own_page:
+    if own_page and not page_started:
         _new_section(doc, orientation, own_page=True)
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
