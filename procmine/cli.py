@@ -505,7 +505,7 @@ def bottlenecks(out_dir: Path | None, top: int, lang: str, as_json: bool, **kwar
     paths = _prepare_out(out_dir, log, ["bottlenecks.png", "bottlenecks.svg", "bottleneck_heatmap.png",
                                         "bottleneck_heatmap.svg", "bottlenecks.json", "backlog.csv"])
     if paths:
-        _charts(paths, {"bottlenecks": lambda: report.plot(top, lang), "bottleneck_heatmap": lambda: report.heatmap(lang)})
+        _charts(paths, {"bottlenecks": lambda: report.plot(lang, top=top), "bottleneck_heatmap": lambda: report.heatmap(lang)})
         _write_text(paths["bottlenecks.json"], _result_json(report, log))
         write_csv(report.backlog.with_columns(report.backlog["period_end"].dt.strftime("%Y-%m-%d")),
                   paths["backlog.csv"])

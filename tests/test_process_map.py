@@ -227,3 +227,18 @@ def test_default_map_of_a_real_log_fits_a_report_page(name, tmp_path):
     path = pmap.save(tmp_path / "map.png", dpi=200)
     width, height = Image.open(path).size
     assert width / 200 * 2.54 <= 25.5 and height / 200 * 2.54 <= 36.5, (width, height)
+
+
+def test_the_map_has_the_shape_of_every_result():
+    import procmine
+    from conftest import SAMPLES
+
+    log = procmine.read_log(SAMPLES / "合同审批.csv")
+    pmap = procmine.discover(log)
+    text = pmap.describe()
+    assert text.startswith("流程图：300 个案例") and "到达 → 完成" in text and "部门经理审批：348 次" in text
+    assert str(pmap) == text and pmap.describe("en").startswith("Process map: 300 cases")
+    assert list(pmap.to_frame("handoffs").columns) == list(pmap.handoffs_frame().columns)
+    model = procmine.discover_bpmn(log)
+    data = model.to_dict()
+    assert data["tasks"] == model.tasks and set(data) >= {"algorithm", "gateways", "left_out_as_infrequent"}

@@ -190,10 +190,12 @@ class Bottlenecks(Result):
         )
 
     # --- charts ------------------------------------------------------------------------
-    def plot(self, n: int = 10, lang: str = "zh"):
-        """Bar chart of the top ``n`` activities and hand-offs by share of lead time."""
+    def plot(self, lang: str = "zh", top: int = 10):
+        """Bar chart of the ``top`` activities and hand-offs by share of lead time (the same
+        ``plot(lang, top)`` as every result)."""
         from procmine.chart.bars import draw_share_bars
 
+        n = top
         top = self.top(n)
         unit = ("工作小时" if self.basis == "working" else "小时") if lang == "zh" else \
             ("working h" if self.basis == "working" else "h")

@@ -96,9 +96,9 @@ class ImprovementReport(Result):
     calendar_description_en: str = ""
 
     def to_dict(self) -> dict:
-        return {"cases": self.cases, "time_basis": self.basis, "calendar": self.calendar_description,
-                "calendar_en": self.calendar_description_en or self.calendar_description,
-                "thresholds": self.thresholds, "warnings": self.warnings,
+        return {"cases": self.cases, "time_basis": self.basis,
+                "calendar": self.calendar_description_en or self.calendar_description,
+                "calendar_zh": self.calendar_description, "thresholds": self.thresholds, "warnings": self.warnings,
                 "candidates": [c.to_dict() for c in self.candidates]}
 
 

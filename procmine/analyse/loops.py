@@ -124,8 +124,9 @@ class LoopReport(Result):
     def to_dict(self) -> dict:
         loops = [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items() if k != "case_ids"}
                  for row in self.loops.to_dicts()]
-        return {"cases": self.cases, "time_basis": self.basis, "calendar": self.calendar_description,
-                "calendar_en": self.calendar_description_en or self.calendar_description, "loops": loops, "repeated_activities": self.repeated_activities.to_dicts(),
+        return {"cases": self.cases, "time_basis": self.basis,
+                "calendar": self.calendar_description_en or self.calendar_description,
+                "calendar_zh": self.calendar_description, "loops": loops, "repeated_activities": self.repeated_activities.to_dicts(),
                 "map_regions": self.map_regions or [], "warnings": self.warnings}
 
 

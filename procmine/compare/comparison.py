@@ -176,9 +176,6 @@ class Comparison(Result):
 
         return describe_comparison(self, lang)
 
-    def __str__(self) -> str:
-        return self.describe("en")
-
     def _repr_html_(self) -> str:
         head = html.escape(self.describe("zh").split("\n\n")[0]).replace("\n", "<br>")
         return f"<div>{head}</div>" + self.to_frame().to_html(index=False)

@@ -53,6 +53,11 @@ class BpmnModel:
         kinds = Counter(type(n).__name__ for n in self.engine_model.get_nodes() if "Gateway" in type(n).__name__)
         return dict(kinds)
 
+    def to_dict(self) -> dict:
+        """The model's facts as JSON-ready data (the XML itself: :meth:`save`)."""
+        return {"algorithm": self.algorithm, "noise_threshold": self.noise_threshold, "variants": self.variants,
+                "tasks": self.tasks, "gateways": self.gateways, "left_out_as_infrequent": self.left_out}
+
     def save(self, path: str | Path) -> Path:
         """Write the model as BPMN 2.0 XML (with BPMNDiagram shapes and waypoints)."""
         from procmine._engine import pm4py

@@ -61,6 +61,10 @@ class Simplification:
                 f"{self.paths_total} 条路径中的 {self.paths_kept} 条（按频次）")
 
 
+#: how a step's duration is measured, in Chinese
+BASIS_ZH = {"arrival → completion": "到达 → 完成", "completion → completion": "上一步完成 → 本步完成"}
+
+
 @dataclass
 class ProcessMap:
     """Activities and hand-offs with frequencies and times, as found in the log."""
@@ -85,6 +89,30 @@ class ProcessMap:
     def activities_frame(self) -> pd.DataFrame:
         """One row per activity: frequency, cases, median/mean/p90 duration in hours."""
         return self.activities.to_pandas()
+
+    def to_frame(self, part: str = "activities") -> pd.DataFrame:
+        """``activities`` (default) or ``handoffs`` as pandas, as every result's ``to_frame``."""
+        if part not in ("activities", "handoffs"):
+            raise ValueError("part must be 'activities' or 'handoffs'")
+        return getattr(self, part).to_pandas()
+
+    def describe(self, lang: str = "zh", top: int = 8) -> str:
+        """The map in words: size, time basis, the most frequent activities with their median time."""
+        zh = lang == "zh"
+        unit = ("小时" if zh else "h") + (("（工作时间）" if zh else " working") if self.time_basis == "working" else
+                                       ("（日历时间）" if zh else " calendar"))
+        lines = [f"流程图：{self.cases:,} 个案例、{self.events:,} 个事件、{self.activities.height} 个活动、"
+                 f"{self.handoffs.height} 条交接；步骤时长：{BASIS_ZH.get(self.duration_basis, self.duration_basis)}" if zh else
+                 f"Process map: {self.cases:,} cases, {self.events:,} events, {self.activities.height} activities, "
+                 f"{self.handoffs.height} hand-offs; step durations: {self.duration_basis}"]
+        for r in self.activities.sort("frequency", descending=True).head(top).iter_rows(named=True):
+            lines.append(f"  {r['activity']}：{r['frequency']:,} 次，{r['cases']:,} 件，中位 {_fmt(r['median_duration_hours'])} {unit}"
+                         if zh else f"  {r['activity']}: {r['frequency']:,} events, {r['cases']:,} cases, median "
+                                    f"{_fmt(r['median_duration_hours'])} {unit}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.describe("zh")
 
     def handoffs_frame(self) -> pd.DataFrame:
         """One row per hand-off (source → target): frequency, cases, median/mean/p90 hours."""

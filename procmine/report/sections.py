@@ -244,7 +244,7 @@ def bottleneck_section(c: Context) -> Section:
     blocks.append(Bullets(findings or [t("no_bottlenecks")]))
     if top.height:
         blocks.append(b.chart("bottleneck_bars", t("bars_caption", basis=t.basis(basis)),
-                              lambda: report.plot(TOP_BOTTLENECKS, lang=c.lang)))
+                              lambda: report.plot(c.lang, top=TOP_BOTTLENECKS)))
         median, share = t("median_hours_col", unit=unit), t("share_of_lead")
         columns = [t("rank"), t("kind"), t("where"), t("cases_col"), median, share]
         rows = [(i, kind[r["kind"]], r["name"], r["cases"], r["median_work_hours"], r["share_of_lead_time"])
