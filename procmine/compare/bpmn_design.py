@@ -138,8 +138,6 @@ def read_bpmn_design(path: Path) -> Design:
         steps.append(DesignStep(name=name, department=department, role=role, time_limit=limit,
                                 description=documentation.get(task_id)))
 
-    from procmine._engine import pm4py
-
     engine = _pm4py_model(path, root)
     name = next((p.get("name") for p in processes if p.get("name")), None) or path.stem
     return Design(process=_clean(name), steps=tuple(steps), flows=tuple(design_flows), source=path, form="bpmn",
@@ -153,7 +151,7 @@ def _pm4py_model(path: Path, root):
 
     from lxml import etree
 
-    from procmine._engine import pm4py
+    from procmine import _engine
 
     encoding = (root.getroottree().docinfo.encoding or "UTF-8").upper().replace("_", "-")
     with tempfile.TemporaryDirectory() as folder:
@@ -162,6 +160,6 @@ def _pm4py_model(path: Path, root):
             source = Path(folder) / "model.bpmn"
             source.write_bytes(etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True))
         try:
-            return pm4py.read_bpmn(str(source))
+            return _engine.read_bpmn(str(source))
         except Exception as exc:  # pm4py's importer raises plain exceptions on odd models
             raise DesignError(f"{path}: pm4py cannot read this BPMN model ({type(exc).__name__}: {exc}).") from None

@@ -554,18 +554,14 @@ def _still_needed_after(design: Design, last: str) -> list[str]:
 
 def _replay(events: pl.DataFrame, design: Design) -> tuple[float | None, set[str]]:
     """pm4py's token-based replay, once per variant (order: completion time, then file row)."""
-    from procmine._engine import pm4py  # noqa: F401
-    from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
-    from pm4py.objects.log.obj import Event, EventLog as PmLog, Trace
+    from procmine import _engine
 
     traces = (
         events.sort([CASE, TIMESTAMP, ROW]).group_by(CASE, maintain_order=True).agg(pl.col(ACTIVITY).alias("trace"))
     )
     variants = traces.group_by("trace", maintain_order=True).agg(pl.col(CASE).alias("ids"))
-    log = PmLog([Trace([Event({"concept:name": a}) for a in trace]) for trace in variants["trace"].to_list()])
-    net, im, fm = design.petri_net()
-    results = token_replay.apply(log, net, im, fm, variant=token_replay.Variants.TOKEN_REPLAY,
-                                 parameters={"show_progress_bar": False})
+    net, im, fm = design._petri_net()
+    results = _engine.token_replay(variants["trace"].to_list(), net, im, fm)
     totals = dict(m=0, c=0, r=0, p=0)
     fit: set[str] = set()
     for result, ids in zip(results, variants["ids"].to_list()):

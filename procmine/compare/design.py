@@ -144,17 +144,17 @@ class Design:
         return {alias: s.name for s in self.steps for alias in s.aliases}
 
     # ---- behaviour (from the Petri net) -------------------------------------------------
-    def petri_net(self):
-        """pm4py's Petri net of the design: (net, initial marking, final marking)."""
+    def _petri_net(self):
+        """The engine's Petri net of the design: (net, initial marking, final marking); internal."""
         if "_net" not in self.__dict__:
-            from procmine._engine import pm4py
+            from procmine import _engine
 
-            self.__dict__["_net"] = pm4py.convert_to_petri_net(self.engine_model)
+            self.__dict__["_net"] = _engine.petri_net(self.engine_model)
         return self.__dict__["_net"]
 
     @cached_property
     def _behaviour(self) -> tuple[frozenset[str], frozenset[tuple[str, str]], dict[str, frozenset[str]]]:
-        net, im, fm = self.petri_net()
+        net, im, fm = self._petri_net()
         labels = sorted({t.label for t in net.transitions if t.label is not None})
         reach_all, concurrent, _fired, explored = _explore(net, im, fm, None)
         if not explored:
@@ -205,14 +205,14 @@ class Design:
 
     def save_bpmn(self, path: str | Path) -> Path:
         """Write the design as BPMN 2.0 XML with a diagram (opens in bpmn.io / Camunda Modeler)."""
-        from procmine._engine import pm4py
+        from procmine import _engine
         from procmine.discover.bpmn import _lay_out
 
         from procmine.output import clean_xml_file
 
         _lay_out(self.engine_model)
         path = Path(path)
-        pm4py.write_bpmn(self.engine_model, str(path), auto_layout=False)
+        _engine.write_bpmn(self.engine_model, str(path))
         return clean_xml_file(path)  # a step name with a control character must not break the XML
 
     def __repr__(self) -> str:
@@ -289,8 +289,9 @@ def _compete(net, a: str, b: str) -> bool:
 def build_bpmn(design: Design):
     """A BPMN model of the design's flows: exclusive gateways where a step has several
     possible next steps, parallel gateways where the next steps form a ``parallel`` group."""
-    from procmine._engine import pm4py  # noqa: F401  (quiet import first)
-    from pm4py.objects.bpmn.obj import BPMN
+    from procmine import _engine
+
+    BPMN = _engine.bpmn_classes()
 
     model = BPMN(name=design.process)
     nodes: dict[str, Any] = {START: BPMN.NormalStartEvent(name="开始"), END: BPMN.NormalEndEvent(name="结束")}

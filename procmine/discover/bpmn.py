@@ -60,12 +60,11 @@ class BpmnModel:
 
     def save(self, path: str | Path) -> Path:
         """Write the model as BPMN 2.0 XML (with BPMNDiagram shapes and waypoints)."""
-        from procmine._engine import pm4py
-
+        from procmine import _engine
         from procmine.output import clean_xml_file
 
         path = Path(path)
-        pm4py.write_bpmn(self.engine_model, str(path), auto_layout=False)
+        _engine.write_bpmn(self.engine_model, str(path))
         return clean_xml_file(path)  # a name with a control character must not break the XML
 
     def __repr__(self) -> str:
@@ -99,9 +98,9 @@ def discover_bpmn(log: EventLog, noise_threshold: float = 0.1, *, arrival_times:
     with _budget(time_budget, f"{len(activities or tables.activity_names):,} activities, {len(variants):,} "
                               "distinct sequences"):
         tree = _inductive_tree(variants, noise_threshold)
-    from procmine._engine import pm4py
+    from procmine import _engine
 
-    model = pm4py.convert_to_bpmn(tree)
+    model = _engine.tree_to_bpmn(tree)
     _lay_out(model)
     algorithm = "inductive miner infrequent (IMf)" if noise_threshold > 0 else "inductive miner (IM)"
     if max((len(v) for v in variants), default=0) > LONG_VARIANT:
@@ -179,12 +178,8 @@ def variant_counts(tables: Tables) -> Counter:
 LONG_VARIANT = 2_000
 
 
-def _dfg_tree(variants: Counter, parameters: dict):
-    from pm4py.algo.discovery.inductive.dtypes.im_dfg import InductiveDFG
-    from pm4py.algo.discovery.inductive.dtypes.im_ds import IMDataStructureDFG
-    from pm4py.algo.discovery.inductive.variants.imd import IMD
-    from pm4py.objects.dfg.obj import DFG
-
+def _dfg_counts(variants: Counter) -> tuple[Counter, Counter, Counter]:
+    """Directly-follows, start and end counts of the variants."""
     graph: Counter = Counter()
     starts: Counter = Counter()
     ends: Counter = Counter()
@@ -195,30 +190,18 @@ def _dfg_tree(variants: Counter, parameters: dict):
         ends[trace[-1]] += weight
         for pair in zip(trace, trace[1:]):
             graph[pair] += weight
-    return IMD(parameters).apply(IMDataStructureDFG(InductiveDFG(DFG(graph, starts, ends))), parameters)
+    return graph, starts, ends
 
 
 def _inductive_tree(variants: Counter, noise_threshold: float):
-    # pm4py's public discover_* functions want a pandas log; handing the miner the variants
-    # directly skips pm4py's own formatting and sorting of every event (slow on large logs).
-    from procmine._engine import pm4py  # noqa: F401  (quiet import first)
-    from pm4py.algo.discovery.inductive.dtypes.im_ds import IMDataStructureUVCL
-    from pm4py.algo.discovery.inductive.variants.im import IMUVCL
-    from pm4py.algo.discovery.inductive.variants.imf import IMFUVCL
-    from pm4py.objects.process_tree.utils import generic as tree_util
+    from procmine import _engine
 
-    parameters = {"noise_threshold": noise_threshold}
     if max((len(v) for v in variants), default=0) > LONG_VARIANT:
         # The variant miner splits every trace at every cut: a case of 200,000 steps takes it
         # minutes. Its directly-follows counts say the same for the map; IMd mines those, in time
         # that grows with the activities, not the case length.
-        tree = _dfg_tree(variants, parameters)
-    else:
-        miner = IMFUVCL(parameters) if noise_threshold > 0 else IMUVCL(parameters)
-        tree = miner.apply(IMDataStructureUVCL(variants), parameters)
-    tree = tree_util.fold(tree)
-    tree_util.tree_sort(tree)
-    return tree
+        return _engine.inductive_tree_from_dfg(*_dfg_counts(variants), noise_threshold)
+    return _engine.inductive_tree(variants, noise_threshold)
 
 
 def _text_width(label: str) -> float:

@@ -995,19 +995,13 @@ def _as_text(scan: pl.LazyFrame, column: str, dtype: pl.DataType) -> pl.Expr | N
 # --- XES ----------------------------------------------------------------------------------
 
 def _read_xes(path: Path) -> RawTable:
-    from procmine._engine import pm4py
+    from procmine import _engine
 
     check_xes_size(path)  # pm4py reads the whole file (and decompresses a bomb whole)
 
-    import warnings
 
     try:
-        with warnings.catch_warnings():  # pm4py suggests optional speed-up packages on every read
-            warnings.simplefilter("ignore")
-            try:
-                frame = pm4py.read_xes(str(path), return_legacy_log_object=False, show_progress_bar=False)
-            except TypeError:  # older pm4py without these keywords
-                frame = pm4py.read_xes(str(path))
+        frame = _engine.read_xes(str(path))
     except LogFileError:
         raise
     except Exception as exc:
