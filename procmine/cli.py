@@ -20,7 +20,7 @@ import polars as pl
 
 from procmine import __version__
 from procmine.errors import OutputError, ProcmineError
-from procmine.output import write_csv
+from procmine.output import write_csv, writing
 
 
 class _State:
@@ -158,10 +158,8 @@ def _prepare_out(out_dir: Path | None, log, names: list[str]) -> dict[str, Path]
     _guard_outputs(paths.values())
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"{out_dir}: is a file; -o needs a folder for the outputs.")
-    try:
+    with writing(out_dir, "cannot be created; choose another folder with -o"):
         out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{out_dir}: cannot be created ({exc.strerror or exc}). Choose another folder with -o.") from None
     return paths
 
 
@@ -177,12 +175,10 @@ def _charts(paths: dict[str, Path], make: dict[str, object]) -> None:
         try:
             for suffix in ("png", "svg"):
                 path = paths[f"{stem}.{suffix}"]
-                try:
+                with writing(path):
                     save_figure(fig, path)
                     if suffix == "svg":
                         clean_xml_file(path)
-                except OSError as exc:
-                    raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}).") from None
         finally:
             plt.close(fig)
 
@@ -215,10 +211,8 @@ def _result_json(report, log) -> str:
 
 
 def _write_text(path: Path, text: str) -> None:
-    try:
+    with writing(path):
         path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}).") from None
 
 
 def _read(kwargs: dict):
@@ -458,10 +452,8 @@ def _mine_bpmn(log, shown, path: Path, noise: float, arrival_times: bool, budget
         except MinerTimeout as exc:
             reasons.append(str(exc))
             continue
-        try:
+        with writing(path):
             model.save(path)
-        except OSError as exc:
-            raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}).") from None
         return f"{prefix}{model}" + (f" ({reasons[0]} on all activities)" if reasons else ""), True
     return (f"not written: {'; then '.join(reasons)}. The map and charts are complete; allow more time with "
             "--bpmn-timeout, draw fewer activities with --activities, or skip it with --no-bpmn"), False
@@ -553,7 +545,8 @@ def diff(new_log_path: Path | None, split: str | None, out_dir: Path | None, tar
     result = compare_periods(log, split=split, other=other, calendar=calendar, target=target)
     paths = _prepare_out(out_dir, log, DIFF_OUTPUTS)
     if paths:
-        result.write(out_dir, lang=lang)
+        with writing(out_dir):
+            result.write(out_dir, lang=lang)
     _emit(result, log, calendar, paths, as_json, lang)
 
 
@@ -702,10 +695,8 @@ def compare(design_path: Path, out_dir: Path | None, lang: str, as_json: bool, *
         _charts(paths, {"comparison": lambda: report.plot(lang)})
         _write_text(paths["comparison.json"], _result_json(report, log))
         write_csv(report.deviations_by_case(lang), paths["deviations.csv"])
-        try:
+        with writing(paths["design.bpmn"]):
             design.save_bpmn(paths["design.bpmn"])
-        except OSError as exc:
-            raise OutputError(f"{paths['design.bpmn']}: cannot be written ({exc.strerror or exc}).") from None
     _emit(report, log, calendar, paths, as_json, lang)
 
 
@@ -862,7 +853,8 @@ def monitor(out_dir: Path, as_of: str | None, target: str | None, design_path: P
     if report.results["target_source"] == "example":
         _note("no --target: the report uses the method's example target 3wd (marked 示例目标)")
     _warn_calendar(calendar, log)
-    written = report.write_all(out_dir)
+    with writing(out_dir, "the monitoring report cannot be written"):
+        written = report.write_all(out_dir)
     open_steps = stuck.open_steps.with_columns(pl.col("since").dt.strftime("%Y-%m-%d %H:%M"))
     write_csv(open_steps, paths["stuck_cases.csv"])
     write_csv(months.table, paths["monthly.csv"])
@@ -944,10 +936,8 @@ def report(out_dir: Path, design_path: Path | None, target: str, process_name: s
                           process=process_name, before_after=split)
     _warn_calendar(calendar, log)
     _progress("writing report.html, report.md, report.docx and report.xlsx")
-    try:
+    with writing(out_dir, "the report cannot be written"):
         written = survey.write_all(out_dir)
-    except OSError as exc:
-        raise OutputError(f"{out_dir}: the report cannot be written ({exc.strerror or exc}).") from None
     click.echo(f"{survey.title}: {len(survey.sections)} sections, {len(survey.tables())} tables, "
                f"{len(survey.charts())} charts")
     for section in survey.sections:
@@ -1023,11 +1013,9 @@ def from_email(mail_path: Path, out_file: Path | None, id_pattern: str | None, k
     log = _pseudonymise(log, **privacy)
     summary = email_summary(log)
     if out_file is not None:
-        try:
+        with writing(out_file):
             out_file.parent.mkdir(parents=True, exist_ok=True)
             write_log_csv(log, out_file)
-        except OSError as exc:
-            raise OutputError(f"{out_file}: cannot be written ({exc.strerror or exc}).") from None
     if as_json:
         click.echo(json.dumps({"email": summary.to_dict(), "summary": log.summary().to_dict(),
                                "quality": log.quality.to_dict(), "output": str(out_file) if out_file else None},

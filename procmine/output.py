@@ -24,6 +24,7 @@ import math
 import os
 import re
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from procmine.errors import OutputError
@@ -44,6 +45,19 @@ class InputOverwriteError(OutputError):
     """An output would replace one of the inputs (same path, a link to it, or a hard link)."""
 
     exit_code = 2
+
+
+@contextmanager
+def writing(path, problem: str = "cannot be written"):
+    """Turn an OSError while writing ``path`` into one clear OutputError line (exit 4).
+
+        >>> with writing(path):              # doctest: +SKIP
+        ...     path.write_text(text)
+    """
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(f"{path}: {problem} ({exc.strerror or exc}).") from None
 
 
 def safe_cell(value):
