@@ -96,6 +96,9 @@ def test_own_text_of_html_replies(markup):
     ("I do not approve this", "驳回"), ("disapproved", "驳回"),
     ("请王总批准", None), ("此合同金额较大，请您批准。", None), ("同意吗？", None), ("是否同意", None),
     ("通过邮件发送给您", None), ("please approve", None), ("收到，谢谢", None), ("the approval flow", None),
+    # a broadcast asking who agrees decides nothing; a reply saying so does
+    ("同意的请回复", None), ("同意者请回复确认", None), ("同意的话请回复", None), ("不同意的请说明理由", None),
+    ("我是同意的", "同意"), ("同意。请回复确认收到", "同意"),
 ])
 def test_decisions_and_what_is_not_one(text, outcome):
     found = find_decision(text)

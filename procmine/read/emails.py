@@ -94,6 +94,10 @@ _REQUEST_EN = ("please", "pls", "kindly", "would you", "could you", "can you", "
                "for your", "if you", "whether", "awaiting")
 _CLAUSE_BREAK = "，,。；;！!？?\n：:、"
 _QUESTION = re.compile(r"[?？]|吗|么|呢")
+#: A decision word that qualifies someone or something (同意的…, 同意者…, 同意的话…, 同意与否) or is
+#: followed, in its clause, by a request to reply or confirm, asks; it does not decide.
+_CONDITION = re.compile(r"\s*(?:的(?![\s，,。；;！!？?、]|$)|者|与否|与不同意|或不同意)")
+_ASKS_REPLY = re.compile(r"请.{0,4}(?:回复|回覆|答复|确认|反馈|告知)|(?i:please\s+(?:reply|confirm|let))")
 #: A requester's reply after a send-back that resubmits (已修改，请再审) rather than thanks (收到，谢谢).
 _RESUBMIT = re.compile(r"提交|修改|补充|更新|修订|重新|再次|重发|请审|审批|审核|批准|附件|resubmit|updated|revised|attached",
                        re.IGNORECASE)
@@ -704,6 +708,8 @@ def _find_decision(text: str, table: _KeywordTable) -> Decision | None:
         if outcome in _ASKABLE or outcome not in DECISION_KEYWORDS:
             if _QUESTION.search(suffix):
                 continue
+            if _CONDITION.match(suffix) or _ASKS_REPLY.search(suffix):
+                continue  # 同意的请回复 / 同意者请回复 / 同意的话请确认: asks who agrees, decides nothing
             if any(w in prefix for w in _REQUEST_ZH) or any(re.search(rf"\b{re.escape(w)}\b", low_prefix)
                                                             for w in _REQUEST_EN):
                 continue
