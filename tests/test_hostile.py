@@ -345,3 +345,30 @@ def test_column_limit_is_configurable(tmp_path, monkeypatch):
     monkeypatch.setenv("PROCMINE_MAX_COLUMNS", "10")
     with pytest.raises(LogFileError, match="23 columns"):
         read_log(path)
+
+
+def test_a_zipped_export_is_read_and_a_zip_bomb_stopped(tmp_path, capsys):
+    import zipfile
+
+    import procmine
+
+    plain = tmp_path / "export.zip"
+    with zipfile.ZipFile(plain, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("__MACOSX/._export.csv", b"junk")
+        archive.writestr("export.csv", "单号,节点,完成时间\nA1,提交,2025-01-02 09:00\nA1,审批,2025-01-02 10:00\n")
+    log = procmine.read_log(plain)
+    assert log.summary().events == 2 and log.events["activity"].to_list() == ["提交", "审批"]
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("big.csv", "w", force_zip64=True) as member:
+            for _ in range(24):
+                member.write(b"0" * (1 << 24))  # 384 MB of zeros, under 1 MB compressed
+    code, out, err, seconds = _run(["check", str(bomb)], capsys)
+    print(f"zip bomb: exit {code} in {seconds:.2f} s")
+    assert code == 2 and "compression bomb" in err and seconds < BOMB_SECONDS
+    two = tmp_path / "two.zip"
+    with zipfile.ZipFile(two, "w") as archive:
+        archive.writestr("a.csv", "x\n")
+        archive.writestr("b.csv", "y\n")
+    code, out, err, _ = _run(["check", str(two)], capsys)
+    assert code == 2 and "2 CSV/TSV/TXT files" in err and len(err.strip().splitlines()) == 1

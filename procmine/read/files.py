@@ -28,7 +28,7 @@ import polars as pl
 from procmine.check import DROPPED, KEPT, REPAIRED, Finding
 from procmine.errors import LogFileError
 from procmine.log import Source
-from procmine.read.limits import check_column_count, check_workbook, check_xes_size, gunzip, max_columns
+from procmine.read.limits import check_column_count, check_workbook, check_xes_size, gunzip, max_columns, unzip_one
 
 ROW = "__row__"
 
@@ -94,11 +94,11 @@ def detect_format(path: Path) -> str:
         return "excel"
     if suffix == ".xls":
         return "xls"
-    if suffix in TEXT_SUFFIXES or name.endswith(".csv.gz"):
-        return "csv"
+    if suffix in TEXT_SUFFIXES or name.endswith(".csv.gz") or suffix == ".zip":
+        return "csv"  # a .zip holding one CSV/TSV/TXT export is read as that file
     raise LogFileError(
-        f"{path}: unknown file type '{path.suffix}'. procmine reads .csv, .tsv, .txt, .xlsx, "
-        ".xes, .xes.gz, .parquet and .arrow/.feather; save the export in one of these formats."
+        f"{path}: unknown file type '{path.suffix}'. procmine reads .csv, .tsv, .txt (also as .gz or in a .zip), "
+        ".xlsx, .xes, .xes.gz, .parquet and .arrow/.feather; save the export in one of these formats."
     )
 
 
@@ -391,7 +391,8 @@ def normalise_delimiter(delimiter: str, path: Path | str = "--delimiter") -> str
 def _read_text(path: Path, *, encoding: str | None, delimiter: str | None) -> RawTable:
     sep = normalise_delimiter(delimiter, path) if delimiter else None
     # a .gz is decompressed in chunks, stopped past the size limit (a 9 MB bomb holds 3 GiB)
-    data = gunzip(path) if path.name.lower().endswith(".gz") else path.read_bytes()
+    lower = path.name.lower()
+    data = gunzip(path) if lower.endswith(".gz") else unzip_one(path) if lower.endswith(".zip") else path.read_bytes()
     kind = sniff_content(data[:4096])
     message = _wrong_content_message(path, kind, data) if kind else None
     if message:

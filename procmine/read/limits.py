@@ -106,6 +106,41 @@ def gunzip(path: Path) -> bytes:
     return b"".join(chunks)
 
 
+#: members of a .zip that hold a log (an archive's other files — __MACOSX, readme — are left alone)
+ZIP_LOG_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+def unzip_one(path: Path) -> bytes:
+    """The one CSV/TSV/TXT member of a ``.zip``, decompressed in chunks and stopped past the limit
+    (the size the archive's directory claims is not trusted)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise LogFileError(f"{path}: cannot be opened as a zip archive ({exc}). Export the log again.") from None
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX/")
+                   and m.filename.lower().endswith(ZIP_LOG_SUFFIXES)]
+        if len(members) != 1:
+            listed = ", ".join(m.filename for m in archive.infolist()[:8]) or "nothing"
+            what = "no CSV, TSV or TXT file" if not members else f"{len(members)} CSV/TSV/TXT files"
+            raise LogFileError(f"{path}: the archive holds {what} ({listed}); unzip it and give the one log file.")
+        member = members[0]
+        limit, given = max_uncompressed(path.stat().st_size)
+        chunks, total = [], 0
+        try:
+            with archive.open(member) as stream:
+                while chunk := stream.read(CHUNK):
+                    total += len(chunk)
+                    if total > limit:
+                        chunks.clear()
+                        raise _too_large(path, member.filename, limit, given, path.stat().st_size)
+                    chunks.append(chunk)
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+            raise LogFileError(f"{path}: {member.filename} cannot be decompressed ({exc}). Unzip it and give "
+                               "the file inside.") from None
+    return b"".join(chunks)
+
+
 def check_gzip_size(path: Path, at_most: int | None = None, ratio: int = MAX_RATIO) -> None:
     """Decompress a ``.gz`` file without keeping it, only to stop one past the limit (before a
     library reads the whole of it into memory); ``at_most`` lowers the default limit."""
