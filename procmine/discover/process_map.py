@@ -26,7 +26,7 @@ import pandas as pd
 import polars as pl
 
 from procmine.engine import Tables
-from procmine.log import ACTIVITY, EventLog
+from procmine.log import ACTIVITY, CASE, EventLog
 
 START_NODE, END_NODE = "__start__", "__end__"
 
@@ -304,7 +304,13 @@ WORK_COLUMNS = {
 
 
 def _from_tables(tables: Tables, source: str, events: pl.DataFrame, calendar=None) -> ProcessMap:
-    cases = tables.cases
+    # counts only: the case table (variants ranked) is not needed for a map, and a simplified
+    # map's projected log would build it again for nothing
+    steps = tables.steps
+    n_cases = int(steps["case_code"].max()) + 1 if steps.height else 0
+    ids = steps[CASE].unique()
+    n_open = int(ids.is_in(pl.Series(sorted(tables.open_cases), dtype=pl.String).implode()).sum()) \
+        if tables.open_cases else 0
     activities, handoffs = tables.activity_stats, tables.edge_stats
     if calendar is not None:
         working = tables.working(calendar)
@@ -318,11 +324,11 @@ def _from_tables(tables: Tables, source: str, events: pl.DataFrame, calendar=Non
         calendar=calendar,
         start_activities=tables.start_activities,
         end_activities=tables.end_activities,
-        cases=cases.height,
-        events=tables.steps.height,
+        cases=n_cases,
+        events=steps.height,
         duration_basis="completion → completion" if tables.completion_only else "arrival → completion",
         source=source,
-        open_cases=int(cases["open"].sum()),
+        open_cases=n_open,
         _events=events,
         _open=tables.open_cases,
     )
