@@ -165,22 +165,17 @@ def _prepare_out(out_dir: Path | None, log, names: list[str]) -> dict[str, Path]
 
 def _charts(paths: dict[str, Path], make: dict[str, object]) -> None:
     """Each chart (by file stem) drawn once and written in both formats: PNG and SVG."""
-    import matplotlib.pyplot as plt
-
     from procmine.chart.flowchart import save_figure
     from procmine.output import clean_xml_file
 
     for stem, draw in make.items():
-        fig = draw()
-        try:
-            for suffix in ("png", "svg"):
-                path = paths[f"{stem}.{suffix}"]
-                with writing(path):
-                    save_figure(fig, path)
-                    if suffix == "svg":
-                        clean_xml_file(path)
-        finally:
-            plt.close(fig)
+        fig = draw()  # a matplotlib Figure outside pyplot: nothing to close, freed with the name
+        for suffix in ("png", "svg"):
+            path = paths[f"{stem}.{suffix}"]
+            with writing(path):
+                save_figure(fig, path)
+                if suffix == "svg":
+                    clean_xml_file(path)
 
 
 def _emit(report, log, calendar, paths: dict[str, Path], as_json: bool, lang: str) -> None:

@@ -150,15 +150,9 @@ class DrillDown(Result):
         return write_csv(self.to_frame(), path)
 
     def _repr_png_(self) -> bytes:
-        import matplotlib.pyplot as plt
-
-        figure = self.plot()
-        try:
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight", facecolor="white")
-            return buffer.getvalue()
-        finally:
-            plt.close(figure)
+        buffer = io.BytesIO()  # the chart is a Figure outside pyplot: nothing to close
+        self.plot().savefig(buffer, format="png", dpi=110, bbox_inches="tight", facecolor="white")
+        return buffer.getvalue()
 
     def _repr_html_(self) -> str:
         frame = self.to_frame()

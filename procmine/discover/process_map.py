@@ -245,24 +245,15 @@ class ProcessMap:
 
     def save(self, path: str | Path, *, dpi: int = 200, lang: str = "zh", simplify: bool | str = "auto") -> Path:
         """Write the flowchart to a .png or .svg file."""
-        import matplotlib.pyplot as plt
-
         from procmine.chart.flowchart import save_figure
 
-        fig = self.plot(lang=lang, simplify=simplify)
-        try:
-            save_figure(fig, path, dpi=dpi)
-        finally:
-            plt.close(fig)
+        save_figure(self.plot(lang=lang, simplify=simplify), path, dpi=dpi)  # a Figure outside pyplot
         return Path(path)
 
     def _repr_html_(self) -> str:
-        import matplotlib.pyplot as plt
-
         fig = self.plot()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-        plt.close(fig)
         image = base64.b64encode(buffer.getvalue()).decode("ascii")
         top = self.activities.sort("frequency", descending=True).head(10)
         rows = "".join(
