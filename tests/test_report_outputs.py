@@ -233,3 +233,16 @@ def test_interactive_map_writes_working_time_in_working_days():
     data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1))
     assert data["hours_per_day"] == 8
     assert 'D.hours_per_day' in page and '" 工作日"' in page and '" 工作小时"' in page
+
+
+def test_the_calendar_warning_is_chinese_in_the_chinese_report():
+    from procmine.calendar import Calendar
+    from procmine.report.translate import calendar_zh, note
+
+    for calendar in (Calendar(), Calendar(kind="weekdays"), Calendar(kind="none"),
+                     Calendar(holidays=["2025-02-03"], workdays=["2025-02-08"], timezone="Europe/Amsterdam")):
+        assert calendar_zh(calendar.describe("en")) == calendar.describe("zh")
+    warning = (f"72 % of the steps were completed outside working time ({Calendar().describe('en')}); check that "
+               "--timezone, --work-hours and --calendar fit this log, or use --calendar none for calendar time")
+    said = note(warning, "zh")
+    assert said.startswith("72 % 的步骤在工作时间之外完成（中国法定节假日与调休") and "working hours" not in said

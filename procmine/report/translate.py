@@ -178,7 +178,7 @@ NOTES: list[tuple[re.Pattern, object]] = [
                       if lang == "zh" else m.group(0))),
     (re.compile(r"(?P<share>\d+) % of the steps were completed outside working time \((?P<calendar>.*)\); check that "
                 r"--timezone, --work-hours and --calendar fit this log, or use --calendar none for calendar time$"),
-     lambda m, lang: (f"{m.group('share')} % 的步骤在工作时间之外完成（{m.group('calendar')}）：请检查 --timezone、"
+     lambda m, lang: (f"{m.group('share')} % 的步骤在工作时间之外完成（{calendar_zh(m.group('calendar'))}）：请检查 --timezone、"
                       "--work-hours 和 --calendar 是否符合此日志，或用 --calendar none 按日历时间计算"
                       if lang == "zh" else m.group(0))),
     (re.compile(r"(?P<label>[\d–]+): chinese-calendar (?P<version>\S+) covers (?P<covered>.*?) only, so for (?P<n>\d+) "
@@ -188,6 +188,27 @@ NOTES: list[tuple[re.Pattern, object]] = [
                       "未含法定节假日和调休上班日；请用 --holidays 列出这些假日和调休上班日，或更新 chinese-calendar"
                       if lang == "zh" else m.group(0))),
 ]
+
+
+#: the English calendar description (procmine.calendar.Calendar.describe("en")), piece by piece
+_CALENDAR_EN = [
+    (re.compile(r"Chinese statutory holidays and 调休 make-up working days \(chinese-calendar (\S+), covering (.*?)\)"),
+     r"中国法定节假日与调休（chinese-calendar \1，覆盖 \2 年）"),
+    (re.compile(r"Monday to Friday \(statutory holidays not considered\)"), "周一至周五（不考虑法定节假日）"),
+    (re.compile(r"calendar time \(non-working time is not deducted\)"), "日历时间（不扣除非工作时间）"),
+    (re.compile(r", plus (\d+) company day\(s\) off and (\d+) company working day\(s\)"), r"，另加公司休息日 \1 天、公司工作日 \2 天"),
+    (re.compile(r", plus (\d+) company day\(s\) off"), r"，另加公司休息日 \1 天"),
+    (re.compile(r", plus (\d+) company working day\(s\)"), r"，另加公司工作日 \1 天"),
+    (re.compile(r", working hours (.*?) \((\S+) h a day\)"), lambda m: f"，工作时间 {m.group(1).replace(', ', '、')}（每天 {m.group(2)} 小时）"),
+    (re.compile(r", time zone (\S+)"), r"，时区 \1"),
+]
+
+
+def calendar_zh(text: str) -> str:
+    """A calendar described in English, in Chinese (the parts not recognised stay as they are)."""
+    for pattern, replacement in _CALENDAR_EN:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def note(text: str, lang: str) -> str:
