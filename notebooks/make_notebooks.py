@@ -153,7 +153,7 @@ SURVEY_REPORT = [
     new_markdown_cell("## English\nThe same report in English, e.g. for a regional head office:"),
     new_code_cell("english = procmine.build_report(log, calendar, target=\"3wd\", lang=\"en\")\n"
                   "english.save_html(\"out/survey_report/report_en.html\")\n"
-                  "english.section(\"bottlenecks\").blocks[2].items"),
+                  "next(block.items for block in english.section(\"bottlenecks\").blocks if hasattr(block, \"items\"))"),
 ]
 
 

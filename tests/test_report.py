@@ -105,7 +105,7 @@ def test_kpi_findings_state_number_unit_and_basis(report):
 def test_lead_time_histogram_in_report(report):
     charts = {c.name: c for c in report.charts()}
     assert list(charts) == ["fig01_current_flowchart", "fig02_lead_time_distribution", "fig03_monthly_trend",
-                            "fig04_bottleneck_heatmap", "fig05_bottleneck_bars", "fig06_loops"]
+                            "fig04_bottleneck_bars", "fig05_bottleneck_heatmap", "fig06_loops"]
     width, height = charts["fig02_lead_time_distribution"].size_px
     # 6.3 × 3.9 in at 200 dpi, trimmed: the 16 cm text width of an A4 page, printed at its drawn size
     assert 1100 < width <= 1260 and 600 < height < 800

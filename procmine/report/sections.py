@@ -231,7 +231,6 @@ def bottleneck_section(c: Context) -> Section:
     step_time = t("step_time_arrival" if c.log.has_start_times else "step_time_completion")
     blocks: list = [Paragraph(t("bottleneck_intro", basis=t.basis(basis), calendar=c.calendar.describe(c.lang),
                                 step_time=step_time))]
-    blocks.append(b.chart("bottleneck_heatmap", t("heatmap_caption", basis=t.basis(basis)), lambda: _heatmap(c)))
     top = report.top(TOP_BOTTLENECKS)
     kind = {"activity": t("activity_kind"), "handoff": t("handoff_kind")}
     findings = [t("bottleneck_finding", kind=kind[r["kind"]], name=r["name"], share=t.pct(r["share_of_lead_time"]),
@@ -243,14 +242,17 @@ def bottleneck_section(c: Context) -> Section:
                           days=t.num(hours / c.calendar.hours_per_day), days_unit=t.days_unit(basis)))
     blocks.append(Bullets(findings or [t("no_bottlenecks")]))
     if top.height:
-        blocks.append(b.chart("bottleneck_bars", t("bars_caption", basis=t.basis(basis)),
-                              lambda: report.plot(c.lang, top=TOP_BOTTLENECKS)))
         median, share = t("median_hours_col", unit=unit), t("share_of_lead")
         columns = [t("rank"), t("kind"), t("where"), t("cases_col"), median, share]
         rows = [(i, kind[r["kind"]], r["name"], r["cases"], r["median_work_hours"], r["share_of_lead_time"])
                 for i, r in enumerate(top.iter_rows(named=True), 1)]
         blocks.append(b.table("bottlenecks", t("bottlenecks_caption"), _frame(rows, columns),
                               {t("rank"): "int", t("cases_col"): "int", median: "1f", share: "pct"}))
+        blocks.append(b.chart("bottleneck_bars", t("bars_caption", basis=t.basis(basis)),
+                              lambda: report.plot(c.lang, top=TOP_BOTTLENECKS)))
+    # the heat map last: a tall map takes a page of its own, and the findings, the bar chart and
+    # the table fill the section's first page instead of leaving its heading there alone
+    blocks.append(b.chart("bottleneck_heatmap", t("heatmap_caption", basis=t.basis(basis)), lambda: _heatmap(c)))
     blocks += [Note(translate.note(n, c.lang)) for n in c.own_notes(report.notes)]
     return Section("bottlenecks", 4, t("sec_bottlenecks"), blocks)
 
