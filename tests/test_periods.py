@@ -118,3 +118,14 @@ def test_the_survey_report_includes_the_before_and_after_section(diff):
     kpis = dict(zip(table.frame["指标"], table.frame["结论"]))
     assert kpis["周期中位数（工作小时）"] == "显著变化" and kpis["一次通过率（百分点）"] == "随机波动"
     assert any(getattr(block, "name", "").endswith("difference_map") for block in section.blocks)
+
+
+def test_two_overlapping_exports_say_so(tmp_path):
+    frame = pd.read_csv(LOG, encoding="utf-8-sig")
+    first = frame.groupby("单据编号")["到达时间"].transform("min")
+    old, new = tmp_path / "old.csv", tmp_path / "new.csv"
+    frame[first < "2025-08-01"].to_csv(old, index=False)
+    frame[first >= "2025-06-01"].to_csv(new, index=False)
+    both = compare_periods(procmine.read_log(old), other=procmine.read_log(new))
+    overlap = frame[(first >= "2025-06-01") & (first < "2025-08-01")]["单据编号"].nunique()
+    assert any(note.startswith(f"{overlap:,} 个案例同时出现在两份导出中") for note in both.notes)

@@ -209,6 +209,11 @@ def compare_periods(log: EventLog, split: str | date | datetime | None = None, o
     paths = _path_table(ta, tb)
     variants = _variant_table(before, after)
     notes = []
+    if other is not None:  # two exports: a case in both is counted on both sides
+        shared = before.events["case"].unique().is_in(after.events["case"].unique().implode()).sum()
+        if shared:
+            notes.append(f"{shared:,} 个案例同时出现在两份导出中，两边都计入 · {shared:,} cases appear in both "
+                         "exports and count on both sides (export by period to keep them apart)")
     if a["open"] or b["open"]:
         notes.append(f"进行中、未计入周期的案例：之前 {a['open']:,} 件，之后 {b['open']:,} 件 · in progress, left out of "
                      f"lead times: {a['open']:,} before, {b['open']:,} after")
