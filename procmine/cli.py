@@ -258,6 +258,16 @@ def _pseudonymise(log, pseudonym_key: Path | None, pseudonymise_departments: boo
     return log
 
 
+def _design(path: Path | None):
+    """The design named by --design (or DESIGN), read once; the file is an input no output may replace."""
+    if path is None:
+        return None
+    from procmine.compare import read_design
+
+    _State.inputs["the design"] = path
+    return read_design(path)
+
+
 def _note(message: str) -> None:
     """A line on stderr that belongs with the results (not progress): shown unless --quiet."""
     if not _State.quiet:
@@ -635,12 +645,7 @@ def improve(out_dir: Path | None, lang: str, as_json: bool, design_path: Path | 
     """
     from procmine.analyse.improve import improvement_candidates
 
-    design = None
-    if design_path is not None:
-        from procmine.compare import read_design
-
-        _State.inputs["the design"] = design_path
-        design = read_design(design_path)
+    design = _design(design_path)
     log = _read(kwargs)
     calendar = _calendar(kwargs, log)
     report = improvement_candidates(log, calendar, design=design)
@@ -676,10 +681,8 @@ def compare(design_path: Path, out_dir: Path | None, lang: str, as_json: bool, *
       procmine compare sample_logs/客户投诉处理.csv sample_logs/客户投诉处理.design.yaml -o out/
     """
     from procmine.compare import compare as compare_with_design
-    from procmine.compare import read_design
 
-    _State.inputs["the design"] = design_path
-    design = read_design(design_path)
+    design = _design(design_path)
     log = _read(kwargs)
     calendar = _calendar(kwargs, log)
     _progress("replaying the log on the design")
@@ -729,12 +732,7 @@ def cases(out_dir: Path | None, top: int, timeline_case: str | None, design_path
     from procmine.analyse.cases import case_table, case_timeline
     from procmine.analyse.variants import explore_variants
 
-    design = None
-    if design_path is not None:
-        from procmine.compare import read_design
-
-        _State.inputs["the design"] = design_path
-        design = read_design(design_path)
+    design = _design(design_path)
     log = _read(kwargs)
     calendar = _calendar(kwargs, log)
     comparison = None
@@ -832,12 +830,7 @@ def monitor(out_dir: Path, as_of: str | None, target: str | None, design_path: P
     for given in (target, stuck_after):
         if given:
             parse_duration_target(given)  # a bad limit fails before the long work
-    design = None
-    if design_path is not None:
-        from procmine.compare import read_design
-
-        _State.inputs["the design"] = design_path
-        design = read_design(design_path)
+    design = _design(design_path)
     log = _read(kwargs)
     calendar = _calendar(kwargs, log)
     paths = _prepare_out(out_dir, log, MONITOR_OUTPUTS)
@@ -906,12 +899,7 @@ def report(out_dir: Path, design_path: Path | None, target: str, process_name: s
 
     if quiet:
         _State.quiet = True
-    design = None
-    if design_path is not None:
-        from procmine.compare import read_design
-
-        _State.inputs["the design"] = design_path
-        design = read_design(design_path)
+    design = _design(design_path)
     target_source = "given"
     if target is None:  # one target throughout the report: the design's, when it has one
         designed = next((t.text for t in (design.targets if design else ()) if t.name == "lead_time"), None)

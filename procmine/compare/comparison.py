@@ -210,7 +210,7 @@ CASE_DEVIATION_SCHEMA = {
 }
 DEVIATION_COLUMNS = [CASE, "kind", "detail", "activity", "from_activity", "to_activity", "rule", "limit",
                      "measured_hours", "hours_over_limit", "time_basis", "expected", "actual"]
-_KIND_WORDS = {
+KIND_WORDS = {
     "unplanned_step": ("设计外步骤", "unplanned step"),
     "skipped_step": ("跳过的设计步骤", "skipped step"),
     "extra_handoff": ("设计外交接", "hand-off outside the design"),
@@ -229,7 +229,7 @@ _PRECEDENCE_WORDS = {"missing": ("前一步骤未做", "the earlier step is miss
 def _deviation_detail(row: dict, lang: str) -> str:
     """One deviation of one case as a sentence (the ``detail`` column of deviations.csv)."""
     zh = lang == "zh"
-    word = _KIND_WORDS[row["kind"]][0 if zh else 1]
+    word = KIND_WORDS[row["kind"]][0 if zh else 1]
     kind = row["kind"]
     if kind == "extra_handoff":
         return f"{word}：{row['from_activity']} → {row['to_activity']}" if zh else \

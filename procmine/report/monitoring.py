@@ -19,20 +19,10 @@ from procmine import __version__
 from procmine.analyse.monitoring import monthly_kpis, stuck_cases
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, EventLog
 from procmine.report.build import Builder, _process_name
+from procmine.compare.comparison import KIND_WORDS
 from procmine.report.model import Bullets, Note, Paragraph, Section, SurveyReport
 
 EXAMPLE_TARGET = "3wd"
-#: the kinds of deviation a comparison with the design finds, as the report names them
-KIND_WORDS = {
-    "unplanned_step": ("设计外步骤", "unplanned step"),
-    "skipped_step": ("跳过的设计步骤", "skipped step"),
-    "extra_handoff": ("设计外交接", "hand-off outside the design"),
-    "unexpected_start": ("非设计起点", "start outside the design"),
-    "unexpected_end": ("非设计终点", "end outside the design"),
-    "rule_violation": ("违反规则", "rule violation"),
-    "time_limit": ("超出时限", "time limit exceeded"),
-    "responsibility": ("责任主体不符", "done by another"),
-}
 
 WORDS = {
     "zh": {
