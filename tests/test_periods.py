@@ -129,3 +129,9 @@ def test_two_overlapping_exports_say_so(tmp_path):
     both = compare_periods(procmine.read_log(old), other=procmine.read_log(new))
     overlap = frame[(first >= "2025-06-01") & (first < "2025-08-01")]["单据编号"].nunique()
     assert any(note.startswith(f"{overlap:,} 个案例同时出现在两份导出中") for note in both.notes)
+
+
+def test_a_split_that_is_not_a_date_is_one_line(capsys):
+    assert main(["diff", str(LOG), "--split", "abc"]) == 2
+    err = capsys.readouterr().err
+    assert "--split 'abc' is not a date" in err and len(err.strip().splitlines()) == 1

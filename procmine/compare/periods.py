@@ -190,6 +190,14 @@ def compare_periods(log: EventLog, split: str | date | datetime | None = None, o
         _same_mapping(log, other)
     else:
         written = split if isinstance(split, str) else split.isoformat()
+        if isinstance(split, str):
+            from procmine.filters import FilterError, _read_day
+
+            try:
+                _read_day(split, f"--split {split}")
+            except FilterError:
+                raise PeriodError(f"--split {split!r} is not a date; write it as 2025-07-01 (or 2025-07-01 09:00), "
+                                  "the day the new process started.") from None
         before = _side(log, f":{written}", f"before {written}", log)
         after = _side(log, f"{written}:", f"from {written} on", log)
         n_before, n_after = before.summary().cases, after.summary().cases
