@@ -301,6 +301,26 @@ def submission(case_steps: int) -> str:
     return SUBMIT if case_steps == 0 else RESUBMIT
 
 
+def operation(reading: "Reading", operations: dict, code: str | None, instance: int, shown: str, when):
+    """(kind, label, moment) of one operation record, or None when it makes no event: an unknown
+    type (listed), a notification or remark (not a step), a repeated approval, or no readable time
+    (each counted with its reason)."""
+    if code not in operations:
+        reading.unknown_operation(code or "(no type)", instance, shown)
+        return None
+    kind, label = operations[code]
+    if kind in ("not_step", "repeat"):
+        reading.aside("not_a_step" if kind == "not_step" else "duplicate_approver", instance, shown)
+        return None
+    moment = reading.time(when, instance, shown)
+    if isinstance(moment, BadTime):
+        return None
+    if moment is None:
+        reading.aside("no_time", instance, shown)
+        return None
+    return kind, label, moment
+
+
 def place(path: Path | str, index: int, part: str = "") -> str:
     """Where a record was read: ``file.json #3 timeline[2]``."""
     return f"{Path(path).name} #{index}" + (f" {part}" if part else "")

@@ -21,7 +21,7 @@ else 审批节点N (the N-th approval of the case).
 from __future__ import annotations
 
 from procmine.read.platforms.common import (
-    WITHDRAW, BadTime, Reading, Step, first, instance_submission, place, submission, text, upper,
+    WITHDRAW, BadTime, Reading, Step, first, instance_submission, operation, place, submission, text, upper,
 )
 
 #: operation type → (kind, outcome label); kind: step | submit | withdraw | not_step
@@ -89,19 +89,10 @@ def _instance(path: str, number: int, instance: dict, reading: Reading, seen: se
         user = text(first(record, "userId", "userid", "user_id"))
         where = place(path, number, f"operationRecords[{index}]")
         shown = f"{case} · {kind_code or '(no type)'} · {user or ''}"
-        if kind_code not in OPERATIONS:
-            reading.unknown_operation(kind_code or "(no type)", number, shown)
+        found = operation(reading, OPERATIONS, kind_code, number, shown, first(record, "date"))
+        if found is None:
             continue
-        kind, label = OPERATIONS[kind_code]
-        if kind == "not_step":
-            reading.aside("not_a_step", number, shown)
-            continue
-        moment = reading.time(first(record, "date"), number, shown)
-        if isinstance(moment, BadTime):
-            continue
-        if moment is None:
-            reading.aside("no_time", number, shown)
-            continue
+        kind, label, moment = found
         remark = text(first(record, "remark"))
         if kind == "submit":
             reading.add(Step(case, submission(submits), moment, start=moment, resource=user or originator,

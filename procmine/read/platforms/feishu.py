@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 
 from procmine.read.platforms.common import (
-    WITHDRAW, BadTime, Reading, Step, first, instance_submission, place, submission, text, upper,
+    WITHDRAW, BadTime, Reading, Step, first, instance_submission, operation, place, submission, text, upper,
 )
 
 #: timeline type → (kind, outcome label)
@@ -74,22 +74,10 @@ def _instance(path: str, number: int, instance: dict, reading: Reading, seen: se
         user = text(first(entry, "user_id", "open_id"))
         shown = f"{case} · {kind_code or '(no type)'} · {user or ''}"
         where = place(path, number, f"timeline[{index}]")
-        if kind_code not in OPERATIONS:
-            reading.unknown_operation(kind_code or "(no type)", number, shown)
+        found = operation(reading, OPERATIONS, kind_code, number, shown, first(entry, "create_time"))
+        if found is None:
             continue
-        kind, label = OPERATIONS[kind_code]
-        if kind == "not_step":
-            reading.aside("not_a_step", number, shown)
-            continue
-        if kind == "repeat":
-            reading.aside("duplicate_approver", number, shown)
-            continue
-        moment = reading.time(first(entry, "create_time"), number, shown)
-        if isinstance(moment, BadTime):
-            continue
-        if moment is None:
-            reading.aside("no_time", number, shown)
-            continue
+        kind, label, moment = found
         comment = text(first(entry, "comment"))
         if kind == "submit":
             reading.add(Step(case, submission(submits), moment, start=moment, resource=user or originator,
