@@ -210,7 +210,7 @@ def _write_text(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def _read(kwargs: dict):
+def _read(kwargs: dict, say_losses: bool = True):
     from procmine.read import read_log
 
     path = kwargs.pop("log_path")
@@ -233,7 +233,25 @@ def _read(kwargs: dict):
         total = log.summary().cases
         log = log.filter(*chosen, calendar=calendar)
         _note(f"filter: {'; '.join(f.describe('en') for f in chosen)}: {log.summary().cases:,} of {total:,} cases kept")
-    return _pseudonymise(log, **privacy)
+    log = _pseudonymise(log, **privacy)
+    if say_losses:
+        _say_losses(log, path)
+    return log
+
+
+def _say_losses(log, path) -> None:
+    """One line when reading dropped or repaired rows: the analyses' figures leave them out, and
+    an analyst who only ran kpi or diff would not know (check and discover print the whole report)."""
+    quality = log.quality
+    # steps still open at export are not lost: they are the open cases every command reports
+    changed = [f for f in quality.findings if f.action in ("dropped", "repaired") and f.code != "step_not_completed"]
+    if not changed:
+        return
+    dropped = sum(f.rows for f in changed if f.action == "dropped")
+    repaired = sum(f.rows for f in changed if f.action == "repaired")
+    first = max(changed, key=lambda f: f.rows)
+    _note(f"{Path(str(path)).name}: of {quality.rows_read:,} {quality.row_word}s read, {dropped:,} dropped and "
+          f"{repaired:,} repaired ({first.describe(quality.row_word)}); procmine check {path} lists them all")
 
 
 def _pseudonymise(log, pseudonym_key: Path | None, pseudonymise_departments: bool, min_department_size: int | None):
@@ -308,7 +326,7 @@ def check(as_json: bool, lang: str, **kwargs) -> None:
     """
     strict = kwargs.pop("strict")
     kwargs["strict"] = False
-    log = _read(kwargs)
+    log = _read(kwargs, say_losses=False)
     if as_json:
         click.echo(json.dumps({"summary": log.summary().to_dict(), "quality": log.quality.to_dict()},
                               ensure_ascii=False, indent=2))
@@ -362,7 +380,7 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
     from procmine.discover import discover as discover_map
 
     started = time.perf_counter()
-    log = _read(kwargs)
+    log = _read(kwargs, say_losses=False)
     _progress(f"{log.summary().events:,} events read; discovering the process map")
     calendar = _calendar(kwargs, log)  # the interactive map's working-time view
     from procmine.chart.interactive import MAX_EVENTS_FOR_WORKING_VIEW
@@ -539,10 +557,12 @@ def diff(new_log_path: Path | None, split: str | None, out_dir: Path | None, tar
       procmine diff sample_logs/付款审批_改造前后.csv --split 2025-07-01 -o out/
       procmine diff old_export.csv new_export.csv --target 3wd
     """
-    from procmine.compare.periods import compare_periods
+    from procmine.compare.periods import check_split, compare_periods
 
     if (split is None) == (new_log_path is None):
         raise click.UsageError("give either --split DATE (one log) or a second log NEW_LOG (two exports).")
+    if split is not None:
+        check_split(split)  # before the log is read
     second = dict(kwargs, log_path=new_log_path) if new_log_path is not None else None
     log = _read(kwargs)
     other = _read(second) if second is not None else None

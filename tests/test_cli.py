@@ -163,3 +163,16 @@ def test_no_python_warning_reaches_the_user(parallel_csv, tmp_path, monkeypatch,
     assert "Warning" not in err and "matplotlib" not in err and "Tight layout" not in err
     assert main(["--debug", "discover", str(parallel_csv), "-o", str(tmp_path), "--no-bpmn"]) == 0
     assert "UserWarning from /site-packages/matplotlib/figure.py:1: Tight layout not applied" in capsys.readouterr().err
+
+
+def test_an_analysis_says_when_reading_dropped_rows(tmp_path, capsys):
+    path = tmp_path / "log.csv"
+    path.write_text("单据编号,审批节点,处理时间\nA1,提交,明天早上\nA1,审批,2025-01-02 10:00\nA2,提交,2025-01-03 09:00\n",
+                    encoding="utf-8")
+    assert main(["kpi", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "of 3 rows read, 1 dropped and 0 repaired" in err and "row 2: '明天早上'" in err
+    assert main(["-q", "kpi", str(path)]) == 0
+    assert "dropped" not in capsys.readouterr().err
+    assert main(["check", str(path)]) == 0  # check prints the whole report, not this line too
+    assert "lists them all" not in capsys.readouterr().err

@@ -191,13 +191,7 @@ def compare_periods(log: EventLog, split: str | date | datetime | None = None, o
     else:
         written = split if isinstance(split, str) else split.isoformat()
         if isinstance(split, str):
-            from procmine.filters import FilterError, _read_day
-
-            try:
-                _read_day(split, f"--split {split}")
-            except FilterError:
-                raise PeriodError(f"--split {split!r} is not a date; write it as 2025-07-01 (or 2025-07-01 09:00), "
-                                  "the day the new process started.") from None
+            check_split(split)
         before = _side(log, f":{written}", f"before {written}", log)
         after = _side(log, f"{written}:", f"from {written} on", log)
         n_before, n_after = before.summary().cases, after.summary().cases
@@ -233,6 +227,17 @@ def compare_periods(log: EventLog, split: str | date | datetime | None = None, o
         calendar_description_en=ta.calendar.describe("en"), hours_per_day=ta.calendar.hours_per_day,
         split=None if split is None else (split if isinstance(split, str) else split.isoformat()), target=target,
         notes=notes, labels_en=labels_en, _maps=(discover(before), discover(after)))
+
+
+def check_split(split: str) -> None:
+    """A --split that is not a date: one clear line."""
+    from procmine.filters import FilterError, _read_day
+
+    try:
+        _read_day(split, f"--split {split}")
+    except FilterError:
+        raise PeriodError(f"--split {split!r} is not a date; write it as 2025-07-01 (or 2025-07-01 09:00), "
+                          "the day the new process started.") from None
 
 
 def _side(log: EventLog, period: str, what: str, whole: EventLog) -> EventLog:
@@ -466,4 +471,4 @@ def _records(frame: pl.DataFrame) -> list[dict]:
     return [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()} for row in frame.to_dicts()]
 
 
-__all__ = ["compare_periods", "PeriodComparison", "PeriodError", "quantile_delta"]
+__all__ = ["check_split", "compare_periods", "PeriodComparison", "PeriodError", "quantile_delta"]
