@@ -139,14 +139,17 @@ def _calendar(kwargs: dict, log):
                                  holidays_file=holidays_file, timezone=log.timezone)
 
 
-def _warn_calendar(calendar, log=None) -> None:
+def _warn_calendar(calendar, log=None, lang: str = "en") -> None:
+    """The calendar's warnings on stderr, in the command's language."""
+    from procmine.report.translate import note
+
     warnings = list(getattr(calendar, "warnings", []))
     if log is not None:
         from procmine.analyse.times import time_tables
 
         warnings += time_tables(log, calendar).warnings
     for warning in warnings:
-        click.echo(f"procmine: warning: {warning}", err=True)
+        click.echo(f"procmine: warning: {note(warning, lang)}", err=True)
 
 
 def _prepare_out(out_dir: Path | None, log, names: list[str]) -> dict[str, Path]:
@@ -180,7 +183,7 @@ def _charts(paths: dict[str, Path], make: dict[str, object]) -> None:
 
 def _emit(report, log, calendar, paths: dict[str, Path], as_json: bool, lang: str) -> None:
     """Warnings on stderr, the result on stdout (JSON or text), then the files written."""
-    _warn_calendar(calendar, log)
+    _warn_calendar(calendar, log, lang)
     if as_json:
         click.echo(_result_json(report, log))
         return
@@ -250,7 +253,18 @@ def _say_losses(log, path) -> None:
     dropped = sum(f.rows for f in changed if f.action == "dropped")
     repaired = sum(f.rows for f in changed if f.action == "repaired")
     first = max(changed, key=lambda f: f.rows)
-    _note(f"{Path(str(path)).name}: of {quality.rows_read:,} {quality.row_word}s read, {dropped:,} dropped and "
+    name = Path(str(path)).name
+    context = click.get_current_context(silent=True)
+    if (context.params.get("lang") if context else None) == "zh":
+        from procmine.report.translate import finding
+
+        word = "个事件" if quality.row_word == "event" else "行"
+        example = "；".join(f"第 {row} {word}：{value!r}" for row, value in first.examples[:1])
+        _note(f"{name}：读取 {quality.rows_read:,} {word}，删除 {dropped:,}、修复 {repaired:,}（最多的原因："
+              f"{finding(first.code, first.message, 'zh')}{'，例：' + example if example else ''}）；"
+              f"procmine check {path} 列出全部")
+        return
+    _note(f"{name}: of {quality.rows_read:,} {quality.row_word}s read, {dropped:,} dropped and "
           f"{repaired:,} repaired ({first.describe(quality.row_word)}); procmine check {path} lists them all")
 
 
@@ -406,7 +420,7 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
     _write_text(files["current_flowchart.html"], interactive_map_html(log, pmap=pmap, lang=lang,
                                                                         arrival_times=arrival_times, drawn=shown))
     if pmap.calendar is not None:
-        _warn_calendar(calendar, log)
+        _warn_calendar(calendar, log, lang)
     outputs = {"flowchart_png": files["current_flowchart.png"], "flowchart_svg": files["current_flowchart.svg"],
                "flowchart_html": files["current_flowchart.html"], "process_map": files["process_map.json"]}
     summary = log.summary()
@@ -781,7 +795,7 @@ def cases(out_dir: Path | None, top: int, timeline_case: str | None, design_path
         _charts(paths, charts)
         if comparison is not None:
             write_csv(comparison.deviations_by_case(lang), paths["deviations.csv"])
-    _warn_calendar(calendar, log)
+    _warn_calendar(calendar, log, lang)
     if as_json:
         payload = {"cases": {k: v for k, v in table.to_dict().items() if k != "rows"},
                    "variants": explorer.to_dict(),
@@ -860,7 +874,7 @@ def monitor(out_dir: Path, as_of: str | None, target: str | None, design_path: P
     stuck, months = report.results["stuck"], report.results["monthly"]
     if report.results["target_source"] == "example":
         _note("no --target: the report uses the method's example target 3wd (marked 示例目标)")
-    _warn_calendar(calendar, log)
+    _warn_calendar(calendar, log, lang)
     with writing(out_dir, "the monitoring report cannot be written"):
         written = report.write_all(out_dir)
     open_steps = stuck.open_steps.with_columns(pl.col("since").dt.strftime("%Y-%m-%d %H:%M"))
@@ -937,7 +951,7 @@ def report(out_dir: Path, design_path: Path | None, target: str, process_name: s
     survey = build_report(log, calendar, design=design, target=target, lang=lang, progress=_progress,
                           target_source=target_source,
                           process=process_name, before_after=split)
-    _warn_calendar(calendar, log)
+    _warn_calendar(calendar, log, lang)
     _progress("writing report.html, report.md, report.docx and report.xlsx")
     with writing(out_dir, "the report cannot be written"):
         written = survey.write_all(out_dir)

@@ -169,9 +169,12 @@ def test_an_analysis_says_when_reading_dropped_rows(tmp_path, capsys):
     path = tmp_path / "log.csv"
     path.write_text("单据编号,审批节点,处理时间\nA1,提交,明天早上\nA1,审批,2025-01-02 10:00\nA2,提交,2025-01-03 09:00\n",
                     encoding="utf-8")
-    assert main(["kpi", str(path)]) == 0
+    assert main(["kpi", str(path), "--lang", "en"]) == 0
     err = capsys.readouterr().err
     assert "of 3 rows read, 1 dropped and 0 repaired" in err and "row 2: '明天早上'" in err
+    assert main(["kpi", str(path)]) == 0  # Chinese by default, as the command's output
+    err = capsys.readouterr().err
+    assert "读取 3 行，删除 1、修复 0" in err and "第 2 行：'明天早上'" in err
     assert main(["-q", "kpi", str(path)]) == 0
     assert "dropped" not in capsys.readouterr().err
     assert main(["check", str(path)]) == 0  # check prints the whole report, not this line too
