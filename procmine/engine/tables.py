@@ -166,9 +166,13 @@ class Tables:
     @cached_property
     def first_steps(self) -> pl.DataFrame:
         """Steps nothing hands over to: where each case starts (case, activity, row)."""
-        targets = np.zeros(self.steps.height, dtype=bool)
-        targets[handoff_pairs(*self._blocks)[1]] = True
-        return self.steps.filter(pl.Series(~targets)).select(CASE, ACTIVITY, ROW)
+        # step j is a target when some step's successors [first, stop) cover it: a difference
+        # array over the positions, without listing the pairs
+        first, stop = self._blocks
+        size = self.steps.height + 1
+        has = first < stop
+        depth = np.cumsum(np.bincount(first[has], minlength=size) - np.bincount(stop[has], minlength=size))[:-1]
+        return self.steps.filter(pl.Series(depth == 0)).select(CASE, ACTIVITY, ROW)
 
     @cached_property
     def last_steps(self) -> pl.DataFrame:

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from procmine.check import DROPPED, KEPT, MERGED, REPAIRED, DataQualityReport, Finding
@@ -58,6 +59,8 @@ def read_log(
     step_names: str | Path | dict | None = None,
     strict: bool = False,
     progress: Callable[[str], None] | None = None,
+    engine: str = "default",
+    master: str | None = None,
 ) -> EventLog:
     """Read an event log exported from an OA system (CSV/TSV, Excel, XES, Parquet, Arrow IPC/Feather).
 
@@ -88,8 +91,28 @@ def read_log(
     knows by id only (node ids, WeCom approvers).
 
         >>> log = procmine.read_log("sample_logs/platforms/wecom.json", step_names={"1": "部门经理审批"})  # doctest: +SKIP
+
+    ``engine="spark"`` leaves the rows on Apache Spark (``master``: local[*] by default): ``path`` is
+    a Parquet or CSV path or a Hive/Spark table name, and the result (a
+    :class:`~procmine.engine.spark.SparkLog`) is what :func:`procmine.discover` and
+    :func:`procmine.kpis` measure there (docs/spark.md).
+
+        >>> log = procmine.read_log("oa.approval_events", engine="spark", master="yarn")  # doctest: +SKIP
     """
     from procmine.read.history import expand_history, find_history_column
+
+    if engine == "spark":
+        from procmine.engine.spark import SparkError, read_spark_log
+
+        refused = [name for name, value in (("sheet", sheet), ("delimiter", delimiter), ("lifecycle", lifecycle != "pair"),
+                                            ("history_column", history_column), ("history_pattern", history_pattern),
+                                            ("source", source), ("step_names", step_names), ("strict", strict)) if value]
+        if refused:
+            raise SparkError(f"not available with engine='spark': {', '.join(refused)}")
+        return read_spark_log(path, case=case, activity=activity, timestamp=timestamp, start_timestamp=start_timestamp,
+                              outcome=outcome, timezone=timezone, encoding=encoding, master=master)
+    if engine != "default":
+        raise ValueError("engine must be 'default' or 'spark'")
 
     say = progress or (lambda message: None)
     _check_timezone(timezone)
@@ -142,8 +165,11 @@ def _flag_implausible_years(events: pl.DataFrame, column: str, quality: DataQual
     """Warn about completion times in implausible years (kept: the user decides)."""
     from datetime import date
 
-    year = events[TIMESTAMP].dt.year()
     last = date.today().year + PLAUSIBLE_YEARS_AHEAD
+    first_time, last_time = events[TIMESTAMP].min(), events[TIMESTAMP].max()
+    if first_time is None or (first_time.year >= PLAUSIBLE_FIRST_YEAR and last_time.year <= last):
+        return
+    year = events[TIMESTAMP].dt.year()
     odd = ~year.is_between(PLAUSIBLE_FIRST_YEAR, last).fill_null(True)
     if odd.any():
         quality.add(Finding("implausible_year", f"completion time before {PLAUSIBLE_FIRST_YEAR} or after {last} "
@@ -234,17 +260,24 @@ def _build_events(
     frame = frame.rename(renames)
     mapping_now = {role: renames.get(col, col) for role, col in mapping.items() if col}
 
-    def text(column: str, strip: bool) -> pl.Expr:
+    # Text checks are decided on each column's distinct values (one parallel query): most columns
+    # have nothing to strip, blank or clean, and a few thousand labels are cheap to look at.
+    text_columns = {role: mapping_now[role] for role in (CASE, ACTIVITY, *OPTIONAL_TEXT_ROLES) if mapping_now.get(role)}
+    queries = [frame.lazy().select(pl.col(c).cast(pl.String).unique()) for c in text_columns.values()]
+    distinct_values = {role: found.to_series() for role, found in zip(text_columns, pl.collect_all(queries))}
+
+    def text(column: str, strip: bool, distinct: pl.Series) -> pl.Expr:
         value = pl.col(column).cast(pl.String)
+        stripped = distinct.str.strip_chars()
+        if not (stripped == "").any() and not (strip and (stripped != distinct).any()):
+            return value
         blank = value.str.strip_chars() == ""
         # labels keep their spaces here: step 6 merges and counts the variants
         return pl.when(blank).then(None).otherwise(value.str.strip_chars() if strip else value)
 
     standard = [pl.col(RAW_ROW).cast(pl.UInt32).alias(ROW)]
-    for role in (CASE, ACTIVITY, *OPTIONAL_TEXT_ROLES):
-        col = mapping_now.get(role)
-        if col:
-            standard.append(text(col, strip=role in (CASE, OUTCOME)).alias(role))
+    for role, col in text_columns.items():
+        standard.append(text(col, role in (CASE, OUTCOME), distinct_values[role]).alias(role))
     attributes = [c for c in frame.columns if c not in mapping_now.values() and c != RAW_ROW]
     events = frame.select([*standard, *attributes, pl.col(mapping_now["timestamp"]).alias("__ts_raw")]
                           + ([pl.col(mapping_now["start_timestamp"]).alias("__start_raw")]
@@ -252,11 +285,12 @@ def _build_events(
                           + ([pl.col(mapping_now["lifecycle"]).cast(pl.String).alias("__lifecycle")]
                              if mapping_now.get("lifecycle") else []))
 
-    events = _remove_control_characters(events, mapping, quality)
+    events = _remove_control_characters(events, mapping, quality, distinct_values)
 
-    padded = frame.select((pl.col(mapping_now["case"]).cast(pl.String) != pl.col(mapping_now["case"]).cast(pl.String)
-                           .str.strip_chars()).fill_null(False).alias("p"))["p"]
-    if padded.any():
+    case_ids = frame.select(pl.col(mapping_now["case"]).cast(pl.String).unique())[mapping_now["case"]]
+    if (case_ids != case_ids.str.strip_chars()).any():
+        padded = frame.select((pl.col(mapping_now["case"]).cast(pl.String) != pl.col(mapping_now["case"])
+                               .cast(pl.String).str.strip_chars()).fill_null(False).alias("p"))["p"]
         quality.add(Finding("case_id_spaces", "case id had spaces around it; they were removed", int(padded.sum()),
                             REPAIRED, column=mapping.case, examples=_examples(events, padded, CASE)))
 
@@ -414,7 +448,8 @@ def _add_file_findings(raw: RawTable, quality: DataQualityReport) -> None:
 _CONTROL_PICTURES = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421, 0xFFFE: 0xFFFD, 0xFFFF: 0xFFFD}
 
 
-def _remove_control_characters(events: pl.DataFrame, mapping: ColumnMapping, quality: DataQualityReport) -> pl.DataFrame:
+def _remove_control_characters(events: pl.DataFrame, mapping: ColumnMapping, quality: DataQualityReport,
+                               distinct: dict[str, pl.Series]) -> pl.DataFrame:
     """Case ids and names without control characters (NUL, ESC …): they are invisible, and XML
     (the SVG, BPMN and Word outputs) does not allow them. Each column's repaired rows are
     counted; a value of nothing but control characters becomes missing."""
@@ -423,6 +458,8 @@ def _remove_control_characters(events: pl.DataFrame, mapping: ColumnMapping, qua
     for role in (CASE, ACTIVITY, *OPTIONAL_TEXT_ROLES):
         if role not in events.columns:
             continue
+        if not distinct[role].str.contains(CONTROL_CHARACTERS).any():
+            continue  # decided on the column's distinct values
         found = events[role].str.contains(CONTROL_CHARACTERS).fill_null(False)
         if not found.any():
             continue
@@ -448,10 +485,12 @@ def _later_copies(events: pl.DataFrame, columns: list[str]) -> pl.Series:
     few rows whose hash another row shares are then compared in full, so a hash collision can
     never pass two different rows off as one.
     """
-    shared = events.select(columns).hash_rows().is_duplicated()
+    hashes = events.select(columns).hash_rows()
     later = pl.repeat(False, events.height, eager=True)
-    if not shared.any():
+    ordered = np.sort(hashes.to_numpy())  # a sorted copy of 8-byte hashes: far cheaper than a hash table
+    if not (ordered[1:] == ordered[:-1]).any():
         return later
+    shared = hashes.is_duplicated()
     candidates = events.filter(shared).select((~pl.struct(columns).is_first_distinct()).alias("d"))["d"]
     return later.scatter(shared.arg_true(), candidates)
 
@@ -479,10 +518,11 @@ def _numbers_as_numbers(events: pl.DataFrame, columns: list[str]) -> pl.DataFram
         sample = events[name].drop_nulls().head(_NUMBER_SAMPLE).str.strip_chars().replace("", None).drop_nulls()
         if sample.len() == 0 or not sample.str.contains(_PLAIN_NUMBER).all():
             continue  # most text columns stop here, after a thousand values
-        values = events[name].str.strip_chars().replace("", None)
-        if not values.str.contains(_PLAIN_NUMBER).fill_null(True).all():
+        distinct = events[name].unique().str.strip_chars().replace("", None)  # decided on distinct values
+        if not distinct.str.contains(_PLAIN_NUMBER).fill_null(True).all():
             continue
-        if values.str.contains(".", literal=True).any():
+        values = events[name].str.strip_chars().replace("", None)
+        if distinct.str.contains(".", literal=True).any():
             typed.append(values.cast(pl.Float64).alias(name))
             continue
         whole = values.cast(pl.Int64, strict=False)
@@ -578,6 +618,10 @@ def _is_clean(label: str) -> bool:
 
 
 def _merge_label_variants(events: pl.DataFrame, role: str, column: str | None, quality: DataQualityReport) -> pl.DataFrame:
+    labels = events[role].drop_nulls().unique()
+    keys = [_label_key(label) for label in labels.to_list()]
+    if len(set(keys)) == len(keys):
+        return events  # no two labels differ only by spaces, width or case: nothing to count
     counts = events[role].drop_nulls().value_counts(sort=True)
     groups: dict[str, list[tuple[str, int]]] = {}
     for label, n in counts.iter_rows():
