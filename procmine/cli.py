@@ -106,6 +106,12 @@ def log_options(func):
                      help="JSON or two-column CSV naming platform steps known by id only: node id, WeCom "
                           "approver user id or node ordinal → step name."),
         click.option("--strict", is_flag=True, help="Exit with code 3 when any data-quality problem is found."),
+        click.option("--engine", type=click.Choice(["default", "spark"]), default="default", show_default=True,
+                     help="spark: compute on Apache Spark (discover and kpi only; LOG is a Parquet or CSV path or a "
+                          "Hive/Spark table name; only aggregates come back). See docs/spark.md."),
+        click.option("--master", metavar="URL",
+                     help="With --engine spark: the Spark master (local[*] by default; yarn, spark://HOST:7077, "
+                          "k8s://…, sc://HOST:15002 for Spark Connect)."),
         *FILTER_OPTIONS,
         *PRIVACY_OPTIONS,
     ]
@@ -144,7 +150,7 @@ def _warn_calendar(calendar, log=None, lang: str = "en") -> None:
     from procmine.report.translate import note
 
     warnings = list(getattr(calendar, "warnings", []))
-    if log is not None:
+    if log is not None and getattr(log, "engine", None) != "spark":  # on Spark: the calendar's own warnings
         from procmine.analyse.times import time_tables
 
         warnings += time_tables(log, calendar).warnings
@@ -216,6 +222,15 @@ def _write_text(path: Path, text: str) -> None:
 def _read(kwargs: dict, say_losses: bool = True):
     from procmine.read import read_log
 
+    engine, master = kwargs.pop("engine", "default"), kwargs.pop("master", None)
+    if engine == "spark":
+        from procmine.engine.spark import SPARK_COMMANDS, SparkError
+
+        command = click.get_current_context().info_name
+        raise SparkError(f"--engine spark runs {' and '.join(SPARK_COMMANDS)} only; {command} reads the rows on one "
+                         "machine: drop --engine spark")
+    if master is not None:
+        raise click.UsageError("--master needs --engine spark")
     path = kwargs.pop("log_path")
     _State.inputs["the input log"] = path
     read_args = {k: kwargs.pop(k) for k in ("case", "activity", "timestamp", "start_timestamp", "resource",
@@ -237,6 +252,33 @@ def _read(kwargs: dict, say_losses: bool = True):
         log = log.filter(*chosen, calendar=calendar)
         _note(f"filter: {'; '.join(f.describe('en') for f in chosen)}: {log.summary().cases:,} of {total:,} cases kept")
     log = _pseudonymise(log, **privacy)
+    if say_losses:
+        _say_losses(log, path)
+    return log
+
+
+#: The reading options the Spark engine takes (the others read files on one machine).
+SPARK_READ_OPTIONS = ("case", "activity", "timestamp", "start_timestamp", "outcome", "encoding", "timezone")
+
+
+def _read_spark(kwargs: dict, say_losses: bool = True):
+    """The log on Spark (--engine spark): the rows stay there; options it cannot honour are refused."""
+    from procmine.read import read_log
+
+    kwargs.pop("engine")
+    path, master = kwargs.pop("log_path"), kwargs.pop("master")
+    _State.inputs["the input log"] = path
+    read_args = {k: kwargs.pop(k) for k in SPARK_READ_OPTIONS}
+    for unused in ("resource", "department", "role"):  # the map and the KPIs do not read them
+        kwargs.pop(unused, None)
+    others = {k: kwargs.pop(k, None) for k in ("delimiter", "sheet", "lifecycle",
+                                               "strict", "history_column", "history_pattern", "source", "step_names",
+                                               *FILTER_KEYWORDS, *PRIVACY_KEYWORDS)}
+    given = [k for k, v in others.items() if v not in (None, False, (), "pair", "start")]
+    if given:
+        raise click.UsageError(f"not available with --engine spark: {', '.join('--' + k.replace('_', '-') for k in given)}")
+    _progress(f"starting Spark ({master or 'local[*]'})")
+    log = read_log(str(path), engine="spark", master=master, **read_args)
     if say_losses:
         _say_losses(log, path)
     return log
@@ -394,16 +436,19 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
     from procmine.discover import discover as discover_map
 
     started = time.perf_counter()
-    log = _read(kwargs, say_losses=False)
-    _progress(f"{log.summary().events:,} events read; discovering the process map")
+    on_spark = kwargs.get("engine") == "spark"
+    log = _read_spark(kwargs, say_losses=False) if on_spark else _read(kwargs, say_losses=False)
+    events = log.events_read if on_spark else len(log)
+    if not on_spark:
+        _progress(f"{log.summary().events:,} events read; discovering the process map")
     calendar = _calendar(kwargs, log)  # the interactive map's working-time view
     from procmine.chart.interactive import MAX_EVENTS_FOR_WORKING_VIEW
 
-    if len(log) > MAX_EVENTS_FOR_WORKING_VIEW:
+    if events > MAX_EVENTS_FOR_WORKING_VIEW:
         _note(f"note: the interactive map shows calendar time only above {MAX_EVENTS_FOR_WORKING_VIEW:,} events "
               "(working time: procmine kpi / bottlenecks)")
     pmap = discover_map(log, arrival_times=arrival_times,
-                        calendar=calendar if len(log) <= MAX_EVENTS_FOR_WORKING_VIEW else None)
+                        calendar=calendar if events <= MAX_EVENTS_FOR_WORKING_VIEW else None)
     if activities is not None or paths is not None:
         shown = pmap.simplify(activities=activities or 1.0, paths=1.0 if paths is None else paths)
     else:
@@ -414,21 +459,26 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
     _write_text(files["process_map.json"], pmap.to_json())
     _progress("drawing the flowchart")
     _charts(files, {"current_flowchart": lambda: shown.plot(lang=lang, simplify=False)})
-    _progress("laying out the interactive map")
-    from procmine.chart.interactive import interactive_map_html
-
-    _write_text(files["current_flowchart.html"], interactive_map_html(log, pmap=pmap, lang=lang,
-                                                                        arrival_times=arrival_times, drawn=shown))
-    if pmap.calendar is not None:
-        _warn_calendar(calendar, log, lang)
     outputs = {"flowchart_png": files["current_flowchart.png"], "flowchart_svg": files["current_flowchart.svg"],
                "flowchart_html": files["current_flowchart.html"], "process_map": files["process_map.json"]}
+    if on_spark:  # the interactive map opens cases and variants: rows that stay on Spark
+        del outputs["flowchart_html"]
+    else:
+        _progress("laying out the interactive map")
+        from procmine.chart.interactive import interactive_map_html
+
+        _write_text(files["current_flowchart.html"], interactive_map_html(log, pmap=pmap, lang=lang,
+                                                                            arrival_times=arrival_times, drawn=shown))
+    if pmap.calendar is not None:
+        _warn_calendar(calendar, log, lang)
     summary = log.summary()
     if not as_json:  # the summary before the miner: it is there even while the miner works
         from procmine.report.translate import quality_text, summary_text
 
         click.echo(summary_text(summary, lang))
         click.echo(quality_text(log.quality, lang))
+        if on_spark:
+            click.echo(_spark_line(log, pmap, lang))
         if lang == "zh":
             click.echo(f"流程图：{pmap.activities.height} 个活动，{pmap.handoffs.height} 条交接"
                        + (f"；{shown.simplification.note('zh')}" if shown.simplification else ""))
@@ -467,6 +517,18 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
         click.echo(f"  {path}")
 
 
+def _spark_line(log, pmap, lang: str) -> str:
+    """What ran on Spark and what did not, in one line."""
+    master = log.spark.sparkContext.master
+    order = ("完成顺序" if pmap.duration_basis != "arrival → completion" else "到达时间，并行感知") if lang == "zh" else \
+        ("completion order" if pmap.duration_basis != "arrival → completion" else "arrival times, parallel-aware")
+    if lang == "zh":
+        return (f"引擎：Spark（{master}），只有汇总结果回到本机；交接按{order}；"
+                "交互式地图（current_flowchart.html）需要逐行数据，未生成")
+    return (f"Engine: Spark ({master}); only aggregates came back; hand-offs by {order}; the interactive map "
+            "(current_flowchart.html) needs the rows and was not written")
+
+
 def _mine_bpmn(log, shown, path: Path, noise: float, arrival_times: bool, budget: float) -> tuple[str, bool]:
     """Mine and write the BPMN model within ``budget`` seconds: what happened in one line, and
     whether the file was written.
@@ -478,7 +540,7 @@ def _mine_bpmn(log, shown, path: Path, noise: float, arrival_times: bool, budget
 
     drawn = shown.activities["activity"].to_list()
     attempts = [(None, "")]
-    if len(drawn) < log.tables(arrival_times=arrival_times).activity_names.len():
+    if len(drawn) < (shown.simplification.activities_total if shown.simplification else len(drawn)):
         attempts.append((drawn, f"mined on the {len(drawn)} activities drawn on the flowchart: "))
     reasons = []
     for chosen, prefix in attempts:
@@ -609,9 +671,13 @@ def kpi(out_dir: Path | None, target: str | None, lang: str, as_json: bool, **kw
     """
     from procmine.analyse.kpi import kpis
 
-    log = _read(kwargs)
+    on_spark = kwargs.get("engine") == "spark"
+    log = _read_spark(kwargs) if on_spark else _read(kwargs)
     calendar = _calendar(kwargs, log)
     report = kpis(log, target=target, calendar=calendar)
+    if on_spark:
+        _note(f"在 Spark（{log.spark.sparkContext.master}）上计算，只有汇总结果回到本机" if lang == "zh" else
+              f"computed on Spark ({log.spark.sparkContext.master}); only aggregates came back")
     paths = _prepare_out(out_dir, log, ["kpi_trend.png", "kpi_trend.svg", "kpi.json", "kpi_by_month.csv"])
     if paths:
         _charts(paths, {"kpi_trend": lambda: report.plot(lang)})

@@ -20,22 +20,55 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 import pandas as pd
+import numpy as np
 import polars as pl
 
-from procmine.analyse.causes import (
-    CAUSE_EN, CAUSE_ZH, WEEKDAYS_EN, WEEKDAYS_ZH, start_is_work_start, step_causes,
-)
+from procmine.analyse.causes import PHRASES as CAUSES, start_is_work_start, step_causes
 from procmine.analyse.times import TimeTables, time_tables
 from procmine.discover.process_map import discover
 from procmine.timezones import wall_clock_us
 from procmine.log import ACTIVITY, DEPARTMENT, RESOURCE, ROLE, START, EventLog
 
 US_PER_DAY = 86_400_000_000
-from procmine.units import format_hours
 from procmine.result import Result
+from procmine.text import Text, phrases
 
 if TYPE_CHECKING:
     from procmine.calendar import Calendar
+
+PHRASES = phrases("bottlenecks", {
+    "head": ("瓶颈：{cases:,} 个案例；占总周期时间的比例按{basis}计（{calendar}）",
+             "Bottlenecks: {cases:,} cases; share of lead time in {basis} ({calendar})"),
+    # the Chinese line names the kind of place; the English one does not
+    "row": ("  {share:5.1f} %  {kind}：{name}（中位 {median} {unit}，{cases:,} 个案例）",
+            "  {share:5.1f} %  {name}  (median {median} {unit}, {cases:,} cases)"),
+    "kind_activity": ("环节", "activity"),
+    "kind_handoff": ("交接", "hand-off"),
+    "unit_working": ("工作小时", "working"),
+    "unit_calendar": ("日历小时", "calendar"),
+    "critical_path": ("  关键路径：{path}（典型案例约 {hours} {unit}）",
+                      "  critical path: {path} (≈ {hours} {unit} time in a typical case)"),
+    "causes_head": ("  原因（耗时最多的环节，每件平均）：", "  causes (the activities taking most time, per case on average):"),
+    "at_step_work": ("处理", "processing"),
+    "at_step_arrival": ("在办（排队与处理，日志不分）", "at the step (queue and work, not told apart)"),
+    "wait_work": ("开始前排队", "queue before work starts"),
+    "wait_arrival": ("交接等待", "hand-off wait"),
+    "split": ("{at_step} {at}、{wait} {waited}、返工 {rework} {unit}", "{at_step} {at}, {wait} {waited}, rework {rework} {unit}"),
+    "who_one": ("；{person} 处理 {share:.0%}（共 {people} 人）", "; {person} does {share:.0%} ({people} person)"),
+    "who_many": ("；{person} 处理 {share:.0%}（共 {people} 人）", "; {person} does {share:.0%} ({people} people)"),
+    "rhythm": ("；{share:.0%} 在{day}完成", "; {share:.0%} completed on {day}"),
+    "no_single_cause": ("未见单一原因", "no single cause found"),
+    "cause_line": ("    {activity}：{split}{who}{rhythm} → {named}", "    {activity}: {split}{who}{rhythm} → {named}"),
+    "bars_title": ("瓶颈：占总周期时间的比例", "Bottlenecks: share of total lead time"),
+    "bars_subtitle": ("{cases:,} 个案例 · 按{basis}计 · {calendar}", "{cases:,} cases · {basis} · {calendar}"),
+    "bars_axis": ("占总周期时间比例", "share of lead time"),
+    "bar_unit_working": ("工作小时", "working h"),
+    "bar_unit_calendar": ("小时", "h"),
+    "bar_activity": ("环节：{name}", "activity: {name}"),
+    "bar_handoff": ("交接：{name}", "handoff: {name}"),
+    "bar_note": ("中位 {median} {unit} · {cases:,} 个案例", "median {median} {unit} · {cases:,} cases"),
+    "heatmap_title": ("瓶颈热力图：时间花在哪里", "Where the time goes"),
+})
 
 #: Activities and hand-offs on the critical path must be seen in at least this share of cases
 #: (tried in turn until the usual last step can be reached from the usual first step).
@@ -112,68 +145,45 @@ class Bottlenecks(Result):
 
     def describe(self, lang: str = "zh", n: int = 8) -> str:
         """The top bottlenecks and the critical path as text, in Chinese (zh) or English (en)."""
-        if lang == "en":
-            return self._describe_en(n)
-        unit = "工作小时" if self.basis == "working" else "日历小时"
-        basis = "工作时间" if self.basis == "working" else "日历时间"
-        lines = [f"瓶颈：{self.cases:,} 个案例；占总周期时间的比例按{basis}计（{self._tables.calendar.describe('zh')}）"]
+        t = PHRASES.text(lang)
+        unit = t(f"unit_{self.basis}")
+        lines = [t("head", cases=self.cases, basis=t.basis(self.basis), calendar=self._tables.calendar.describe(lang))]
         for row in self.top(n).iter_rows(named=True):
-            kind = "环节" if row["kind"] == "activity" else "交接"
-            lines.append(f"  {row['share_of_lead_time'] * 100:5.1f} %  {kind}：{row['name']}"
-                         f"（中位 {_fmt(row['median_work_hours'])} {unit}，{row['cases']:,} 个案例）")
+            # the Chinese names the kind and gives hours; the English gives the duration in its own unit
+            median = t.pick((_fmt(row["median_work_hours"]), t.hours(row["median_work_hours"])))
+            lines.append(t("row", share=row["share_of_lead_time"] * 100, kind=t(f"kind_{row['kind']}"),
+                           name=row["name"], median=median, unit=unit, cases=row["cases"]))
         if self.critical_path:
-            lines.append(f"  关键路径：{' → '.join(self.critical_path)}"
-                         f"（典型案例约 {_fmt(self.critical_path_work_hours)} {unit}）")
-        return "\n".join(lines + self._cause_lines("zh"))
+            hours = t.pick((_fmt(self.critical_path_work_hours), t.hours(self.critical_path_work_hours)))
+            lines.append(t("critical_path", path=" → ".join(self.critical_path), hours=hours, unit=unit))
+        return "\n".join(lines + self._cause_lines(t))
 
     def __str__(self) -> str:
         return self.describe("zh")
 
-    def _describe_en(self, n: int) -> str:
-        basis = "working" if self.basis == "working" else "calendar"
-        lines = [f"Bottlenecks: {self.cases:,} cases; share of lead time in {basis} time ({self.calendar_description})"]
-        for row in self.top(n).iter_rows(named=True):
-            lines.append(f"  {row['share_of_lead_time'] * 100:5.1f} %  {row['name']}  "
-                         f"(median {format_hours(row['median_work_hours'], 'en')} {basis}, {row['cases']:,} cases)")
-        if self.critical_path:
-            lines.append(f"  critical path: {' → '.join(self.critical_path)} "
-                         f"(≈ {format_hours(self.critical_path_work_hours, 'en')} {basis} time in a typical case)")
-        return "\n".join(lines + self._cause_lines("en"))
-
-    def _cause_lines(self, lang: str, top: int = 3) -> list[str]:
+    def _cause_lines(self, t: Text, top: int = 3) -> list[str]:
         """Why the top activities are slow: time split per case, who carries it, when it is done."""
         if not self.causes.height:
             return []
-        zh = lang == "zh"
-        unit = ("工作小时" if self.basis == "working" else "日历小时") if zh else \
-            ("working hours" if self.basis == "working" else "calendar hours")
-        at_step = ("处理" if self.work_starts else "在办（排队与处理，日志不分）") if zh else \
-            ("processing" if self.work_starts else "at the step (queue and work, not told apart)")
-        wait = ("开始前排队" if self.work_starts else "交接等待") if zh else \
-            ("queue before work starts" if self.work_starts else "hand-off wait")
-        lines = ["  原因（耗时最多的环节，每件平均）：" if zh else "  causes (the activities taking most time, per case on average):"]
+        unit = t.hours_unit(self.basis)
+        at_step = t("at_step_work" if self.work_starts else "at_step_arrival")
+        wait = t("wait_work" if self.work_starts else "wait_arrival")
+        lines = [t("causes_head")]
         for r in self.causes.head(top).iter_rows(named=True):
             n = max(r["cases"], 1)
-            split = (f"{at_step} {_fmt(r['at_step_work_hours'] / n)}、{wait} {_fmt(r['wait_work_hours'] / n)}、"
-                     f"返工 {_fmt(r['rework_work_hours'] / n)} {unit}" if zh else
-                     f"{at_step} {_fmt(r['at_step_work_hours'] / n)}, {wait} {_fmt(r['wait_work_hours'] / n)}, "
-                     f"rework {_fmt(r['rework_work_hours'] / n)} {unit}")
+            split = t("split", at_step=at_step, at=_fmt(r["at_step_work_hours"] / n), wait=wait,
+                      waited=_fmt(r["wait_work_hours"] / n), rework=_fmt(r["rework_work_hours"] / n), unit=unit)
             who = ""
             if r["top_person"] is not None:
-                who = (f"；{r['top_person']} 处理 {r['top_person_share']:.0%}（共 {r['people']} 人）" if zh else
-                       f"; {r['top_person']} does {r['top_person_share']:.0%} ({r['people']} "
-                       f"{'person' if r['people'] == 1 else 'people'})")
+                who = t("who_one" if r["people"] == 1 else "who_many", person=r["top_person"],
+                        share=r["top_person_share"], people=r["people"])
             days = r["by_weekday"] or []
             rhythm = ""
             if days and sum(days):
                 best = max(range(7), key=lambda d: days[d])
-                day = (WEEKDAYS_ZH if zh else WEEKDAYS_EN)[best]
-                rhythm = (f"；{days[best] / sum(days):.0%} 在{day}完成" if zh else
-                          f"; {days[best] / sum(days):.0%} completed on {day}")
-            named = ("、".join(CAUSE_ZH[c] for c in r["causes"]) or "未见单一原因") if zh else \
-                (", ".join(CAUSE_EN[c] for c in r["causes"]) or "no single cause found")
-            lines.append(f"    {r[ACTIVITY]}：{split}{who}{rhythm} → {named}" if zh else
-                         f"    {r[ACTIVITY]}: {split}{who}{rhythm} → {named}")
+                rhythm = t("rhythm", share=days[best] / sum(days), day=CAUSES(f"weekday_{best}", t.lang))
+            named = t.join(CAUSES(c, t.lang) for c in r["causes"]) or t("no_single_cause")
+            lines.append(t("cause_line", activity=r[ACTIVITY], split=split, who=who, rhythm=rhythm, named=named))
         return lines
 
     def _repr_html_(self) -> str:
@@ -195,22 +205,18 @@ class Bottlenecks(Result):
         ``plot(lang, top)`` as every result)."""
         from procmine.chart.bars import draw_share_bars
 
+        t = PHRASES.text(lang)
         n = top
         top = self.top(n)
-        unit = ("工作小时" if self.basis == "working" else "小时") if lang == "zh" else \
-            ("working h" if self.basis == "working" else "h")
-        labels = [f"{'环节' if k == 'activity' else '交接'}：{name}" if lang == "zh" else f"{k}: {name}"
-                  for k, name in zip(top["kind"], top["name"])]
-        notes = [f"中位 {_fmt(m)} {unit} · {c:,} 个案例" if lang == "zh" else f"median {_fmt(m)} {unit} · {c:,} cases"
+        unit = t(f"bar_unit_{self.basis}")
+        labels = [t(f"bar_{k}", name=name) for k, name in zip(top["kind"], top["name"])]
+        notes = [t("bar_note", median=_fmt(m), unit=unit, cases=c)
                  for m, c in zip(top["median_work_hours"], top["cases"])]
-        basis_word = ("工作时间" if self.basis == "working" else "日历时间") if lang == "zh" else f"{self.basis} time"
-        title = "瓶颈：占总周期时间的比例" if lang == "zh" else "Bottlenecks: share of total lead time"
-        title = f"{title} · {self.source}".rstrip(" ·")  # the file, and the filter when there is one
-        calendar = self._tables.calendar.describe(lang)
-        subtitle = (f"{self.cases:,} 个案例 · 按{basis_word}计 · {calendar}" if lang == "zh"
-                    else f"{self.cases:,} cases · {basis_word} · {calendar}")
+        title = f"{t('bars_title')} · {self.source}".rstrip(" ·")  # the file, and the filter when there is one
+        subtitle = t("bars_subtitle", cases=self.cases, basis=t.basis(self.basis),
+                     calendar=self._tables.calendar.describe(lang))
         return draw_share_bars(labels, top["share_of_lead_time"].to_list(), notes, title=title, subtitle=subtitle,
-                               axis_label="占总周期时间比例" if lang == "zh" else "share of lead time")
+                               axis_label=t("bars_axis"))
 
     def heatmap(self, lang: str = "zh"):
         """The current flowchart coloured by where the working time goes.
@@ -230,8 +236,7 @@ class Bottlenecks(Result):
         for source, target, data in graph.edges(data=True):
             if data.get("median_hours") is not None or (source, target) in waits:
                 data["median_hours"] = waits.get((source, target))  # None where simplification joined steps
-        title = "瓶颈热力图：时间花在哪里" if lang == "zh" else "Where the time goes"
-        title = f"{title} · {self.source}".rstrip(" ·")
+        title = f"{PHRASES('heatmap_title', lang)} · {self.source}".rstrip(" ·")
         basis = "working" if self.basis == "working" else "calendar"
         note = self._tables.calendar.describe(lang)
         if shown.simplification:
@@ -414,22 +419,33 @@ def backlog(tables: TimeTables) -> pl.DataFrame:
         local = wall_clock_us(times.dt.epoch("us"), zone) if zone else times.dt.epoch("us")
         return ((local // US_PER_DAY + 3) // 7).rename("week")
 
-    arrivals = [items.select("owner", week(items["begin"]), pl.lit(1).alias("delta"))]
+    owners = items["owner"].unique().sort()
+    owner_enum = pl.Enum(owners.to_list())
+    first_week, last_week = int(week(items["begin"]).min()), int(week(items["end"]).max())
     still_open = tables.open_steps
     if still_open is not None and owner in still_open.columns:
         # steps still open at export arrived and never completed: open from arrival onwards
-        opened = still_open.filter(pl.col(owner).is_not_null() & pl.col(START).is_not_null())
-        arrivals.append(opened.select(pl.col(owner).alias("owner"), week(opened[START]), pl.lit(1).alias("delta")))
-    changes = (
-        pl.concat([*arrivals, items.select("owner", week(items["end"]), pl.lit(-1).alias("delta"))])
-        .group_by("owner", "week").agg(pl.col("delta").sum())
-    )
-    weeks = pl.int_range(week(items["begin"]).min(), week(items["end"]).max() + 1, eager=True).alias("week")
-    grid = pl.DataFrame({"owner": items["owner"].unique().sort()}).join(weeks.to_frame(), how="cross")
-    counted = (
-        grid.join(changes, on=["owner", "week"], how="left").sort("owner", "week")
-        .with_columns(pl.col("delta").fill_null(0).cum_sum().over("owner").alias("open_items"))
-    )
+        still_open = still_open.filter(pl.col(owner).is_in(owners.implode()) & pl.col(START).is_not_null())
+        if still_open.height:
+            opened = week(still_open[START])
+            first_week, last_week = min(first_week, int(opened.min())), max(last_week, int(opened.max()))
+    n_weeks = last_week - first_week + 1
+
+    def cells(frame: pl.DataFrame, times: pl.Series) -> np.ndarray:
+        # one integer per (owner, week): counted with bincount instead of a group-by on text
+        code = frame[owner if owner in frame.columns else "owner"].cast(owner_enum).to_physical().to_numpy()
+        return code.astype(np.int64) * n_weeks + (week(times).to_numpy() - first_week)
+
+    size = len(owners) * n_weeks
+    change = np.bincount(cells(items, items["begin"]), minlength=size) - np.bincount(cells(items, items["end"]),
+                                                                                        minlength=size)
+    if still_open is not None and still_open.height:
+        change += np.bincount(cells(still_open, still_open[START]), minlength=size)
+    counted = pl.DataFrame({
+        "owner": owners.gather(np.repeat(np.arange(len(owners)), n_weeks)),
+        "week": np.tile(np.arange(first_week, last_week + 1, dtype=np.int64), len(owners)),
+        "open_items": change.reshape(len(owners), n_weeks).cumsum(axis=1).ravel(),
+    })
     # the last microsecond of each week (Sunday 24:00 local time)
     monday = (pl.col("week") * 7 - 3) * US_PER_DAY
     period_end = (monday + 7 * US_PER_DAY - 1).cast(pl.Datetime("us"))

@@ -32,6 +32,7 @@ from procmine.analyse.times import time_tables
 from procmine.errors import ProcmineError
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, START, TIMESTAMP, EventLog, hours_between
 from procmine.result import Result
+from procmine.text import Text, phrases
 
 if TYPE_CHECKING:
     from procmine.calendar import Calendar
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 HTML_ROWS = 20
 
 #: The sentences of the drill-down results, charts included: (Chinese, English).
-PHRASES: dict[str, tuple[str, str]] = {
+PHRASES = phrases("cases", {
     "cases_head": ("案例表：{cases:,} 个案例（已完成 {closed:,}，办理中 {open:,}）；{calendar}",
                    "Case table: {cases:,} cases ({closed:,} completed, {open:,} in progress); {calendar}"),
     "cases_rework": ("  被驳回 {rejected:,} 个，被退回 {sent_back:,} 个，有重复步骤 {repeat:,} 个",
@@ -100,13 +101,15 @@ PHRASES: dict[str, tuple[str, str]] = {
     "variants_note": ("中位 {work} {work_days} · {days} 天", "median {work} {work_days} · {days} calendar d"),
     "variants_note_open": ("均在办理中", "all in progress"),
     "steps_omitted": ("…（{n} 步）…", "… ({n} steps) …"),
-}
+    "timeline_who": ("（{who}）", " ({who})"),
+    "timeline_first_steps": ("仅显示前 {n} 步", "first {n} steps shown"),
+    "variants_bar": ("{share:.1f} %（{cases:,}个案例）", "{share:.1f} % ({cases:,} cases)"),
+})
 
 
 def say(key: str, lang: str = "zh", **values) -> str:
     """The phrase ``key`` in ``lang`` ("zh" or "en") with ``values`` filled in."""
-    zh, en = PHRASES[key]
-    return (zh if lang == "zh" else en).format(**values)
+    return PHRASES(key, lang, **values)
 
 
 def number(value: float | None, digits: int = 1) -> str:
@@ -142,6 +145,10 @@ class DrillDown(Result):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.describe('en').splitlines()[0]})"
+
+    def calendar_text(self, lang: str = "zh") -> str:
+        """The calendar in ``lang`` (results with ``calendar_description`` and ``calendar_description_zh``)."""
+        return Text(lang).pick((self.calendar_description_zh, self.calendar_description))
 
     def write(self, path: str | Path) -> Path:
         """The table as CSV (UTF-8 with BOM, formula-like text cells neutralised)."""
@@ -217,7 +224,7 @@ class CaseTable(DrillDown):
         table = self.table
         n_open = int(table["open"].sum())
         lines = [say("cases_head", lang, cases=table.height, closed=table.height - n_open, open=n_open,
-                     calendar=self.calendar_description_zh if lang == "zh" else self.calendar_description),
+                     calendar=self.calendar_text(lang)),
                  say("cases_rework", lang, rejected=int(table["rejected"].sum()),
                      sent_back=int(table["sent_back"].sum()), repeat=int(table["has_repeat"].sum()))]
         if self.compared:
@@ -227,7 +234,7 @@ class CaseTable(DrillDown):
         longest = self.longest(5)
         if longest.height:
             unit = days_word(self.basis, lang)
-            items = ("、" if lang == "zh" else ", ").join(
+            items = Text(lang).join(
                 f"{case} {number(days)} {unit}" for case, days in longest.select(CASE, "lead_work_days").iter_rows())
             lines.append(say("cases_longest", lang, items=items))
         return "\n".join(lines)
@@ -241,7 +248,7 @@ class CaseTable(DrillDown):
         notes = [f"{number(h / 24)} {say('calendar_days', lang)}" for h in longest["lead_hours"]]
         return draw_bars(longest[CASE].to_list(), longest["lead_work_days"].to_list(), notes,
                          title=say("cases_chart_title", lang, n=longest.height),
-                         subtitle=self.calendar_description_zh if lang == "zh" else self.calendar_description,
+                         subtitle=self.calendar_text(lang),
                          axis_label=say("cases_chart_axis", lang, days=unit))
 
 
@@ -367,7 +374,7 @@ class CaseTimeline(DrillDown):
                            work_hours=work_hours)
             end = _when(row["completion"]) if row["completion"] is not None else say("timeline_still_open", lang)
             lines.append(say("timeline_step", lang, pos=row["pos"], activity=row[ACTIVITY],
-                             who=f"（{who}）" if who and lang == "zh" else (f" ({who})" if who else ""),
+                             who=say("timeline_who", lang, who=who) if who else "",
                              begin=_when(row["timed_from"] or row["arrival"]), end=end,
                              work=number(row["work_hours"]), work_hours=work_hours,
                              hours=number(row["hours"]), wait=wait))

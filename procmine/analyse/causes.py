@@ -26,9 +26,11 @@ Then the **causes** a consultant names, each with its evidence:
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from procmine.log import ACTIVITY, RESOURCE
+from procmine.text import phrases
 
 PERSON_SHARE = 0.6
 BATCH_SHARE = 0.4
@@ -42,12 +44,23 @@ MIN_WAIT_WORK_HOURS = 0.25
 #: resource names that stand for a system or a shared/anonymised account, not a person
 PLACEHOLDER_WORDS = ("system", "staff member", "unknown", "undefined", "batch", "系统", "自动", "未知")
 
-WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-CAUSE_ZH = {"queue_at_person": "积压在一人", "weekday_batching": "按周集中处理", "handoff_delay": "交接延迟",
-            "queue": "开始处理前排队", "rework": "返工"}
-CAUSE_EN = {"queue_at_person": "queue at one person", "weekday_batching": "weekly batching",
-            "handoff_delay": "hand-off delay", "queue": "queue before work starts", "rework": "rework"}
+#: The causes' names, the weekdays (Monday first) and the sentences naming the causes.
+PHRASES = phrases("causes", {
+    "queue_at_person": ("积压在一人", "queue at one person"),
+    "weekday_batching": ("按周集中处理", "weekly batching"),
+    "handoff_delay": ("交接延迟", "hand-off delay"),
+    "queue": ("开始处理前排队", "queue before work starts"),
+    "rework": ("返工", "rework"),
+    **{f"weekday_{i}": pair for i, pair in enumerate(zip(("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+                                                       ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")))},
+    "one_person": ("{person} 一人处理 {share:.0%}", "{person} handles {share:.0%} of it alone"),
+    "batching": ("{share:.0%} 在{day}完成（按周集中处理）", "{share:.0%} completed on {day} (weekly batches)"),
+    "wait": ("{word}平均每件 {hours:.1f} {unit}", "{word} {hours:.1f} {unit} per case on average"),
+    "rework_share": ("返工占其时间 {share:.0%}", "rework is {share:.0%} of its time"),
+})
+CAUSES = ("queue_at_person", "weekday_batching", "handoff_delay", "queue", "rework")
+WEEKDAYS_ZH, WEEKDAYS_EN = (tuple(PHRASES(f"weekday_{i}", lang) for i in range(7)) for lang in ("zh", "en"))
+CAUSE_ZH, CAUSE_EN = ({cause: PHRASES(cause, lang) for cause in CAUSES} for lang in ("zh", "en"))
 
 
 def placeholders(steps: pl.DataFrame) -> set[str]:
@@ -79,7 +92,7 @@ def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
     steps = tables.steps
     first = pl.col("occurrence") == 1
     per_activity = steps.group_by(ACTIVITY).agg(
-        pl.col("case_code").n_unique().alias("cases"), pl.len().alias("executions"),
+        first.sum().cast(pl.UInt32).alias("cases"), pl.len().alias("executions"),  # a case's first pass is occurrence 1
         pl.col("duration_work_hours").filter(first).median().alias("median_work_hours"),
         pl.col("duration_work_hours").filter(first).sum().alias("at_step_work_hours"),
         pl.col("duration_work_hours").filter(~first).sum().alias("rework_step_work_hours"),
@@ -94,8 +107,10 @@ def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
         pl.col("target").alias(ACTIVITY), pl.col("work_hours"), pl.Series("occ", occurrence.gather(
             tables.handoffs["target_index"])))
     # a step with several predecessors has one wait (from the last of them): count it once
-    waits = waits.with_columns(pl.Series("target_index", tables.handoffs["target_index"])).unique(
-        "target_index").group_by(ACTIVITY).agg(
+    target_index = tables.handoffs["target_index"]
+    if target_index.len() and np.bincount(target_index.to_numpy()).max() > 1:  # some step has several
+        waits = waits.filter(target_index.is_first_distinct())
+    waits = waits.group_by(ACTIVITY).agg(
         pl.col("work_hours").filter(pl.col("occ") == 1).sum().alias("wait_work_hours"),
         pl.col("work_hours").filter(pl.col("occ") > 1).sum().alias("rework_wait_work_hours"))
     if not tables.has_start_times:  # completion → completion: the wait is the step's own duration
@@ -158,26 +173,22 @@ def _weekday_rhythm(steps: pl.DataFrame) -> pl.DataFrame:
 
 
 def describe_causes(row: dict, unit: dict, lang: str = "zh") -> str:
-    """One sentence naming the causes of one activity's time, with their evidence."""
+    """One sentence naming the causes of one activity's time, with their evidence (``unit`` holds
+    the hours' unit in each language: ``{"zh": "工作小时", "en": "working hours"}``)."""
+    t = PHRASES.text(lang)
     parts = []
     for cause in row["causes"]:
         if cause == "queue_at_person":
-            parts.append(f"{row['top_person']} 一人处理 {row['top_person_share']:.0%}" if lang == "zh" else
-                         f"{row['top_person']} handles {row['top_person_share']:.0%} of it alone")
+            parts.append(t("one_person", person=row["top_person"], share=row["top_person_share"]))
         elif cause == "weekday_batching":
-            day = (WEEKDAYS_ZH if lang == "zh" else WEEKDAYS_EN)[row["batch_weekday"]]
-            parts.append(f"{row['batch_share']:.0%} 在{day}完成（按周集中处理）" if lang == "zh" else
-                         f"{row['batch_share']:.0%} completed on {day} (weekly batches)")
+            parts.append(t("batching", share=row["batch_share"], day=t(f"weekday_{row['batch_weekday']}")))
         elif cause in ("handoff_delay", "queue"):
-            hours = row["wait_work_hours"] / max(row["cases"], 1)
-            word = CAUSE_ZH[cause] if lang == "zh" else CAUSE_EN[cause]
-            parts.append(f"{word}平均每件 {hours:.1f} {unit['zh']}" if lang == "zh" else
-                         f"{word} {hours:.1f} {unit['en']} per case on average")
+            parts.append(t("wait", word=t(cause), hours=row["wait_work_hours"] / max(row["cases"], 1),
+                           unit=unit[t.lang]))
         elif cause == "rework":
-            share = row["rework_work_hours"] / row["total_work_hours"]
-            parts.append(f"返工占其时间 {share:.0%}" if lang == "zh" else f"rework is {share:.0%} of its time")
-    return ("；" if lang == "zh" else "; ").join(parts)
+            parts.append(t("rework_share", share=row["rework_work_hours"] / row["total_work_hours"]))
+    return t("clause_separator").join(parts)
 
 
-__all__ = ["step_causes", "describe_causes", "start_is_work_start", "placeholders", "PLACEHOLDER_WORDS", "CAUSE_ZH", "CAUSE_EN", "WEEKDAYS_ZH",
-           "WEEKDAYS_EN"]
+__all__ = ["step_causes", "describe_causes", "start_is_work_start", "placeholders", "PLACEHOLDER_WORDS", "PHRASES",
+           "CAUSE_ZH", "CAUSE_EN", "WEEKDAYS_ZH", "WEEKDAYS_EN"]

@@ -44,6 +44,7 @@ from procmine.analyse.causes import (
 )
 from procmine.outcomes import DECIDES, SAYS_NO, classify_name, step_of
 from procmine.result import Result
+from procmine.text import phrases
 
 APPROVAL_WORDS = ("审批", "审核", "复核", "会签", "确认", "approve", "review", "check")
 #: Words of a control function (风险控制点): a step named so, or done by such a department, is never
@@ -56,10 +57,28 @@ CONTROL_WORDS = ("法务", "法律", "财务", "会计", "出纳", "资金", "�
 #: without outcomes, a step followed by a return to it or an earlier step in this share of its
 #: executions is not a stamp
 MAX_RETURN_SHARE = 0.02
-KIND_ZH = {"remove": "删减", "time_limit": "限时", "merge": "合并", "parallelise": "并行", "sample": "抽查",
-           "clarify_owner": "明确责任"}
-CONFIDENCE_ZH = {"high": "高", "medium": "中", "low": "低"}
-KIND_ORDER = list(KIND_ZH)
+KIND_ORDER = ["remove", "time_limit", "merge", "parallelise", "sample", "clarify_owner"]
+PHRASES = phrases("improve", {
+    # the kinds and confidences, by their names in the JSON (the English text says the names)
+    "kind_remove": ("删减", "remove"),
+    "kind_time_limit": ("限时", "time_limit"),
+    "kind_merge": ("合并", "merge"),
+    "kind_parallelise": ("并行", "parallelise"),
+    "kind_sample": ("抽查", "sample"),
+    "kind_clarify_owner": ("明确责任", "clarify_owner"),
+    "confidence_high": ("高", "high"),
+    "confidence_medium": ("中", "medium"),
+    "confidence_low": ("低", "low"),
+    "head": ("改进候选：{cases} 件案例中找到 {n} 项（{basis}：{calendar}）",
+             "Improvement candidates: {n} in {cases} cases ({basis}: {calendar})"),
+    "candidate": ("  {i}. [{kind}，置信度{confidence}] {steps} — {saving}：{summary}",
+                  "  {i}. [{kind}, {confidence} confidence] {steps} — {saving}: {summary}"),
+    "none": ("  没有达到阈值的候选", "  no candidate reaches the thresholds"),
+    "no_saving": ("未估算节省", "saving not estimated"),
+    "saving": ("预计每件节省 {hours} {unit}", "saves about {hours} {unit} per case"),
+})
+KIND_ZH = {kind: PHRASES(f"kind_{kind}", "zh") for kind in KIND_ORDER}
+CONFIDENCE_ZH = {level: PHRASES(f"confidence_{level}", "zh") for level in ("high", "medium", "low")}
 
 
 @dataclass
@@ -109,28 +128,21 @@ class ImprovementReport(Result):
                                      "confidence", "summary", "summary_en", "evidence"])
 
     def _saving(self, c: Candidate, lang: str = "zh") -> str:
+        t = PHRASES.text(lang)
         if c.estimated_saving_work_hours is None:
-            return "未估算节省" if lang == "zh" else "saving not estimated"
-        if lang == "en":
-            return f"saves about {_h(c.estimated_saving_work_hours)} {hours_unit(self.basis, 'en')} per case"
-        return f"预计每件节省 {_h(c.estimated_saving_work_hours)} {hours_unit(self.basis)}"
+            return t("no_saving")
+        return t("saving", hours=_h(c.estimated_saving_work_hours), unit=t.hours_unit(self.basis))
 
     def describe(self, lang: str = "zh") -> str:
         """The candidates as text, in Chinese (zh) or English (en)."""
-        if lang == "en":
-            lines = [f"Improvement candidates: {len(self.candidates)} in {self.cases} cases "
-                     f"({self.basis} time: {self.calendar_description_en or self.calendar_description})"]
-            lines += [f"  {i}. [{c.kind}, {c.confidence} confidence] {' + '.join(c.activities)} — {self._saving(c, 'en')}: "
-                      f"{c.evidence.get('summary_en', c.evidence['summary'])}"
-                      for i, c in enumerate(self.candidates, 1)]
-            lines += [] if self.candidates else ["  no candidate reaches the thresholds"]
-        else:
-            basis = "工作时间" if self.basis == "working" else "日历时间"
-            lines = [f"改进候选：{self.cases} 件案例中找到 {len(self.candidates)} 项（{basis}：{self.calendar_description}）"]
-            lines += [f"  {i}. [{KIND_ZH[c.kind]}，置信度{CONFIDENCE_ZH[c.confidence]}] {' + '.join(c.activities)} — "
-                      f"{self._saving(c)}：{c.evidence['summary']}"
-                      for i, c in enumerate(self.candidates, 1)]
-            lines += [] if self.candidates else ["  没有达到阈值的候选"]
+        t = PHRASES.text(lang)
+        calendar = t.pick((self.calendar_description, self.calendar_description_en or self.calendar_description))
+        lines = [t("head", n=len(self.candidates), cases=self.cases, basis=t.basis(self.basis), calendar=calendar)]
+        lines += [t("candidate", i=i, kind=t(f"kind_{c.kind}"), confidence=t(f"confidence_{c.confidence}"),
+                    steps=" + ".join(c.activities), saving=self._saving(c, lang),
+                    summary=t.pick((c.evidence["summary"], c.evidence.get("summary_en", c.evidence["summary"]))))
+                  for i, c in enumerate(self.candidates, 1)]
+        lines += [] if self.candidates else [t("none")]
         return "\n".join([*lines, *(f"  ! {w}" for w in self.warnings)])
 
     def __str__(self) -> str:
@@ -317,7 +329,8 @@ def _rubber_stamps(tables, durations, overlaps, unit, min_cases, controls, short
     stats = (
         steps.with_columns(returned.alias("returned"))
         .group_by(ACTIVITY).agg(
-            pl.col("case_code").n_unique().alias("cases"), pl.len().alias("executions"),
+            # a case's first pass at a step is occurrence 1: counting those counts distinct cases
+            (pl.col("occurrence") == 1).sum().cast(pl.UInt32).alias("cases"), pl.len().alias("executions"),
             pl.col(OUTCOME).is_not_null().sum().alias("recorded"),
             pl.col("decision").is_in(DECIDES).sum().alias("decisions"),
             (pl.col("decision") == "approve").sum().alias("approvals"),
@@ -327,10 +340,13 @@ def _rubber_stamps(tables, durations, overlaps, unit, min_cases, controls, short
         ).filter(pl.col("cases") >= min_cases).sort(ACTIVITY)
     )
     # one approver per case: the share of cases whose passes at the step were all one person's
-    single = (steps.filter(pl.col(RESOURCE).is_not_null()).group_by(ACTIVITY, "case_code")
-              .agg(pl.col(RESOURCE).n_unique().alias("n")).group_by(ACTIVITY)
-              .agg((pl.col("n") == 1).mean().alias("single_share")))
-    single = dict(single.iter_rows())
+    # (one person ⇔ the smallest and largest person code agree; integer keys group cheaply)
+    names = tables.activity_names
+    single = (steps.filter(pl.col(RESOURCE).is_not_null())
+              .select("activity_code", "case_code", pl.col(RESOURCE).cast(pl.Categorical).to_physical().alias("r"))
+              .group_by("activity_code", "case_code").agg(pl.col("r").min().alias("lo"), pl.col("r").max().alias("hi"))
+              .group_by("activity_code").agg((pl.col("lo") == pl.col("hi")).mean().alias("single_share")))
+    single = {names[int(code)]: share for code, share in single.iter_rows()}
     # decisions recorded as events of their own: "no" events by the step they belong to
     # (only events *named* as a rejection: 财务复核 退回 says nothing about 财务审核)
     no_events = steps.filter(says_no()).group_by(ACTIVITY).len()
@@ -480,8 +496,11 @@ def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, a
     opening = set(tables.steps.group_by(ACTIVITY).agg((pl.col("pos") == 0).mean().alias("first"))
                   .filter(pl.col("first") >= applicant_share)[ACTIVITY].to_list())
     applicant, approving = _applicant_and_approval_steps(tables.steps, opening)
-    who = tables.steps.select(pl.when(~pl.col(RESOURCE).is_in(sorted(placeholders))).then(pl.col(RESOURCE))
-                              .alias(RESOURCE), DEPARTMENT)
+    # people and departments as integer codes (equal names, equal codes): cheaper to gather and compare
+    who = tables.steps.select(
+        pl.when(~pl.col(RESOURCE).is_in(sorted(placeholders))).then(pl.col(RESOURCE))
+        .cast(pl.Categorical).to_physical().alias(RESOURCE),
+        pl.col(DEPARTMENT).cast(pl.Categorical).to_physical())
     handoffs = tables.handoffs.select("case_code", "source_code", "target_code", "source_index", "target_index",
                                       "work_hours").filter(pl.col("source_code") != pl.col("target_code"))
     # steps are numbered by their global index, so a gather finds each hand-off's two steps
@@ -490,12 +509,17 @@ def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, a
         who[handoffs["source_index"]].rename({RESOURCE: "p1", DEPARTMENT: "d1"}),
         who[handoffs["target_index"]].rename({RESOURCE: "p2", DEPARTMENT: "d2"}),
     ], how="horizontal")
-    per_case = pairs.group_by("source_code", "target_code", "case_code").agg(
-        pl.col("work_hours").median(),
-        *[e for a, b, tag in (("p1", "p2", "person"), ("d1", "d2", "dept")) for e in (
-            (pl.col(a).is_not_null() & pl.col(b).is_not_null()).all().alias(f"{tag}_known"),
-            (pl.col(a) == pl.col(b)).fill_null(False).all().alias(f"{tag}_same"))],
-    )
+    checks = [((pl.col(a).is_not_null() & pl.col(b).is_not_null()).alias(f"{tag}_known"),
+               (pl.col(a) == pl.col(b)).fill_null(False).alias(f"{tag}_same"))
+              for a, b, tag in (("p1", "p2", "person"), ("d1", "d2", "dept"))]
+    # A pair happens once in most cases: those rows are their own per-case figures; only the
+    # (pair, case) keys seen more than once are grouped.
+    repeated = _repeated_keys(pairs)
+    once = pairs.filter(~repeated).select("source_code", "target_code", "case_code", "work_hours",
+                                          *[e for pair in checks for e in pair])
+    again = pairs.filter(repeated).group_by("source_code", "target_code", "case_code").agg(
+        pl.col("work_hours").median(), *[e.all() for pair in checks for e in pair])
+    per_case = pl.concat([once, again.select(once.columns)])
     stats = per_case.group_by("source_code", "target_code").agg(
         pl.len().alias("cases"), pl.col("work_hours").median().alias("wait"),
         *[e for tag in ("person", "dept") for e in (
@@ -541,6 +565,14 @@ def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, a
                             f"({_h(smaller)} {unit['en']} × 0.5).")
         out.append(Candidate("merge", [s, t], ev, saving))
     return out
+
+
+def _repeated_keys(pairs: pl.DataFrame) -> pl.Series:
+    """For each hand-off row: does its (source, target, case) happen more than once?"""
+    codes = pairs.select("source_code", "target_code", "case_code").to_numpy().astype(np.uint64)
+    width = np.uint64(max(int(codes[:, :2].max(initial=0)) + 1, 1))
+    key = (codes[:, 0] * width + codes[:, 1]) * np.uint64(int(codes[:, 2].max(initial=0)) + 1) + codes[:, 2]
+    return pl.Series("repeated", key).is_duplicated()
 
 
 def _applicant_and_approval_steps(steps: pl.DataFrame, opening: set[str]) -> tuple[set[str], set[str]]:

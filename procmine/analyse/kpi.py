@@ -34,12 +34,31 @@ from procmine.analyse.times import time_tables
 from procmine.log import OUTCOME, EventLog
 from procmine.outcomes import SAYS_NO
 from procmine.result import Result
+from procmine.text import phrases
 
 if TYPE_CHECKING:
     from procmine.calendar import Calendar
 
 #: Decisions that make a case not right first time: a rejection, a send-back, a resubmission.
 NOT_RIGHT_FIRST_TIME = (*SAYS_NO, "resubmit")
+
+PHRASES = phrases("kpi", {
+    "head": ("KPI：{cases:,} 个案例（已完成 {done:,}，办理中 {open:,}）；{calendar}",
+             "KPIs: {cases:,} cases ({done:,} completed, {open:,} in progress); {calendar}"),
+    "lead_time": ("  周期：中位 {median} {days}（日历 {hours} 小时），P90 {p90} {days}，最长 {max} {days}",
+                  "  lead time: median {median} {days} ({hours} calendar h), p90 {p90} {days}, max {max} {days}"),
+    "days_working": ("工作日", "working days"),
+    "days_calendar": ("天", "days"),
+    "rates": ("  驳回率 {rejection}（依据：{source}）；一次通过率 {ftr}",
+              "  rejection rate {rejection} ({source}); first-time-right {ftr}"),
+    "source_outcome": ("审批结果列", "outcome column"),
+    "source_activities": ("活动名称", "activity names"),
+    "target": ("  目标周期 ≤ {limit}（{limit_text}）：{share} 的已完成案例达标（{met:,}/{done:,}）",
+               "  target lead time ≤ {limit} ({limit_text}): met by {share} of completed cases ({met:,} of {done:,})"),
+    "limit_working": ("{n} 工作小时", "{n} working h"),
+    "limit_calendar": ("{n} 日历小时", "{n} calendar h"),
+    "note": ("  注意：{note}", "  note: {note}"),
+})
 
 
 @dataclass
@@ -85,22 +104,23 @@ class KPIReport(Result):
 
     def describe(self, lang: str = "zh") -> str:
         """The KPIs as text, in Chinese (zh) or English (en)."""
-        if lang == "en":
-            return self._describe_en()
+        t = PHRASES.text(lang)
         lt = self.lead_time
-        days = "工作日" if self.basis == "working" else "天"
+        days = t(f"days_{self.basis}")
+        calendar = t.pick((self.calendar_description_zh or self.calendar_description, self.calendar_description))
         lines = [
-            f"KPI：{self.cases:,} 个案例（已完成 {self.completed_cases:,}，办理中 {self.cases - self.completed_cases:,}）；"
-            f"{self.calendar_description_zh or self.calendar_description}",
-            f"  周期：中位 {_num(lt['median_work_days'])} {days}（日历 {_num(lt['median_hours'])} 小时），"
-            f"P90 {_num(lt['p90_work_days'])} {days}，最长 {_num(lt['max_work_days'])} {days}",
-            f"  驳回率 {_pct(self.rejection_rate)}（依据：{'审批结果列' if self.rejection_source == 'outcome column' else '活动名称'}）；"
-            f"一次通过率 {_pct(self.first_time_right)}",
+            t("head", cases=self.cases, done=self.completed_cases, open=self.cases - self.completed_cases,
+              calendar=calendar),
+            t("lead_time", median=_num(lt["median_work_days"]), days=days, hours=_num(lt["median_hours"]),
+              p90=_num(lt["p90_work_days"]), max=_num(lt["max_work_days"])),
+            t("rates", rejection=_pct(self.rejection_rate), ftr=_pct(self.first_time_right),
+              source=t("source_outcome" if self.rejection_source == "outcome column" else "source_activities")),
         ]
         if self.target:
-            lines.append(f"  目标周期 ≤ {self.target['limit']}（{self._limit_text('zh')}）："
-                         f"{_pct(self.target['share_met'])} 的已完成案例达标（{self.target['cases_met']:,}/{self.completed_cases:,}）")
-        lines += [f"  注意：{n}" for n in self.notes]
+            lines.append(t("target", limit=self.target["limit"], limit_text=self._limit_text(lang),
+                           share=_pct(self.target["share_met"]), met=self.target["cases_met"],
+                           done=self.completed_cases))
+        lines += [t("note", note=n) for n in self.notes]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -108,24 +128,8 @@ class KPIReport(Result):
 
     def _limit_text(self, lang: str) -> str:
         if self.target["basis"] == "working":
-            return f"{_num(self.target['limit_work_hours'])} " + ("工作小时" if lang == "zh" else "working h")
-        return f"{_num(self.target['limit_hours'])} " + ("日历小时" if lang == "zh" else "calendar h")
-
-    def _describe_en(self) -> str:
-        lt = self.lead_time
-        lines = [
-            f"KPIs: {self.cases:,} cases ({self.completed_cases:,} completed, "
-            f"{self.cases - self.completed_cases:,} in progress); {self.calendar_description}",
-            f"  lead time: median {_num(lt['median_work_days'])} working days ({_num(lt['median_hours'])} calendar h), "
-            f"p90 {_num(lt['p90_work_days'])} working days, max {_num(lt['max_work_days'])} working days",
-            f"  rejection rate {_pct(self.rejection_rate)} ({self.rejection_source}); "
-            f"first-time-right {_pct(self.first_time_right)}",
-        ]
-        if self.target:
-            lines.append(f"  target lead time ≤ {self.target['limit']} ({self._limit_text('en')}): met by {_pct(self.target['share_met'])} of completed cases "
-                         f"({self.target['cases_met']:,} of {self.completed_cases:,})")
-        lines += [f"  note: {n}" for n in self.notes]
-        return "\n".join(lines)
+            return PHRASES("limit_working", lang, n=_num(self.target["limit_work_hours"]))
+        return PHRASES("limit_calendar", lang, n=_num(self.target["limit_hours"]))
 
     def _repr_html_(self) -> str:
         months = "".join(
@@ -148,7 +152,11 @@ class KPIReport(Result):
 
 
 def kpis(log: EventLog, target: str | None = None, calendar: "Calendar | None" = None) -> KPIReport:
-    """Lead time, rejection rate, first-time-right, target attainment and the monthly table."""
+    """Lead time, rejection rate, first-time-right, target attainment and the monthly table.
+
+    A log read with ``engine="spark"`` is measured on Spark (:mod:`procmine.engine.spark`)."""
+    if getattr(log, "engine", None) == "spark":
+        return log.kpis(target, calendar)
     tables = time_tables(log, calendar)
     cal = tables.calendar
     # steps only for their decisions: the engine's table, without working-time columns

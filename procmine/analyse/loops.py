@@ -38,6 +38,7 @@ from procmine.analyse.times import time_tables
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, EventLog
 from procmine.outcomes import SAYS_NO
 from procmine.result import Result
+from procmine.text import Text, phrases
 
 #: A ping-pong is folded into a re-entry loop when at least this share of its cases went round that loop.
 FOLD_SHARE = 0.8
@@ -47,7 +48,39 @@ MAX_BODY = 200
 #: The text lists this many loops (JSON has them all).
 TEXT_TOP = 15
 MAP_CYCLE_LENGTH, MAP_CYCLE_CAP = 8, 10_000  # simple_cycles is exponential: bound length and count
-KIND_ZH = {"self-loop": "自循环", "send-back": "退回返工", "rework": "返工", "ping-pong": "来回传递"}
+PHRASES = phrases("loops", {
+    # the kinds of loop, by their names in the JSON
+    "self-loop": ("自循环", "self-loop"),
+    "send-back": ("退回返工", "send-back"),
+    "rework": ("返工", "rework"),
+    "ping-pong": ("来回传递", "ping-pong"),
+    "pong_end": ("（往返）", " (ping-pong)"),
+    "steps": ("（{n} 步）", " ({n} steps)"),
+    "head_one": ("返工与循环：{cases} 件案例中发现 {n} 种（{basis}：{calendar}）",
+                 "Loops: {n} kind in {cases} cases ({basis}: {calendar})"),
+    "head_many": ("返工与循环：{cases} 件案例中发现 {n} 种（{basis}：{calendar}）",
+                  "Loops: {n} kinds in {cases} cases ({basis}: {calendar})"),
+    "level_people": ("人员", "people"),
+    "level_departments": ("部门", "departments"),
+    "who_pong": ("{level}间往返，{pairs_n} 对：{pairs}", "between {level}: {pairs_n} pair(s), {pairs}"),
+    "who_sender": ("由 {sender} 发回", "sent back by {sender}"),
+    "line": ("  {i}. {label}  [{kind}，{who}]  {cases} 件（{share:.1%}）· 共 {traversals} 次 · 中位额外 {extra}",
+             "  {i}. {label}  [{kind}, {who}]  {cases} cases ({share:.1%}), {traversals} times, median extra {extra}"),
+    "line_pong": (" · 其中 {n} 件在{level}间来回（{pairs_n} 对：{pairs}）",
+                  "; in {n} of them the work bounced between two {level} ({pairs_n} pair(s): {pairs})"),
+    "more": ("  … 另有 {n} 种（见 --json）", "  … {n} more (see --json)"),
+    "none": ("  未发现返工或来回传递", "  no loops or ping-pong found"),
+    "map_cycle": ("  流程图中 {names} 之间有环，但没有案例真正返回（只是顺序不同）",
+                  "  the map cycles between {names}, but no case went back (order only)"),
+    "repeated": ("  重复执行：{activity} {cases} 件多次（多出 {n} 次）", "  repeated: {activity} in {cases} cases, {n} extra times"),
+    "bar": ("{cases} 件 · 中位额外 {extra:.1f} {unit}", "{cases} cases · median extra {extra:.1f} {unit}"),
+    "bar_cases": ("{cases} 件", "{cases} cases"),
+    "axis": ("案例数（中位额外 = 有此环与无此环的已结案案例中位周期之差，{unit}）",
+             "cases (median extra = median lead time of closed cases with the loop minus those without, {unit})"),
+    "title": ("返工与循环（按案例数）", "Loops by cases"),
+    "no_loops": ("未发现返工", "no loops found"),
+})
+KIND_ZH = {kind: PHRASES(kind, "zh") for kind in ("self-loop", "send-back", "rework", "ping-pong")}
 SCHEMA = {
     "kind": pl.String, "activities": pl.List(pl.String), "back_edge": pl.List(pl.String), "by": pl.String,
     "sender": pl.String, "cases": pl.Int64, "case_share": pl.Float64, "traversals": pl.Int64,
@@ -65,9 +98,7 @@ def says_no(expr: pl.Expr = pl.col("decision")) -> pl.Expr:
 
 def hours_unit(basis: str, lang: str = "zh") -> str:
     """'工作小时' / 'working hours', or the calendar-hour words when no working calendar applies."""
-    if lang == "en":
-        return "working hours" if basis == "working" else "calendar hours"
-    return "工作小时" if basis == "working" else "日历小时"
+    return Text(lang).hours_unit(basis)
 
 
 def re_entries(tables) -> pl.DataFrame:
@@ -76,23 +107,27 @@ def re_entries(tables) -> pl.DataFrame:
     A step re-entered from several parallel branches at once counts once, from the branch that
     sent the work back (send-back outcome first, then the last to complete).
     """
-    # integer keys (global step index, case and activity codes) keep the joins cheap on large logs
-    info = tables.steps.select("index", "case_code", "activity_code", "pos", "occurrence", "decision", "first_pos")
-    source = info.select(pl.col("index").alias("source_index"), pl.col("pos").alias("source_pos"),
-                         pl.col("first_pos").alias("source_first"), says_no().alias("source_sends_back"))
-    target = info.select(pl.col("index").alias("target_index"), pl.col("pos").alias("target_pos"),
-                         pl.col("first_pos").alias("target_first"), pl.col("occurrence").alias("target_occ"))
-    previous = info.select("case_code", pl.col("activity_code").alias("target_code"),
-                           (pl.col("occurrence") + 1).alias("target_occ"), pl.col("pos").alias("body_from"))
-    back = (
-        tables.handoffs.select(CASE, "case_code", "source", "target", "target_code", "source_row", "target_row",
-                               "source_index", "target_index", "source_end")
-        .join(source, on="source_index").join(target, on="target_index")
-        .filter((pl.col("target_first") <= pl.col("source_first")) & (pl.col("target_occ") > 1))
-        .sort(["case_code", "target_index", "source_sends_back", "source_end", "source_pos"],
-              descending=[False, False, True, True, True])
-        .unique(["case_code", "target_index"], keep="first", maintain_order=True)
-    )
+    # Steps are numbered by their global index, so each hand-off's two steps are a gather away:
+    # the few back edges are found first, and only they get the rest of their columns.
+    steps = tables.steps
+    handoffs = tables.handoffs
+    first_pos = steps["first_pos"]
+    target_occ = steps["occurrence"].gather(handoffs["target_index"])
+    is_back = (first_pos.gather(handoffs["target_index"]) <= first_pos.gather(handoffs["source_index"])) & (target_occ > 1)
+    back = handoffs.filter(is_back).select(CASE, "case_code", "source", "target", "target_code", "source_row",
+                                           "target_row", "source_index", "target_index", "source_end")
+    at_source, at_target = steps[back["source_index"]], steps[back["target_index"]]
+    back = back.with_columns(
+        at_source["pos"].alias("source_pos"), at_source["first_pos"].alias("source_first"),
+        at_source.select(says_no()).to_series().alias("source_sends_back"),
+        at_target["pos"].alias("target_pos"), at_target["first_pos"].alias("target_first"),
+        at_target["occurrence"].alias("target_occ"),
+    ).sort(["case_code", "target_index", "source_sends_back", "source_end", "source_pos"],
+           descending=[False, False, True, True, True]
+    ).unique(["case_code", "target_index"], keep="first", maintain_order=True)
+    previous = steps.filter(pl.col("case_code").is_in(back["case_code"].unique().implode())).select(
+        "case_code", pl.col("activity_code").alias("target_code"), (pl.col("occurrence") + 1).alias("target_occ"),
+        pl.col("pos").alias("body_from"))
     return back.join(previous, on=["case_code", "target_code", "target_occ"]).drop(
         "target_code", "source_index", "target_index")
 
@@ -144,13 +179,13 @@ class LoopReport(Result):
         """
         names = list(row["activities"])
         pong = row["kind"] == "ping-pong"
-        end = (" (ping-pong)" if lang == "en" else "（往返）") if pong else " ↩"
+        end = PHRASES("pong_end", lang) if pong else " ↩"
         if not limit:
             return " → ".join(names) + end
         variants = [(names, end)]
         if not pong and len(names) > 2:
             source, target = row.get("back_edge") or [names[-1], names[0]]
-            steps = f" ({len(names)} steps)" if lang == "en" else f"（{len(names)} 步）"
+            steps = PHRASES("steps", lang, n=len(names))
             variants += [([target, "…", source], end + steps), ([target, "…", source], end)]
         for parts, tail in variants:
             lines = _wrap(parts, tail, limit, cut=False)
@@ -164,47 +199,33 @@ class LoopReport(Result):
 
         Only the ``top`` loops by cases are listed (None: all); the JSON keeps every loop.
         """
-        en, unit = lang == "en", hours_unit(self.basis, lang)
-        basis = ("working time" if en else "工作时间") if self.basis == "working" else ("calendar time" if en else "日历时间")
-        calendar = (self.calendar_description_en or self.calendar_description) if en else self.calendar_description
-        lines = [f"Loops: {self.loops.height} kind{'' if self.loops.height == 1 else 's'} in {self.cases} cases ({basis}: {calendar})" if en else
-                 f"返工与循环：{self.cases} 件案例中发现 {self.loops.height} 种（{basis}：{calendar}）"]
+        t = PHRASES.text(lang)
+        unit = t.hours_unit(self.basis)
+        calendar = t.pick((self.calendar_description, self.calendar_description_en or self.calendar_description))
+        lines = [t("head_one" if self.loops.height == 1 else "head_many", n=self.loops.height, cases=self.cases,
+                   basis=t.basis(self.basis), calendar=calendar)]
         rows = self.loops.to_dicts()
         shown = rows if top is None else rows[:top]
         for i, r in enumerate(shown, 1):
             extra = "–" if r["median_extra_work_hours"] is None else f"{r['median_extra_work_hours']:.1f} {unit}"
-            pairs = ", ".join(r["parties"] or []) if en else "、".join(r["parties"] or [])
-            if en:
-                level = "people" if r["by"] == RESOURCE else "departments"
-                who = (f"between {level}: {r['party_pairs']} pair(s), {pairs}" if r["kind"] == "ping-pong"
-                       else f"sent back by {r['sender']}")
-                line = (f"  {i}. {self.label(r, lang)}  [{r['kind']}, {who}]  {r['cases']} cases "
-                        f"({r['case_share']:.1%}), {r['traversals']} times, median extra {extra}")
-                if r["ping_pong_cases"]:
-                    line += (f"; in {r['ping_pong_cases']} of them the work bounced between two {level} "
-                             f"({r['party_pairs']} pair(s): {pairs})")
-            else:
-                level = "人员" if r["by"] == RESOURCE else "部门"
-                who = (f"{level}间往返，{r['party_pairs']} 对：{pairs}" if r["kind"] == "ping-pong"
-                       else f"由 {r['sender']} 发回")
-                line = (f"  {i}. {self.label(r)}  [{KIND_ZH[r['kind']]}，{who}]  {r['cases']} 件"
-                        f"（{r['case_share']:.1%}）· 共 {r['traversals']} 次 · 中位额外 {extra}")
-                if r["ping_pong_cases"]:
-                    line += f" · 其中 {r['ping_pong_cases']} 件在{level}间来回（{r['party_pairs']} 对：{pairs}）"
+            pairs = t.join(r["parties"] or [])
+            level = t("level_people" if r["by"] == RESOURCE else "level_departments")
+            who = (t("who_pong", level=level, pairs_n=r["party_pairs"], pairs=pairs) if r["kind"] == "ping-pong"
+                   else t("who_sender", sender=r["sender"]))
+            line = t("line", i=i, label=self.label(r, lang), kind=t(r["kind"]), who=who, cases=r["cases"],
+                     share=r["case_share"], traversals=r["traversals"], extra=extra)
+            if r["ping_pong_cases"]:
+                line += t("line_pong", n=r["ping_pong_cases"], level=level, pairs_n=r["party_pairs"], pairs=pairs)
             lines.append(line)
         if len(shown) < len(rows):
-            more = len(rows) - len(shown)
-            lines.append(f"  … {more} more (see --json)" if en else f"  … 另有 {more} 种（见 --json）")
+            lines.append(t("more", n=len(rows) - len(shown)))
         if self.loops.is_empty():
-            lines.append("  no loops or ping-pong found" if en else "  未发现返工或来回传递")
+            lines.append(t("none"))
         for region in self.map_regions or []:
             if not region["confirmed"]:  # e.g. two steps recorded in either order: not rework
-                names = ("、" if not en else ", ").join(region["activities"])
-                lines.append(f"  the map cycles between {names}, but no case went back (order only)" if en else
-                             f"  流程图中 {names} 之间有环，但没有案例真正返回（只是顺序不同）")
+                lines.append(t("map_cycle", names=t.join(region["activities"])))
         for r in self.repeated_activities.head(5).to_dicts():
-            lines.append(f"  repeated: {r['activity']} in {r['cases']} cases, {r['repetitions']} extra times" if en
-                         else f"  重复执行：{r['activity']} {r['cases']} 件多次（多出 {r['repetitions']} 次）")
+            lines.append(t("repeated", activity=r["activity"], cases=r["cases"], n=r["repetitions"]))
         return "\n".join([*lines, *(f"  ! {w}" for w in self.warnings)])
 
     def __str__(self) -> str:
@@ -229,8 +250,9 @@ class LoopReport(Result):
 
         from procmine.chart.fonts import chart_style
 
+        t = PHRASES.text(lang)
         rows = self.loops.head(top).to_dicts()[::-1]  # largest at the top
-        unit = hours_unit(self.basis, lang)
+        unit = t.hours_unit(self.basis)
         labels = _distinct([self.label(r, lang, limit=LABEL_WIDTH) for r in rows[::-1]])[::-1]  # by rank
         lines = max((label.count("\n") + 1 for label in labels), default=1)
         with chart_style():
@@ -243,21 +265,17 @@ class LoopReport(Result):
             top_cases = max((r["cases"] for r in rows), default=1)
             for i, r in enumerate(rows):
                 extra = r["median_extra_work_hours"]
-                text = (f"{r['cases']} 件 · 中位额外 {extra:.1f} {unit}" if lang == "zh"
-                        else f"{r['cases']} cases · median extra {extra:.1f} {unit}") if extra is not None else (
-                        f"{r['cases']} 件" if lang == "zh" else f"{r['cases']} cases")
+                text = (t("bar", cases=r["cases"], extra=extra, unit=unit) if extra is not None
+                        else t("bar_cases", cases=r["cases"]))
                 ax.text(r["cases"] + top_cases * 0.01, i, text, va="center", fontsize=9)
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # cases are whole numbers
             ax.set_xlim(0, top_cases * 1.05)
             _fit_value_labels(fig, ax, [r["cases"] + top_cases * 0.01 for r in rows])
-            ax.set_xlabel(f"案例数（中位额外 = 有此环与无此环的已结案案例中位周期之差，{unit}）" if lang == "zh" else
-                          f"cases (median extra = median lead time of closed cases with the loop minus those "
-                          f"without, {unit})",
-                          fontsize=9)
-            ax.set_title("返工与循环（按案例数）" if lang == "zh" else "Loops by cases", loc="left")
+            ax.set_xlabel(t("axis", unit=unit), fontsize=9)
+            ax.set_title(t("title"), loc="left")
             ax.spines[["top", "right"]].set_visible(False)
             if not rows:
-                ax.text(0.5, 0.5, "未发现返工" if lang == "zh" else "no loops found", transform=ax.transAxes,
+                ax.text(0.5, 0.5, t("no_loops"), transform=ax.transAxes,
                         ha="center")
         return fig
 

@@ -32,8 +32,21 @@ import polars as pl
 from procmine.errors import ProcmineError
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, START, TIMESTAMP, EventLog
 from procmine.result import Result
+from procmine.text import phrases
 
 DEFAULT_STUCK_AFTER = "1wd"
+
+PHRASES = phrases("stuck", {
+    "latest_time": ("（日志中最后一个时间）", " (the latest time in the log)"),
+    "head": ("卡壳案例：截至 {when}{said}，在办环节 {open} 个，超过时限 {stuck} 个（时限：{limits}）",
+             "Stuck cases as of {when}{said}: {open} open steps, {stuck} beyond their limit ({limits})"),
+    "no_holder": ("（未记录处理人）", "(no holder recorded)"),
+    "case": ("  {case}：{activity}，{who}，自 {since:%Y-%m-%d %H:%M} 起已等待 {days:.1f} {unit}（时限 {limit}）",
+             "  {case}: {activity}, held by {who} since {since:%Y-%m-%d %H:%M}, {days:.1f} {unit} (limit {limit})"),
+    "days_working": ("工作日", "working days"),
+    "days_calendar": ("天", "days"),
+    "more": ("  … 另有 {n} 个（完整列表见 stuck_cases.csv）", "  … {n} more (the full list is in stuck_cases.csv)"),
+})
 
 
 class AsOfError(ProcmineError):
@@ -70,23 +83,17 @@ class StuckCases(Result):
 
 
     def describe(self, lang: str = "zh", top: int = 20) -> str:
-        zh = lang == "zh"
+        t = PHRASES.text(lang)
         when = self.as_of.strftime("%Y-%m-%d %H:%M")
-        said = ("（日志中最后一个时间）" if zh else " (the latest time in the log)") if self.as_of_source != "given" else ""
-        lines = [f"卡壳案例：截至 {when}{said}，在办环节 {self.open_steps.height} 个，超过时限 {self.stuck.height} 个（时限：{self.limits}）"
-                 if zh else f"Stuck cases as of {when}{said}: {self.open_steps.height} open steps, "
-                            f"{self.stuck.height} beyond their limit ({self.limits})"]
+        said = t("latest_time") if self.as_of_source != "given" else ""
+        # the limits are said in Chinese in both languages (see StuckCases.limits)
+        lines = [t("head", when=when, said=said, open=self.open_steps.height, stuck=self.stuck.height, limits=self.limits)]
         for r in self.stuck.head(top).iter_rows(named=True):
-            who = r[RESOURCE] or ("（未记录处理人）" if zh else "(no holder recorded)")
-            days = r["waited_work_hours"] / self.hours_per_day
-            unit = "工作日" if self.basis == "working" else "天"
-            lines.append(f"  {r[CASE]}：{r[ACTIVITY]}，{who}，自 {r['since']:%Y-%m-%d %H:%M} 起已等待 {days:.1f} {unit}"
-                         f"（时限 {r['limit_zh']}）" if zh else
-                         f"  {r[CASE]}: {r[ACTIVITY]}, held by {who} since {r['since']:%Y-%m-%d %H:%M}, "
-                         f"{days:.1f} {'working days' if self.basis == 'working' else 'days'} (limit {r['limit']})")
+            lines.append(t("case", case=r[CASE], activity=r[ACTIVITY], who=r[RESOURCE] or t("no_holder"),
+                           since=r["since"], days=r["waited_work_hours"] / self.hours_per_day,
+                           unit=t(f"days_{self.basis}"), limit=t.pick((r["limit_zh"], r["limit"]))))
         if self.stuck.height > top:
-            lines.append(f"  … 另有 {self.stuck.height - top} 个（完整列表见 stuck_cases.csv）" if zh else
-                         f"  … {self.stuck.height - top} more (the full list is in stuck_cases.csv)")
+            lines.append(t("more", n=self.stuck.height - top))
         return "\n".join(lines)
 
     def __str__(self) -> str:

@@ -202,7 +202,7 @@ class VariantExplorer(DrillDown):
                 lines.append(say("variants_others", lang, k=self.table.height - self.top, **values))
             else:
                 lines.append(say("variants_row", lang, rank=row["rank"], variant=row["variant"], **values))
-        lines.append("  " + (self.calendar_description_zh if lang == "zh" else self.calendar_description))
+        lines.append("  " + self.calendar_text(lang))
         return "\n".join(lines)
 
     def plot(self, lang: str = "zh", top: int | None = None):

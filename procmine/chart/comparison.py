@@ -19,6 +19,7 @@ from matplotlib.patches import FancyBboxPatch, Polygon
 
 from procmine.chart.flowchart import END, START, FlowchartStyle, _Drawing
 from procmine.chart.fonts import chart_style
+from procmine.text import phrases
 
 if TYPE_CHECKING:
     from procmine.compare.comparison import Comparison
@@ -28,18 +29,21 @@ MAX_EXTRA_DRAWN = 15
 OK_COLOUR, EXTRA_COLOUR, UNUSED_COLOUR = "#5b7fb0", "#d1495b", "#a3abb5"
 EXTRA_FACE, MISSING_FACE = "#fbe3e6", "#ffffff"
 
-_TEXT = {
-    "zh": {"cases": "{n} 例", "unused": "未使用", "title": "{process}：现状与设计流程对比",
-           "note": "{cases} 个已完成案例；拟合度 {fitness}；完全符合设计 {conforming} 例",
-           "more": "；另有 {n} 条设计外交接未画出（见报告表格）",
-           "legend": ["设计内交接（案例数）", "设计外交接（案例数）", "设计中从未使用的交接",
-                      "设计步骤（次数为案例数）", "设计外活动", "设计步骤，但从未发生"]},
-    "en": {"cases": "{n} cases", "unused": "unused", "title": "{process}: current process vs. design",
-           "note": "{cases} completed cases; fitness {fitness}; {conforming} follow the design completely",
-           "more": "; {n} more hand-offs outside the design not drawn (see the tables)",
-           "legend": ["designed hand-off (cases)", "hand-off outside the design (cases)", "designed hand-off never used",
-                      "designed step (cases)", "activity outside the design", "designed step that never happened"]},
-}
+PHRASES = phrases("comparison_chart", {
+    "cases": ("{n} 例", "{n} cases"),
+    "unused": ("未使用", "unused"),
+    "title": ("{process}：现状与设计流程对比", "{process}: current process vs. design"),
+    "note": ("{cases} 个已完成案例；拟合度 {fitness}；完全符合设计 {conforming} 例",
+             "{cases} completed cases; fitness {fitness}; {conforming} follow the design completely"),
+    "more": ("；另有 {n} 条设计外交接未画出（见报告表格）", "; {n} more hand-offs outside the design not drawn (see the tables)"),
+    # the legend: three kinds of arrow, then three kinds of box
+    "legend_0": ("设计内交接（案例数）", "designed hand-off (cases)"),
+    "legend_1": ("设计外交接（案例数）", "hand-off outside the design (cases)"),
+    "legend_2": ("设计中从未使用的交接", "designed hand-off never used"),
+    "legend_3": ("设计步骤（次数为案例数）", "designed step (cases)"),
+    "legend_4": ("设计外活动", "activity outside the design"),
+    "legend_5": ("设计步骤，但从未发生", "designed step that never happened"),
+})
 
 
 def comparison_graph(result: "Comparison") -> tuple[nx.DiGraph, int]:
@@ -69,17 +73,17 @@ def comparison_graph(result: "Comparison") -> tuple[nx.DiGraph, int]:
 
 class _ComparisonDrawing(_Drawing):
     def __init__(self, graph, st, lang):
-        self.ctext = _TEXT[lang]
+        self.ctext = PHRASES.text(lang)
         super().__init__(graph, st, lang, "working")
         self._norm, self._colour_of = None, (lambda value: OK_COLOUR)
 
     def _node_stats(self, node, data: dict) -> str:
-        return self.ctext["cases"].format(n=f"{data.get('cases', 0):,}")
+        return self.ctext("cases", n=f"{data.get('cases', 0):,}")
 
     def _edge_label(self, u, v, data: dict) -> str:
         if data.get("status") == "unused":
-            return self.ctext["unused"]
-        return self.ctext["cases"].format(n=f"{data.get('cases', 0):,}")
+            return self.ctext("unused")
+        return self.ctext("cases", n=f"{data.get('cases', 0):,}")
 
     def _edge_style(self, u, v, data, kind, colour):
         status = data.get("status")
@@ -97,9 +101,12 @@ class _ComparisonDrawing(_Drawing):
             return MISSING_FACE, UNUSED_COLOUR, 1.2, (0, (3.0, 2.0))
         return face, edge_colour, edge_width, "solid"
 
+    def _legend_words(self) -> list[str]:
+        return [self.ctext(f"legend_{i}") for i in range(6)]
+
     def _legend_geometry(self, available: float):
         size = self.st.legend_size
-        widths = [self.measure(t, size)[0] for t in self.ctext["legend"]]
+        widths = [self.measure(t, size)[0] for t in self._legend_words()]
         column = 46 + max(widths)
         return 2 * column + 24, 3 * 18 + 12, {"column": column}
 
@@ -107,7 +114,7 @@ class _ComparisonDrawing(_Drawing):
         legend_w, legend_h, pos = self._legend_geometry(self._chart_w)
         column = pos["column"]
         lax = self._legend_axes(fig, frac, (width - legend_w) / 2, top, legend_w, legend_h)
-        words = self.ctext["legend"]
+        words = self._legend_words()
         text_kw = dict(fontsize=self.st.legend_size, color="#28313b", ha="left", va="center")
         for i, (colour, style) in enumerate(((OK_COLOUR, "solid"), (EXTRA_COLOUR, "solid"),
                                              (UNUSED_COLOUR, (0, (2.0, 2.0))))):
@@ -129,14 +136,12 @@ class _ComparisonDrawing(_Drawing):
 
 def draw_comparison(result: "Comparison", lang: str = "zh", style: FlowchartStyle | None = None) -> Figure:
     """Draw the comparison chart of a :class:`~procmine.compare.Comparison`."""
-    if lang not in _TEXT:
-        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    words = PHRASES.text(lang)
     graph, left_out = comparison_graph(result)
-    words = _TEXT[lang]
     fitness = "—" if result.fitness is None else f"{result.fitness:.3f}"
-    note = words["note"].format(cases=f"{result.cases:,}", fitness=fitness, conforming=f"{result.conforming_cases:,}")
+    note = words("note", cases=f"{result.cases:,}", fitness=fitness, conforming=f"{result.conforming_cases:,}")
     if left_out:
-        note += words["more"].format(n=left_out)
+        note += words("more", n=left_out)
     with chart_style():
         drawing = _ComparisonDrawing(graph, style or FlowchartStyle(), lang)
-        return drawing.draw(words["title"].format(process=result.process), note)
+        return drawing.draw(words("title", process=result.process), note)

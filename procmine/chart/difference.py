@@ -16,6 +16,7 @@ from matplotlib.patches import FancyBboxPatch, Patch
 
 from procmine.chart.flowchart import flowchart_geometry
 from procmine.chart.fonts import chart_style
+from procmine.text import Text, phrases
 
 COLOURS = {  # (face, edge)
     "faster": ("#dff3e4", "#2e8b57"),
@@ -25,31 +26,33 @@ COLOURS = {  # (face, edge)
     "same": ("#eef3fa", "#4a6fa5"),
 }
 LINE = {"new": "#1f5fbf", "removed": "#9a9a9a", "kept": "#5b6770"}
-WORDS = {
-    "zh": {"faster": "变快", "slower": "变慢", "new": "新增", "removed": "已删除", "same": "无显著变化",
-           "title": "前后对比流程图", "start": "开始", "end": "结束", "unit_working": "工作小时",
-           "unit_calendar": "日历小时", "path_new": "新增路径", "path_removed": "消失的路径",
-           "note": "方框内：环节中位耗时 前 → 后（{unit}）；颜色表示超出随机波动的变化（95% 置信区间不含 0）"},
-    "en": {"faster": "faster", "slower": "slower", "new": "new", "removed": "removed", "same": "no real change",
-           "title": "Difference map", "start": "start", "end": "end", "unit_working": "working hours",
-           "unit_calendar": "calendar hours", "path_new": "new path", "path_removed": "path gone",
-           "note": "in the boxes: median time at the step, before → after ({unit}); colour = a change beyond noise "
-                   "(95 % interval excludes 0)"},
-}
+PHRASES = phrases("difference_map", {
+    "faster": ("变快", "faster"),
+    "slower": ("变慢", "slower"),
+    "new": ("新增", "new"),
+    "removed": ("已删除", "removed"),
+    "same": ("无显著变化", "no real change"),
+    "title": ("前后对比流程图：{before} → {after}", "Difference map: {before} → {after}"),
+    "start": ("开始", "start"),
+    "end": ("结束", "end"),
+    "path_new": ("新增路径", "new path"),
+    "path_removed": ("消失的路径", "path gone"),
+    "note": ("方框内：环节中位耗时 前 → 后（{unit}）；颜色表示超出随机波动的变化（95% 置信区间不含 0）",
+             "in the boxes: median time at the step, before → after ({unit}); colour = a change beyond noise "
+             "(95 % interval excludes 0)"),
+})
 NAME_PT, STATS_PT = 9.0, 8.0
 
 
 def draw_difference_map(diff, lang: str = "zh") -> Figure:
     """Draw a :class:`~procmine.compare.periods.PeriodComparison` as one map (see the module docstring)."""
-    if lang not in WORDS:
-        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
-    words = WORDS[lang]
+    words = PHRASES.text(lang)
     before_map, after_map = diff._maps
     graph = nx.compose(before_map.graph, after_map.graph)  # the union; numbers come from the comparison
     geometry = flowchart_geometry(graph, lang=lang)
     steps = {r["activity"]: r for r in diff.activities.iter_rows(named=True)}
     paths = {(r["source"], r["target"]): r["change"] for r in diff.paths.iter_rows(named=True)}
-    unit = words["unit_working" if diff.basis == "working" else "unit_calendar"]
+    unit = words.hours_unit(diff.basis)
     x0, y0, x1, y1 = geometry["extent"]
     header, footer = 46.0, 40.0
     width_pt, height_pt = max(x1 - x0, 360.0) + 24, (y1 - y0) + header + footer
@@ -74,7 +77,7 @@ def draw_difference_map(diff, lang: str = "zh") -> Figure:
                 face, edge = ("#e3f1e6", "#3c8d50") if node["kind"] == "start" else ("#f6e3e1", "#a8443a")
                 ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle=f"round,pad=0,rounding_size={h / 2}",
                                             facecolor=face, edgecolor=edge, linewidth=1.0, zorder=3))
-                ax.text(x, y, words[node["kind"]], ha="center", va="center", fontsize=STATS_PT, zorder=4)
+                ax.text(x, y, words(node["kind"]), ha="center", va="center", fontsize=STATS_PT, zorder=4)
                 continue
             row = steps.get(node["id"], {})
             change = row.get("change", "same")
@@ -86,23 +89,23 @@ def draw_difference_map(diff, lang: str = "zh") -> Figure:
                     color="#1b2733" if change != "removed" else "#7a7a7a")
             ax.text(x, y + h * 0.32, _stats(row, change, words), ha="center", va="center", fontsize=STATS_PT,
                     color=edge, zorder=4)
-        ax.text(x0, y0 - header + 16, f"{words['title']}：{diff.before_label} → {diff.after_label}" if lang == "zh"
-                else f"{words['title']}: {diff.labels_en[0]} → {diff.labels_en[1]}", fontsize=12, va="center")
-        ax.text(x0, y0 - header + 34, words["note"].format(unit=unit), fontsize=STATS_PT, va="center", color="#4f5d6b")
-        handles = [Patch(facecolor=COLOURS[k][0], edgecolor=COLOURS[k][1], label=words[k])
+        before, after = diff.labels(lang)
+        ax.text(x0, y0 - header + 16, words("title", before=before, after=after), fontsize=12, va="center")
+        ax.text(x0, y0 - header + 34, words("note", unit=unit), fontsize=STATS_PT, va="center", color="#4f5d6b")
+        handles = [Patch(facecolor=COLOURS[k][0], edgecolor=COLOURS[k][1], label=words(k))
                    for k in ("faster", "slower", "new", "removed", "same")]
-        handles += [Line2D([], [], color=LINE["new"], lw=1.6, label=words["path_new"]),
-                    Line2D([], [], color=LINE["removed"], lw=1.0, ls="--", label=words["path_removed"])]
+        handles += [Line2D([], [], color=LINE["new"], lw=1.6, label=words("path_new")),
+                    Line2D([], [], color=LINE["removed"], lw=1.0, ls="--", label=words("path_removed"))]
         fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=STATS_PT, frameon=False,
                    bbox_to_anchor=(0.5, 0.0))
     return fig
 
 
-def _stats(row: dict, change: str, words: dict) -> str:
+def _stats(row: dict, change: str, words: Text) -> str:
     if change == "new":
-        return f"{words['new']} · {_h(row.get('median_work_hours_after'))}"
+        return f"{words('new')} · {_h(row.get('median_work_hours_after'))}"
     if change == "removed":
-        return f"{words['removed']} · {_h(row.get('median_work_hours_before'))}"
+        return f"{words('removed')} · {_h(row.get('median_work_hours_before'))}"
     return f"{_h(row.get('median_work_hours_before'))} → {_h(row.get('median_work_hours_after'))}"
 
 

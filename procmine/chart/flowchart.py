@@ -35,6 +35,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from procmine.chart.fonts import chart_rc, chart_style
 from procmine.chart.layout import Layout, layered_layout
+from procmine.text import Text, check_lang, phrases
 from procmine.units import LABELS, format_hours
 
 __all__ = ["draw_flowchart", "draw_heatmap", "format_duration", "save_figure", "FlowchartStyle", "flowchart_geometry"]
@@ -54,55 +55,35 @@ PAGE_TOLERANCE = 1.02
 #: print anywhere at its drawn size: a warning suggests drawing fewer activities or paths.
 WARN_WIDTH_IN, WARN_HEIGHT_IN = 26.2 / 2.54, 25.0 / 2.54
 
-_TEXT = {
-    "zh": {
-        "start": "开始",
-        "end": "结束",
-        "times": "{n} 次",
-        "box_stats": "{n} 次 · 中位 {d}",
-        "cbar": "中位时长（小时，{basis}）：方框边框=环节处理，箭头=交接等待",
-        "legend_box_name": "活动名称",
-        "legend_box_stats": "次数 · 中位处理时长",
-        "legend_edge": "次数\n交接等待中位数",
-        "legend_width": "线宽：交接次数",
-        "legend_back": "逆向（虚线）：返工、退回或先后不定",
-        "legend_basis": "时长均按{basis}计",
-        "legend_both": "时长：工作时间 / 日历时间",
-        "legend_day": "1 工作日 = {hours:g} 工作小时",
-        "no_times": "无时长数据",
-    },
-    "en": {
-        "start": "Start",
-        "end": "End",
-        "times": "{n} ×",
-        "box_stats": "{n} × · median {d}",
-        "cbar": "median hours ({basis}): box border = step, arrow = hand-off wait",
-        "legend_box_name": "Activity name",
-        "legend_box_stats": "count · median duration",
-        "legend_edge": "count\nmedian hand-off wait",
-        "legend_width": "line width: hand-offs",
-        "legend_back": "dashed: rework, send-back, either order",
-        "legend_basis": "durations in {basis}",
-        "legend_both": "durations: working time / calendar time",
-        "legend_day": "1 working day = {hours:g} working hours",
-        "no_times": "no durations",
-    },
-}
+#: The chart's words: box and arrow labels, the legend.
+PHRASES = phrases("flowchart", {
+    "start": ("开始", "Start"),
+    "end": ("结束", "End"),
+    "times": ("{n} 次", "{n} ×"),
+    "box_stats": ("{n} 次 · 中位 {d}", "{n} × · median {d}"),
+    "cbar": ("中位时长（小时，{basis}）：方框边框=环节处理，箭头=交接等待",
+             "median hours ({basis}): box border = step, arrow = hand-off wait"),
+    "legend_box_name": ("活动名称", "Activity name"),
+    "legend_box_stats": ("次数 · 中位处理时长", "count · median duration"),
+    "legend_edge": ("次数\n交接等待中位数", "count\nmedian hand-off wait"),
+    "legend_width": ("线宽：交接次数", "line width: hand-offs"),
+    "legend_back": ("逆向（虚线）：返工、退回或先后不定", "dashed: rework, send-back, either order"),
+    "legend_basis": ("时长均按{basis}计", "durations in {basis}"),
+    "legend_both": ("时长：工作时间 / 日历时间", "durations: working time / calendar time"),
+    "legend_day": ("1 工作日 = {hours:g} 工作小时", "1 working day = {hours:g} working hours"),
+    "no_times": ("无时长数据", "no durations"),
+    "duration_days": ("{n:.1f} 工作日", "{n:.1f} working d"),
+    "duration_hours": ("{n:.1f} 工作小时", "{n:.1f} working h"),
+})
 
 # Logs with one time per step: a step's duration and the wait before it are one interval
 # (previous completion → this completion), drawn once, on the arrow.
-_ARROW_TIMES = {
-    "zh": {
-        "cbar": "中位时长（小时，{basis}）：箭头=上一步完成→本步完成（方框不另计）",
-        "legend_box_stats": "次数",
-        "legend_edge": "次数\n中位间隔（上一步完成→本步完成）",
-    },
-    "en": {
-        "cbar": "median hours ({basis}): arrow = previous completion → this completion (not repeated in boxes)",
-        "legend_box_stats": "count",
-        "legend_edge": "count\nmedian previous → this completion",
-    },
-}
+ARROW_TIMES = phrases("flowchart_arrow_times", {
+    "cbar": ("中位时长（小时，{basis}）：箭头=上一步完成→本步完成（方框不另计）",
+            "median hours ({basis}): arrow = previous completion → this completion (not repeated in boxes)"),
+    "legend_box_stats": ("次数", "count"),
+    "legend_edge": ("次数\n中位间隔（上一步完成→本步完成）", "count\nmedian previous → this completion"),
+})
 
 # A sequential map from a readable light orange to a dark red: short waits are still
 # visible on white, long waits stand out.
@@ -488,10 +469,9 @@ def format_duration(hours: float | None, lang: str = "zh", basis: str = "calenda
         return "–"
     if basis != "working":
         return format_hours(hours, lang)
-    zh = lang == "zh"
     if hours_per_day and hours >= hours_per_day:
-        return f"{hours / hours_per_day:.1f} {'工作日' if zh else 'working d'}"
-    return f"{hours:.1f} {'工作小时' if zh else 'working h'}"
+        return PHRASES("duration_days", lang, n=hours / hours_per_day)
+    return PHRASES("duration_hours", lang, n=hours)
 
 
 def _durations(data: dict, key: str, lang: str, basis: str, hours_per_day: float | None) -> str | None:
@@ -513,24 +493,24 @@ CALENDAR_KEYS = {"median_duration_hours": "median_calendar_duration_hours", "med
 
 
 def _box_stats(data: dict, lang: str, basis: str = "calendar", hours_per_day: float | None = None) -> str:
-    words = _TEXT[lang]
+    words = PHRASES.text(lang)
     n = _number(data.get("frequency"))
     d = _durations(data, "median_duration_hours", lang, basis, hours_per_day)
     if n is None:
         return d or ""
     if d is None:
-        return words["times"].format(n=f"{n:,}")
-    return words["box_stats"].format(n=f"{n:,}", d=d)
+        return words("times", n=f"{n:,}")
+    return words("box_stats", n=f"{n:,}", d=d)
 
 
 def _edge_text(data: dict, lang: str, lines: int = 2, basis: str = "calendar",
                hours_per_day: float | None = None) -> str:
-    words = _TEXT[lang]
+    words = PHRASES.text(lang)
     n = _number(data.get("frequency"))
     m = _durations(data, "median_hours", lang, basis, hours_per_day)
     parts = []
     if n is not None:
-        parts.append(words["times"].format(n=f"{n:,}"))
+        parts.append(words("times", n=f"{n:,}"))
     if m is not None:
         parts.append(m)
     return ("\n" if lines > 1 else " · ").join(parts)
@@ -589,8 +569,7 @@ def draw_flowchart(
     are compacted to fit a report page (16 × 24.5 cm) and, if still larger, drawn larger rather
     than with unreadable text (a warning suggests simplifying the map).
     """
-    if lang not in _TEXT:
-        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    check_lang(lang)
     if time_basis not in ("calendar", "working"):
         raise ValueError(f"time_basis must be 'calendar' or 'working', not {time_basis!r}")
     base = style or FlowchartStyle()
@@ -623,7 +602,7 @@ def draw_flowchart(
         for st in attempts:
             drawing = _Drawing(graph, st, lang, time_basis, hours_per_day)
             if not step_times:
-                drawing.words = {**drawing.words, **_ARROW_TIMES[lang]}
+                drawing.words = Text(lang, ARROW_TIMES.prefix, PHRASES.prefix)
             w_in, h_in = drawing.figure_size(title, note)
             if w_in <= PAGE_WIDTH_IN * PAGE_TOLERANCE and h_in <= PAGE_HEIGHT_IN * PAGE_TOLERANCE:
                 break
@@ -694,7 +673,7 @@ def flowchart_geometry(graph: nx.DiGraph, *, lang: str = "zh", time_basis: str =
         for node in graph.nodes:
             kind = drawing.kinds[node]
             (x, y), (w, h) = layout.positions[node], drawing.sizes[node]
-            name = drawing.words[kind] if kind in ("start", "end") else drawing.texts[node][0]
+            name = drawing.words(kind) if kind in ("start", "end") else drawing.texts[node][0]
             nodes.append({"id": str(node), "kind": kind, "x": x, "y": y, "w": w, "h": h, "name": name})
         edges = []
         for u, v in graph.edges:
@@ -715,7 +694,7 @@ class _Drawing:
         self.st = st
         self.lang = lang
         self.time_basis, self.hours_per_day = time_basis, hours_per_day
-        self.words = _TEXT[lang]
+        self.words = PHRASES.text(lang)
         self.basis_word = LABELS[lang][time_basis]
         self.measure = _Measure()
         self.texts: dict[Hashable, tuple[str, str]] = {}
@@ -977,7 +956,7 @@ class _Drawing:
                 edge = st.start_edge if kind == "start" else st.end_edge
                 ax.add_patch(Circle((x, y), w / 2, facecolor=face, edgecolor=edge,
                                     linewidth=1.4 if kind == "start" else 2.6, zorder=3))
-                ax.text(x, y, self.words[kind], ha="center", va="center", fontsize=st.stats_size,
+                ax.text(x, y, self.words(kind), ha="center", va="center", fontsize=st.stats_size,
                         color="#1b2733", zorder=4)
                 continue
             radius = min(7.0, h / 4)
@@ -1012,19 +991,19 @@ class _Drawing:
     def _legend_blocks(self) -> dict[str, tuple[float, float]]:
         """Widths and heights (points) of the legend blocks."""
         st, words, size = self.st, self.words, self.st.legend_size
-        name_w, name_h = self.measure(words["legend_box_name"], st.name_size)
-        stats_w, stats_h = self.measure(words["legend_box_stats"], st.stats_size)
+        name_w, name_h = self.measure(words("legend_box_name"), st.name_size)
+        stats_w, stats_h = self.measure(words("legend_box_stats"), st.stats_size)
         basis_w = self.measure(self._basis_text(), size)[0]
         box_w = max(name_w, stats_w) + 2 * st.box_pad_x
         edge_w = self.measure(self._edge_sample(), st.edge_label_size)[0]
         samples = self._width_samples()
         widths_w = 0.0
         if samples:
-            widths_w = max(self.measure(words["legend_width"], size)[0],
-                           40 + max(self.measure(words["times"].format(n=f"{f:,}"), size)[0] for f in samples))
+            widths_w = max(self.measure(words("legend_width"), size)[0],
+                           40 + max(self.measure(words("times", n=f"{f:,}"), size)[0] for f in samples))
         if self.layout.back_edges:
-            widths_w = max(widths_w, 40 + self.measure(words["legend_back"], size)[0])
-        title = words["cbar"].format(basis=self.basis_word) if self._norm is not None else words["no_times"]
+            widths_w = max(widths_w, 40 + self.measure(words("legend_back"), size)[0])
+        title = words("cbar", basis=self.basis_word) if self._norm is not None else words("no_times")
         cbar_w = max(170.0, self.measure(title, size)[0])
         return {
             "box": (max(box_w, basis_w), name_h + stats_h + 2 * st.box_pad_y + 24),
@@ -1039,9 +1018,9 @@ class _Drawing:
         both = self.time_basis == "working" and (
             any(CALENDAR_KEYS["median_duration_hours"] in d for _n, d in self.graph.nodes(data=True))
             or any(CALENDAR_KEYS["median_hours"] in d for *_e, d in self.graph.edges(data=True)))
-        text = words["legend_both"] if both else words["legend_basis"].format(basis=self.basis_word)
+        text = words("legend_both") if both else words("legend_basis", basis=self.basis_word)
         if self.time_basis == "working" and self.hours_per_day:
-            text += "\n" + words["legend_day"].format(hours=self.hours_per_day)
+            text += "\n" + words("legend_day", hours=self.hours_per_day)
         return text
 
     def _legend_geometry(self, available: float) -> tuple[float, float, dict[str, tuple[float, float]]]:
@@ -1069,7 +1048,7 @@ class _Drawing:
         return width, y - 10.0 + 6, pos
 
     def _edge_sample(self) -> str:
-        text = self.words["legend_edge"]
+        text = self.words("legend_edge")
         return text if self.st.edge_label_lines > 1 else text.replace("\n", " · ")
 
     def _width_samples(self) -> list[int]:
@@ -1100,8 +1079,8 @@ class _Drawing:
         # 1) sample activity box + time basis
         bx, by = pos["box"]
         by += 4
-        name_w, name_h = self.measure(words["legend_box_name"], st.name_size)
-        stats_w, stats_h = self.measure(words["legend_box_stats"], st.stats_size)
+        name_w, name_h = self.measure(words("legend_box_name"), st.name_size)
+        stats_w, stats_h = self.measure(words("legend_box_stats"), st.stats_size)
         bw = max(name_w, stats_w) + 2 * st.box_pad_x
         bh = name_h + stats_h + 2 + 2 * st.box_pad_y
         r = min(7.0, bh / 4)
@@ -1109,9 +1088,9 @@ class _Drawing:
                                      boxstyle=f"round,pad={r},rounding_size={r}",
                                      facecolor=st.box_face, edgecolor=st.box_edge, linewidth=1.1))
         cy = by + st.box_pad_y
-        lax.text(bx + bw / 2, cy + name_h / 2, words["legend_box_name"], ha="center", va="center",
+        lax.text(bx + bw / 2, cy + name_h / 2, words("legend_box_name"), ha="center", va="center",
                  fontsize=st.name_size, color=st.name_colour)
-        lax.text(bx + bw / 2, cy + name_h + 2 + stats_h / 2, words["legend_box_stats"], ha="center",
+        lax.text(bx + bw / 2, cy + name_h + 2 + stats_h / 2, words("legend_box_stats"), ha="center",
                  va="center", fontsize=st.stats_size, color=st.stats_colour)
         lax.text(bx, by + bh + 6, self._basis_text(), ha="left", va="top", fontsize=size, color="#5b6570")
 
@@ -1131,23 +1110,23 @@ class _Drawing:
             samples = self._width_samples()
             yy = y1 + 2
             if samples:
-                lax.text(x1, yy, words["legend_width"], ha="left", va="center", **text_kw)
+                lax.text(x1, yy, words("legend_width"), ha="left", va="center", **text_kw)
                 for f in samples:
                     yy += 14
                     lax.plot([x1, x1 + 34], [yy, yy], color="#9aa3ad", linewidth=self._line_width(f),
                              solid_capstyle="butt")
-                    lax.text(x1 + 40, yy, words["times"].format(n=f"{f:,}"), ha="left", va="center", **text_kw)
+                    lax.text(x1 + 40, yy, words("times", n=f"{f:,}"), ha="left", va="center", **text_kw)
                 yy += 16
             if self.layout.back_edges:
                 lax.plot([x1, x1 + 34], [yy, yy], color="#9aa3ad", linewidth=1.6, linestyle=(0, (4.0, 2.5)))
-                lax.text(x1 + 40, yy, words["legend_back"], ha="left", va="center", **text_kw)
+                lax.text(x1 + 40, yy, words("legend_back"), ha="left", va="center", **text_kw)
 
         # 4) colour bar
         x2, y2 = pos["cbar"]
         if norm is None:
-            lax.text(x2, y2 + 2, words["no_times"], ha="left", va="center", **text_kw)
+            lax.text(x2, y2 + 2, words("no_times"), ha="left", va="center", **text_kw)
             return
-        lax.text(x2, y2 + 2, words["cbar"].format(basis=self.basis_word), ha="left", va="center", **text_kw)
+        lax.text(x2, y2 + 2, words("cbar", basis=self.basis_word), ha="left", va="center", **text_kw)
         cax = fig.add_axes(frac(left + x2, top + y2 + 14, blocks["cbar"][0], 9.0))
         mappable = matplotlib.cm.ScalarMappable(norm=norm, cmap=_CMAP)
         cbar = fig.colorbar(mappable, cax=cax, orientation="horizontal")

@@ -14,6 +14,7 @@ from matplotlib.ticker import MaxNLocator
 
 from procmine.chart.fonts import chart_style
 from procmine.chart.trend import BAR, TARGET
+from procmine.text import phrases
 
 TEXT_COLOUR = "#28313b"
 MUTED = "#5b6570"
@@ -47,6 +48,16 @@ def _num(value: float) -> str:
     return f"{value:g}"
 
 
+PHRASES = phrases("histogram", {
+    "days_working": ("工作日", "working days"),
+    "days_calendar": ("天", "days"),
+    "axis": ("周期（{days}）", "lead time ({days})"),
+    "cases_axis": ("已完成案例数（个）", "completed cases"),
+    "target": ("目标 ≤ {target} {days}", "target ≤ {target} {days}"),
+    "title": ("周期分布（已完成案例）", "Lead-time distribution (completed cases)"),
+})
+
+
 def draw_lead_time_histogram(bins: pl.DataFrame, *, target_days: float | None = None, lang: str = "zh",
                              basis: str = "working", subtitle: str = "", target_note: str = "") -> Figure:
     """Bars: completed cases per bin of ``bins`` (from :func:`procmine.analyse.kpi.lead_time_distribution`).
@@ -55,8 +66,8 @@ def draw_lead_time_histogram(bins: pl.DataFrame, *, target_days: float | None = 
     hatched bar. ``target_days`` draws the target as a dashed vertical line, labelled with
     ``target_note`` (e.g. the share of cases within it).
     """
-    zh = lang == "zh"
-    days_word = ("工作日" if basis == "working" else "天") if zh else ("working days" if basis == "working" else "days")
+    t = PHRASES.text(lang)
+    days_word = t("days_working" if basis == "working" else "days_calendar")
     rows = bins.to_dicts()
     width = (rows[0]["to_work_days"] - rows[0]["from_work_days"]) if rows and rows[0]["to_work_days"] is not None \
         else 1.0
@@ -84,8 +95,8 @@ def draw_lead_time_histogram(bins: pl.DataFrame, *, target_days: float | None = 
         # headroom above the tallest bar's count for the target's label, so it never covers a count
         ax.set_ylim(0, top * (1.5 if target_days is not None else 1.18))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel(f"周期（{days_word}）" if zh else f"lead time ({days_word})", fontsize=9, color=TEXT_COLOUR)
-        ax.set_ylabel("已完成案例数（个）" if zh else "completed cases", fontsize=9, color=TEXT_COLOUR)
+        ax.set_xlabel(t("axis", days=days_word), fontsize=9, color=TEXT_COLOUR)
+        ax.set_ylabel(t("cases_axis"), fontsize=9, color=TEXT_COLOUR)
         ax.tick_params(labelsize=8, colors=MUTED)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
@@ -93,7 +104,7 @@ def draw_lead_time_histogram(bins: pl.DataFrame, *, target_days: float | None = 
             ax.spines[side].set_color("#c4ccd4")
         if target_days is not None:
             ax.axvline(target_days, color=TARGET, linestyle="--", linewidth=1.4)
-            label = (f"目标 ≤ {_num(target_days)} {days_word}" if zh else f"target ≤ {_num(target_days)} {days_word}")
+            label = t("target", target=_num(target_days), days=days_word)
             if target_note:
                 label += f"\n{target_note}"
             right_half = target_days > (edges[0] + edges[-1]) / 2
@@ -102,8 +113,7 @@ def draw_lead_time_histogram(bins: pl.DataFrame, *, target_days: float | None = 
                     bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.9})
             if target_days > edges[-1]:
                 ax.set_xlim(right=target_days + width * 0.5)
-        title = "周期分布（已完成案例）" if zh else "Lead-time distribution (completed cases)"
-        fig.text(0.02, 0.97, title, ha="left", va="top", fontsize=13, color=TEXT_COLOUR)
+        fig.text(0.02, 0.97, t("title"), ha="left", va="top", fontsize=13, color=TEXT_COLOUR)
         if subtitle:
             fig.text(0.02, 0.885, _wrap(subtitle, SUBTITLE_WIDTH), ha="left", va="top", fontsize=8.5, color=MUTED)
     return fig

@@ -24,6 +24,7 @@ from matplotlib.patches import Patch
 
 from procmine.chart.fonts import chart_style
 from procmine.log import ACTIVITY, DEPARTMENT, RESOURCE
+from procmine.text import Text
 
 if TYPE_CHECKING:
     from procmine.analyse.cases import CaseTimeline
@@ -180,8 +181,7 @@ def draw_case_timeline(timeline: "CaseTimeline", *, lang: str = "zh", top: int |
             subtitle = say("timeline_subtitle", lang, steps=timeline.steps.height, lead_work=number(timeline.lead_work_hours),
                            work_hours=work_unit, lead=number(timeline.lead_hours), calendar=calendar.describe(lang))
         if left_out:
-            subtitle += ("；" if lang == "zh" else "; ") + (f"仅显示前 {len(rows)} 步" if lang == "zh"
-                                                           else f"first {len(rows)} steps shown")
+            subtitle += Text(lang)("clause_separator") + say("timeline_first_steps", lang, n=len(rows))
         fig.text(0.02, 1 - 0.12 / height, title, ha="left", va="top", fontsize=13, color=TEXT_COLOUR)
         from procmine.chart.histogram import _wrap as wrap_lines
 

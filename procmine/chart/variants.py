@@ -18,6 +18,7 @@ from matplotlib.ticker import PercentFormatter
 
 from procmine.chart.bars import BAR_COLOUR, MUTED, TEXT_COLOUR
 from procmine.chart.fonts import chart_style
+from procmine.text import Text
 
 if TYPE_CHECKING:
     from procmine.analyse.variants import VariantExplorer
@@ -87,10 +88,8 @@ def draw_variants(explorer: "VariantExplorer", *, lang: str = "zh", top: int | N
         ax.set_ylim(-y - 0.05, 0.05)
         top_share = max(shares) if shares and max(shares) > 0 else 1.0
         ax.set_xlim(0, top_share * 1.8)  # room for the share and cases after the longest bar
-        cases_word = "个案例" if lang == "zh" else " cases"
         for centre, row, share in zip(centres, rows, shares):
-            ax.text(share + top_share * 0.02, centre, f"{share * 100:.1f} %（{row['cases']:,}{cases_word}）"
-                    if lang == "zh" else f"{share * 100:.1f} % ({row['cases']:,}{cases_word})",
+            ax.text(share + top_share * 0.02, centre, say("variants_bar", lang, share=share * 100, cases=row["cases"]),
                     va="center", ha="left", fontsize=7.5, color=TEXT_COLOUR)
             if row["median_lead_work_days"] is None and row["median_lead_days"] is None:
                 note = say("variants_note_open", lang)
@@ -110,12 +109,11 @@ def draw_variants(explorer: "VariantExplorer", *, lang: str = "zh", top: int | N
         n_top = sum(1 for row in rows if row["rank"] is not None)
         fig.text(0.02, 1 - 0.12 / height, say("variants_title", lang, n=n_top), ha="left", va="top", fontsize=13,
                  color=TEXT_COLOUR)
-        calendar = explorer.calendar_description_zh if lang == "zh" else explorer.calendar_description
         subtitle = say("variants_subtitle", lang, variants=explorer.table.height, cases=explorer.total_cases)
         from procmine.chart.histogram import _wrap as wrap_lines
 
-        fig.text(0.02, 1 - 0.48 / height, wrap_lines(f"{subtitle}；{calendar}" if lang == "zh" else
-                                                     f"{subtitle}; {calendar}", 128),
+        separator = Text(lang)("clause_separator")
+        fig.text(0.02, 1 - 0.48 / height, wrap_lines(f"{subtitle}{separator}{explorer.calendar_text(lang)}", 128),
                  ha="left", va="top", fontsize=8, color=MUTED)
     return fig
 

@@ -34,6 +34,7 @@ from procmine.compare.design import END, START, Design
 from procmine.errors import DesignError
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, ROLE, ROW, TIMESTAMP, EventLog
 from procmine.result import Result
+from procmine.text import phrases
 
 if TYPE_CHECKING:
     from procmine.calendar import Calendar
@@ -210,7 +211,7 @@ CASE_DEVIATION_SCHEMA = {
 }
 DEVIATION_COLUMNS = [CASE, "kind", "detail", "activity", "from_activity", "to_activity", "rule", "limit",
                      "measured_hours", "hours_over_limit", "time_basis", "expected", "actual"]
-KIND_WORDS = {
+KIND_WORDS = phrases("deviation_kind", {
     "unplanned_step": ("设计外步骤", "unplanned step"),
     "skipped_step": ("跳过的设计步骤", "skipped step"),
     "extra_handoff": ("设计外交接", "hand-off outside the design"),
@@ -219,39 +220,67 @@ KIND_WORDS = {
     "rule_violation": ("违反规则", "rule violation"),
     "time_limit": ("超出时限", "time limit exceeded"),
     "responsibility": ("责任主体不符", "done by another"),
-}
+})
 
-#: what a precedence rule's check says about a case
-_PRECEDENCE_WORDS = {"missing": ("前一步骤未做", "the earlier step is missing"),
-                     "after": ("顺序颠倒", "done in the wrong order")}
+#: The sentences of deviations.csv's detail column and of the comparison's notes.
+PHRASES = phrases("deviation", {
+    "handoff": ("{word}：{source} → {target}", "{word}: {source} → {target}"),
+    "rule": ("{word}：{text}", "{word}: {text}"),
+    "rule_detail": ("（{detail}）", " ({detail})"),
+    # what a precedence rule's check says about a case
+    "precedence_missing": ("前一步骤未做", "the earlier step is missing"),
+    "precedence_after": ("顺序颠倒", "done in the wrong order"),
+    "time_limit": ("{word}：{activity} 用时 {measured:.2f} {unit}，时限 {limit}，超出 {over:.2f} {unit}",
+                   "{word}: {activity} took {measured:.2f} {unit}, limit {limit}, {over:.2f} {unit} over"),
+    "working_h": ("工作小时", "working h"),
+    "calendar_h": ("日历小时", "calendar h"),
+    "responsibility": ("{word}：{activity} 应由「{expected}」办理，实际「{actual}」",
+                       "{word}: {activity} designed for {expected!r}, done by {actual!r}"),
+    "step": ("{word}：{activity}", "{word}: {activity}"),
+    # notes (English in the JSON, both in the text)
+    "never_occurs": ("设计步骤「{step}」在日志中从未出现{hint}", "designed step {step!r} never occurs in the log{hint}"),
+    "alias_hint": ("；日志中有「{close}」，如为同一步骤，请在设计中为该步骤加 aliases: [{close}]",
+                   "; the log has {close!r}; if it is the same step, add 'aliases: [{close}]' to the step in the design"),
+    "placeholder_people": ("{rule}：这两个步骤的处理人只有「{shown}」，像是岗位或占位符而非具体人员，四眼原则无法据此判断",
+                           "{rule}: the resource column has only {shown} for these steps; it looks like a role or "
+                           "placeholder, not a person, so the four-eyes check cannot tell people apart"),
+    "immediately": ("{step}：时间要求「{limit}」无法按时长检查，未检查；如需检查请写明时长，如 15分钟内",
+                    "{step}: time limit {limit!r} (immediately) is not checked; write a number such as 15分钟内 to "
+                    "check it"),
+    "open_left_out": ("{n} 个在办案例未纳入对比", "{n} cases still in progress were left out of the comparison"),
+    "rows_dropped": ("读取日志时有 {n} 行被剔除（见 procmine check），案例中缺少的步骤可能在其中",
+                     "{n} rows were dropped while reading the log (see procmine check); a step missing from a case "
+                     "may be one of them"),
+})
+
+
+def _note(key: str, **fields) -> Note:
+    """A note from the phrase ``key``: the English text, with its Chinese in ``.zh`` (a field may be a
+    ``(zh, en)`` pair)."""
+    zh, en = PHRASES.pair(key, **fields)
+    return Note(en, zh)
 
 
 def _deviation_detail(row: dict, lang: str) -> str:
     """One deviation of one case as a sentence (the ``detail`` column of deviations.csv)."""
-    zh = lang == "zh"
-    word = KIND_WORDS[row["kind"]][0 if zh else 1]
+    t = PHRASES.text(lang)
     kind = row["kind"]
+    word = KIND_WORDS(kind, lang)
     if kind == "extra_handoff":
-        return f"{word}：{row['from_activity']} → {row['to_activity']}" if zh else \
-            f"{word}: {row['from_activity']} → {row['to_activity']}"
+        return t("handoff", word=word, source=row["from_activity"], target=row["to_activity"])
     if kind == "rule_violation":
-        text = row["rule_text_zh"] if zh else row["rule_text_en"]
         detail = row["rule_detail"]
-        if row["rule"].startswith("precedence") and detail in _PRECEDENCE_WORDS:
-            detail = _PRECEDENCE_WORDS[detail][0 if zh else 1]
-        extra = f"（{detail}）" if zh else f" ({detail})"
-        return (f"{word}：{text}" if zh else f"{word}: {text}") + (extra if detail else "")
+        if row["rule"].startswith("precedence") and detail in ("missing", "after"):
+            detail = t(f"precedence_{detail}")
+        return (t("rule", word=word, text=t.pick((row["rule_text_zh"], row["rule_text_en"])))
+                + (t("rule_detail", detail=detail) if detail else ""))
     if kind == "time_limit":
-        unit = ("工作小时" if zh else "working h") if row["time_basis"] == "working" else ("日历小时" if zh else "calendar h")
-        if zh:
-            return (f"{word}：{row['activity']} 用时 {row['measured_hours']:.2f} {unit}，时限 {row['limit']}，"
-                    f"超出 {row['hours_over_limit']:.2f} {unit}")
-        return (f"{word}: {row['activity']} took {row['measured_hours']:.2f} {unit}, limit {row['limit']}, "
-                f"{row['hours_over_limit']:.2f} {unit} over")
+        unit = t("working_h" if row["time_basis"] == "working" else "calendar_h")
+        return t("time_limit", word=word, activity=row["activity"], measured=row["measured_hours"], unit=unit,
+                 limit=row["limit"], over=row["hours_over_limit"])
     if kind == "responsibility":
-        return (f"{word}：{row['activity']} 应由「{row['expected']}」办理，实际「{row['actual']}」" if zh else
-                f"{word}: {row['activity']} designed for {row['expected']!r}, done by {row['actual']!r}")
-    return f"{word}：{row['activity']}" if zh else f"{word}: {row['activity']}"
+        return t("responsibility", word=word, activity=row["activity"], expected=row["expected"], actual=row["actual"])
+    return t("step", word=word, activity=row["activity"])
 
 
 def _case_deviation_frame(rows: list[dict]) -> pl.DataFrame:
@@ -279,12 +308,8 @@ def match_names(activities: list[str], design: Design) -> tuple[dict[str, str], 
         if step not in seen:
             close = difflib.get_close_matches(step, [a for a in activities if a not in mapping and a not in
                                                      design.step_names], n=1, cutoff=0.5)
-            hint = (f"; the log has {close[0]!r}; if it is the same step, add 'aliases: [{close[0]}]' to the step "
-                    "in the design") if close else ""
-            hint_zh = (f"；日志中有「{close[0]}」，如为同一步骤，请在设计中为该步骤加 aliases: [{close[0]}]"
-                       if close else "")
-            notes.append(Note(f"designed step {step!r} never occurs in the log{hint}",
-                              f"设计步骤「{step}」在日志中从未出现{hint_zh}"))
+            hint = PHRASES.pair("alias_hint", close=close[0]) if close else ""
+            notes.append(_note("never_occurs", step=step, hint=hint))
     return mapping, notes
 
 
@@ -420,10 +445,7 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
             people = checked_events.filter(pl.col(ACTIVITY).is_in(list(rule.activities)))[RESOURCE].drop_nulls()
             if people.n_unique() <= 2 and people.len() > 10:
                 shown = "、".join(sorted(people.unique().to_list()))
-                notes.append(Note(f"{rule.name}: the resource column has only {shown} for these steps; it looks like "
-                                  "a role or placeholder, not a person, so the four-eyes check cannot tell people apart",
-                                  f"{rule.describe('zh')}：这两个步骤的处理人只有「{shown}」，像是岗位或占位符而非具体人员，"
-                                  "四眼原则无法据此判断"))
+                notes.append(_note("placeholder_people", rule=(rule.describe("zh"), rule.name), shown=shown))
         rule_rows.append({"rule": rule.name, "kind": rule.kind, "text": rule.describe("zh"),
                           "text_en": rule.describe("en"), "cases": len(result.case_ids),
                           "checked_cases": result.checked_cases, "exempt_cases": result.exempt,
@@ -449,9 +471,7 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
         if limit is None:
             continue
         if limit.value == 0:
-            notes.append(Note(f"{step.name}: time limit {limit.text!r} (immediately) is not checked; write a number "
-                              "such as 15分钟内 to check it",
-                              f"{step.name}：时间要求「{limit.text}」无法按时长检查，未检查；如需检查请写明时长，如 15分钟内"))
+            notes.append(_note("immediately", step=step.name, limit=limit.text))
             continue
         calendar_basis = limit.basis == "calendar" or cal.kind == "none"
         column = "duration_hours" if limit.basis == "calendar" else "duration_work_hours"
@@ -511,14 +531,11 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
                                 else round(actual, 4), "met": met, "share_met": None, "cases": n_cases})
 
     if open_ids:
-        notes.insert(0, Note(f"{len(open_ids)} cases still in progress were left out of the comparison",
-                             f"{len(open_ids)} 个在办案例未纳入对比"))
+        notes.insert(0, _note("open_left_out", n=len(open_ids)))
     # rows of steps still open belong to the cases left out; any other dropped row may be a missing step
     dropped = log.quality.dropped - (log.open_steps.height if log.open_steps is not None else 0)
     if dropped > 0:
-        notes.append(Note(f"{dropped} rows were dropped while reading the log (see procmine check); "
-                          "a step missing from a case may be one of them",
-                          f"读取日志时有 {dropped} 行被剔除（见 procmine check），案例中缺少的步骤可能在其中"))
+        notes.append(_note("rows_dropped", n=dropped))
     notes = list(design.warnings) + notes
     return Comparison(
         process=design.process, design=design, fitness=fitness, cases=n_cases, open_cases=len(open_ids),

@@ -18,6 +18,7 @@ from typing import Any
 from procmine.calendar import Duration
 from procmine.compare.rules import Rule
 from procmine.errors import DesignError
+from procmine.text import phrases
 
 START, END = "__start__", "__end__"
 #: Words that mean the start or the end of the process in a design's flows.
@@ -26,6 +27,12 @@ END_WORDS = {"结束", "end", "finish", "__end__", "流程结束"}
 #: Above this many markings the design's behaviour is not explored (designs are small).
 MAX_MARKINGS = 200_000
 TARGET_NAMES = ("lead_time", "rejection_rate", "first_time_right")
+#: A design's targets said as a condition.
+PHRASES = phrases("design", {
+    "lead_time": ("办理时长 ≤ {limit}", "lead time ≤ {limit}"),
+    "rejection_rate": ("驳回率 ≤ {limit:g} %", "rejection rate ≤ {limit:g} %"),
+    "first_time_right": ("一次通过率 ≥ {limit:g} %", "first-time-right ≥ {limit:g} %"),
+})
 
 
 @dataclass(frozen=True)
@@ -57,11 +64,8 @@ class Target:
 
     def describe(self, lang: str = "zh") -> str:
         if isinstance(self.limit, Duration):
-            word = {"zh": "办理时长 ≤ ", "en": "lead time ≤ "}[lang]
-            return word + self.limit.describe(lang)
-        words = {"rejection_rate": ("驳回率 ≤ ", "rejection rate ≤ "),
-                 "first_time_right": ("一次通过率 ≥ ", "first-time-right ≥ ")}[self.name]
-        return f"{words[0 if lang == 'zh' else 1]}{self.limit * 100:g} %"
+            return PHRASES("lead_time", lang, limit=self.limit.describe(lang))
+        return PHRASES(self.name, lang, limit=self.limit * 100)
 
 
 @dataclass

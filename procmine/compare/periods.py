@@ -33,6 +33,7 @@ import polars as pl
 from procmine.errors import EmptyLogError, ProcmineError
 from procmine.log import ACTIVITY, EventLog
 from procmine.result import Result
+from procmine.text import Text, phrases
 
 BOOTSTRAP = 1000
 BOOTSTRAP_MAX_CASES = 20_000
@@ -92,30 +93,32 @@ class PeriodComparison(Result):
         return {"kpis": self.kpis, "activities": self.activities, "paths": self.paths, "variants": self.variants}
 
     # --- text --------------------------------------------------------------------------
+    def labels(self, lang: str = "zh") -> tuple[str, str]:
+        """The two sides' names in ``lang``."""
+        return PHRASES.text(lang).pick(((self.before_label, self.after_label), self.labels_en))
+
     def describe(self, lang: str = "zh") -> str:
-        zh = lang == "zh"
-        basis = ("工作时间" if self.basis == "working" else "日历时间") if zh else f"{self.basis} time"
-        lines = [f"前后对比：{self.before_label} 对比 {self.after_label}（{basis}：{self.calendar_description}）" if zh else
-                 f"Before and after: {self.labels_en[0]} vs {self.labels_en[1]} ({basis}: "
-                 f"{self.calendar_description_en})"]
-        lines.append("  关键指标（后 − 前，95% 置信区间）：" if zh else "  KPIs (after − before, 95 % confidence interval):")
+        t = PHRASES.text(lang)
+        before, after = self.labels(lang)
+        lines = [t("head", before=before, after=after, basis=t.basis(self.basis),
+                   calendar=t.pick((self.calendar_description, self.calendar_description_en)))]
+        lines.append(t("kpis_head"))
         for r in self.kpis.iter_rows(named=True):
-            lines.append("    " + _kpi_line(r, zh))
+            lines.append("    " + _kpi_line(r, t))
         changed = self.activities.filter(pl.col("change") != "same")
         if changed.height:
-            lines.append("  环节变化：" if zh else "  steps that changed:")
+            lines.append(t("steps_head"))
             for r in changed.iter_rows(named=True):
-                lines.append("    " + _step_line(r, zh, self.basis))
+                lines.append("    " + _step_line(r, t, self.basis))
         else:
-            lines.append("  环节：没有超出随机波动的变化" if zh else "  steps: no change beyond noise")
+            lines.append(t("steps_same"))
         new = self.paths.filter(pl.col("change") == "new")["path"].to_list()
         gone = self.paths.filter(pl.col("change") == "removed")["path"].to_list()
         if new or gone:
-            lines.append(("  路径：新增 " + ("、".join(new) or "无") + "；消失 " + ("、".join(gone) or "无")) if zh else
-                         ("  paths: new " + (", ".join(new) or "none") + "; gone " + (", ".join(gone) or "none")))
+            lines.append(t("paths", new=t.join(new) or t("no_path"), gone=t.join(gone) or t("no_path")))
         top = self.variants.head(5)
         if top.height:
-            lines.append("  主要变体占比（前 → 后）：" if zh else "  main variants, share (before → after):")
+            lines.append(t("variants_head"))
             for r in top.iter_rows(named=True):
                 lines.append(f"    {_pct(r['share_before'])} → {_pct(r['share_after'])}  {r['variant']}")
         lines += [f"  ! {n}" for n in self.notes]
@@ -126,8 +129,9 @@ class PeriodComparison(Result):
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        rows = "".join(f"<tr><td>{esc(_kpi_line(r, True))}</td></tr>" for r in self.kpis.iter_rows(named=True))
-        steps = "".join(f"<tr><td>{esc(_step_line(r, True, self.basis))}</td></tr>"
+        t = PHRASES.text("zh")
+        rows = "".join(f"<tr><td>{esc(_kpi_line(r, t))}</td></tr>" for r in self.kpis.iter_rows(named=True))
+        steps = "".join(f"<tr><td>{esc(_step_line(r, t, self.basis))}</td></tr>"
                         for r in self.activities.filter(pl.col("change") != "same").iter_rows(named=True))
         return (f"<div><h4>前后对比 · {esc(self.before_label)} → {esc(self.after_label)}</h4>"
                 f"<table>{rows}</table><h5>环节变化</h5><table>{steps or '<tr><td>无</td></tr>'}</table></div>")
@@ -195,8 +199,9 @@ def compare_periods(log: EventLog, split: str | date | datetime | None = None, o
         before = _side(log, f":{written}", f"before {written}", log)
         after = _side(log, f"{written}:", f"from {written} on", log)
         n_before, n_after = before.summary().cases, after.summary().cases
-        before_label, after_label = f"{written} 之前（{n_before:,} 件）", f"{written} 起（{n_after:,} 件）"
-        labels_en = (f"before {written} ({n_before:,} cases)", f"from {written} on ({n_after:,} cases)")
+        (before_label, labels_before), (after_label, labels_after) = (
+            PHRASES.pair("before", split=written, n=n_before), PHRASES.pair("after", split=written, n=n_after))
+        labels_en = (labels_before, labels_after)
     rng = np.random.default_rng(seed)
     a, b = _case_frame(before, calendar, target), _case_frame(after, calendar, target)
     if a["done"].height == 0 or b["done"].height == 0:
@@ -214,11 +219,9 @@ def compare_periods(log: EventLog, split: str | date | datetime | None = None, o
     if other is not None:  # two exports: a case in both is counted on both sides
         shared = before.events["case"].unique().is_in(after.events["case"].unique().implode()).sum()
         if shared:
-            notes.append(f"{shared:,} 个案例同时出现在两份导出中，两边都计入 · {shared:,} cases appear in both "
-                         "exports and count on both sides (export by period to keep them apart)")
+            notes.append(" · ".join(PHRASES.pair("in_both_exports", n=shared)))
     if a["open"] or b["open"]:
-        notes.append(f"进行中、未计入周期的案例：之前 {a['open']:,} 件，之后 {b['open']:,} 件 · in progress, left out of "
-                     f"lead times: {a['open']:,} before, {b['open']:,} after")
+        notes.append(" · ".join(PHRASES.pair("open_left_out", before=a["open"], after=b["open"])))
     from procmine.discover import discover
 
     return PeriodComparison(
@@ -421,46 +424,77 @@ def _variant_table(before: EventLog, after: EventLog) -> pl.DataFrame:
 
 # --- words ------------------------------------------------------------------------------
 
-KPI_ZH = {"median_lead_hours": "周期中位数（日历小时）", "p90_lead_hours": "周期 P90（日历小时）",
-          "median_lead_work_hours": "周期中位数（工作小时）", "p90_lead_work_hours": "周期 P90（工作小时）",
-          "rejection_rate": "驳回率", "first_time_right": "一次通过率", "target_share": "达标率",
-          "completed_cases": "已完成案例数"}
-KPI_EN = {"median_lead_hours": "median lead time (calendar hours)", "p90_lead_hours": "p90 lead time (calendar hours)",
-          "median_lead_work_hours": "median lead time (working hours)",
-          "p90_lead_work_hours": "p90 lead time (working hours)", "rejection_rate": "rejection rate",
-          "first_time_right": "first-time-right", "target_share": "share within target",
-          "completed_cases": "completed cases"}
+PHRASES = phrases("periods", {
+    "before": ("{split} 之前（{n:,} 件）", "before {split} ({n:,} cases)"),
+    "after": ("{split} 起（{n:,} 件）", "from {split} on ({n:,} cases)"),
+    "head": ("前后对比：{before} 对比 {after}（{basis}：{calendar}）", "Before and after: {before} vs {after} ({basis}: {calendar})"),
+    "kpis_head": ("  关键指标（后 − 前，95% 置信区间）：", "  KPIs (after − before, 95 % confidence interval):"),
+    "steps_head": ("  环节变化：", "  steps that changed:"),
+    "steps_same": ("  环节：没有超出随机波动的变化", "  steps: no change beyond noise"),
+    "paths": ("  路径：新增 {new}；消失 {gone}", "  paths: new {new}; gone {gone}"),
+    "no_path": ("无", "none"),
+    "variants_head": ("  主要变体占比（前 → 后）：", "  main variants, share (before → after):"),
+    # notes, kept in both languages at once
+    "in_both_exports": ("{n:,} 个案例同时出现在两份导出中，两边都计入",
+                        "{n:,} cases appear in both exports and count on both sides (export by period to keep them apart)"),
+    "open_left_out": ("进行中、未计入周期的案例：之前 {before:,} 件，之后 {after:,} 件",
+                      "in progress, left out of lead times: {before:,} before, {after:,} after"),
+    # the measures
+    "median_lead_hours": ("周期中位数（日历小时）", "median lead time (calendar hours)"),
+    "p90_lead_hours": ("周期 P90（日历小时）", "p90 lead time (calendar hours)"),
+    "median_lead_work_hours": ("周期中位数（工作小时）", "median lead time (working hours)"),
+    "p90_lead_work_hours": ("周期 P90（工作小时）", "p90 lead time (working hours)"),
+    "rejection_rate": ("驳回率", "rejection rate"),
+    "first_time_right": ("一次通过率", "first-time-right"),
+    "target_share": ("达标率", "share within target"),
+    "completed_cases": ("已完成案例数", "completed cases"),
+    "count_line": ("{name}：{before:,.0f} → {after:,.0f}", "{name}: {before:,.0f} → {after:,.0f}"),
+    "points": ("{delta:+.1f} 个百分点", "{delta:+.1f} pp"),
+    "within_noise": ("，在随机波动范围内（区间含 0），不能算作变化", "; within noise (the interval contains 0): not a change"),
+    "real_change": ("，变化显著", "; a real change"),
+    "kpi_line": ("{name}：{before} → {after}，变化 {delta} {ci}{verdict}", "{name}: {before} → {after}, change {delta} {ci}{verdict}"),
+    # the steps
+    "unit_working": ("工作小时", "working hours"),
+    "unit_calendar": ("日历小时", "calendar hours"),
+    "step_new": ("新增 {name}（{cases:,} 件）", "new: {name} ({cases:,} cases)"),
+    "step_removed": ("已删除 {name}（此前 {cases:,} 件）", "removed: {name} ({cases:,} cases before)"),
+    "faster": ("变快", "faster"),
+    "slower": ("变慢", "slower"),
+    "step_line": ("{word} {name}：中位 {before:.1f} → {after:.1f} {unit}（{delta:+.1f}，区间 [{low:+.1f}, {high:+.1f}]）",
+                  "{word}: {name}, median {before:.1f} → {after:.1f} {unit} ({delta:+.1f}, interval [{low:+.1f}, "
+                  "{high:+.1f}])"),
+})
+MEASURES = ("median_lead_hours", "p90_lead_hours", "median_lead_work_hours", "p90_lead_work_hours", "rejection_rate",
+            "first_time_right", "target_share", "completed_cases")
+KPI_ZH, KPI_EN = ({m: PHRASES(m, lang) for m in MEASURES} for lang in ("zh", "en"))
 
 
-def _kpi_line(r: dict, zh: bool) -> str:
-    name = (KPI_ZH if zh else KPI_EN)[r["measure"]]
+def _kpi_line(r: dict, t: Text) -> str:
+    """One KPI's change, in the language of ``t``."""
+    t = PHRASES.text(t.lang)
+    name = t(r["measure"])
     rate = r["unit"].startswith("fraction")
     fmt = _pct if rate else (lambda v: "–" if v is None else f"{v:,.1f}")
     if r["measure"] == "completed_cases":
-        return f"{name}：{r['before']:,.0f} → {r['after']:,.0f}" if zh else f"{name}: {r['before']:,.0f} → {r['after']:,.0f}"
-    delta = "–" if r["delta"] is None else (f"{r['delta'] * 100:+.1f} 个百分点" if zh else f"{r['delta'] * 100:+.1f} pp") \
-        if rate else f"{r['delta']:+,.1f}"
+        return t("count_line", name=name, before=r["before"], after=r["after"])
+    delta = "–" if r["delta"] is None else t("points", delta=r["delta"] * 100) if rate else f"{r['delta']:+,.1f}"
     ci = "" if r["ci_low"] is None else (
         f"[{r['ci_low'] * 100:+.1f}, {r['ci_high'] * 100:+.1f}]" if rate else f"[{r['ci_low']:+,.1f}, {r['ci_high']:+,.1f}]")
-    verdict = "" if r["within_noise"] is None else (
-        ("，在随机波动范围内（区间含 0），不能算作变化" if zh else "; within noise (the interval contains 0): not a change")
-        if r["within_noise"] else ("，变化显著" if zh else "; a real change"))
-    return (f"{name}：{fmt(r['before'])} → {fmt(r['after'])}，变化 {delta} {ci}{verdict}" if zh else
-            f"{name}: {fmt(r['before'])} → {fmt(r['after'])}, change {delta} {ci}{verdict}")
+    verdict = "" if r["within_noise"] is None else t("within_noise" if r["within_noise"] else "real_change")
+    return t("kpi_line", name=name, before=fmt(r["before"]), after=fmt(r["after"]), delta=delta, ci=ci, verdict=verdict)
 
 
-def _step_line(r: dict, zh: bool, basis: str) -> str:
-    unit = ("工作小时" if basis == "working" else "日历小时") if zh else f"{basis} hours"
+def _step_line(r: dict, t: Text, basis: str) -> str:
+    """One step that changed, in the language of ``t``."""
+    t = PHRASES.text(t.lang)
     name = r["activity"]
     if r["change"] == "new":
-        return f"新增 {name}（{r['cases_after']:,} 件）" if zh else f"new: {name} ({r['cases_after']:,} cases)"
+        return t("step_new", name=name, cases=r["cases_after"])
     if r["change"] == "removed":
-        return f"已删除 {name}（此前 {r['cases_before']:,} 件）" if zh else f"removed: {name} ({r['cases_before']:,} cases before)"
-    word = ("变快" if r["change"] == "faster" else "变慢") if zh else r["change"]
-    return (f"{word} {name}：中位 {r['median_work_hours_before']:.1f} → {r['median_work_hours_after']:.1f} {unit}"
-            f"（{r['delta_work_hours']:+.1f}，区间 [{r['ci_low']:+.1f}, {r['ci_high']:+.1f}]）" if zh else
-            f"{word}: {name}, median {r['median_work_hours_before']:.1f} → {r['median_work_hours_after']:.1f} {unit} "
-            f"({r['delta_work_hours']:+.1f}, interval [{r['ci_low']:+.1f}, {r['ci_high']:+.1f}])")
+        return t("step_removed", name=name, cases=r["cases_before"])
+    return t("step_line", word=t(r["change"]), name=name, before=r["median_work_hours_before"],
+             after=r["median_work_hours_after"], unit=t(f"unit_{basis}"), delta=r["delta_work_hours"],
+             low=r["ci_low"], high=r["ci_high"])
 
 
 def _pct(value) -> str:

@@ -25,7 +25,16 @@ import polars as pl
 
 from procmine.errors import DesignError
 from procmine.log import ACTIVITY, CASE, RESOURCE, TIMESTAMP
+from procmine.text import phrases
 from procmine.units import to_number
+
+#: Each rule said as a sentence.
+PHRASES = phrases("rules", {
+    "precedence": ("{before} 须在 {after} 之前完成", "{before} must complete before {after} completes"),
+    "required_if": ("{attribute} {op} {value} 的案例须经过 {activity}",
+                    "cases with {attribute} {op} {value} must pass {activity}"),
+    "four_eyes": ("{first} 与 {second} 须由不同人员办理", "{first} and {second} must be done by different people"),
+})
 
 OPERATORS = {"==": operator.eq, "!=": operator.ne, ">": operator.gt, ">=": operator.ge, "<": operator.lt,
              "<=": operator.le}
@@ -96,9 +105,7 @@ class Precedence(Rule):
         return f"precedence: {self.before} → {self.after}"
 
     def describe(self, lang: str = "zh") -> str:
-        if lang == "zh":
-            return f"{self.before} 须在 {self.after} 之前完成"
-        return f"{self.before} must complete before {self.after} completes"
+        return PHRASES("precedence", lang, before=self.before, after=self.after)
 
     def check(self, events: pl.DataFrame, cases: list[str]) -> RuleResult:
         firsts = (
@@ -138,9 +145,8 @@ class RequiredIf(Rule):
         return f"required_if: {self.activity} if {self.attribute} {self.op} {self.value}"
 
     def describe(self, lang: str = "zh") -> str:
-        if lang == "zh":
-            return f"{self.attribute} {self.op} {self.value} 的案例须经过 {self.activity}"
-        return f"cases with {self.attribute} {self.op} {self.value} must pass {self.activity}"
+        return PHRASES("required_if", lang, attribute=self.attribute, op=self.op, value=self.value,
+                       activity=self.activity)
 
     def matches(self, values: pl.Series) -> tuple[pl.Series, int]:
         """Which values satisfy the condition, and how many could not be compared."""
@@ -206,9 +212,7 @@ class FourEyes(Rule):
         return f"four_eyes: {self.first} ≠ {self.second}"
 
     def describe(self, lang: str = "zh") -> str:
-        if lang == "zh":
-            return f"{self.first} 与 {self.second} 须由不同人员办理"
-        return f"{self.first} and {self.second} must be done by different people"
+        return PHRASES("four_eyes", lang, first=self.first, second=self.second)
 
     def check(self, events: pl.DataFrame, cases: list[str]) -> RuleResult:
         people = events.filter(pl.col(ACTIVITY).is_in([self.first, self.second]) & pl.col(RESOURCE).is_not_null())

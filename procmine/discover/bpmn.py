@@ -91,11 +91,14 @@ def discover_bpmn(log: EventLog, noise_threshold: float = 0.1, *, arrival_times:
     """
     if not 0 <= noise_threshold <= 1:
         raise ValueError("noise_threshold must be between 0 and 1")
-    tables = log.tables(arrival_times=arrival_times)
-    variants = variant_counts(tables)
+    if getattr(log, "engine", None) == "spark":  # the variant table counted on Spark
+        variants, names, n_variants = log.variant_counts(arrival_times=arrival_times)
+    else:
+        tables = log.tables(arrival_times=arrival_times)
+        variants, names, n_variants = variant_counts(tables), tables.activity_names.to_list(), tables.variants.height
     if activities is not None:
         variants = _projected(variants, set(activities))
-    with _budget(time_budget, f"{len(activities or tables.activity_names):,} activities, {len(variants):,} "
+    with _budget(time_budget, f"{len(activities or names):,} activities, {len(variants):,} "
                               "distinct sequences"):
         tree = _inductive_tree(variants, noise_threshold)
     from procmine import _engine
@@ -105,8 +108,8 @@ def discover_bpmn(log: EventLog, noise_threshold: float = 0.1, *, arrival_times:
     algorithm = "inductive miner infrequent (IMf)" if noise_threshold > 0 else "inductive miner (IM)"
     if max((len(v) for v in variants), default=0) > LONG_VARIANT:
         algorithm = f"inductive miner on directly-follows counts (IMd; a case has over {LONG_VARIANT:,} steps)"
-    return BpmnModel(model, noise_threshold, tables.variants.height, algorithm,
-                     tuple(activities if activities is not None else tables.activity_names.to_list()))
+    return BpmnModel(model, noise_threshold, n_variants, algorithm,
+                     tuple(activities if activities is not None else names))
 
 
 def _projected(variants: Counter, keep: set[str]) -> Counter:

@@ -27,6 +27,7 @@ import polars as pl
 
 from procmine.engine import Tables
 from procmine.log import ACTIVITY, CASE, EventLog
+from procmine.text import phrases
 
 START_NODE, END_NODE = "__start__", "__end__"
 
@@ -54,15 +55,38 @@ class Simplification:
     paths_total: int
 
     def note(self, lang: str = "zh") -> str:
-        if lang == "en":
-            return (f"Simplified: {self.activities_kept} of {self.activities_total} activities, "
-                    f"{self.paths_kept} of {self.paths_total} paths shown (most frequent first)")
-        return (f"已简化：显示 {self.activities_total} 个活动中的 {self.activities_kept} 个、"
-                f"{self.paths_total} 条路径中的 {self.paths_kept} 条（按频次）")
+        return PHRASES("simplified", lang, kept=self.activities_kept, total=self.activities_total,
+                       paths_kept=self.paths_kept, paths_total=self.paths_total)
 
 
+PHRASES = phrases("process_map", {
+    "simplified": ("已简化：显示 {total} 个活动中的 {kept} 个、{paths_total} 条路径中的 {paths_kept} 条（按频次）",
+                   "Simplified: {kept} of {total} activities, {paths_kept} of {paths_total} paths shown "
+                   "(most frequent first)"),
+    # how a step's duration is measured (the English is the JSON's duration_basis itself)
+    "arrival → completion": ("到达 → 完成", "arrival → completion"),
+    "completion → completion": ("上一步完成 → 本步完成", "completion → completion"),
+    "unit_working": ("小时（工作时间）", "h working"),
+    "unit_calendar": ("小时（日历时间）", "h calendar"),
+    "head": ("流程图：{cases:,} 个案例、{events:,} 个事件、{activities} 个活动、{handoffs} 条交接；步骤时长：{basis}",
+             "Process map: {cases:,} cases, {events:,} events, {activities} activities, {handoffs} hand-offs; "
+             "step durations: {basis}"),
+    "activity": ("  {activity}：{frequency:,} 次，{cases:,} 件，中位 {median} {unit}",
+                 "  {activity}: {frequency:,} events, {cases:,} cases, median {median} {unit}"),
+    "title": ("当前流程图 · {source}", "Current process · {source}"),
+    "still_open": ("（其中 {n:,} 个仍在办理，不连到结束）", " ({n:,} still in progress: no arrow to End)"),
+    # the chart's subtitle: the Chinese says calendar time, as the chart's times are (see the report)
+    "subtitle_completion": ("{cases:,} 个案例{open_note} · {events:,} 个事件 · 方框：次数；"
+                            "箭头：次数 · 中位间隔（上一步完成→本步完成，无到达时间，只计一次）；日历时间",
+                            "{cases:,} cases{open_note} · {events:,} events · box: events; arrows: count · median "
+                            "previous → this completion (no arrival times: counted once); {time_basis} time"),
+    "subtitle_arrival": ("{cases:,} 个案例{open_note} · {events:,} 个事件 · 方框：次数 · 中位处理时长（到达→完成）；"
+                         "箭头：交接次数 · 中位等待；日历时间",
+                         "{cases:,} cases{open_note} · {events:,} events · box: events · median step duration "
+                         "({duration_basis}); arrows: hand-offs · median wait; {time_basis} time"),
+})
 #: how a step's duration is measured, in Chinese
-BASIS_ZH = {"arrival → completion": "到达 → 完成", "completion → completion": "上一步完成 → 本步完成"}
+BASIS_ZH = {basis: PHRASES(basis, "zh") for basis in ("arrival → completion", "completion → completion")}
 
 
 @dataclass
@@ -84,6 +108,8 @@ class ProcessMap:
     calendar: object | None = field(default=None, repr=False)
     _events: pl.DataFrame | None = field(default=None, repr=False)
     _open: frozenset = field(default=frozenset(), repr=False)
+    #: for a map computed elsewhere (Spark): kept activities → the map re-measured on them
+    _project: object | None = field(default=None, repr=False)
 
     # --- tables ------------------------------------------------------------------------
     def activities_frame(self) -> pd.DataFrame:
@@ -98,17 +124,14 @@ class ProcessMap:
 
     def describe(self, lang: str = "zh", top: int = 8) -> str:
         """The map in words: size, time basis, the most frequent activities with their median time."""
-        zh = lang == "zh"
-        unit = ("小时" if zh else "h") + (("（工作时间）" if zh else " working") if self.time_basis == "working" else
-                                       ("（日历时间）" if zh else " calendar"))
-        lines = [f"流程图：{self.cases:,} 个案例、{self.events:,} 个事件、{self.activities.height} 个活动、"
-                 f"{self.handoffs.height} 条交接；步骤时长：{BASIS_ZH.get(self.duration_basis, self.duration_basis)}" if zh else
-                 f"Process map: {self.cases:,} cases, {self.events:,} events, {self.activities.height} activities, "
-                 f"{self.handoffs.height} hand-offs; step durations: {self.duration_basis}"]
+        t = PHRASES.text(lang)
+        unit = t("unit_working" if self.time_basis == "working" else "unit_calendar")
+        basis = t(self.duration_basis) if self.duration_basis in BASIS_ZH else self.duration_basis
+        lines = [t("head", cases=self.cases, events=self.events, activities=self.activities.height,
+                   handoffs=self.handoffs.height, basis=basis)]
         for r in self.activities.sort("frequency", descending=True).head(top).iter_rows(named=True):
-            lines.append(f"  {r['activity']}：{r['frequency']:,} 次，{r['cases']:,} 件，中位 {_fmt(r['median_duration_hours'])} {unit}"
-                         if zh else f"  {r['activity']}: {r['frequency']:,} events, {r['cases']:,} cases, median "
-                                    f"{_fmt(r['median_duration_hours'])} {unit}")
+            lines.append(t("activity", activity=r["activity"], frequency=r["frequency"], cases=r["cases"],
+                           median=_fmt(r["median_duration_hours"]), unit=unit))
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -147,12 +170,14 @@ class ProcessMap:
         """
         if not (0 < activities <= 1 and 0 <= paths <= 1):
             raise ValueError("activities must be in (0, 1] and paths in [0, 1]")
-        if self._events is None:
+        if self._events is None and self._project is None:
             raise ValueError("this map was not discovered from a log and cannot be simplified")
         total_activities = self.activities.height
         keep_n = max(1, math.ceil(activities * total_activities))
         kept = self.activities.sort(["frequency", "activity"], descending=[True, False])["activity"].head(keep_n)
-        if keep_n < total_activities:
+        if keep_n < total_activities and self._project is not None:
+            full = self._project(kept.to_list())
+        elif keep_n < total_activities:
             projected = self._events.filter(pl.col(ACTIVITY).is_in(kept.implode()))
             completion_only = self.duration_basis != "arrival → completion"
             full = _from_tables(Tables(projected, completion_only=completion_only, open_cases=self._open),
@@ -179,7 +204,7 @@ class ProcessMap:
             cases=self.cases, events=self.events, duration_basis=self.duration_basis, time_basis=self.time_basis,
             simplification=Simplification(activities, paths, full.activities.height, total_activities, shown, all_paths),
             source=self.source, open_cases=self.open_cases, calendar=self.calendar, _events=self._events,
-            _open=self._open,
+            _open=self._open, _project=self._project,
         )
 
     def auto_simplified(self) -> "ProcessMap":
@@ -233,7 +258,7 @@ class ProcessMap:
         shown = self.auto_simplified() if simplify == "auto" else self
         note = shown.simplification.note(lang) if shown.simplification else None
         if title is None:
-            title = (f"当前流程图 · {self.source}" if lang == "zh" else f"Current process · {self.source}").rstrip(" ·")
+            title = PHRASES("title", lang, source=self.source).rstrip(" ·")
         subtitle = _subtitle(self, lang)
         note = subtitle if note is None else f"{subtitle}\n{note}"
         graph = shown.graph
@@ -282,7 +307,11 @@ def discover(log: EventLog, *, arrival_times: bool = True, calendar=None) -> Pro
     figures (``*_work_hours`` columns) beside the calendar ones it draws.
 
     >>> pmap = procmine.discover(procmine.read_log("sample_logs/合同审批.csv"))  # doctest: +SKIP
+
+    A log read with ``engine="spark"`` is discovered on Spark (:mod:`procmine.engine.spark`).
     """
+    if getattr(log, "engine", None) == "spark":
+        return log.discover(arrival_times=arrival_times, calendar=calendar)
     return _from_tables(log.tables(arrival_times=arrival_times), log.label, log.events, calendar)
 
 
@@ -363,16 +392,8 @@ def _fmt(hours) -> str:
 
 
 def _subtitle(pmap: ProcessMap, lang: str) -> str:
-    if lang == "en":
-        open_note = f" ({pmap.open_cases:,} still in progress: no arrow to End)" if pmap.open_cases else ""
-        if pmap.duration_basis != "arrival → completion":
-            return (f"{pmap.cases:,} cases{open_note} · {pmap.events:,} events · box: events; arrows: count · median "
-                    f"previous → this completion (no arrival times: counted once); {pmap.time_basis} time")
-        return (f"{pmap.cases:,} cases{open_note} · {pmap.events:,} events · box: events · median step duration "
-                f"({pmap.duration_basis}); arrows: hand-offs · median wait; {pmap.time_basis} time")
-    open_note = f"（其中 {pmap.open_cases:,} 个仍在办理，不连到结束）" if pmap.open_cases else ""
-    if pmap.duration_basis != "arrival → completion":
-        return (f"{pmap.cases:,} 个案例{open_note} · {pmap.events:,} 个事件 · 方框：次数；"
-                f"箭头：次数 · 中位间隔（上一步完成→本步完成，无到达时间，只计一次）；日历时间")
-    return (f"{pmap.cases:,} 个案例{open_note} · {pmap.events:,} 个事件 · 方框：次数 · 中位处理时长（到达→完成）；"
-            f"箭头：交接次数 · 中位等待；日历时间")
+    t = PHRASES.text(lang)
+    open_note = t("still_open", n=pmap.open_cases) if pmap.open_cases else ""
+    key = "subtitle_arrival" if pmap.duration_basis == "arrival → completion" else "subtitle_completion"
+    return t(key, cases=pmap.cases, open_note=open_note, events=pmap.events, duration_basis=pmap.duration_basis,
+             time_basis=pmap.time_basis)

@@ -287,6 +287,11 @@ class TimeTables:
         #: steps that had arrived but were not completed when the log was exported
         self.open_steps = tables.open_steps
 
+    @property
+    def activity_names(self) -> pl.Series:
+        """The activity dictionary: ``activity_code`` k names ``activity_names[k]``."""
+        return self._tables.activity_names
+
     @cached_property
     def steps(self) -> pl.DataFrame:
         return self._add_working(self._tables.steps, "duration_from", "end", "duration_work_hours")

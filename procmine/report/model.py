@@ -16,6 +16,8 @@ from typing import Union
 
 import pandas as pd
 
+from procmine.text import percent
+
 #: how each column of a table is written: "int" 1,234 · "1f" 12.3 · "pct" 12.3 % · "text"
 FORMATS = ("int", "1f", "2f", "pct", "text")
 
@@ -238,13 +240,3 @@ _CONTROL = {c: None for c in range(32) if c not in (9, 10)} | {0x7F: None, 0xFFF
 def printable(text) -> str:
     """``text`` as a string without control characters (XML and Word refuse them; HTML shows junk)."""
     return str(text).translate(_CONTROL)
-
-
-def percent(value) -> str:
-    """0.123 → '12.3 %'; a small share keeps two decimals (0.0004 → '0.04 %'), not a misleading '0.0 %'."""
-    if value is None or value != value:
-        return "–"
-    share = float(value) * 100
-    if 0 < share < 0.005:
-        return "< 0.01 %"
-    return f"{share:.2f} %" if 0 < abs(share) < 0.1 else f"{share:.1f} %"

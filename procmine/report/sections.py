@@ -12,8 +12,9 @@ import pandas as pd
 import polars as pl
 
 from procmine import __version__
+from procmine.analyse.bottlenecks import PHRASES as BOTTLENECKS
 from procmine.analyse.kpi import lead_time_distribution
-from procmine.analyse.loops import LoopReport, calendar_warnings
+from procmine.analyse.loops import PHRASES as LOOPS, LoopReport, calendar_warnings
 from procmine.analyse.times import time_tables
 from procmine.analyse.variants import coverage, variants
 from procmine.analyse.workload import department_handoffs, handoff_matrix, party_level
@@ -21,7 +22,7 @@ from procmine.log import DEPARTMENT, RESOURCE, ROLE, EventLog
 from procmine.report import translate
 from procmine.report.definitions import DEFINITIONS
 from procmine.report.model import Bullets, Heading, Note, Paragraph, Section
-from procmine.report.text import ACTIONS, FIELDS, LOOP_KINDS, SEVERITY, Text
+from procmine.report.text import ACTIONS, FIELDS, SEVERITY, Text
 
 TOP_VARIANTS = 10
 TOP_BOTTLENECKS = 10
@@ -78,8 +79,8 @@ def scope(c: Context) -> Section:
     if source.encoding:
         form += f" · {source.encoding}"
     if source.sheet:
-        form += f" · {'工作表' if t.zh else 'sheet'} {source.sheet}"
-    separator = "；" if t.zh else "; "
+        form += f" · {t('sheet')} {source.sheet}"
+    separator = t("clause_separator")
     rows = [
         (t("process"), c.process),
         (t("source_file"), source.name),
@@ -102,7 +103,7 @@ def scope(c: Context) -> Section:
 
     quality = log.quality
     blocks.append(Heading(t("quality")))
-    row_word = ("行" if quality.row_word == "row" else "个事件") if t.zh else quality.row_word
+    row_word = t(f"row_word_{quality.row_word}")
     blocks.append(Paragraph(t("quality_summary", rows=quality.rows_read, row_word=row_word, events=quality.events,
                               dropped=quality.dropped, merged=quality.merged, repaired=quality.repaired,
                               problems=len(quality.problems))))
@@ -311,8 +312,7 @@ def _heatmap(c: Context):
         return {(k[0] if len(k) == 1 else tuple(k)): (m, h if working else None) for *k, m, h in rows.iter_rows()}
 
     shown = page_map(c)
-    title = "瓶颈热力图：时间花在哪里" if c.t.zh else "Where the time goes"
-    title = f"{title} · {report.source}".rstrip(" ·")
+    title = f"{BOTTLENECKS('heatmap_title', c.lang)} · {report.source}".rstrip(" ·")
     note = c.calendar.describe(c.lang)
     if shown.simplification:
         note += "\n" + shown.simplification.note(c.lang)
@@ -342,13 +342,13 @@ def loop_section(c: Context) -> Section:
             if r["kind"] == "ping-pong":
                 findings.append(t("pong_finding", **values))
             else:
-                findings.append(t("loop_finding", kind=t.pick(LOOP_KINDS[r["kind"]]), sender=r["sender"], **values))
+                findings.append(t("loop_finding", kind=LOOPS(r["kind"], c.lang), sender=r["sender"], **values))
         blocks.append(Bullets(findings))
         blocks.append(b.chart("loops", t("loops_caption"), lambda: report.plot(lang=c.lang, top=TOP_LOOPS)))
         extra = t("median_extra", unit=unit)
         columns = [t("rank"), t("loop"), t("kind"), t("sent_back_by"), t("cases_col"), t("share"), t("traversals"),
                    extra, t("example_cases")]
-        rows = [(i, LoopReport.label(r, c.lang), t.pick(LOOP_KINDS[r["kind"]]), r["sender"], r["cases"],
+        rows = [(i, LoopReport.label(r, c.lang), LOOPS(r["kind"], c.lang), r["sender"], r["cases"],
                  r["case_share"], r["traversals"], r["median_extra_work_hours"],
                  ", ".join(r["example_cases"][:EXAMPLE_CASES]))
                 for i, r in enumerate(loops[:TOP_LOOPS], 1)]
@@ -466,7 +466,7 @@ def improvements(c: Context) -> Section:
     if report.candidates:
         saving = t("saving", unit=unit)
         columns = [t("rank"), t("kind"), t("steps_col"), saving, t("evidence")]
-        key = "summary" if t.zh else "summary_en"
+        key = t.pick(("summary", "summary_en"))
         rows = [(i, t(f"kind_{cand.kind}"), " + ".join(cand.activities), cand.estimated_saving_work_hours,
                  cand.evidence.get(key, cand.evidence["summary"]))
                 for i, cand in enumerate(report.candidates, 1)]
@@ -479,23 +479,20 @@ def improvements(c: Context) -> Section:
 def before_after(c: Context, diff) -> Section:
     """改造前后对比 from :class:`procmine.compare.periods.PeriodComparison`: KPI deltas with their
     intervals, the difference map and the steps that changed."""
-    from procmine.compare.periods import KPI_EN, KPI_ZH, _step_line
+    from procmine.compare.periods import PHRASES as PERIODS, _step_line
 
     t, b = c.t, c.build
-    zh = t.zh
-    before, after = (diff.before_label, diff.after_label) if zh else diff.labels_en
+    before, after = diff.labels(c.lang)
     blocks: list = [Paragraph(t("before_after_intro", before=before, after=after, basis=t.basis(diff.basis)))]
-    names = KPI_ZH if zh else KPI_EN
-    cols = (["指标", "之前", "之后", "变化", "95% 区间", "结论"] if zh else
-            ["measure", "before", "after", "change", "95 % interval", "verdict"])
+    cols = [t(f"ba_{name}") for name in ("measure", "before", "after", "change", "interval", "verdict")]
     rows = []
     for r in diff.kpis.iter_rows(named=True):
         rate = r["unit"].startswith("fraction")
         scale = 100 if rate else 1
         interval = "–" if r["ci_low"] is None else f"[{r['ci_low'] * scale:+.1f}, {r['ci_high'] * scale:+.1f}]"
-        verdict = "–" if r["within_noise"] is None else (
-            ("随机波动" if r["within_noise"] else "显著变化") if zh else ("within noise" if r["within_noise"] else "a change"))
-        rows.append((names[r["measure"]] + (("（百分点）" if zh else " (points)") if rate else ""),
+        verdict = "–" if r["within_noise"] is None else t("ba_within_noise" if r["within_noise"] else "ba_real_change")
+        name = PERIODS(r["measure"], c.lang)
+        rows.append((t("ba_points", name=name) if rate else name,
                      None if r["before"] is None else r["before"] * scale, None if r["after"] is None else r["after"] * scale,
                      None if r["delta"] is None else r["delta"] * scale, interval, verdict))
     blocks.append(b.table("before_after_kpis", t("before_after_kpi_caption"), _frame(rows, cols),
@@ -503,7 +500,7 @@ def before_after(c: Context, diff) -> Section:
     blocks.append(b.chart("difference_map", t("before_after_map_caption"), lambda: diff.plot(c.lang)))
     changed = [r for r in diff.activities.iter_rows(named=True) if r["change"] != "same"]
     if changed:
-        blocks.append(Bullets([_step_line(r, zh, diff.basis) for r in changed]))
+        blocks.append(Bullets([_step_line(r, t, diff.basis) for r in changed]))
     return Section("before_after", 0, t("sec_before_after"), blocks)
 
 
@@ -516,7 +513,7 @@ def comparison(c: Context, result) -> Section:
     conforming = d.get("conforming_cases") or 0
     fitness = d.get("fitness")
     blocks: list = [Paragraph(t("compare_intro", process=d.get("process") or c.process,
-                                method=("pm4py 令牌重放" if c.lang == "zh" else d.get("fitness_method")) or "–",
+                                method=t.pick((t("replay_method"), d.get("fitness_method"))) or "–",
                                 fitness="–" if fitness is None else f"{fitness:.3f}", conforming=conforming,
                                 cases=cases, share=t.pct(conforming / cases if cases else None)))]
     counts = []
@@ -537,7 +534,7 @@ def comparison(c: Context, result) -> Section:
         return "–" if value is None else str(value)
 
     def rule_text(row) -> str:
-        text = row.get("text") if t.zh else row.get("text_en")
+        text = t.pick((row.get("text"), row.get("text_en")))
         return listed(text or row.get("rule"))
 
     def excess(row) -> str:
@@ -559,15 +556,9 @@ def comparison(c: Context, result) -> Section:
     cases_col, ex = t("cases_col"), t("example_cases")
     by_activity = ([t("activity"), cases_col, ex], lambda r: (r.get("activity"), r.get("cases"), examples(r)),
                    {cases_col: "int"})
-    zh = c.lang == "zh"
-    words = {"department": "部门", "role": "岗位", "lead_time": "办理时长", "rejection_rate": "驳回率",
-             "first_time_right": "一次通过率", "precedence": "先后顺序", "required_if": "条件必经",
-             "four_eyes": "不相容岗位分离"} if zh else {"lead_time": "lead time", "rejection_rate": "rejection rate",
-                                                   "first_time_right": "first-time-right", "four_eyes": "four eyes",
-                                                   "required_if": "required if"}
 
     def word(value):
-        return words.get(value, value)
+        return t(f"word_{value}") if value in RULE_WORDS else value
 
     specs = {
         "unplanned_activities": by_activity,
@@ -599,10 +590,13 @@ def comparison(c: Context, result) -> Section:
             blocks.append(b.table(f"design_{key}", t(key.removesuffix("_activities")),
                                   _frame([row(r) for r in items], columns), formats))
     notes = getattr(result, "notes", None) or d.get("notes") or []
-    blocks += [Note(getattr(n, "zh", n) if c.lang == "zh" else str(n)) for n in notes]
+    blocks += [Note(t.pick((getattr(n, "zh", n), str(n)))) for n in notes]
     return Section("comparison", 8, t("sec_comparison"), blocks)
 
 
+#: The words of a rule's kind, a responsibility's field and a target's name ("word_<value>" phrases).
+RULE_WORDS = ("department", "role", "lead_time", "rejection_rate", "first_time_right", "precedence", "required_if",
+              "four_eyes")
 COMPARISON_LISTS = ("unplanned_activities", "skipped_activities", "unexpected_starts", "unexpected_ends",
                     "extra_handoffs", "unused_handoffs", "rule_violations", "time_violations",
                     "responsibility_violations")
@@ -613,7 +607,7 @@ def appendix(c: Context) -> Section:
     t, b = c.t, c.build
     hours = c.calendar.hours_per_day
     with_design = "comparison" in c.results
-    rows = [((zh if t.zh else en), (dzh if t.zh else den).format(hours=hours)) for zh, en, dzh, den in DEFINITIONS
+    rows = [(t.pick((zh, en)), t.pick((dzh, den)).format(hours=hours)) for zh, en, dzh, den in DEFINITIONS
             if with_design or en != "fitness"]
     blocks: list = [b.table("definitions", t("definitions_caption"), _frame(rows, [t("measure"), t("definition")]))]
     blocks.append(Heading(t("method_title")))
