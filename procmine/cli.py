@@ -672,10 +672,11 @@ def kpi(out_dir: Path | None, target: str | None, lang: str, as_json: bool, **kw
     from procmine.analyse.kpi import kpis
 
     on_spark = kwargs.get("engine") == "spark"
-    log = _read_spark(kwargs) if on_spark else _read(kwargs)
+    log = _read_spark(kwargs, say_losses=False) if on_spark else _read(kwargs)
     calendar = _calendar(kwargs, log)
     report = kpis(log, target=target, calendar=calendar)
-    if on_spark:
+    if on_spark:  # the losses include the duplicates, counted with the figures
+        _say_losses(log, log.source.path)
         _note(f"在 Spark（{log.spark.sparkContext.master}）上计算，只有汇总结果回到本机" if lang == "zh" else
               f"computed on Spark ({log.spark.sparkContext.master}); only aggregates came back")
     paths = _prepare_out(out_dir, log, ["kpi_trend.png", "kpi_trend.svg", "kpi.json", "kpi_by_month.csv"])

@@ -256,13 +256,16 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
         return (pl.col(column).sum() / lead_total) if lead_total else pl.lit(None, dtype=pl.Float64)
 
     def rank(frame: pl.DataFrame, keys: list[str], hours: str, work: str) -> pl.DataFrame:
+        # per activity, a case's first pass is occurrence 1: counting those counts distinct cases
+        by_activity = keys == [ACTIVITY] and "occurrence" in frame.columns
+        cases = (pl.col("occurrence") == 1).sum().cast(pl.UInt32) if by_activity else pl.col("case_code").n_unique()
         return (
-            frame.select(*keys, "case_code", hours, work)  # the columns needed, before filtering
+            frame.select(*keys, "case_code", *(["occurrence"] if by_activity else []), hours, work)
             .filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
             .group_by(keys)
             .agg(
                 pl.len().alias("events" if hours == "duration_hours" else "frequency"),
-                pl.col("case_code").n_unique().alias("cases"),
+                cases.alias("cases"),
                 pl.col(hours).median().alias("median_hours"),
                 pl.col(hours).quantile(0.9, "linear").alias("p90_hours"),
                 pl.col(work).median().alias("median_work_hours"),

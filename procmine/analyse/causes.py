@@ -30,6 +30,7 @@ import numpy as np
 import polars as pl
 
 from procmine.log import ACTIVITY, RESOURCE
+from procmine.timezones import wall_clock_us
 from procmine.text import phrases
 
 PERSON_SHARE = 0.6
@@ -156,20 +157,40 @@ def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
 
 def _weekday_rhythm(steps: pl.DataFrame) -> pl.DataFrame:
     """Per activity: completions by weekday (Mon … Sun, local time), by hour, and the weekday
-    holding at least ``BATCH_SHARE`` of them, if any."""
-    local = steps.select(ACTIVITY, pl.col("end").dt.weekday().alias("weekday"), pl.col("end").dt.hour().alias("hour"))
-    days = local.group_by(ACTIVITY).agg(
-        *[(pl.col("weekday") == d).sum().alias(f"d{d}") for d in range(1, 8)],
-        *[(pl.col("hour") == h).sum().alias(f"h{h}") for h in range(24)],
-        pl.len().alias("completions"))
-    day_cols, hour_cols = [f"d{d}" for d in range(1, 8)], [f"h{h}" for h in range(24)]
-    days = days.with_columns(pl.concat_list(day_cols).alias("by_weekday"), pl.concat_list(hour_cols).alias("by_hour"))
-    top = days.with_columns(pl.col("by_weekday").list.arg_max().alias("__top"),
-                            (pl.col("by_weekday").list.max() / pl.col("completions")).alias("batch_share"))
+    holding at least ``BATCH_SHARE`` of them, if any.
+
+    Counted with one bincount per grid (activity × weekday, activity × hour) on the local
+    wall-clock time, instead of 31 filtered sums per activity."""
+    named = steps.group_by("activity_code").agg(pl.col(ACTIVITY).first()).sort("activity_code")
+    present, names = named["activity_code"].to_numpy().astype(np.int64), named[ACTIVITY]
+    codes = steps["activity_code"]
+    utc = steps["end"].dt.epoch("us")
+    zone = steps["end"].dtype.time_zone
+    local = (wall_clock_us(utc, zone) if zone else utc).to_numpy()
+    day = local // US_PER_DAY
+    weekday = (day + 3) % 7                           # 1970-01-01 was a Thursday; 0 is Monday
+    hour = (local - day * US_PER_DAY) // US_PER_HOUR
+    code = codes.to_numpy().astype(np.int64)
+    size = int(code.max(initial=-1)) + 1
+    by_weekday = np.bincount(code * 7 + weekday, minlength=size * 7).reshape(size, 7)[present].astype(np.uint32)
+    by_hour = np.bincount(code * 24 + hour, minlength=size * 24).reshape(size, 24)[present].astype(np.uint32)
+    completions = by_weekday.sum(axis=1, dtype=np.uint32)
+    top = pl.DataFrame({
+        ACTIVITY: names,
+        "by_weekday": pl.Series(by_weekday).cast(pl.List(pl.UInt32)),
+        "by_hour": pl.Series(by_hour).cast(pl.List(pl.UInt32)),
+        "completions": completions,
+        "__top": by_weekday.argmax(axis=1).astype(np.uint32),
+        "batch_share": by_weekday.max(axis=1) / np.maximum(completions, 1),
+    })
     return top.select(
         ACTIVITY, "by_weekday", "by_hour", "batch_share",
         pl.when((pl.col("batch_share") >= BATCH_SHARE) & (pl.col("completions") >= MIN_COMPLETIONS))
         .then(pl.col("__top")).alias("batch_weekday"))
+
+
+US_PER_DAY = 86_400_000_000
+US_PER_HOUR = 3_600_000_000
 
 
 def describe_causes(row: dict, unit: dict, lang: str = "zh") -> str:

@@ -46,7 +46,7 @@ from functools import cached_property
 
 import polars as pl
 
-from procmine.check import DROPPED, KEPT, MERGED, REPAIRED, DataQualityReport, Finding
+from procmine.check import DROPPED, REPAIRED, DataQualityReport, Finding
 from procmine.errors import ProcmineError
 from procmine.log import LogSummary
 from procmine.result import Result
@@ -659,7 +659,8 @@ def _stats(frame, keys: list[str], measures: dict[str, str], pct, more=()):
     figures = [F.count(F.lit(1)).alias("frequency"), F.countDistinct("c").alias("cases")]
     for column, name in measures.items():
         figures += [pct(column, 0.5).alias(f"median_{name}"), F.avg(column).alias(f"mean_{name}"),
-                    pct(column, 0.9).alias(f"p90_{name}"), F.sum(column).alias(f"total_{name}")]
+                    pct(column, 0.9).alias(f"p90_{name}"),
+                    F.coalesce(F.sum(column), F.lit(0.0)).alias(f"total_{name}")]  # polars: 0 for no values
     frame = _polars(frame.groupBy(*keys).agg(*figures, *more))
     if frame.height == 0:
         return frame
@@ -778,13 +779,11 @@ def _handoffs(steps, per_case, completion_only: bool, work: bool, pct):
 
 def _parallel_pairs(steps, work: bool):
     """Hand-offs by the default engine's rule, on each partition's cases in order (mapInArrow)."""
-    from pyspark.sql import functions as F
-
     columns = ["c", "a", "b_us", "t_us", *(["w_b", "w_t"] if work else [])]
     ordered = steps.select(*columns, "b", "t", "__r").sortWithinPartitions("c", "b", "t", "__r").select(*columns)
     schema = ("kind int, c string, source string, target string, hours double, sync_hours double, "
               "work_hours double")
-    return ordered.mapInArrow(_pairs_in_batches, schema).withColumn("kind", F.col("kind"))
+    return ordered.mapInArrow(_pairs_in_batches, schema)
 
 
 def _pairs_in_batches(batches):

@@ -368,9 +368,12 @@ def _frequency_and_time(frame: pl.DataFrame, keys: list[str], column: str, name:
     """Per group of ``keys``: frequency, cases, and median/mean/p90/total of ``column`` (named
     ``median_<name>`` …), most frequent first."""
     hours = pl.col(column)
+    # per activity of the steps, a case's first pass is occurrence 1: counting those counts distinct cases
+    cases = ((pl.col("occurrence") == 1).sum().cast(pl.UInt32) if keys == [ACTIVITY] and "occurrence" in frame.columns
+             else pl.col("case_code").n_unique())
     return (
         frame.group_by(keys)
-        .agg(pl.len().alias("frequency"), pl.col("case_code").n_unique().alias("cases"),
+        .agg(pl.len().alias("frequency"), cases.alias("cases"),
              hours.median().alias(f"median_{name}"), hours.mean().alias(f"mean_{name}"),
              hours.quantile(0.9, "linear").alias(f"p90_{name}"), hours.sum().alias(f"total_{name}"), *more)
         .sort(["frequency", *keys], descending=[True] + [False] * len(keys))
