@@ -57,6 +57,10 @@ WARN_WIDTH_IN, WARN_HEIGHT_IN = 26.2 / 2.54, 25.0 / 2.54
 
 #: The chart's words: box and arrow labels, the legend.
 PHRASES = phrases("flowchart", {
+    "too_big": ("流程图需要 {w:.0f} × {h:.0f} 厘米才能保持文字清晰（A4 页面最多 26 × 25 厘米）；请少画一些活动或交接"
+                "（--activities、--paths；Python 中用 simplify()）",
+                "the flowchart needs {w:.0f} × {h:.0f} cm to keep its text readable (an A4 page holds 26 × 25 cm at "
+                "most); draw fewer activities or paths (--activities, --paths; simplify() in Python)"),
     "start": ("开始", "Start"),
     "end": ("结束", "End"),
     "times": ("{n} 次", "{n} ×"),
@@ -610,12 +614,7 @@ def draw_flowchart(
         else:  # none fits: the one that overflows the page least (one-line labels can widen a wide map)
             _overflow, _i, drawing, w_in, h_in = min(tried, key=lambda x: x[:2])
         if w_in > WARN_WIDTH_IN or h_in > WARN_HEIGHT_IN:
-            warnings.warn(
-                f"the flowchart needs {w_in * 2.54:.0f} × {h_in * 2.54:.0f} cm to keep its text readable (an A4 "
-                "page holds 26 × 25 cm at most); draw fewer activities or paths (--activities, --paths; simplify() "
-                "in Python)",
-                stacklevel=2,
-            )
+            warnings.warn(PHRASES("too_big", lang, w=w_in * 2.54, h=h_in * 2.54), stacklevel=2)
         return drawing.draw(title, note)
 
 
