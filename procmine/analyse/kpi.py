@@ -151,6 +151,29 @@ class KPIReport(Result):
         return draw_monthly_trend(self.by_month, target_days=limit, lang=lang, basis=self.basis)
 
 
+def target_limit(target: str, calendar: "Calendar") -> tuple[float, str, str]:
+    """A lead-time target (``3wd``, ``72h`` …) as its limit in hours, its basis ('working' or
+    'calendar') and the cases column it is compared with (``lead_work_hours`` or ``lead_hours``)."""
+    from procmine.calendar import parse_duration_target
+
+    limit = parse_duration_target(target)
+    limit_hours = limit.to_work_hours(calendar)
+    # with --calendar none, "working" hours are plain calendar hours: say so
+    basis = "working" if limit.basis == "working" and calendar.kind != "none" else "calendar"
+    return limit_hours, basis, "lead_work_hours" if limit.basis == "working" else "lead_hours"
+
+
+def target_summary(target: str, limit_hours: float, basis: str, met: int, completed: int) -> dict:
+    """The ``target`` field of a KPI report: the limit as written and in hours, and how many of
+    the ``completed`` cases met it."""
+    return {
+        "limit": target, "basis": basis,
+        "limit_work_hours": _round(limit_hours) if basis == "working" else None,
+        "limit_hours": _round(limit_hours) if basis == "calendar" else None,
+        "cases_met": met, "share_met": _round(met / completed) if completed else None,
+    }
+
+
 def kpis(log: EventLog, target: str | None = None, calendar: "Calendar | None" = None) -> KPIReport:
     """Lead time, rejection rate, first-time-right, target attainment and the monthly table.
 
@@ -187,20 +210,9 @@ def kpis(log: EventLog, target: str | None = None, calendar: "Calendar | None" =
 
     target_info = None
     if target is not None:
-        from procmine.calendar import parse_duration_target
-
-        limit = parse_duration_target(target)
-        limit_hours = limit.to_work_hours(cal)
-        # with --calendar none, "working" hours are plain calendar hours: say so
-        basis = "working" if limit.basis == "working" and cal.kind != "none" else "calendar"
-        column = "lead_work_hours" if limit.basis == "working" else "lead_hours"
+        limit_hours, basis, column = target_limit(target, cal)
         met = int((done[column] <= limit_hours + 1e-9).sum())
-        target_info = {
-            "limit": target, "basis": basis,
-            "limit_work_hours": _round(limit_hours) if basis == "working" else None,
-            "limit_hours": _round(limit_hours) if basis == "calendar" else None,
-            "cases_met": met, "share_met": _round(met / done.height) if done.height else None,
-        }
+        target_info = target_summary(target, limit_hours, basis, met, done.height)
 
     notes = []
     if tables.basis == "working" and getattr(cal, "warnings", None):

@@ -567,18 +567,13 @@ class SparkAggregates(Result):
         done = self.flags["completed"]
         target_info = None
         if target is not None:
-            from procmine.calendar import parse_duration_target
             from pyspark.sql import functions as F
 
-            limit = parse_duration_target(target)
-            limit_hours = limit.to_work_hours(calendar)
-            basis = "working" if limit.basis == "working" and calendar.kind != "none" else "calendar"
-            column = "lead_work_hours" if limit.basis == "working" else "lead_hours"
+            from procmine.analyse.kpi import target_limit, target_summary
+
+            limit_hours, basis, column = target_limit(target, calendar)
             met = self._per_case.where(~F.col("open") & (F.col(column) <= limit_hours + 1e-9)).count()
-            target_info = {"limit": target, "basis": basis,
-                           "limit_work_hours": _round(limit_hours) if basis == "working" else None,
-                           "limit_hours": _round(limit_hours) if basis == "calendar" else None,
-                           "cases_met": met, "share_met": _round(met / done) if done else None}
+            target_info = target_summary(target, limit_hours, basis, met, done)
         basis = "calendar" if calendar.kind == "none" else "working"
         return KPIReport(
             cases=self.cases, completed_cases=done, lead_time=lead,
