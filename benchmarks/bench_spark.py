@@ -21,6 +21,23 @@ import time
 from pathlib import Path
 
 
+def _run_engine(read, calendar):
+    """Read a log with ``read`` and compute its map and KPIs: (log, map, kpis, (read s, discover s, kpi s))."""
+    import procmine
+
+    started = time.perf_counter()
+    log = read()
+    if hasattr(log, "events_read"):
+        log.events_read  # noqa: B018  (Spark's reading pass: rows counted, labels merged)
+    read_s = time.perf_counter() - started
+    started = time.perf_counter()
+    process_map = procmine.discover(log, calendar=calendar)
+    map_s = time.perf_counter() - started
+    started = time.perf_counter()
+    kpi = procmine.kpis(log, target="3wd", calendar=calendar)
+    return log, process_map, kpi, (read_s, map_s, time.perf_counter() - started)
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -62,32 +79,16 @@ def main() -> int:
         print(explain(read_spark_log(str(args.log), spark=spark, exact=not args.approx), calendar=calendar))
         return 0
     rows = []
-    started = time.perf_counter()
-    on_spark = read_spark_log(str(args.log), spark=spark, exact=not args.approx)
-    on_spark.events_read  # noqa: B018  (the reading pass: rows counted, labels merged)
-    read_s = time.perf_counter() - started
-    started = time.perf_counter()
-    spark_map = procmine.discover(on_spark, calendar=calendar)
-    map_s = time.perf_counter() - started
-    started = time.perf_counter()
-    spark_kpi = procmine.kpis(on_spark, target="3wd", calendar=calendar)
-    kpi_s = time.perf_counter() - started
-    rows.append(("spark " + args.master, read_s, map_s, kpi_s, _peak_mb()))
+    on_spark, spark_map, spark_kpi, seconds = _run_engine(
+        lambda: read_spark_log(str(args.log), spark=spark, exact=not args.approx), calendar)
+    rows.append(("spark " + args.master, *seconds, _peak_mb()))
     print(f"Spark session start: {session_s:.1f} s; {on_spark.quality.rows_read:,} rows read, {spark_map.events:,} events, "
           f"{spark_map.cases:,} cases", flush=True)
 
     agree = "not compared (--skip-default)"
     if not args.skip_default:
-        started = time.perf_counter()
-        log = procmine.read_log(args.log)
-        read_d = time.perf_counter() - started
-        started = time.perf_counter()
-        default_map = procmine.discover(log, calendar=calendar)
-        map_d = time.perf_counter() - started
-        started = time.perf_counter()
-        default_kpi = procmine.kpis(log, target="3wd", calendar=calendar)
-        kpi_d = time.perf_counter() - started
-        rows.append(("default (polars)", read_d, map_d, kpi_d, _peak_mb()))
+        _log, default_map, default_kpi, seconds = _run_engine(lambda: procmine.read_log(args.log), calendar)
+        rows.append(("default (polars)", *seconds, _peak_mb()))
         problems = (_differences(json.loads(spark_map.to_json()), json.loads(default_map.to_json()), "map")
                     + _differences(json.loads(spark_kpi.to_json()), json.loads(default_kpi.to_json()), "kpi"))
         agree = "equal" if not problems else f"{len(problems)} differences: " + "; ".join(problems[:5])
