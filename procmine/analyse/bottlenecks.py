@@ -25,6 +25,7 @@ import polars as pl
 
 from procmine.analyse.causes import PHRASES as CAUSES, start_is_work_start, step_causes
 from procmine.analyse.times import TimeTables, time_tables
+from procmine.engine.tables import CODE_OF
 from procmine.discover.process_map import discover
 from procmine.timezones import wall_clock_us
 from procmine.log import ACTIVITY, DEPARTMENT, RESOURCE, ROLE, START, EventLog
@@ -259,10 +260,13 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
         # per activity, a case's first pass is occurrence 1: counting those counts distinct cases
         by_activity = keys == [ACTIVITY] and "occurrence" in frame.columns
         cases = (pl.col("occurrence") == 1).sum().cast(pl.UInt32) if by_activity else pl.col("case_code").n_unique()
-        return (
-            frame.select(*keys, "case_code", *(["occurrence"] if by_activity else []), hours, work)
-            .filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
-            .group_by(keys)
+        # activities are grouped by their integer codes (cheaper than text), named after
+        coded = {k: CODE_OF[k] for k in keys if CODE_OF.get(k) in frame.columns}
+        group = [coded.get(k, k) for k in keys]
+        ranked = (
+            frame.select(*group, "case_code", *(["occurrence"] if by_activity else []), hours, work)
+            .filter(pl.all_horizontal(pl.col(k).is_not_null() for k in group))
+            .group_by(group)
             .agg(
                 pl.len().alias("events" if hours == "duration_hours" else "frequency"),
                 cases.alias("cases"),
@@ -273,8 +277,11 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
                 pl.col(work).sum().alias("total_work_hours"),
                 share(work).alias("share_of_lead_time"),
             )
-            .sort(["share_of_lead_time", *keys], descending=[True] + [False] * len(keys), nulls_last=True)
         )
+        names = tables.activity_names
+        ranked = ranked.with_columns(names.gather(ranked[code]).alias(key) for key, code in coded.items())
+        return (ranked.select(*keys, pl.exclude(*keys, *coded.values()))
+                .sort(["share_of_lead_time", *keys], descending=[True] + [False] * len(keys), nulls_last=True))
 
     activities = rank(steps, [ACTIVITY], "duration_hours", "duration_work_hours")
     hand = rank(handoffs, ["source", "target"], "hours", "work_hours")
@@ -338,14 +345,21 @@ def critical_path(tables: TimeTables) -> tuple[list[str], float | None]:
     steps, handoffs, cases = tables.steps, tables.handoffs, tables.cases
     is_first = steps["occurrence"] == 1
     # only the columns needed, before filtering: the tables are wide
-    first = steps.select(ACTIVITY, "case_code", "duration_work_hours").filter(is_first)
+    first = steps.select("activity_code", "duration_work_hours").filter(is_first)
     # a hand-off between two first executions (steps found by their global index)
-    first_hand = handoffs.select("source", "target", "case_code", "work_hours").filter(
+    first_hand = handoffs.select("source_code", "target_code", "work_hours").filter(
         is_first.gather(handoffs["source_index"]) & is_first.gather(handoffs["target_index"]))
-    activity_stats = first.group_by(ACTIVITY).agg(pl.col("case_code").n_unique().alias("cases"),
-                                                  pl.col("duration_work_hours").median().alias("median"))
-    hand_stats = first_hand.group_by("source", "target").agg(pl.col("case_code").n_unique().alias("cases"),
-                                                             pl.col("work_hours").median().alias("median"))
+    # a case has one first pass at each activity, so one row per case: counting rows counts cases;
+    # grouped by the integer activity codes, named after
+    names = tables.activity_names
+    activity_stats = first.group_by("activity_code").agg(
+        pl.len().alias("cases"), pl.col("duration_work_hours").median().alias("median"))
+    activity_stats = activity_stats.select(names.gather(activity_stats["activity_code"]).alias(ACTIVITY),
+                                           "cases", "median")
+    hand_stats = first_hand.group_by("source_code", "target_code").agg(
+        pl.len().alias("cases"), pl.col("work_hours").median().alias("median"))
+    hand_stats = hand_stats.select(names.gather(hand_stats["source_code"]).alias("source"),
+                                   names.gather(hand_stats["target_code"]).alias("target"), "cases", "median")
     if not tables.has_start_times:
         hand_stats = hand_stats.with_columns(pl.lit(0.0).alias("median"))
     start = _most_common(steps.filter(pl.col("pos") == 0)[ACTIVITY])

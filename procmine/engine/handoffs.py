@@ -41,23 +41,42 @@ def successor_blocks(case_code: np.ndarray, begin_us: np.ndarray, end_us: np.nda
         return empty, empty
     index = np.arange(n, dtype=np.int64)
     case_end = _case_ends(case_code)
-    # s(i): merge the completions into the arrivals; at equal times a completion sorts first,
-    # so "arrives at or after it completed" includes equality.
-    merged = pl.DataFrame({
-        "case": np.concatenate([case_code, case_code]),
-        "time": np.concatenate([end_us, begin_us]),
-        "kind": np.concatenate([np.zeros(n, dtype=np.int8), np.ones(n, dtype=np.int8)]),
-        "index": np.concatenate([index, index]),
-    }).sort(["case", "time", "kind"], maintain_order=True)
-    arrival = pl.when(pl.col("kind") == 1).then(pl.col("index"))
-    after = (merged.with_columns(arrival.fill_null(strategy="backward").fill_null(n).alias("next_arrival"))
-             .filter(pl.col("kind") == 0).sort("index")["next_arrival"].to_numpy())
-    first = np.minimum(np.maximum(index + 1, after), case_end)
+    # Where the next step of the case arrives at or after a step completed, s(i) is simply
+    # i + 1 (arrivals are sorted). Only cases with some overlap need the merge below.
+    overlaps = (case_code[1:] == case_code[:-1]) & (begin_us[1:] < end_us[:-1])
+    first = np.minimum(index + 1, case_end)
+    if overlaps.any():
+        in_case = np.zeros(int(case_code.max()) + 1, dtype=bool)
+        in_case[case_code[:-1][overlaps]] = True
+        chosen = in_case[case_code]
+        if chosen.mean() > 0.5:  # most cases overlap: merging them all is cheaper than picking them out
+            first = _merged_successors(case_code, begin_us, end_us, index, n, case_end)
+        else:
+            chosen = np.flatnonzero(chosen)
+            first[chosen] = _merged_successors(case_code[chosen], begin_us[chosen], end_us[chosen], chosen, n,
+                                               case_end[chosen])
     # e(p) = min(s(k) for k ≥ p): a later case's s(k) exceeds this case's end, so one global
     # suffix minimum never mixes cases.
     suffix_min = np.minimum.accumulate(first[::-1])[::-1]
     stop = np.where(first < case_end, suffix_min[np.minimum(first, n - 1)], first)
     return first, stop
+
+
+def _merged_successors(case_code, begin_us, end_us, index, n, case_end) -> np.ndarray:
+    """s(i) for the given steps (all steps of their cases): merge the completions into the
+    arrivals; at equal times a completion sorts first, so "arrives at or after it completed"
+    includes equality."""
+    m = len(index)
+    merged = pl.DataFrame({
+        "case": np.concatenate([case_code, case_code]),
+        "time": np.concatenate([end_us, begin_us]),
+        "kind": np.concatenate([np.zeros(m, dtype=np.int8), np.ones(m, dtype=np.int8)]),
+        "index": np.concatenate([index, index]),
+    }).sort(["case", "time", "kind"], maintain_order=True)
+    arrival = pl.when(pl.col("kind") == 1).then(pl.col("index"))
+    after = (merged.with_columns(arrival.fill_null(strategy="backward").fill_null(n).alias("next_arrival"))
+             .filter(pl.col("kind") == 0).sort("index")["next_arrival"].to_numpy())
+    return np.minimum(np.maximum(index + 1, after), case_end)
 
 
 def handoff_pairs(first: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -242,13 +242,14 @@ class Tables:
     @cached_property
     def activity_stats(self) -> pl.DataFrame:
         """Per activity: frequency, cases, median/mean/p90/total duration in calendar hours."""
-        return _frequency_and_time(self.steps, [ACTIVITY], "duration_hours", "duration_hours")
+        return _frequency_and_time(self.steps, [ACTIVITY], "duration_hours", "duration_hours",
+                                   names=self.activity_names)
 
     @cached_property
     def edge_stats(self) -> pl.DataFrame:
         """Per hand-off (source → target): frequency, cases, median/mean/p90/total hours, median sync."""
         return _frequency_and_time(self.handoffs, ["source", "target"], "hours", "hours",
-                                   pl.col("sync_hours").median().alias("median_sync_hours"))
+                                   pl.col("sync_hours").median().alias("median_sync_hours"), names=self.activity_names)
 
     @cached_property
     def start_activities(self) -> dict[str, int]:
@@ -311,12 +312,14 @@ class TimeTables:
     @cached_property
     def activity_stats(self) -> pl.DataFrame:
         """Per activity: frequency, cases, median/mean/p90/total duration in working hours."""
-        return _frequency_and_time(self.steps, [ACTIVITY], "duration_work_hours", "duration_work_hours")
+        return _frequency_and_time(self.steps, [ACTIVITY], "duration_work_hours", "duration_work_hours",
+                                   names=self.activity_names)
 
     @cached_property
     def edge_stats(self) -> pl.DataFrame:
         """Per hand-off: frequency, cases, median/mean/p90/total wait in working hours."""
-        return _frequency_and_time(self.handoffs, ["source", "target"], "work_hours", "work_hours")
+        return _frequency_and_time(self.handoffs, ["source", "target"], "work_hours", "work_hours",
+                                   names=self.activity_names)
 
     @cached_property
     def warnings(self) -> list[str]:
@@ -363,21 +366,29 @@ def covered_steps(tables, case_code: pl.Series, first_pos: pl.Series, stop_pos: 
     return pl.Series("covered", depth > 0)
 
 
-def _frequency_and_time(frame: pl.DataFrame, keys: list[str], column: str, name: str, *more: pl.Expr
-                        ) -> pl.DataFrame:
+def _frequency_and_time(frame: pl.DataFrame, keys: list[str], column: str, name: str, *more: pl.Expr,
+                        names: pl.Series | None = None) -> pl.DataFrame:
     """Per group of ``keys``: frequency, cases, and median/mean/p90/total of ``column`` (named
     ``median_<name>`` …), most frequent first."""
     hours = pl.col(column)
     # per activity of the steps, a case's first pass is occurrence 1: counting those counts distinct cases
     cases = ((pl.col("occurrence") == 1).sum().cast(pl.UInt32) if keys == [ACTIVITY] and "occurrence" in frame.columns
              else pl.col("case_code").n_unique())
-    return (
-        frame.group_by(keys)
+    # grouped by the integer activity codes (cheaper than text), named after
+    coded = {k: CODE_OF[k] for k in keys if names is not None and CODE_OF.get(k) in frame.columns}
+    grouped = (
+        frame.group_by([coded.get(k, k) for k in keys])
         .agg(pl.len().alias("frequency"), cases.alias("cases"),
              hours.median().alias(f"median_{name}"), hours.mean().alias(f"mean_{name}"),
              hours.quantile(0.9, "linear").alias(f"p90_{name}"), hours.sum().alias(f"total_{name}"), *more)
-        .sort(["frequency", *keys], descending=[True] + [False] * len(keys))
     )
+    grouped = grouped.with_columns(names.gather(grouped[code]).alias(key) for key, code in coded.items())
+    return (grouped.select(*keys, pl.exclude(*keys, *coded.values()))
+            .sort(["frequency", *keys], descending=[True] + [False] * len(keys)))
+
+
+#: The integer code column of each activity-naming column of the engine's tables.
+CODE_OF = {ACTIVITY: "activity_code", "source": "source_code", "target": "target_code"}
 
 
 def _counts(steps: pl.DataFrame) -> dict[str, int]:
