@@ -498,9 +498,12 @@ def _ping_pong_rows(tables, by: str) -> list[dict]:
     # chains i → j → k: hand-offs joined on their middle step (global step indices), in hand-off order
     h = tables.handoffs.select(CASE, pl.col("source_index").alias("i"), pl.col("target_index").alias("j"))
     chain = h.join(h.select(pl.col("i").alias("j"), pl.col("j").alias("k")), on="j", maintain_order="left_right")
+    # who(i) = who(k) ≠ who(j) decided on integer codes first; only those chains get their columns
+    who = s["who"].cast(pl.Categorical).to_physical()
+    at = {tag: who.gather(chain[tag]) for tag in ("i", "j", "k")}
+    chain = chain.filter(((at["i"] == at["k"]) & (at["i"] != at["j"])).fill_null(False))
     chain = pl.concat([chain.select(CASE), *(s[chain[tag]].rename({c: f"{c}_{tag}" for c in s.columns})
                                              for tag in ("i", "j", "k"))], how="horizontal")
-    chain = chain.filter((pl.col("who_i") == pl.col("who_k")) & (pl.col("who_i") != pl.col("who_j")))
     if by == DEPARTMENT:  # designed paths pass a department twice; count only real returns
         goes_back = (pl.col("first_pos_k") <= pl.col("first_pos_j")) & (pl.col("occurrence_k") > 1)
         chain = chain.filter(says_no(pl.col("decision_j")) | goes_back)
