@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import polars as pl
 
 from procmine.engine import Tables
@@ -155,8 +156,10 @@ def variant_counts(tables: Tables) -> Counter:
     names = tables.activity_names.to_list()
     variants: Counter = Counter()
     # cases without overlapping steps have one order: their variants, weight 2 each
-    blocks_per_case = steps.group_by("case_code").agg(pl.col("block").n_unique().alias("blocks"), pl.len())
-    parallel = blocks_per_case.filter(pl.col("blocks") < pl.col("len"))["case_code"]
+    # (a case has overlapping steps when two neighbours share a block; blocks never span cases)
+    block = steps["block"].to_numpy()
+    shared = np.flatnonzero(block[1:] == block[:-1]) + 1
+    parallel = pl.Series("case_code", np.unique(steps["case_code"].to_numpy()[shared]), dtype=pl.UInt32)
     cases = tables.cases.filter(~pl.col("case_code").is_in(parallel.implode()))
     sequences = tables.variants.select("variant_id", "activities")
     for activities, n in (cases.group_by("variant_id").len().join(sequences, on="variant_id")
