@@ -35,6 +35,7 @@ import polars as pl
 
 from procmine.errors import ProcmineError
 from procmine.timezones import wall_clock_us
+from procmine.text import phrases
 
 __all__ = [
     "Calendar",
@@ -55,6 +56,22 @@ _EPOCH = date(1970, 1, 1)
 _END_OF_DAY = time.max
 
 
+#: What a calendar says of itself (Calendar.describe), in Chinese and English.
+PHRASES = phrases("calendar", {
+    "none": ("日历时间（不扣除非工作时间）", "calendar time (non-working time is not deducted)"),
+    "cn_days": ("中国法定节假日与调休（chinese-calendar {version}，覆盖 {covered} 年）",
+                "Chinese statutory holidays and 调休 make-up working days (chinese-calendar {version}, covering {covered})"),
+    "weekdays": ("周一至周五（不考虑法定节假日）", "Monday to Friday (statutory holidays not considered)"),
+    "days_off": ("公司休息日 {n} 天", "{n} company day(s) off"),
+    "workdays": ("公司工作日 {n} 天", "{n} company working day(s)"),
+    "plus": ("，另加{extra}", ", plus {extra}"),
+    "extra_separator": ("、", " and "),
+    "span_separator": ("、", ", "),
+    "line": ("{days}，工作时间 {spans}（每天 {hours} 小时）", "{days}, working hours {spans} ({hours} h a day)"),
+    "time_zone": ("，时区 {zone}", ", time zone {zone}"),
+})
+
+
 class CalendarError(ProcmineError):
     """A calendar option, holidays file or time limit cannot be read."""
 
@@ -66,13 +83,8 @@ class CalendarError(ProcmineError):
 
 @functools.cache
 def _cn_module():
-    try:
-        import chinese_calendar
-    except ImportError as exc:  # pragma: no cover - it is a dependency
-        raise CalendarError(
-            "the 'cn' calendar needs the chinese-calendar package: pip install chinese-calendar "
-            "(or use --calendar weekdays)"
-        ) from exc
+    import chinese_calendar  # imported when a 'cn' calendar first needs it, not with procmine
+
     return chinese_calendar
 
 
@@ -426,39 +438,27 @@ class Calendar:
         """One line saying what counts as working time, in Chinese (``"zh"``) or English."""
         if lang not in ("zh", "en"):
             raise CalendarError(f"lang must be 'zh' or 'en', not {lang!r}")
-        zh = lang == "zh"
+        t = PHRASES.text(lang)
         if self.kind == "none":
-            text = "日历时间（不扣除非工作时间）" if zh else "calendar time (non-working time is not deducted)"
-            return text + self._tz_note(zh)
+            return t("none") + self._tz_note(t)
         if self.kind == "cn":
-            covered = _year_spans(cn_coverage())
-            days = (
-                f"中国法定节假日与调休（chinese-calendar {cn_version()}，覆盖 {covered} 年）"
-                if zh
-                else f"Chinese statutory holidays and 调休 make-up working days (chinese-calendar "
-                f"{cn_version()}, covering {covered})"
-            )
+            days = t("cn_days", version=cn_version(), covered=_year_spans(cn_coverage()))
         else:
-            days = "周一至周五（不考虑法定节假日）" if zh else "Monday to Friday (statutory holidays not considered)"
+            days = t("weekdays")
         extra = []
         if self.holidays:
-            extra.append(f"公司休息日 {len(self.holidays)} 天" if zh else f"{len(self.holidays)} company day(s) off")
+            extra.append(t("days_off", n=len(self.holidays)))
         if self.workdays:
-            extra.append(f"公司工作日 {len(self.workdays)} 天" if zh else f"{len(self.workdays)} company working day(s)")
+            extra.append(t("workdays", n=len(self.workdays)))
         if extra:
-            days += ("，另加" + "、".join(extra)) if zh else (", plus " + " and ".join(extra))
-        spans = ("、" if zh else ", ").join(f"{_hhmm(a)}–{_hhmm(b)}" for a, b in self.work_periods)
-        hours = f"{self.hours_per_day:g}"
-        if zh:
-            text = f"{days}，工作时间 {spans}（每天 {hours} 小时）"
-        else:
-            text = f"{days}, working hours {spans} ({hours} h a day)"
-        return text + self._tz_note(zh)
+            days += t("plus", extra=t("extra_separator").join(extra))
+        spans = t("span_separator").join(f"{_hhmm(a)}–{_hhmm(b)}" for a, b in self.work_periods)
+        return t("line", days=days, spans=spans, hours=f"{self.hours_per_day:g}") + self._tz_note(t)
 
-    def _tz_note(self, zh: bool) -> str:
+    def _tz_note(self, t) -> str:
         if self.timezone == "Asia/Shanghai":
             return ""
-        return f"，时区 {self.timezone}" if zh else f", time zone {self.timezone}"
+        return t("time_zone", zone=self.timezone)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -622,44 +622,61 @@ def _normal_word(value: Any) -> str:
 
 
 def _read_rows(path: Path) -> list[tuple[int, list[Any]]]:
-    """(line or row number, cells) for every row of a text or Excel file."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        from procmine.read.limits import check_workbook
+    """(line or row number, cells) for every row of a text or Excel file. What the file is and how
+    its text is encoded are told by the log reader's sniffers (:mod:`procmine.read.files`), so a
+    holidays file is recognised as a log would be."""
+    from procmine.errors import LogFileError
+    from procmine.read.files import EXCEL_SUFFIXES, decode_bytes, sniff_content
 
-        check_workbook(path)  # a zip bomb is refused from its directory, before openpyxl parses it
-        try:
-            import openpyxl
-
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
-            raise CalendarError(f"holidays file {str(path)!r} cannot be opened as Excel: {exc}") from exc
-        try:
-            for sheet in book.worksheets:
-                rows = []
-                for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                    cells = list(row)
-                    while cells and (cells[-1] is None or str(cells[-1]).strip() == ""):
-                        cells.pop()
-                    if cells and not str(cells[0]).strip().startswith("#"):
-                        rows.append((number, cells))
-                if rows:
-                    return rows
-            return []
-        finally:
-            book.close()
-    if suffix == ".xls":
-        raise CalendarError(f"holidays file {str(path)!r} is an Excel 97-2003 .xls file: save it as .xlsx or .csv")
     raw = path.read_bytes()
-    text = None
-    for encoding in ("utf-8-sig", "utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None:
-        raise CalendarError(f"holidays file {str(path)!r} is neither UTF-8 nor GBK text: save it as UTF-8")
+    suffix = path.suffix.lower()
+    kind = sniff_content(raw[:4096])
+    if suffix in EXCEL_SUFFIXES or kind == "zip":
+        return _workbook_rows(path, raw)
+    if suffix == ".xls" or kind == "ole":
+        raise CalendarError(f"holidays file {str(path)!r} is an Excel 97-2003 .xls file: save it as .xlsx or .csv")
+    try:
+        text, _encoding = decode_bytes(raw, path)
+    except LogFileError:
+        raise CalendarError(f"holidays file {str(path)!r} is neither UTF-8 nor GBK text: save it as UTF-8") from None
+    return _text_rows(text)
+
+
+def _workbook_rows(path: Path, raw: bytes) -> list[tuple[int, list[Any]]]:
+    """The rows of the first sheet with any, comment rows (``#``) left out."""
+    import io
+
+    import openpyxl
+
+    from procmine.read.files import EXCEL_SUFFIXES
+    from procmine.read.limits import check_workbook
+
+    check_workbook(path)  # a zip bomb is refused from its directory, before openpyxl parses it
+    try:
+        # openpyxl refuses names not ending in .xlsx/.xlsm; a workbook under another name comes as a stream
+        book = openpyxl.load_workbook(path if path.suffix.lower() in EXCEL_SUFFIXES else io.BytesIO(raw),
+                                      read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
+        raise CalendarError(f"holidays file {str(path)!r} cannot be opened as Excel: {exc}") from exc
+    try:
+        for sheet in book.worksheets:
+            rows = []
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = list(row)
+                while cells and (cells[-1] is None or str(cells[-1]).strip() == ""):
+                    cells.pop()
+                if cells and not str(cells[0]).strip().startswith("#"):
+                    rows.append((number, cells))
+            if rows:
+                return rows
+        return []
+    finally:
+        book.close()
+
+
+def _text_rows(text: str) -> list[tuple[int, list[Any]]]:
+    """The rows of a text file: cells split at commas, tabs, semicolons or spaces; blank lines and
+    ``#`` comments left out."""
     rows = []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()

@@ -21,6 +21,24 @@ import polars as pl
 from procmine import __version__
 from procmine.errors import OutputError, ProcmineError
 from procmine.output import write_csv, writing
+from procmine.text import phrases
+
+#: What the commands themselves say around a result (the results describe themselves).
+PHRASES = phrases("cli", {
+    "filter": ("筛选：{said}", "Filter: {said}"),
+    "wrote": ("已写入：", "Wrote:"),
+    "process_map": ("流程图：{activities} 个活动，{handoffs} 条交接{durations}{simplified}",
+                    "Process map: {activities} activities, {handoffs} hand-offs{durations}{simplified}"),
+    "simplified": ("；{note}", "; chart {note}"),
+    "order_completion": ("完成顺序", "completion order"),
+    "order_arrival": ("到达时间，并行感知", "arrival times, parallel-aware"),
+    "spark_map": ("引擎：Spark（{master}），只有汇总结果回到本机；交接按{order}；"
+                  "交互式地图（current_flowchart.html）需要逐行数据，未生成",
+                  "Engine: Spark ({master}); only aggregates came back; hand-offs by {order}; the interactive map "
+                  "(current_flowchart.html) needs the rows and was not written"),
+    "spark_figures": ("在 Spark（{master}）上计算，只有汇总结果回到本机",
+                      "computed on Spark ({master}); only aggregates came back"),
+})
 
 
 class _State:
@@ -194,15 +212,14 @@ def _emit(report, log, calendar, paths: dict[str, Path], as_json: bool, lang: st
         click.echo(_result_json(report, log))
         return
     if log.filters:
-        said = "；".join(f.describe(lang) for f in log.filters)
-        click.echo(f"筛选：{said}" if lang == "zh" else f"Filter: {said}")
+        click.echo(PHRASES("filter", lang, said="；".join(f.describe(lang) for f in log.filters)))
     click.echo(report.describe(lang))
     if paths and not as_json:
         click.echo(_wrote(lang) + "\n" + "\n".join(f"  {p}" for p in paths.values()))
 
 
 def _wrote(lang: str) -> str:
-    return "已写入：" if lang == "zh" else "Wrote:"
+    return PHRASES("wrote", lang)
 
 
 def _result_json(report, log) -> str:
@@ -479,13 +496,11 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
         click.echo(quality_text(log.quality, lang))
         if on_spark:
             click.echo(_spark_line(log, pmap, lang))
-        if lang == "zh":
-            click.echo(f"流程图：{pmap.activities.height} 个活动，{pmap.handoffs.height} 条交接"
-                       + (f"；{shown.simplification.note('zh')}" if shown.simplification else ""))
-        else:
-            click.echo(f"Process map: {pmap.activities.height} activities, {pmap.handoffs.height} hand-offs "
-                       f"(step durations {pmap.duration_basis})"
-                       + (f"; chart {shown.simplification.note('en').lower()}" if shown.simplification else ""))
+        t, simplification = PHRASES.text(lang), shown.simplification
+        click.echo(t("process_map", activities=pmap.activities.height, handoffs=pmap.handoffs.height,
+                     durations=t.pick(("", f" (step durations {pmap.duration_basis})")),  # only the English says it
+                     simplified=t("simplified", note=t.pick((simplification.note("zh"), simplification.note("en").lower())))
+                     if simplification else ""))
     bpmn_note = "skipped (--no-bpmn)"
     if with_bpmn:
         bpmn_note, written = _mine_bpmn(log, shown, files["current_process.bpmn"], noise, arrival_times, bpmn_timeout)
@@ -520,13 +535,9 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
 def _spark_line(log, pmap, lang: str) -> str:
     """What ran on Spark and what did not, in one line."""
     master = log.spark.sparkContext.master
-    order = ("完成顺序" if pmap.duration_basis != "arrival → completion" else "到达时间，并行感知") if lang == "zh" else \
-        ("completion order" if pmap.duration_basis != "arrival → completion" else "arrival times, parallel-aware")
-    if lang == "zh":
-        return (f"引擎：Spark（{master}），只有汇总结果回到本机；交接按{order}；"
-                "交互式地图（current_flowchart.html）需要逐行数据，未生成")
-    return (f"Engine: Spark ({master}); only aggregates came back; hand-offs by {order}; the interactive map "
-            "(current_flowchart.html) needs the rows and was not written")
+    t = PHRASES.text(lang)
+    order = t("order_completion" if pmap.duration_basis != "arrival → completion" else "order_arrival")
+    return t("spark_map", master=master, order=order)
 
 
 def _mine_bpmn(log, shown, path: Path, noise: float, arrival_times: bool, budget: float) -> tuple[str, bool]:
@@ -677,8 +688,7 @@ def kpi(out_dir: Path | None, target: str | None, lang: str, as_json: bool, **kw
     report = kpis(log, target=target, calendar=calendar)
     if on_spark:  # the losses include the duplicates, counted with the figures
         _say_losses(log, log.source.path)
-        _note(f"在 Spark（{log.spark.sparkContext.master}）上计算，只有汇总结果回到本机" if lang == "zh" else
-              f"computed on Spark ({log.spark.sparkContext.master}); only aggregates came back")
+        _note(PHRASES("spark_figures", lang, master=log.spark.sparkContext.master))
     paths = _prepare_out(out_dir, log, ["kpi_trend.png", "kpi_trend.svg", "kpi.json", "kpi_by_month.csv"])
     if paths:
         _charts(paths, {"kpi_trend": lambda: report.plot(lang)})
@@ -872,8 +882,7 @@ def cases(out_dir: Path | None, top: int, timeline_case: str | None, design_path
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
         return
     if log.filters:
-        said = "；".join(f.describe(lang) for f in log.filters)
-        click.echo(f"筛选：{said}" if lang == "zh" else f"Filter: {said}")
+        click.echo(PHRASES("filter", lang, said="；".join(f.describe(lang) for f in log.filters)))
     click.echo(table.describe(lang))
     click.echo(explorer.describe(lang))
     if timeline is not None:

@@ -40,6 +40,7 @@ import polars as pl
 
 from procmine.errors import EmptyLogError, ProcmineError
 from procmine.log import ACTIVITY, CASE, EventLog
+from procmine.text import phrases
 from procmine.units import to_number
 
 if TYPE_CHECKING:
@@ -51,6 +52,18 @@ class FilterError(ProcmineError):
 
     exit_code = 2
 
+
+#: How a filter is stated (Filter.describe); the keys are a period filter's modes and the other kinds' ops.
+PHRASES = phrases("filters", {
+    "start": ("开始于 {start} 至 {end}", "started {start} to {end}"),
+    "end": ("结束于 {start} 至 {end}", "ended {start} to {end}"),
+    "intersect": ("办理期间涉及 {start} 至 {end}", "open during {start} to {end}"),
+    "top_variants": ("最常见的 {n} 个变体", "the {n} most frequent variants"),
+    "covering_variants": ("覆盖 {share:.0%} 案例的最常见变体", "most frequent variants covering {share:.0%}"),
+    "lead_time": ("办理时长 {op} {limit}", "lead time {op} {limit}"),
+    "starts_with": ("始于 {activity}", "starts with {activity}"),
+    "ends_with": ("止于 {activity}", "ends with {activity}"),
+})
 
 KINDS = ("period", "attribute", "variants", "performance", "endpoints", "follows")
 PERIOD_MODES = ("start", "end", "intersect")
@@ -71,23 +84,20 @@ class Filter:
 
     def describe(self, lang: str = "zh") -> str:
         """How outputs state the filter, e.g. ``合同金额(元) > 200000``."""
-        zh = lang == "zh"
+        t = PHRASES.text(lang)
         if self.kind == "period":
             start, end = self.value
-            span = f"{_day(start) or '…'} 至 {_day(end) or '…'}" if zh else f"{_day(start) or '…'} to {_day(end) or '…'}"
-            words = {"start": ("开始于", "started"), "end": ("结束于", "ended"), "intersect": ("办理期间涉及", "open during")}
-            return f"{words[self.op][0 if zh else 1]} {span}"
+            return t(self.op, start=_day(start) or "…", end=_day(end) or "…")
         if self.kind == "attribute":
             return f"{self.column} {self.op} {self.value}"
         if self.kind == "variants":
             if self.op == "top":
-                return f"最常见的 {self.value} 个变体" if zh else f"the {self.value} most frequent variants"
-            return f"覆盖 {self.value:.0%} 案例的最常见变体" if zh else f"most frequent variants covering {self.value:.0%}"
+                return t("top_variants", n=self.value)
+            return t("covering_variants", share=self.value)
         if self.kind == "performance":
-            return f"{'办理时长' if zh else 'lead time'} {self.op} {_written(self.value)}"
+            return t("lead_time", op=self.op, limit=_written(self.value))
         if self.kind == "endpoints":
-            word = {"starts_with": ("始于", "starts with"), "ends_with": ("止于", "ends with")}[self.op]
-            return f"{word[0 if zh else 1]} {self.value}"
+            return t(self.op, activity=self.value)
         a, b, within = self.value
         arrow = "=>" if self.op == "directly" else "->"
         limit = f" within {_written(within)}" if within else ""

@@ -25,6 +25,8 @@ from functools import lru_cache
 
 import polars as pl
 
+from procmine.text import Text
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -40,6 +42,11 @@ class Outcome:
     en: str
     words: tuple[str, ...]
     name_words: tuple[str, ...] = ()
+
+    @property
+    def labels(self) -> tuple[str, str]:
+        """The label in both languages, ``(zh, en)``."""
+        return self.zh, self.en
 
 
 #: In precedence order: the first outcome whose word appears wins, so 不同意 is a rejection before
@@ -182,8 +189,7 @@ def label(code: str | None, lang: str = "zh") -> str:
     """同意 / approve … for a code ("–" for none)."""
     if code is None:
         return "–"
-    o = BY_CODE[code]
-    return o.zh if lang == "zh" else o.en
+    return Text(lang).pick(BY_CODE[code].labels)
 
 
 def words_by_label(codes=("approve", "reject", "send_back", "transfer", "add_approver")) -> dict[str, tuple[str, ...]]:

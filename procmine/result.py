@@ -3,7 +3,8 @@
 
 A result defines ``to_dict()`` (numbers with their units named, JSON-ready) and ``describe(lang)``;
 it gets ``to_json()``, ``__str__`` (Chinese) and a plain ``_repr_html_`` it may replace with a
-richer one. Tables are ``to_frame()``; charts ``plot(lang)``.
+richer one. Tables are ``to_frame()``; charts ``plot(lang)``. The notebook display is in the
+result's own ``lang`` when it has one (a report built in English), else Chinese: see :func:`display_lang`.
 
     >>> print(procmine.kpis(log).to_json())          # doctest: +SKIP
 """
@@ -31,7 +32,12 @@ class Result:
         return self.describe("zh")
 
     def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(self.describe('zh'))}</pre>"
+        return f"<pre>{html.escape(self.describe(display_lang(self)))}</pre>"
 
 
-__all__ = ["Result"]
+def display_lang(result) -> str:
+    """The language ``result`` is displayed in, in a notebook: its ``lang`` when it has one, else zh."""
+    return getattr(result, "lang", None) or "zh"
+
+
+__all__ = ["Result", "display_lang"]

@@ -210,6 +210,7 @@ COMMON = phrases("", {
     "quoted": ("「{name}」", "“{name}”"),
     "list_separator": ("、", ", "),
     "clause_separator": ("；", "; "),
+    "language_tag": ("zh-CN", "en"),  # the lang attribute of an HTML page, a Word document's language
 })
 
 

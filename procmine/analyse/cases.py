@@ -31,7 +31,7 @@ import polars as pl
 from procmine.analyse.times import time_tables
 from procmine.errors import ProcmineError
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, START, TIMESTAMP, EventLog, hours_between
-from procmine.result import Result
+from procmine.result import Result, display_lang
 from procmine.text import Text, phrases
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ class DrillDown(Result):
 
     def _repr_png_(self) -> bytes:
         buffer = io.BytesIO()  # the chart is a Figure outside pyplot: nothing to close
-        self.plot().savefig(buffer, format="png", dpi=110, bbox_inches="tight", facecolor="white")
+        self.plot(display_lang(self)).savefig(buffer, format="png", dpi=110, bbox_inches="tight", facecolor="white")
         return buffer.getvalue()
 
     def _repr_html_(self) -> str:
@@ -167,7 +167,7 @@ class DrillDown(Result):
         more = (f"<p>{len(frame) - HTML_ROWS:,} more rows: to_frame() or write() has them all.</p>"
                 if len(frame) > HTML_ROWS else "")
         chart = base64.b64encode(self._repr_png_()).decode("ascii")
-        return (f"<div><pre>{html.escape(self.describe('zh'))}</pre>"
+        return (f"<div><pre>{html.escape(self.describe(display_lang(self)))}</pre>"
                 f"<img src=\"data:image/png;base64,{chart}\" style=\"max-width:100%\"/>"
                 f"{shown.to_html(index=False, na_rep='')}{more}</div>")
 

@@ -43,7 +43,7 @@ from procmine.analyse.causes import (
     step_causes,
 )
 from procmine.outcomes import DECIDES, SAYS_NO, classify_name, step_of
-from procmine.result import Result
+from procmine.result import Result, display_lang
 from procmine.text import phrases
 
 APPROVAL_WORDS = ("审批", "审核", "复核", "会签", "确认", "approve", "review", "check")
@@ -76,6 +76,50 @@ PHRASES = phrases("improve", {
     "none": ("  没有达到阈值的候选", "  no candidate reaches the thresholds"),
     "no_saving": ("未估算节省", "saving not estimated"),
     "saving": ("预计每件节省 {hours} {unit}", "saves about {hours} {unit} per case"),
+    # the notebook display
+    "html_head": ("改进候选 · improvement candidates", "Improvement candidates"),
+    "html_kind": ("类型", "kind"),
+    "html_steps": ("环节", "steps"),
+    "html_saving": ("节省", "saving"),
+    "html_evidence": ("依据", "evidence"),
+    # the evidence sentences, kept in both languages (the JSON's summary and summary_en)
+    "decided": ("{of} 次决定中同意 {approvals} 次、驳回或退回 0 次",
+                "{approvals} of {of} decisions approved, none rejected or sent back"),
+    "no_outcomes": ("没有审批结果记录；{of} 次执行后只有 {no} 次被退回到它或更早的环节",
+                    "no outcomes recorded; {no} of {of} executions were followed by a return to it or an earlier step"),
+    "no_decision": ("无决定记录", "no decision recorded"),
+    "one_approver": ("{share:.0%} 的案例由一人审批", "one approver in {share:.0%} of cases"),
+    "in_parallel": ("（与 {partner} 并行，周期缩短可能更少）", " (runs in parallel with {partner}: the lead time may shrink less)"),
+    "summary_sample": ("{name} 是控制环节（{control}），不建议删减；{cases} 件中{decisions}，{who}，"
+                       "中位耗时 {median} {unit}：可考虑改为按金额或风险抽查{note}。",
+                       "{name} is a control ({control}) and is not proposed for removal; in {cases} "
+                       "cases {decisions}, {who}, median {median} {unit}: consider sampling by amount or risk{note}."),
+    "summary_remove": ("{name} 在 {cases} 件中执行，{decisions}，{who}，中位耗时 {median} {unit}"
+                       "（不超过 {limit}），同一环节也没有单独记录的驳回：可考虑取消或改为抽查{note}。",
+                       "{name} ran in {cases} cases; {decisions}; {who}; median {median} {unit} "
+                       "(at most {limit}); no rejection recorded for the step elsewhere either: "
+                       "consider dropping it or sampling{note}."),
+    "kept_control": ("（{control}是控制环节，保留，只限时）", " ({control}: a control, kept; only its time is limited)"),
+    "summary_time_limit": ("{name} 中位耗时 {median} {unit}，是一般环节（{typical} {unit}）的 "
+                           "{factor:.1f} 倍；原因：{causes}——{explained}。建议设定处理时限并针对原因改进{keep}。",
+                           "{name} takes a median {median} {unit}, {factor:.1f}× the typical "
+                           "step ({typical} {unit}); cause: {causes} — {explained}. Set a time limit and act on the cause{keep}."),
+    "same_person": ("同一人", "the same person"),
+    "same_department": ("同一部门", "the same department"),
+    "summary_merge": ("{source} → {target} 在 {cases} 件中由{who}连续处理（{same:.0%}），合并可省去交接等待 "
+                      "{wait} {unit}及较短环节的一半时间（{smaller} {unit} × 0.5）。",
+                      "{source} → {target} was done by {who} in {same:.0%} of {cases} cases; merging saves the "
+                      "hand-off wait ({wait} {unit}) and half the smaller step ({smaller} {unit} × 0.5)."),
+    "no_arrival_caveat": ("（无到达时间，看不出是否已并行）", " (no arrival times: existing overlap cannot be seen)"),
+    "summary_parallelise": ("{a} 与 {b} 在 {n} 件中都出现，先后顺序两种都有（{a_first:.0%} / {b_first:.0%}），"
+                            "却只有 {overlap:.0%} 同时进行{caveat}；并行处理每件可省较短环节 {saving} {unit}。",
+                            "{a} and {b} occur together in {n} cases in both orders ({a_first:.0%} / "
+                            "{b_first:.0%}) but overlap in only {overlap:.0%}{caveat}; running "
+                            "them in parallel saves the shorter step, {saving} {unit}."),
+    "departments": ("部门", "departments"),
+    "roles": ("岗位", "roles"),
+    "summary_clarify_owner": ("{name} 由 {owners} 个{word}处理（{listed}），最大的也只占 {top:.0%}，责任主体不清。",
+                              "{name} is handled by {owners} {word} ({listed}); the largest has only {top:.0%}: no clear owner."),
 })
 KIND_ZH = {kind: PHRASES(f"kind_{kind}", "zh") for kind in KIND_ORDER}
 CONFIDENCE_ZH = {level: PHRASES(f"confidence_{level}", "zh") for level in ("high", "medium", "low")}
@@ -149,12 +193,15 @@ class ImprovementReport(Result):
         return self.describe("zh")
 
     def _repr_html_(self) -> str:
-        esc = html.escape
-        rows = "".join(f"<tr><td>{esc(KIND_ZH[c.kind])}</td><td>{esc(' + '.join(c.activities))}</td>"
-                       f"<td>{esc(self._saving(c))}</td><td>{esc(c.evidence['summary'])}</td></tr>"
-                       for c in self.candidates)
-        return (f"<div><h4>改进候选 · improvement candidates</h4><p>{esc(self.calendar_description)}</p>"
-                f"<table><tr><th>类型</th><th>环节</th><th>节省</th><th>依据</th></tr>{rows}</table></div>")
+        esc, t = html.escape, PHRASES.text(display_lang(self))
+        rows = "".join(f"<tr><td>{esc(t(f'kind_{c.kind}'))}</td><td>{esc(' + '.join(c.activities))}</td>"
+                       f"<td>{esc(self._saving(c, t.lang))}</td>"
+                       f"<td>{esc(t.pick((c.evidence['summary'], c.evidence.get('summary_en', c.evidence['summary']))))}"
+                       "</td></tr>" for c in self.candidates)
+        calendar = t.pick((self.calendar_description, self.calendar_description_en or self.calendar_description))
+        heads = "".join(f"<th>{t(key)}</th>" for key in ("html_kind", "html_steps", "html_saving", "html_evidence"))
+        return (f"<div><h4>{t('html_head')}</h4><p>{esc(calendar)}</p>"
+                f"<table><tr>{heads}</tr>{rows}</table></div>")
 
 
 def improvement_candidates(
@@ -381,35 +428,25 @@ def _rubber_stamps(tables, durations, overlaps, unit, min_cases, controls, short
               "linked_rejection_events": linked_no}
         if by_outcome:
             ev |= {"decisions": of, "approvals": r["approvals"], "rejections": no, "rejection_share": no / of}
-            zh = f"{of} 次决定中同意 {r['approvals']} 次、驳回或退回 0 次"
-            en = f"{r['approvals']} of {of} decisions approved, none rejected or sent back"
+            decisions = PHRASES.pair("decided", of=of, approvals=r["approvals"])
         else:
             ev |= {"returned_afterwards": no, "returned_share": no / of}
-            zh = f"没有审批结果记录；{of} 次执行后只有 {no} 次被退回到它或更早的环节"
-            en = f"no outcomes recorded; {no} of {of} executions were followed by a return to it or an earlier step"
-        who_zh = "无决定记录" if no_value else f"{one_approver:.0%} 的案例由一人审批"
-        who_en = "no decision recorded" if no_value else f"one approver in {one_approver:.0%} of cases"
-        note_zh = note_en = ""
+            decisions = PHRASES.pair("no_outcomes", of=of, no=no)
+        who = PHRASES.pair("no_decision") if no_value else PHRASES.pair("one_approver", share=one_approver)
+        note = ("", "")
         if partner:
             ev["runs_parallel_with"] = partner
-            note_zh = f"（与 {partner} 并行，周期缩短可能更少）"
-            note_en = f" (runs in parallel with {partner}: the lead time may shrink less)"
+            note = PHRASES.pair("in_parallel", partner=partner)
+        said = {"name": name, "cases": r["cases"], "decisions": decisions, "who": who, "median": _h(median),
+                "unit": (unit["zh"], unit["en"]), "note": note}
         confidence = "high" if by_outcome and r["cases"] >= 100 and not partner else "medium"
         if control:
             ev["control"] = control
-            ev["summary"] = (f"{name} 是控制环节（{control}），不建议删减；{r['cases']} 件中{zh}，{who_zh}，"
-                             f"中位耗时 {_h(median)} {unit['zh']}：可考虑改为按金额或风险抽查{note_zh}。")
-            ev["summary_en"] = (f"{name} is a control ({control}) and is not proposed for removal; in {r['cases']} "
-                                f"cases {en}, {who_en}, median {_h(median)} {unit['en']}: consider sampling by amount "
-                                f"or risk{note_en}.")
+            ev["summary"], ev["summary_en"] = PHRASES.pair("summary_sample", control=control, **said)
             ev["saving_basis"] = "not estimated: how many cases sampling skips is a policy choice"
             out.append(Candidate("sample", [name], ev, None, "not estimated", "medium"))
             continue
-        ev["summary"] = (f"{name} 在 {r['cases']} 件中执行，{zh}，{who_zh}，中位耗时 {_h(median)} {unit['zh']}"
-                         f"（不超过 {_h(short_hours)}），同一环节也没有单独记录的驳回：可考虑取消或改为抽查{note_zh}。")
-        ev["summary_en"] = (f"{name} ran in {r['cases']} cases; {en}; {who_en}; median {_h(median)} {unit['en']} "
-                            f"(at most {_h(short_hours)}); no rejection recorded for the step elsewhere either: "
-                            f"consider dropping it or sampling{note_en}.")
+        ev["summary"], ev["summary_en"] = PHRASES.pair("summary_remove", limit=_h(short_hours), **said)
         ev["saving_basis"] = "the step's median working duration (its whole time at the step goes)"
         out.append(Candidate("remove", [name], ev, median, ev["saving_basis"], confidence))
     return out
@@ -440,16 +477,13 @@ def _time_limits(causes, unit, min_cases, controls, departments) -> list[Candida
               "rework_work_hours_total": r["rework_work_hours"],
               "saving_basis": "the step's median minus the log's typical step median (a time limit at the "
                               "typical level)"}
-        keep_zh = f"（{control}是控制环节，保留，只限时）" if control else ""
-        keep_en = f" ({control}: a control, kept; only its time is limited)" if control else ""
+        keep = PHRASES.pair("kept_control", control=control) if control else ("", "")
         if control:
             ev["control"] = control
-        ev["summary"] = (f"{name} 中位耗时 {_h(median)} {unit['zh']}，是一般环节（{_h(typical)} {unit['zh']}）的 "
-                         f"{median / typical:.1f} 倍；原因：{named_zh}——{describe_causes(r, unit, 'zh')}。"
-                         f"建议设定处理时限并针对原因改进{keep_zh}。")
-        ev["summary_en"] = (f"{name} takes a median {_h(median)} {unit['en']}, {median / typical:.1f}× the typical "
-                            f"step ({_h(typical)} {unit['en']}); cause: {named_en} — {describe_causes(r, unit, 'en')}. "
-                            f"Set a time limit and act on the cause{keep_en}.")
+        ev["summary"], ev["summary_en"] = PHRASES.pair(
+            "summary_time_limit", name=name, median=_h(median), typical=_h(typical), unit=(unit["zh"], unit["en"]),
+            factor=median / typical, causes=(named_zh, named_en),
+            explained=(describe_causes(r, unit, "zh"), describe_causes(r, unit, "en")), keep=keep)
         out.append(Candidate("time_limit", [name], ev, saving, ev["saving_basis"], "medium"))
     return out
 
@@ -549,7 +583,7 @@ def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, a
         smaller = min(steps_median) if steps_median else None  # unknown for steps without arrival times
         saving = None if wait is None else wait + 0.5 * (smaller or 0.0)
         same = r[f"{level}_same"] / r[f"{level}_known"]
-        who_zh, who_en = ("同一人", "the same person") if level == "person" else ("同一部门", "the same department")
+        who = PHRASES.pair("same_person" if level == "person" else "same_department")
         ev = {"cases": r["cases"], "same_person_share": _ratio(r["person_same"], r["person_known"]),
               "same_department_share": _ratio(r["dept_same"], r["dept_known"]), "median_handoff_work_hours": wait,
               "smaller_step_median_work_hours": smaller,
@@ -558,11 +592,9 @@ def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, a
                               + ("" if smaller is not None else " (step durations unknown: the wait only)")}
         if placeholders:
             ev["resources_not_counted_as_people"] = sorted(placeholders)
-        ev["summary"] = (f"{s} → {t} 在 {r['cases']} 件中由{who_zh}连续处理（{same:.0%}），合并可省去交接等待 "
-                         f"{_h(wait)} {unit['zh']}及较短环节的一半时间（{_h(smaller)} {unit['zh']} × 0.5）。")
-        ev["summary_en"] = (f"{s} → {t} was done by {who_en} in {same:.0%} of {r['cases']} cases; merging saves the "
-                            f"hand-off wait ({_h(wait)} {unit['en']}) and half the smaller step "
-                            f"({_h(smaller)} {unit['en']} × 0.5).")
+        ev["summary"], ev["summary_en"] = PHRASES.pair(
+            "summary_merge", source=s, target=t, cases=r["cases"], who=who, same=same, wait=_h(wait),
+            smaller=_h(smaller), unit=(unit["zh"], unit["en"]))
         out.append(Candidate("merge", [s, t], ev, saving))
     return out
 
@@ -578,8 +610,9 @@ def _repeated_keys(pairs: pl.DataFrame) -> pl.Series:
 def _applicant_and_approval_steps(steps: pl.DataFrame, opening: set[str]) -> tuple[set[str], set[str]]:
     """Steps of the applicant (open the case, submit or resubmit, or done by the person who opened
     the case in at least half their executions) and steps that approve (decide, or named so)."""
-    opener = steps.filter(pl.col("pos") == 0).select("case_code", pl.col(RESOURCE).alias("__opener"))
-    per = steps.join(opener, on="case_code", how="left").group_by(ACTIVITY).agg(
+    # case codes number the cases in step order, one first step each: a gather finds the opener
+    opener = steps.filter(pl.col("pos") == 0)[RESOURCE].gather(steps["case_code"]).alias("__opener")
+    per = steps.select(ACTIVITY, "decision", "pos", RESOURCE).with_columns(opener).group_by(ACTIVITY).agg(
         pl.col("decision").is_in(["submit", "resubmit"]).mean().alias("submits"),
         (pl.col(RESOURCE) == pl.col("__opener")).mean().alias("by_opener"),
         pl.col("decision").is_in(DECIDES).any().alias("decides"),
@@ -614,13 +647,10 @@ def _parallel(pairs, unit, min_cases, min_order, max_overlap, has_start, saving_
         ev = {"cases": n, "a_first_share": r["a_first"] / n, "b_first_share": r["b_first"] / n,
               "overlap_share": r["overlap"] / n, "median_shorter_step_work_hours": saving,
               "saving_basis": "median over cases of the shorter of the two steps' working durations"}
-        caveat_zh = "" if has_start else "（无到达时间，看不出是否已并行）"
-        caveat_en = "" if has_start else " (no arrival times: existing overlap cannot be seen)"
-        ev["summary"] = (f"{a} 与 {b} 在 {n} 件中都出现，先后顺序两种都有（{r['a_first'] / n:.0%} / {r['b_first'] / n:.0%}），"
-                         f"却只有 {r['overlap'] / n:.0%} 同时进行{caveat_zh}；并行处理每件可省较短环节 {_h(saving)} {unit['zh']}。")
-        ev["summary_en"] = (f"{a} and {b} occur together in {n} cases in both orders ({r['a_first'] / n:.0%} / "
-                            f"{r['b_first'] / n:.0%}) but overlap in only {r['overlap'] / n:.0%}{caveat_en}; running "
-                            f"them in parallel saves the shorter step, {_h(saving)} {unit['en']}.")
+        ev["summary"], ev["summary_en"] = PHRASES.pair(
+            "summary_parallelise", a=a, b=b, n=n, a_first=r["a_first"] / n, b_first=r["b_first"] / n,
+            overlap=r["overlap"] / n, caveat=("", "") if has_start else PHRASES.pair("no_arrival_caveat"),
+            saving=_h(saving), unit=(unit["zh"], unit["en"]))
         out.append(Candidate("parallelise", [a, b], ev, saving))
     return out
 
@@ -646,13 +676,12 @@ def _owners(steps, min_cases, min_owners, max_share, applicant_share) -> list[Ca
         if top >= max_share:
             continue
         shares = {k: v / r["events"] for k, v in counts.head(5).iter_rows()}
-        word_zh, word_en = ("部门", "departments") if level == DEPARTMENT else ("岗位", "roles")
-        listed = "、".join(f"{k} {v:.0%}" for k, v in shares.items())
+        listed = [f"{k} {v:.0%}" for k, v in shares.items()]
         ev = {"cases": r["cases"], "events": r["events"], "level": level, "owners": r["owners"], "largest_share": top,
               "shares": shares, "saving_basis": "not estimated: unclear ownership shows as waiting, see bottlenecks"}
-        ev["summary"] = f"{name} 由 {r['owners']} 个{word_zh}处理（{listed}），最大的也只占 {top:.0%}，责任主体不清。"
-        ev["summary_en"] = (f"{name} is handled by {r['owners']} {word_en} ("
-                            + ", ".join(f"{k} {v:.0%}" for k, v in shares.items())
-                            + f"); the largest has only {top:.0%}: no clear owner.")
+        ev["summary"], ev["summary_en"] = PHRASES.pair(
+            "summary_clarify_owner", name=name, owners=r["owners"], top=top,
+            word=PHRASES.pair("departments" if level == DEPARTMENT else "roles"),
+            listed=("、".join(listed), ", ".join(listed)))
         out.append(Candidate("clarify_owner", [name], ev, None))
     return out

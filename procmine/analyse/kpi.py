@@ -33,7 +33,7 @@ import polars as pl
 from procmine.analyse.times import time_tables
 from procmine.log import OUTCOME, EventLog
 from procmine.outcomes import SAYS_NO
-from procmine.result import Result
+from procmine.result import Result, display_lang
 from procmine.text import phrases
 
 if TYPE_CHECKING:
@@ -137,7 +137,8 @@ class KPIReport(Result):
             for row in self.by_month.to_dicts()
         )
         head = "".join(f"<th>{html.escape(c)}</th>" for c in self.by_month.columns)
-        return f"<div><pre>{html.escape(str(self))}</pre><table><tr>{head}</tr>{months}</table></div>"
+        return (f"<div><pre>{html.escape(self.describe(display_lang(self)))}</pre><table><tr>{head}</tr>{months}"
+                "</table></div>")
 
     def plot(self, lang: str = "zh"):
         """Monthly median lead time (working days) and cases completed, against the target."""

@@ -31,7 +31,7 @@ import polars as pl
 
 from procmine.errors import ProcmineError
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, START, TIMESTAMP, EventLog
-from procmine.result import Result
+from procmine.result import Result, display_lang
 from procmine.text import phrases
 
 DEFAULT_STUCK_AFTER = "1wd"
@@ -46,6 +46,17 @@ PHRASES = phrases("stuck", {
     "days_working": ("工作日", "working days"),
     "days_calendar": ("天", "days"),
     "more": ("  … 另有 {n} 个（完整列表见 stuck_cases.csv）", "  … {n} more (the full list is in stuck_cases.csv)"),
+    # the limits: the design's per step, a given --stuck-after, or the default
+    "limits_design": ("设计中各环节的时限，其余 {limit}", "the design's time limit per step, else {limit}"),
+    "limits_given": ("{limit}", "{limit}"),
+    "limits_default": ("{limit}（默认，可用 --stuck-after 修改）", "{limit} (the default; change it with --stuck-after)"),
+    "html_head": ("卡壳案例（截至 {when:%Y-%m-%d %H:%M}）", "Stuck cases (as of {when:%Y-%m-%d %H:%M})"),
+    "html_case": ("案例", "case"),
+    "html_step": ("环节", "step"),
+    "html_holder": ("处理人", "held by"),
+    "html_since": ("到达", "since"),
+    "html_waited": ("已等待（工作小时）", "waited (working hours)"),
+    "html_limit": ("时限", "limit"),
 })
 
 
@@ -64,8 +75,10 @@ class StuckCases(Result):
     open_steps: pl.DataFrame
     basis: str
     calendar_description: str
+    #: the limits said in Chinese (the JSON's ``limits``); ``limits_en`` says them in English
     limits: str
     hours_per_day: float
+    limits_en: str = field(default="", repr=False)
 
     @property
     def stuck(self) -> pl.DataFrame:
@@ -86,8 +99,8 @@ class StuckCases(Result):
         t = PHRASES.text(lang)
         when = self.as_of.strftime("%Y-%m-%d %H:%M")
         said = t("latest_time") if self.as_of_source != "given" else ""
-        # the limits are said in Chinese in both languages (see StuckCases.limits)
-        lines = [t("head", when=when, said=said, open=self.open_steps.height, stuck=self.stuck.height, limits=self.limits)]
+        lines = [t("head", when=when, said=said, open=self.open_steps.height, stuck=self.stuck.height,
+                   limits=t.pick((self.limits, self.limits_en or self.limits)))]
         for r in self.stuck.head(top).iter_rows(named=True):
             lines.append(t("case", case=r[CASE], activity=r[ACTIVITY], who=r[RESOURCE] or t("no_holder"),
                            since=r["since"], days=r["waited_work_hours"] / self.hours_per_day,
@@ -100,12 +113,14 @@ class StuckCases(Result):
         return self.describe("zh")
 
     def _repr_html_(self) -> str:
+        t = PHRASES.text(display_lang(self))
         rows = "".join(f"<tr><td>{html.escape(str(r[CASE]))}</td><td>{html.escape(str(r[ACTIVITY]))}</td>"
                        f"<td>{html.escape(str(r[RESOURCE] or ''))}</td><td>{r['since']:%Y-%m-%d %H:%M}</td>"
                        f"<td>{r['waited_work_hours']:.1f}</td><td>{html.escape(r['limit'])}</td></tr>"
                        for r in self.stuck.iter_rows(named=True))
-        return (f"<div><h4>卡壳案例（截至 {self.as_of:%Y-%m-%d %H:%M}）</h4><table><tr><th>案例</th><th>环节</th>"
-                f"<th>处理人</th><th>到达</th><th>已等待（工作小时）</th><th>时限</th></tr>{rows}</table></div>")
+        heads = "".join(f"<th>{t(key)}</th>" for key in
+                        ("html_case", "html_step", "html_holder", "html_since", "html_waited", "html_limit"))
+        return (f"<div><h4>{t('html_head', when=self.as_of)}</h4><table><tr>{heads}</tr>{rows}</table></div>")
 
 
 def latest_time(log: EventLog) -> datetime:
@@ -195,10 +210,11 @@ def stuck_cases(log: EventLog, *, as_of=None, stuck_after: str | None = None, de
                                (pl.col("__waited") - pl.col("limit_hours")).alias("over_limit_hours")
                                ).drop("__waited").sort(["stuck", "waited_work_hours", CASE],
                                                         descending=[True, True, False])
-    limits = (f"{'设计中各环节的时限，其余 ' if by_step else ''}{default.describe('zh')}" +
-              ("" if stuck_after or by_step else "（默认，可用 --stuck-after 修改）"))
+    # in English the limit as the rows say it (its text, as written: 1wd)
+    limits, limits_en = PHRASES.pair("limits_design" if by_step else "limits_given" if stuck_after else "limits_default",
+                                     limit=(default.describe("zh"), default.text or default.describe("en")))
     return StuckCases(moment, "given" if source == "given" else "latest", found, calendar_basis(calendar),
-                      calendar.describe("zh"), limits, calendar.hours_per_day)
+                      calendar.describe("zh"), limits, calendar.hours_per_day, limits_en)
 
 
 def _first_workday(calendar, month_start: date) -> date:

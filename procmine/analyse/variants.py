@@ -26,6 +26,7 @@ import polars as pl
 from procmine.analyse.cases import DrillDown, days, days_word, say
 from procmine.analyse.times import time_tables
 from procmine.log import EventLog
+from procmine.result import display_lang
 
 if TYPE_CHECKING:
     from procmine.calendar import Calendar
@@ -216,7 +217,7 @@ class VariantExplorer(DrillDown):
 
         shown = self.shown().to_pandas().drop(columns=["activities"])
         chart = base64.b64encode(self._repr_png_()).decode("ascii")
-        return (f"<div><pre>{html.escape(self.describe('zh'))}</pre>"
+        return (f"<div><pre>{html.escape(self.describe(display_lang(self)))}</pre>"
                 f"<img src=\"data:image/png;base64,{chart}\" style=\"max-width:100%\"/>"
                 f"{shown.to_html(index=False, na_rep='')}</div>")
 

@@ -17,8 +17,7 @@ import networkx as nx
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Polygon
 
-from procmine.chart.flowchart import END, START, FlowchartStyle, _Drawing
-from procmine.chart.fonts import chart_style
+from procmine.chart.flowchart import END, START, FlowchartLook, FlowchartStyle, draw_flowchart_variant
 from procmine.text import phrases
 
 if TYPE_CHECKING:
@@ -71,21 +70,18 @@ def comparison_graph(result: "Comparison") -> tuple[nx.DiGraph, int]:
     return graph, max(0, len(extras) - MAX_EXTRA_DRAWN)
 
 
-class _ComparisonDrawing(_Drawing):
-    def __init__(self, graph, st, lang):
-        self.ctext = PHRASES.text(lang)
-        super().__init__(graph, st, lang, "working")
-        self._norm, self._colour_of = None, (lambda value: OK_COLOUR)
+def comparison_look(lang: str = "zh") -> FlowchartLook:
+    """The flowchart worded and coloured for a comparison: case counts on boxes and arrows, arrows
+    and boxes by their place in the design, no time colouring, a legend of those kinds."""
+    words = PHRASES.text(lang)
 
-    def _node_stats(self, node, data: dict) -> str:
-        return self.ctext("cases", n=f"{data.get('cases', 0):,}")
+    def cases(data: dict) -> str:
+        return words("cases", n=f"{data.get('cases', 0):,}")
 
-    def _edge_label(self, u, v, data: dict) -> str:
-        if data.get("status") == "unused":
-            return self.ctext("unused")
-        return self.ctext("cases", n=f"{data.get('cases', 0):,}")
+    def edge_label(u, v, data: dict) -> str:
+        return words("unused") if data.get("status") == "unused" else cases(data)
 
-    def _edge_style(self, u, v, data, kind, colour):
+    def edge_style(u, v, data, kind, colour):
         status = data.get("status")
         if status == "extra":
             return EXTRA_COLOUR, "solid" if kind != "back" else (0, (4.0, 2.5))
@@ -93,7 +89,7 @@ class _ComparisonDrawing(_Drawing):
             return UNUSED_COLOUR, (0, (2.0, 2.0))
         return OK_COLOUR, "solid"
 
-    def _node_style(self, node, data, face, edge_colour, edge_width):
+    def box_style(node, data, face, edge_colour, edge_width):
         status = data.get("status")
         if status == "unplanned":
             return EXTRA_FACE, EXTRA_COLOUR, 1.6, "solid"
@@ -101,37 +97,34 @@ class _ComparisonDrawing(_Drawing):
             return MISSING_FACE, UNUSED_COLOUR, 1.2, (0, (3.0, 2.0))
         return face, edge_colour, edge_width, "solid"
 
-    def _legend_words(self) -> list[str]:
-        return [self.ctext(f"legend_{i}") for i in range(6)]
+    legend_words = [words(f"legend_{i}") for i in range(6)]
 
-    def _legend_geometry(self, available: float):
-        size = self.st.legend_size
-        widths = [self.measure(t, size)[0] for t in self._legend_words()]
-        column = 46 + max(widths)
-        return 2 * column + 24, 3 * 18 + 12, {"column": column}
+    def legend_column(measure, st) -> float:
+        return 46 + max(measure(t, st.legend_size)[0] for t in legend_words)
 
-    def _draw_legend(self, fig, frac, top, width, norm) -> None:
-        legend_w, legend_h, pos = self._legend_geometry(self._chart_w)
-        column = pos["column"]
-        lax = self._legend_axes(fig, frac, (width - legend_w) / 2, top, legend_w, legend_h)
-        words = self._legend_words()
-        text_kw = dict(fontsize=self.st.legend_size, color="#28313b", ha="left", va="center")
+    def legend_size(measure, st) -> tuple[float, float]:
+        return 2 * legend_column(measure, st) + 24, 3 * 18 + 12
+
+    def draw_legend(lax, measure, st) -> None:
+        text_kw = dict(fontsize=st.legend_size, color="#28313b", ha="left", va="center")
         for i, (colour, style) in enumerate(((OK_COLOUR, "solid"), (EXTRA_COLOUR, "solid"),
                                              (UNUSED_COLOUR, (0, (2.0, 2.0))))):
             y = 14 + 18 * i
             lax.plot([0, 30], [y, y], color=colour, linewidth=1.8, linestyle=style)
             lax.add_patch(Polygon([(36, y), (29, y - 3.5), (29, y + 3.5)], closed=True, facecolor=colour,
                                   edgecolor="none"))
-            lax.text(42, y, words[i], **text_kw)
-        x0 = column + 24
-        st = self.st
+            lax.text(42, y, legend_words[i], **text_kw)
+        x0 = legend_column(measure, st) + 24
         for i, (face, edge, style) in enumerate(((st.box_face, st.box_edge, "solid"),
                                                  (EXTRA_FACE, EXTRA_COLOUR, "solid"),
                                                  (MISSING_FACE, UNUSED_COLOUR, (0, (3.0, 2.0))))):
             y = 14 + 18 * i
             lax.add_patch(FancyBboxPatch((x0 + 3, y - 5), 28, 10, boxstyle="round,pad=2,rounding_size=3",
                                          facecolor=face, edgecolor=edge, linewidth=1.2, linestyle=style))
-            lax.text(x0 + 42, y, words[3 + i], **text_kw)
+            lax.text(x0 + 42, y, legend_words[3 + i], **text_kw)
+
+    return FlowchartLook(box_stats=lambda node, data: cases(data), edge_label=edge_label, edge_style=edge_style,
+                         box_style=box_style, heat=False, legend_size=legend_size, draw_legend=draw_legend)
 
 
 def draw_comparison(result: "Comparison", lang: str = "zh", style: FlowchartStyle | None = None) -> Figure:
@@ -142,6 +135,5 @@ def draw_comparison(result: "Comparison", lang: str = "zh", style: FlowchartStyl
     note = words("note", cases=f"{result.cases:,}", fitness=fitness, conforming=f"{result.conforming_cases:,}")
     if left_out:
         note += words("more", n=left_out)
-    with chart_style():
-        drawing = _ComparisonDrawing(graph, style or FlowchartStyle(), lang)
-        return drawing.draw(words("title", process=result.process), note)
+    return draw_flowchart_variant(graph, comparison_look(lang), title=words("title", process=result.process),
+                                  note=note, lang=lang, time_basis="working", style=style)

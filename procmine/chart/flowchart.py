@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -38,7 +38,8 @@ from procmine.chart.layout import Layout, layered_layout
 from procmine.text import Text, check_lang, phrases
 from procmine.units import LABELS, format_hours
 
-__all__ = ["draw_flowchart", "draw_heatmap", "format_duration", "save_figure", "FlowchartStyle", "flowchart_geometry"]
+__all__ = ["draw_flowchart", "draw_heatmap", "format_duration", "save_figure", "FlowchartStyle", "flowchart_geometry",
+           "FlowchartLook", "draw_flowchart_variant"]
 
 START, END = "__start__", "__end__"
 
@@ -127,6 +128,33 @@ class FlowchartStyle:
     start_edge: str = "#3c8d50"
     end_face: str = "#f6e3e1"
     end_edge: str = "#a8443a"
+
+
+#: measure(text, size in points) -> (width, height) in points, as the drawing lays text out
+Measure = Callable[[str, float], tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class FlowchartLook:
+    """How a chart drawn on the flowchart's layout (the comparison chart is one) words and colours
+    it; what is left out stays the flowchart's. Give it to :func:`draw_flowchart_variant`.
+
+    * ``box_stats(node, data) -> str``: the line under a box's name (flowchart: events and median time).
+    * ``edge_label(u, v, data) -> str``: an arrow's label.
+    * ``edge_style(u, v, data, kind, colour) -> (colour, linestyle)``; ``kind`` is forward, back or loop.
+    * ``box_style(node, data, face, edge_colour, edge_width) -> (face, edge colour, edge width, linestyle)``.
+    * ``heat``: colour boxes and arrows by time (the flowchart's colour scale and legend).
+    * ``legend_size(measure, style) -> (width, height)`` and ``draw_legend(ax, measure, style)``: a
+      legend strip of one's own, drawn on axes in points (y down, under a thin rule).
+    """
+
+    box_stats: Callable[[Hashable, dict], str] | None = None
+    edge_label: Callable[[Hashable, Hashable, dict], str] | None = None
+    edge_style: Callable[..., tuple] | None = None
+    box_style: Callable[..., tuple] | None = None
+    heat: bool = True
+    legend_size: Callable[[Measure, FlowchartStyle], tuple[float, float]] | None = None
+    draw_legend: Callable[..., None] | None = None
 
 
 # ------------------------------------------------------------------------------------------
@@ -618,6 +646,20 @@ def draw_flowchart(
         return drawing.draw(title, note)
 
 
+def draw_flowchart_variant(graph: nx.DiGraph, look: FlowchartLook, *, title: str | None = None,
+                           note: str | None = None, lang: str = "zh", time_basis: str = "calendar",
+                           style: FlowchartStyle | None = None) -> Figure:
+    """Draw ``graph`` as the flowchart does, laid out the same way, worded and coloured by ``look``;
+    at ``style``'s sizes as given (no fitting to a page).
+
+        >>> fig = draw_flowchart_variant(graph, FlowchartLook(heat=False), title="对比")   # doctest: +SKIP
+    """
+    check_lang(lang)
+    with chart_style():
+        drawing = _Drawing(graph, style or FlowchartStyle(), lang, time_basis, look=look)
+        return drawing.draw(title, note)
+
+
 def _without_step_times(graph: nx.DiGraph) -> nx.DiGraph:
     """A copy whose boxes carry no duration: with one time per step it is the arrow's interval."""
     graph = graph.copy()
@@ -688,8 +730,9 @@ def flowchart_geometry(graph: nx.DiGraph, *, lang: str = "zh", time_basis: str =
 
 class _Drawing:
     def __init__(self, graph: nx.DiGraph, st: FlowchartStyle, lang: str, time_basis: str,
-                 hours_per_day: float | None = None) -> None:
+                 hours_per_day: float | None = None, look: FlowchartLook | None = None) -> None:
         self.graph = graph
+        self.look = look or FlowchartLook()
         self.st = st
         self.lang = lang
         self.time_basis, self.hours_per_day = time_basis, hours_per_day
@@ -738,21 +781,29 @@ class _Drawing:
             max_rank_sep=st.rank_sep * st.rank_sep_growth,
         )
         self.pad = 8.0  # around the layout, for line widths / arrow heads
-        self._norm, self._colour_of = self._colour_scale()
+        self._norm, self._colour_of = self._colour_scale() if self.look.heat else (None, lambda v: _NO_TIME_COLOUR)
 
-    # ---- hooks for variants of the chart (the comparison chart restyles boxes and arrows) ---
+    # ---- what a FlowchartLook may change (the comparison chart restyles boxes and arrows) ---
     def _node_stats(self, node, data: dict) -> str:
+        if self.look.box_stats is not None:
+            return self.look.box_stats(node, data)
         return _box_stats(data, self.lang, self.time_basis, self.hours_per_day)
 
     def _edge_label(self, u, v, data: dict) -> str:
+        if self.look.edge_label is not None:
+            return self.look.edge_label(u, v, data)
         return _edge_text(data, self.lang, self.st.edge_label_lines, self.time_basis, self.hours_per_day)
 
     def _edge_style(self, u, v, data: dict, kind: str, colour):
         """(colour, linestyle) of an arrow."""
+        if self.look.edge_style is not None:
+            return self.look.edge_style(u, v, data, kind, colour)
         return colour, (0, (4.0, 2.5)) if kind == "back" else "solid"
 
     def _node_style(self, node, data: dict, face, edge_colour, edge_width):
         """(face, edge colour, edge width, linestyle) of an activity box."""
+        if self.look.box_style is not None:
+            return self.look.box_style(node, data, face, edge_colour, edge_width)
         return face, edge_colour, edge_width, "solid"
 
     # ---- sizes ----------------------------------------------------------------------------
@@ -1025,6 +1076,9 @@ class _Drawing:
     def _legend_geometry(self, available: float) -> tuple[float, float, dict[str, tuple[float, float]]]:
         """(width, height, block → (x, y)): the blocks in rows no wider than the page (a legend must
         not widen the figure beyond it). ``available``, the map's width, is not a limit."""
+        if self.look.legend_size is not None:
+            width, height = self.look.legend_size(self.measure, self.st)
+            return width, height, {}
         blocks = self._legend_blocks()
         order = [k for k in ("box", "edge", "widths", "cbar") if blocks[k][0] > 0]
         limit = PAGE_WIDTH_IN * 72 - 28  # the page, whatever the map's width
@@ -1070,6 +1124,10 @@ class _Drawing:
     def _draw_legend(self, fig, frac, top: float, width: float, norm) -> None:
         st, words, size = self.st, self.words, self.st.legend_size
         legend_w, legend_h, pos = self._legend_geometry(self._chart_w)
+        if self.look.draw_legend is not None:
+            self.look.draw_legend(self._legend_axes(fig, frac, (width - legend_w) / 2, top, legend_w, legend_h),
+                                  self.measure, self.st)
+            return
         blocks = self._legend_blocks()
         left = (width - legend_w) / 2
         lax = self._legend_axes(fig, frac, left, top, legend_w, legend_h)

@@ -25,6 +25,7 @@ import polars as pl
 
 from procmine.discover.process_map import END_NODE, START_NODE, ProcessMap, discover
 from procmine.log import ACTIVITY, CASE, EventLog
+from procmine.text import Text, check_lang, phrases
 
 #: Shares of the activities (most frequent first) the activity slider steps through.
 ACTIVITY_SHARES = (1.0, 0.8, 0.6, 0.4, 0.25)
@@ -44,23 +45,42 @@ MAX_EVENTS_FOR_WORKING_VIEW = 2_000_000
 EXAMPLE_CASES = 20
 TOP_VARIANTS = 5
 
-WORDS = {
-    "zh": {"title": "交互式流程图", "activities": "活动", "paths": "路径", "show": "显示", "frequency": "频次",
-           "median": "中位时长", "mean": "平均时长", "total": "总时长", "of": "/", "times": "次", "cases": "案例",
-           "median_time": "中位", "mean_time": "平均", "p90": "P90", "calendar": "日历时间", "working": "工作时间",
-           "basis": "时间口径",
-           "click": "点击方框或箭头，查看其案例与变体。", "examples": "案例示例", "variants": "最常见的变体",
-           "hidden": "经过被隐藏环节的路径：案例清单见完整地图（活动滑块拉到最右）。", "wait": "交接等待",
-           "duration": "处理时长", "interval": "间隔（上一步完成→本步完成）", "start": "开始", "end": "结束"},
-    "en": {"title": "Interactive process map", "activities": "Activities", "paths": "Paths", "show": "Show",
-           "frequency": "frequency", "median": "median time", "mean": "mean time", "total": "total time", "of": "of", "times": "×",
-           "cases": "cases", "median_time": "median", "mean_time": "mean", "p90": "p90",
-           "calendar": "calendar time", "working": "working time", "basis": "time", "click": "Click a box or an arrow to list its cases and "
-           "variants.", "examples": "example cases", "variants": "most frequent variants",
-           "hidden": "a path through hidden steps: its cases are listed on the full map (activities slider "
-           "all the way right).", "wait": "hand-off wait", "duration": "step duration",
-           "interval": "interval (previous → this completion)", "start": "Start", "end": "End"},
-}
+#: The page's words: its script reads them, in the page's language, as ``W`` (see :func:`page_words`).
+PHRASES = phrases("interactive", {
+    "title": ("交互式流程图", "Interactive process map"),
+    "activities": ("活动", "Activities"),
+    "paths": ("路径", "Paths"),
+    "show": ("显示", "Show"),
+    "frequency": ("频次", "frequency"),
+    "median": ("中位时长", "median time"),
+    "mean": ("平均时长", "mean time"),
+    "total": ("总时长", "total time"),
+    "of": ("/", "of"),
+    "times": ("次", "×"),
+    "cases": ("案例", "cases"),
+    "median_time": ("中位", "median"),
+    "mean_time": ("平均", "mean"),
+    "p90": ("P90", "p90"),
+    "calendar": ("日历时间", "calendar time"),
+    "working": ("工作时间", "working time"),
+    "basis": ("时间口径", "time"),
+    "click": ("点击方框或箭头，查看其案例与变体。", "Click a box or an arrow to list its cases and variants."),
+    "examples": ("案例示例", "example cases"),
+    "variants": ("最常见的变体", "most frequent variants"),
+    "hidden": ("经过被隐藏环节的路径：案例清单见完整地图（活动滑块拉到最右）。",
+               "a path through hidden steps: its cases are listed on the full map (activities slider all the way right)."),
+    "wait": ("交接等待", "hand-off wait"),
+    "duration": ("处理时长", "step duration"),
+    "interval": ("间隔（上一步完成→本步完成）", "interval (previous → this completion)"),
+    "start": ("开始", "Start"),
+    "end": ("结束", "End"),
+})
+
+
+def page_words(lang: str = "zh") -> dict[str, str]:
+    """Every word of the page in ``lang``, ``{key: word}``: the data its script reads as ``W``."""
+    t = PHRASES.text(lang)
+    return {key: t(key) for key in PHRASES}
 
 
 class InteractiveMap:
@@ -111,8 +131,7 @@ def interactive_map_html(log: EventLog, *, pmap: ProcessMap | None = None, lang:
     from procmine.chart.flowchart import flowchart_geometry
     from procmine.report.html import EMBEDDED_FAMILY, embedded_font
 
-    if lang not in WORDS:
-        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    words = page_words(check_lang(lang))
     pmap = pmap or discover(log, arrival_times=arrival_times, calendar=calendar)
     step_times = pmap.duration_basis == "arrival → completion"
     total = pmap.activities.height
@@ -137,7 +156,7 @@ def interactive_map_html(log: EventLog, *, pmap: ProcessMap | None = None, lang:
                         "paths": shown.handoffs.height + len(shown.start_activities) + len(shown.end_activities)})
         levels.append(row)
     data = {
-        "lang": lang, "words": WORDS[lang], "source": pmap.source, "total_activities": total,
+        "lang": lang, "words": words, "source": pmap.source, "total_activities": total,
         "total_paths": pmap.handoffs.height + len(pmap.start_activities) + len(pmap.end_activities),
         "step_times": step_times, "levels": levels, "path_positions": len(PATHS_PER_ACTIVITY),
         "drill": _drill_down(log, arrival_times), "default": _default_level(levels, drawn or pmap.auto_simplified()),
@@ -148,12 +167,11 @@ def interactive_map_html(log: EventLog, *, pmap: ProcessMap | None = None, lang:
     # no "<", ">" or "&" in the JSON at all: nothing in it can close the script element or open another
     payload = (json.dumps(data, ensure_ascii=False, separators=(",", ":"))
                .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-    words = WORDS[lang]
     title = f"{words['title']} · {pmap.source}"
     font = embedded_font(title + payload + _SCRIPT)  # the script's own words (小时, 分钟 …) too
     head, rest = _PAGE.split("%DATA%")
     head = (head.replace("%FONT%", font).replace("%FAMILY%", EMBEDDED_FAMILY).replace("%TITLE%", html.escape(title))
-            .replace("%LANG%", "zh-CN" if lang == "zh" else "en"))
+            .replace("%LANG%", Text(lang)("language_tag")))
     # the data and the script go in last, by position: nothing in them is read as a placeholder
     return head + payload + rest.replace("%SCRIPT%", _SCRIPT)
 

@@ -36,6 +36,12 @@ WAIT_COLOUR = "#8a939c"
 OFF_TIME = "#e9ecef"
 TEXT_COLOUR = "#28313b"
 MUTED = "#5b6570"
+#: The date formats of a Chinese time axis (matplotlib's ConciseDateFormatter).
+ZH_DATE_FORMATS = {
+    "formats": ["%Y年", "%m月", "%d日", "%H:%M", "%H:%M", "%S.%f"],
+    "zero_formats": ["", "%Y年", "%m月", "%m月%d日", "%H:%M", "%H:%M"],
+    "offset_formats": ["", "%Y年", "%Y年%m月", "%Y年%m月%d日", "%Y年%m月%d日", "%Y年%m月%d日 %H:%M"],
+}
 #: Rows drawn at most; a longer case shows its first steps and says how many are left out.
 MAX_ROWS = 60
 #: Above this many days, only whole non-working days are shaded (nights would be a grey blur).
@@ -157,14 +163,9 @@ def draw_case_timeline(timeline: "CaseTimeline", *, lang: str = "zh", top: int |
         ax.set_xlim(x0, x1)
         locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
         ax.xaxis.set_major_locator(locator)
-        if lang == "zh":  # dates written the Chinese way, not "2026-Jan"
-            formatter = mdates.ConciseDateFormatter(
-                locator, show_offset=True, formats=["%Y年", "%m月", "%d日", "%H:%M", "%H:%M", "%S.%f"],
-                zero_formats=["", "%Y年", "%m月", "%m月%d日", "%H:%M", "%H:%M"],
-                offset_formats=["", "%Y年", "%Y年%m月", "%Y年%m月%d日", "%Y年%m月%d日", "%Y年%m月%d日 %H:%M"])
-        else:
-            formatter = mdates.ConciseDateFormatter(locator, show_offset=True)
-        ax.xaxis.set_major_formatter(formatter)
+        # dates written the Chinese way, not "2026-Jan"; the English ones matplotlib's own way
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=True,
+                                                                 **Text(lang).pick((ZH_DATE_FORMATS, {}))))
         ax.tick_params(axis="x", labelsize=8, colors=MUTED)
         ax.xaxis.get_offset_text().set_fontsize(8)
         ax.xaxis.get_offset_text().set_color(MUTED)

@@ -38,6 +38,7 @@ from procmine.text import phrases
 
 if TYPE_CHECKING:
     from procmine.calendar import Calendar
+    from procmine.engine.tables import TimeTables
 
 #: Example case ids listed per finding (rule and time-limit violations list every case).
 EXAMPLES = 10
@@ -328,12 +329,89 @@ def _examples(ids) -> list[str]:
 
 
 def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -> Comparison:
-    """Compare ``log`` (the current process) with ``design`` (the future process)."""
-    from procmine.analyse.kpi import kpis
+    """Compare ``log`` (the current process) with ``design`` (the future process).
+
+    Each check is one function below, run in the order the JSON lists its findings. They read
+    the completed cases under the design's step names (:class:`_Scope`) and collect, as they go,
+    one row per case and deviation, the notes and the deviating cases (:class:`_Found`)."""
+    scope = _scope(log, design, calendar)
+    found = _Found(notes=list(scope.name_notes))
+    unplanned, unplanned_cases = _unplanned_steps(scope, found)
+    extra, used = _extra_handoffs(scope, found)
+    unexpected_starts, unexpected_ends, stopped_short = _unexpected_endpoints(scope, found, used)
+    skipped = _skipped_steps(scope, found, stopped_short)
+    used_list, unused = _designed_handoffs(design, used)
+    fitness, fit_cases = _replay(scope.events, design) if scope.events.height else (None, set())
+    conforming = set(fit_cases) - unplanned_cases
+    found.cases = set(scope.case_ids) - conforming
+    rule_rows = _rule_violations(scope, found)
+    time_rows = _time_violations(scope, found)
+    resp_rows = _responsibility_violations(scope, found)
+    target_rows = _targets(scope)
+    return Comparison(
+        process=design.process, design=design, fitness=fitness, cases=scope.n_cases, open_cases=len(scope.open_ids),
+        conforming_cases=len(conforming), cases_without_deviations=len(set(scope.case_ids) - found.cases),
+        unplanned_activities=unplanned, skipped_activities=skipped, extra_handoffs=extra,
+        unexpected_starts=unexpected_starts, unexpected_ends=unexpected_ends, used_handoffs=used_list,
+        unused_handoffs=unused, rule_violations=rule_rows, time_violations=time_rows,
+        responsibility_violations=resp_rows, targets=target_rows, name_matches=scope.mapping,
+        time_basis=scope.tables.basis, calendar_description=scope.calendar.describe("en"), source=log.label,
+        notes=_all_notes(scope, found.notes), activity_cases={a: len(ids) for a, ids in scope.per_activity.iter_rows()},
+        case_deviations=_case_deviation_frame(found.by_case),
+    )
+
+
+@dataclass
+class _Scope:
+    """What every check reads: the log's completed cases, their activities under the design's names."""
+
+    log: EventLog
+    design: Design
+    tables: "TimeTables"
+    mapping: dict[str, str]        # log activity → design step, where the names differ
+    name_notes: list[str]          # designed steps the log never shows
+    open_ids: list[str]            # cases still in progress, left out
+    events: pl.DataFrame           # the completed cases' events, renamed
+    case_ids: list[str]
+    per_activity: pl.DataFrame     # activity, ids (the cases that did it)
+
+    @property
+    def calendar(self) -> "Calendar":
+        return self.tables.calendar
+
+    @property
+    def n_cases(self) -> int:
+        return len(self.case_ids)
+
+    @property
+    def designed(self) -> set[str]:
+        return set(self.design.step_names)
+
+    def counted(self, ids) -> dict:
+        """How many cases, their share of the compared ones and example ids."""
+        return {"cases": len(ids), "share": _share(len(ids), self.n_cases), "example_case_ids": _examples(ids)}
+
+    def completed(self, frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+        """An engine table's rows of completed cases, with ``columns`` under the design's names."""
+        frame = frame.filter(~pl.col(CASE).is_in(pl.Series(self.open_ids, dtype=pl.String).implode()))
+        return frame.with_columns(pl.col(c).replace(self.mapping) for c in columns) if self.mapping else frame
+
+
+@dataclass
+class _Found:
+    """What the checks collect: one row per (case, deviation) for deviations.csv and the case table
+    (every id, not examples), the notes, and the deviating cases (those that do not conform, set
+    after the replay, and then every case with a rule, time-limit or responsibility violation)."""
+
+    by_case: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    cases: set[str] = field(default_factory=set)
+
+
+def _scope(log: EventLog, design: Design, calendar: "Calendar | None") -> _Scope:
     from procmine.analyse.times import time_tables
 
     tables = time_tables(log, calendar)
-    cal = tables.calendar
     activities = log.events[ACTIVITY].unique().sort().to_list()
     mapping, notes = match_names(activities, design)
     events = log.events
@@ -342,25 +420,79 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
     open_ids = sorted(log.open_cases)
     if open_ids:
         events = events.filter(~pl.col(CASE).is_in(pl.Series(open_ids, dtype=pl.String).implode()))
-    case_ids = events[CASE].unique().sort().to_list()
-    n_cases = len(case_ids)
-    designed = set(design.step_names)
+    return _Scope(log=log, design=design, tables=tables, mapping=mapping, name_notes=notes, open_ids=open_ids,
+                  events=events, case_ids=events[CASE].unique().sort().to_list(),
+                  per_activity=events.group_by(ACTIVITY).agg(pl.col(CASE).unique().alias("ids")))
 
-    # unplanned and skipped steps
-    per_activity = events.group_by(ACTIVITY).agg(pl.col(CASE).unique().alias("ids"))
-    activity_cases = {a: len(ids) for a, ids in per_activity.iter_rows()}
+
+def _unplanned_steps(scope: _Scope, found: _Found) -> tuple[list[dict], set[str]]:
+    """Activities the design does not have, and the cases that did any of them."""
+    designed = scope.designed
     unplanned = sorted(
-        ({"activity": a, "cases": len(ids), "share": _share(len(ids), n_cases), "example_case_ids": _examples(ids)}
-         for a, ids in per_activity.iter_rows() if a not in designed),
+        ({"activity": a, **scope.counted(ids)} for a, ids in scope.per_activity.iter_rows() if a not in designed),
         key=lambda d: (-d["cases"], d["activity"]))
-    unplanned_cases = set(events.filter(~pl.col(ACTIVITY).is_in(list(designed)))[CASE].unique().to_list())
-    # one row per (case, deviation) for deviations.csv and the case table: every id, not examples
-    by_case: list[dict] = [{CASE: case, "kind": "unplanned_step", "activity": a}
-                           for a, ids in per_activity.iter_rows() if a not in designed for case in ids]
-    done_by_case = events.group_by(CASE).agg(pl.col(ACTIVITY).unique().alias("done"))
+    found.by_case += [{CASE: case, "kind": "unplanned_step", "activity": a}
+                      for a, ids in scope.per_activity.iter_rows() if a not in designed for case in ids]
+    cases = set(scope.events.filter(~pl.col(ACTIVITY).is_in(list(designed)))[CASE].unique().to_list())
+    return unplanned, cases
+
+
+def _extra_handoffs(scope: _Scope, found: _Found) -> tuple[list[dict], dict]:
+    """The engine's hand-offs the design does not allow; the allowed ones go into ``used``,
+    (source, target) → (cases, times)."""
+    handoffs = scope.completed(scope.log.tables().handoffs.select(CASE, "source", "target"), "source", "target")
+    pairs = handoffs.group_by("source", "target").agg(pl.col("case").unique().alias("ids"), pl.len().alias("n"))
+    allowed = scope.design.allowed_handoffs
+    extra, used = [], {}
+    for source, target, ids, n in pairs.iter_rows():
+        if (source, target) in allowed:
+            used[(source, target)] = (len(ids), n)
+        else:
+            extra.append({"source": source, "target": target, "cases": len(ids), "times": n,
+                          "share": _share(len(ids), scope.n_cases), "example_case_ids": _examples(ids)})
+            found.by_case += [{CASE: case, "kind": "extra_handoff", "from_activity": source, "to_activity": target}
+                              for case in ids]
+    extra.sort(key=lambda d: (-d["cases"], d["source"], d["target"]))
+    return extra, used
+
+
+def _unexpected_endpoints(scope: _Scope, found: _Found, used: dict) -> tuple[list[dict], list[dict], pl.DataFrame]:
+    """Cases starting or ending outside the design's start and end steps (the designed ones go into
+    ``used`` as hand-offs from START / to END), and the cases that stopped short of a designed end
+    (case, activity: where they stopped)."""
+    engine, design = scope.log.tables(), scope.design
+    firsts, lasts = scope.completed(engine.first_steps, ACTIVITY), scope.completed(engine.last_steps, ACTIVITY)
+    starts = _endpoint_check(scope, found, used, firsts, set(design.start_steps), START)
+    ends = _endpoint_check(scope, found, used, lasts, set(design.end_steps), END)
+    stopped_short = lasts.filter(~pl.col(ACTIVITY).is_in(list(design.end_steps))
+                                 & pl.col(ACTIVITY).is_in(list(scope.designed)))
+    return starts, ends, stopped_short.select(CASE, ACTIVITY)
+
+
+def _endpoint_check(scope: _Scope, found: _Found, used: dict, frame: pl.DataFrame, ok: set[str],
+                    endpoint: str) -> list[dict]:
+    out = []
+    grouped = frame.group_by(ACTIVITY).agg(pl.col(CASE).unique().alias("ids"))
+    for activity, ids in grouped.iter_rows():
+        pair = (START, activity) if endpoint == START else (activity, END)
+        if activity in ok:
+            used[pair] = (len(ids), len(ids))
+        else:
+            out.append({"activity": activity, **scope.counted(ids)})
+            kind = "unexpected_start" if endpoint == START else "unexpected_end"
+            found.by_case += [{CASE: case, "kind": kind, "activity": activity} for case in ids]
+    out.sort(key=lambda d: (-d["cases"], d["activity"]))
+    return out
+
+
+def _skipped_steps(scope: _Scope, found: _Found, stopped_short: pl.DataFrame) -> list[dict]:
+    """Designed steps a completed case skipped: one the designed end needs, or one a later step of
+    the case needs; and, for a case that stopped short of a designed end, the steps every path from
+    where it stopped to the end passes through."""
+    design = scope.design
+    done_by_case = scope.events.group_by(CASE).agg(pl.col(ACTIVITY).unique().alias("done"))
     skipped_ids: dict[str, set[str]] = {}
     for step in design.step_names:
-        # skipped: a step the designed end needs, or one a later step of the case needs
         needed_by = list(design.needed_before(step))
         must = pl.lit(step in design.mandatory_steps)
         if needed_by:
@@ -368,110 +500,74 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
         without = done_by_case.filter(~pl.col("done").list.contains(step) & must)[CASE].to_list()
         if without:
             skipped_ids[step] = set(without)
-
-    # hand-offs, starts and ends: the engine's, under the design's names, completed cases only
-    engine = log.tables()
-    closed = ~pl.col(CASE).is_in(pl.Series(open_ids, dtype=pl.String).implode())
-
-    def renamed(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
-        frame = frame.filter(closed)
-        return frame.with_columns(pl.col(c).replace(mapping) for c in columns) if mapping else frame
-
-    handoffs = renamed(engine.handoffs.select(CASE, "source", "target"), "source", "target")
-    pairs = handoffs.group_by("source", "target").agg(pl.col("case").unique().alias("ids"), pl.len().alias("n"))
-    allowed = design.allowed_handoffs
-    extra, used = [], {}
-    for source, target, ids, n in pairs.iter_rows():
-        if (source, target) in allowed:
-            used[(source, target)] = (len(ids), n)
-        else:
-            extra.append({"source": source, "target": target, "cases": len(ids), "times": n,
-                          "share": _share(len(ids), n_cases), "example_case_ids": _examples(ids)})
-            by_case += [{CASE: case, "kind": "extra_handoff", "from_activity": source, "to_activity": target}
-                        for case in ids]
-    extra.sort(key=lambda d: (-d["cases"], d["source"], d["target"]))
-    firsts, lasts = renamed(engine.first_steps, ACTIVITY), renamed(engine.last_steps, ACTIVITY)
-    starts_ok, ends_ok = set(design.start_steps), set(design.end_steps)
-    unexpected_starts, unexpected_ends = [], []
-    for frame, ok, out, endpoint in ((firsts, starts_ok, unexpected_starts, START), (lasts, ends_ok, unexpected_ends, END)):
-        grouped = frame.group_by(ACTIVITY).agg(pl.col(CASE).unique().alias("ids"))
-        for activity, ids in grouped.iter_rows():
-            pair = (START, activity) if endpoint == START else (activity, END)
-            if activity in ok:
-                used[pair] = (len(ids), len(ids))
-            else:
-                out.append({"activity": activity, "cases": len(ids), "share": _share(len(ids), n_cases),
-                            "example_case_ids": _examples(ids)})
-                kind = "unexpected_start" if endpoint == START else "unexpected_end"
-                by_case += [{CASE: case, "kind": kind, "activity": activity} for case in ids]
-        out.sort(key=lambda d: (-d["cases"], d["activity"]))
-    # a completed case that stopped short of a designed end skipped the steps every path from
-    # where it stopped to the end passes through
-    if unexpected_ends:
+    if stopped_short.height:
         done_sets = dict(done_by_case.iter_rows())
-        stopped = lasts.filter(~pl.col(ACTIVITY).is_in(list(ends_ok)) & pl.col(ACTIVITY).is_in(list(designed)))
-        for case, last in stopped.select(CASE, ACTIVITY).iter_rows():
+        for case, last in stopped_short.iter_rows():
             for step in _still_needed_after(design, last):
                 if step not in done_sets.get(case, ()):
                     skipped_ids.setdefault(step, set()).add(case)
-    by_case += [{CASE: case, "kind": "skipped_step", "activity": step}
-                for step, ids in skipped_ids.items() for case in ids]
-    skipped = sorted(
-        ({"activity": step, "cases": len(ids), "share": _share(len(ids), n_cases), "example_case_ids": _examples(ids)}
-         for step, ids in skipped_ids.items()),
-        key=lambda d: (-d["cases"], d["activity"]))
+    found.by_case += [{CASE: case, "kind": "skipped_step", "activity": step}
+                      for step, ids in skipped_ids.items() for case in ids]
+    return sorted(({"activity": step, **scope.counted(ids)} for step, ids in skipped_ids.items()),
+                  key=lambda d: (-d["cases"], d["activity"]))
+
+
+def _designed_handoffs(design: Design, used: dict) -> tuple[list[dict], list[dict]]:
+    """The design's hand-offs the log used (with cases and times; between parallel branches marked
+    so) and those it never used."""
     used_list = [{"source": a, "target": b, "cases": used[(a, b)][0], "times": used[(a, b)][1]}
                  for a, b in design.flows if (a, b) in used]
-    for a, b in sorted(allowed - set(design.flows)):
+    for a, b in sorted(design.allowed_handoffs - set(design.flows)):
         if (a, b) in used:
             used_list.append({"source": a, "target": b, "cases": used[(a, b)][0], "times": used[(a, b)][1],
                               "parallel": True})
     unused = [{"source": a, "target": b} for a, b in design.flows if (a, b) not in used]
+    return used_list, unused
 
-    # fitness (pm4py token-based replay on the design's Petri net)
-    fitness, fit_cases = _replay(events, design) if events.height else (None, set())
-    conforming = set(fit_cases) - unplanned_cases
 
-    # rules
-    rule_rows, deviating = [], set(case_ids) - conforming
+def _rule_violations(scope: _Scope, found: _Found) -> list[dict]:
+    """Each design rule checked over the completed cases: every violating case id, with details."""
+    log, design, events = scope.log, scope.design, scope.events
+    rule_rows = []
     for rule in design.rules:
         checked_events = events
         attribute = getattr(rule, "attribute", None)
         if attribute is not None:
             column = _attribute_column(log, attribute, rule.name, str(design.source or "design"))
             checked_events = events.with_columns(pl.col(column).alias(attribute)) if column != attribute else events
-        result = rule.check(checked_events, case_ids)
+        result = rule.check(checked_events, scope.case_ids)
         if rule.kind == "four_eyes" and result.case_ids:
             people = checked_events.filter(pl.col(ACTIVITY).is_in(list(rule.activities)))[RESOURCE].drop_nulls()
             if people.n_unique() <= 2 and people.len() > 10:
                 shown = "、".join(sorted(people.unique().to_list()))
-                notes.append(_note("placeholder_people", rule=(rule.describe("zh"), rule.name), shown=shown))
+                found.notes.append(_note("placeholder_people", rule=(rule.describe("zh"), rule.name), shown=shown))
         rule_rows.append({"rule": rule.name, "kind": rule.kind, "text": rule.describe("zh"),
                           "text_en": rule.describe("en"), "cases": len(result.case_ids),
                           "checked_cases": result.checked_cases, "exempt_cases": result.exempt,
-                          "share": _share(len(result.case_ids), n_cases),
+                          "share": _share(len(result.case_ids), scope.n_cases),
                           "case_ids": list(result.case_ids), "details": result.details})
-        by_case += [{CASE: case, "kind": "rule_violation", "rule": rule.name, "rule_text_zh": rule.describe("zh"),
-                     "rule_text_en": rule.describe("en"),
-                     "rule_detail": None if result.details.get(case) is None else str(result.details[case])}
-                    for case in result.case_ids]
+        found.by_case += [{CASE: case, "kind": "rule_violation", "rule": rule.name,
+                           "rule_text_zh": rule.describe("zh"), "rule_text_en": rule.describe("en"),
+                           "rule_detail": None if result.details.get(case) is None else str(result.details[case])}
+                          for case in result.case_ids]
         if result.note:
-            notes.append(Note(f"{rule.name}: {result.note}", f"{rule.describe('zh')}：{result.note_zh}"))
-        deviating |= set(result.case_ids)
+            found.notes.append(Note(f"{rule.name}: {result.note}", f"{rule.describe('zh')}：{result.note_zh}"))
+        found.cases |= set(result.case_ids)
+    return rule_rows
 
-    # time limits
-    steps = tables.steps
-    if mapping:
-        steps = steps.with_columns(pl.col(ACTIVITY).replace(mapping))
-    if open_ids:
-        steps = steps.filter(~pl.col(CASE).is_in(pl.Series(open_ids, dtype=pl.String).implode()))
+
+def _time_violations(scope: _Scope, found: _Found) -> list[dict]:
+    """Each designed step's time limit against its longest duration per case, in working time for
+    working-time limits and calendar time for calendar-day limits."""
+    cal = scope.calendar
+    steps = scope.completed(scope.tables.steps, ACTIVITY)
     time_rows = []
-    for step in design.steps:
+    for step in scope.design.steps:
         limit = step.time_limit
         if limit is None:
             continue
         if limit.value == 0:
-            notes.append(_note("immediately", step=step.name, limit=limit.text))
+            found.notes.append(_note("immediately", step=step.name, limit=limit.text))
             continue
         calendar_basis = limit.basis == "calendar" or cal.kind == "none"
         column = "duration_hours" if limit.basis == "calendar" else "duration_work_hours"
@@ -489,15 +585,19 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
             "median_excess_hours": round(excess.median(), 2) if calendar_basis and late.height else None,
             "case_ids": late[CASE].to_list(),
         })
-        deviating |= set(late[CASE].to_list())
-        by_case += [{CASE: case, "kind": "time_limit", "activity": step.name, "limit": limit.text,
-                     "measured_hours": longest, "hours_over_limit": longest - limit_hours,
-                     "time_basis": "calendar" if calendar_basis else "working"}
-                    for case, longest in late.select(CASE, "longest").iter_rows()]
+        found.cases |= set(late[CASE].to_list())
+        found.by_case += [{CASE: case, "kind": "time_limit", "activity": step.name, "limit": limit.text,
+                           "measured_hours": longest, "hours_over_limit": longest - limit_hours,
+                           "time_basis": "calendar" if calendar_basis else "working"}
+                          for case, longest in late.select(CASE, "longest").iter_rows()]
+    return time_rows
 
-    # responsibilities
+
+def _responsibility_violations(scope: _Scope, found: _Found) -> list[dict]:
+    """Designed steps done by another department or role than the design names."""
+    events = scope.events
     resp_rows = []
-    for step in design.steps:
+    for step in scope.design.steps:
         for field_name, column in (("department", DEPARTMENT), ("role", ROLE)):
             expected = getattr(step, field_name)
             if not expected or column not in events.columns:
@@ -506,22 +606,26 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
             wrong = done.filter(pl.col(column).map_elements(_key, return_dtype=pl.String) != _key(expected))
             for actual, ids in wrong.group_by(column).agg(pl.col(CASE).unique().alias("ids")).sort(column).iter_rows():
                 resp_rows.append({"activity": step.name, "field": field_name, "expected": expected, "actual": actual,
-                                  "cases": len(ids), "share": _share(len(ids), n_cases),
-                                  "example_case_ids": _examples(ids)})
-                deviating |= set(ids)
-                by_case += [{CASE: case, "kind": "responsibility", "activity": step.name, "expected": expected,
-                             "actual": actual} for case in ids]
+                                  **scope.counted(ids)})
+                found.cases |= set(ids)
+                found.by_case += [{CASE: case, "kind": "responsibility", "activity": step.name, "expected": expected,
+                                   "actual": actual} for case in ids]
     resp_rows.sort(key=lambda d: (-d["cases"], d["activity"], d["actual"]))
+    return resp_rows
 
-    # targets
+
+def _targets(scope: _Scope) -> list[dict]:
+    """The design's targets (lead time, rejection rate, first-time-right) against the log's KPIs."""
+    from procmine.analyse.kpi import kpis
+
+    log, cal, n_cases = scope.log, scope.calendar, scope.n_cases
     target_rows = []
-    for target in design.targets:
+    for target in scope.design.targets:
         if target.name == "lead_time":
             info = kpis(log, target=target.text, calendar=cal).target or {}
-            done_cases = n_cases
             target_rows.append({"name": target.name, "limit": target.text, "basis": info.get("basis"),
                                 "share_met": info.get("share_met"), "cases_met": info.get("cases_met"),
-                                "cases": done_cases})
+                                "cases": n_cases})
         else:
             report = kpis(log, calendar=cal)
             actual = report.rejection_rate if target.name == "rejection_rate" else report.first_time_right
@@ -529,24 +633,20 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
                                                else actual >= target.limit)
             target_rows.append({"name": target.name, "limit": target.text, "actual": None if actual is None
                                 else round(actual, 4), "met": met, "share_met": None, "cases": n_cases})
+    return target_rows
 
-    if open_ids:
-        notes.insert(0, _note("open_left_out", n=len(open_ids)))
+
+def _all_notes(scope: _Scope, notes: list[str]) -> list[str]:
+    """The design's warnings, the cases left out, the checks' notes, and the rows dropped on reading."""
+    notes = list(notes)
+    if scope.open_ids:
+        notes.insert(0, _note("open_left_out", n=len(scope.open_ids)))
     # rows of steps still open belong to the cases left out; any other dropped row may be a missing step
+    log = scope.log
     dropped = log.quality.dropped - (log.open_steps.height if log.open_steps is not None else 0)
     if dropped > 0:
         notes.append(_note("rows_dropped", n=dropped))
-    notes = list(design.warnings) + notes
-    return Comparison(
-        process=design.process, design=design, fitness=fitness, cases=n_cases, open_cases=len(open_ids),
-        conforming_cases=len(conforming), cases_without_deviations=len(set(case_ids) - deviating),
-        unplanned_activities=unplanned, skipped_activities=skipped, extra_handoffs=extra,
-        unexpected_starts=unexpected_starts, unexpected_ends=unexpected_ends, used_handoffs=used_list,
-        unused_handoffs=unused, rule_violations=rule_rows, time_violations=time_rows,
-        responsibility_violations=resp_rows, targets=target_rows, name_matches=mapping,
-        time_basis=tables.basis, calendar_description=cal.describe("en"), source=log.label, notes=notes,
-        activity_cases=activity_cases, case_deviations=_case_deviation_frame(by_case),
-    )
+    return list(scope.design.warnings) + notes
 
 
 def _still_needed_after(design: Design, last: str) -> list[str]:

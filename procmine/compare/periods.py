@@ -32,7 +32,7 @@ import polars as pl
 
 from procmine.errors import EmptyLogError, ProcmineError
 from procmine.log import ACTIVITY, EventLog
-from procmine.result import Result
+from procmine.result import Result, display_lang
 from procmine.text import Text, phrases
 
 BOOTSTRAP = 1000
@@ -129,12 +129,13 @@ class PeriodComparison(Result):
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        t = PHRASES.text("zh")
+        t = PHRASES.text(display_lang(self))
         rows = "".join(f"<tr><td>{esc(_kpi_line(r, t))}</td></tr>" for r in self.kpis.iter_rows(named=True))
         steps = "".join(f"<tr><td>{esc(_step_line(r, t, self.basis))}</td></tr>"
                         for r in self.activities.filter(pl.col("change") != "same").iter_rows(named=True))
-        return (f"<div><h4>前后对比 · {esc(self.before_label)} → {esc(self.after_label)}</h4>"
-                f"<table>{rows}</table><h5>环节变化</h5><table>{steps or '<tr><td>无</td></tr>'}</table></div>")
+        empty = f"<tr><td>{t('html_none')}</td></tr>"
+        return (f"<div><h4>{esc(t('html_head', before=self.before_label, after=self.after_label))}</h4>"
+                f"<table>{rows}</table><h5>{t('html_steps')}</h5><table>{steps or empty}</table></div>")
 
     # --- chart -------------------------------------------------------------------------
     def plot(self, lang: str = "zh"):
@@ -463,6 +464,10 @@ PHRASES = phrases("periods", {
     "step_line": ("{word} {name}：中位 {before:.1f} → {after:.1f} {unit}（{delta:+.1f}，区间 [{low:+.1f}, {high:+.1f}]）",
                   "{word}: {name}, median {before:.1f} → {after:.1f} {unit} ({delta:+.1f}, interval [{low:+.1f}, "
                   "{high:+.1f}])"),
+    # the notebook display
+    "html_head": ("前后对比 · {before} → {after}", "Before and after · {before} → {after}"),
+    "html_steps": ("环节变化", "Changes by step"),
+    "html_none": ("无", "none"),
 })
 MEASURES = ("median_lead_hours", "p90_lead_hours", "median_lead_work_hours", "p90_lead_work_hours", "rejection_rate",
             "first_time_right", "target_share", "completed_cases")

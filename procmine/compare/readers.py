@@ -75,11 +75,6 @@ def _limit(text: Any, where: str) -> Duration | None:
         raise DesignError(f"{where}: {exc}") from None
 
 
-def _yaml_line(node_marks: dict, key: Any) -> str:
-    mark = node_marks.get(key)
-    return f"line {mark}" if mark else ""
-
-
 def read_yaml_design(path: Path) -> Design:
     import yaml
 

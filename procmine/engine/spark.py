@@ -50,6 +50,13 @@ from procmine.check import DROPPED, REPAIRED, DataQualityReport, Finding
 from procmine.errors import ProcmineError
 from procmine.log import LogSummary
 from procmine.result import Result
+from procmine.text import phrases
+
+PHRASES = phrases("spark", {
+    "aggregates": ("Spark 汇总：{cases:,} 个案例、{events:,} 个事件、{activities} 个活动、{handoffs} 条交接、{variants:,} 个变体",
+                   "Spark aggregates: {cases:,} cases, {events:,} events, {activities} activities, {handoffs} hand-offs, "
+                   "{variants:,} variants"),
+})
 
 INSTALL = "pip install 'procmine[spark]'"
 #: Seconds a Spark session may take to start before procmine gives up (a master that does not answer).
@@ -540,11 +547,9 @@ class SparkAggregates(Result):
                 "variants": self.variants.head(50).to_dicts(), "notes": self.notes}
 
     def describe(self, lang: str = "zh") -> str:
-        if lang == "zh":
-            return (f"Spark 汇总：{self.cases:,} 个案例、{self.steps_count:,} 个事件、{self.activity_stats.height} 个活动、"
-                    f"{self.edge_stats.height} 条交接、{self.variants.height:,} 个变体")
-        return (f"Spark aggregates: {self.cases:,} cases, {self.steps_count:,} events, {self.activity_stats.height} "
-                f"activities, {self.edge_stats.height} hand-offs, {self.variants.height:,} variants")
+        return PHRASES("aggregates", lang, cases=self.cases, events=self.steps_count,
+                       activities=self.activity_stats.height, handoffs=self.edge_stats.height,
+                       variants=self.variants.height)
 
     def process_map(self, log: SparkLog, calendar=None):
         from procmine.discover.process_map import ProcessMap

@@ -32,8 +32,6 @@ How strings are read, without a Python loop over rows:
 6. Rows without a UTC offset are local time in ``timezone``; rows with one (``Z``,
    ``+08:00``, ``+0800``) and epoch numbers are converted to ``timezone``. Local times
    that do not exist (a DST gap) fail; ambiguous ones (DST overlap) take the earlier.
-
-Run ``python -m procmine.read.timestamps`` for a micro-benchmark on one million rows.
 """
 
 from __future__ import annotations
@@ -268,10 +266,8 @@ def _strip_blank(s: pl.Series) -> pl.Series:
 
 def _shapes(s: pl.Series) -> pl.Series:
     """Each ASCII digit replaced by '9' (same length in characters and bytes)."""
-    try:
-        import pyarrow as pa
-    except ImportError:  # pragma: no cover - pyarrow is a dependency; slower fallback
-        return s.str.replace_many({str(i): "9" for i in range(9)})
+    import pyarrow as pa
+
     arr = s.to_arrow(compat_level=pl.CompatLevel.oldest())
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
@@ -749,44 +745,3 @@ def _render(m: re.Match[str], day_first: bool, *, unpadded: frozenset[str]) -> s
         pieces += [m.string[pos:a], txt]
         pos = b
     return "".join(pieces) + m.string[pos:]
-
-
-# --------------------------------------------------------------------------------------
-# Micro-benchmark: python -m procmine.read.timestamps
-# --------------------------------------------------------------------------------------
-
-
-def _bench(n: int = 1_000_000) -> None:  # pragma: no cover - manual tool
-    import random
-    import time
-
-    rng = random.Random(7)
-
-    def one(i: int) -> str:
-        mo, d, h = rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23)
-        mi, sec = rng.randint(0, 59), rng.randint(0, 59)
-        return (
-            f"2025-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{sec:02d}",
-            f"2025/{mo}/{d} {h}:{mi:02d}",
-            f"2025年{mo}月{d}日 下午{h % 12 + 1}:{mi:02d}",
-            f"2025-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{sec:02d}.123+08:00",
-            f"{d:02d}/{mo:02d}/2025 {h:02d}:{mi:02d}",
-            f"2025年{mo}月{d}日{h}时{mi}分",
-            f"{45000 + rng.random() * 1000:.6f}",
-            "",
-            "待定",
-        )[i % 9]
-
-    mixed = pl.Series("t", [one(i) for i in range(n)])
-    single = pl.Series("t", [one(i * 9) for i in range(n)])
-    for label, s in (("single format (2025-09-28 09:05:11)", single), ("mixed formats (9 kinds)", mixed)):
-        best = math.inf
-        for _ in range(3):
-            t0 = time.perf_counter()
-            res = parse_timestamps(s)
-            best = min(best, time.perf_counter() - t0)
-        print(f"{label}: {n:,} rows in {best:.3f} s (best of 3); failed={res.failed.sum():,}; formats={res.formats}")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    _bench()

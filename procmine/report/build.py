@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from procmine import __version__
 from procmine.analyse.times import default_calendar, time_tables
-from procmine.errors import ProcmineError
 from procmine.log import EventLog
 from procmine.report import sections
 from procmine.report.model import Chart, SurveyReport, Table, figure_png
@@ -155,12 +154,8 @@ def build_report(
 
 
 def _compare(log: EventLog, design, calendar, say):
-    try:
-        from procmine.compare import compare, read_design
-    except ImportError as exc:
-        raise ProcmineError(
-            f"comparing with a design needs procmine.compare, which this installation lacks ({exc}); "
-            "build the report without the design") from None
+    from procmine.compare import compare, read_design
+
     if isinstance(design, (str, Path)):
         say(f"reading the design {Path(design).name}")
         design = read_design(design)

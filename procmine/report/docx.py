@@ -62,7 +62,7 @@ def write_docx(report: SurveyReport, path: Path) -> Path:
     doc.core_properties.title = printable(report.title)
     doc.core_properties.subject = printable(report.subtitle)
     doc.core_properties.author = "procmine"
-    doc.core_properties.language = "zh-CN" if t.zh else "en"
+    doc.core_properties.language = t("language_tag")
     doc.add_paragraph(printable(report.title), style="Title")
     subtitle = doc.add_paragraph()
     _run(subtitle, report.subtitle, size=10, color=MUTED)
@@ -296,7 +296,7 @@ def _contents(doc, t: Text) -> None:
     heading.paragraph_format.space_before = Pt(12)
     _run(heading, t("contents"), size=16, bold=True, color=DARK)
     _field(doc.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u',
-           "右键单击此处，选择“更新域”以生成目录。" if t.zh else "Right-click and choose Update Field to build the contents.")
+           t("contents_update"))
     settings = doc.settings.element
     update = settings.find(qn("w:updateFields"))
     if update is None:

@@ -77,7 +77,7 @@ def esc(text) -> str:
 def render_html(report: SurveyReport, standalone: bool = True) -> str:
     """The report as HTML: a whole document, or (``standalone=False``) a fragment for a notebook."""
     t = Text(report.lang)
-    parts = [f'<div class="procmine-report" lang="{"zh-CN" if t.zh else "en"}">', f"<style>{CSS}</style>",
+    parts = [f'<div class="procmine-report" lang="{t("language_tag")}">', f"<style>{CSS}</style>",
              f"<header><h1>{esc(report.title)}</h1><p class=\"subtitle\">{esc(report.subtitle)}</p></header>"]
     if standalone:
         items = "".join(f'<li><a href="#s{s.number}">{esc(s.heading)}</a></li>' for s in report.sections)
@@ -94,7 +94,7 @@ def render_html(report: SurveyReport, standalone: bool = True) -> str:
     if not standalone:
         return body
     return ("<!DOCTYPE html>\n"
-            f'<html lang="{"zh-CN" if t.zh else "en"}"><head><meta charset="utf-8">'
+            f'<html lang="{t("language_tag")}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{esc(report.title)}</title>"
             '<style>body { margin: 0; background: #fff; }</style></head>\n'

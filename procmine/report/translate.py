@@ -5,6 +5,10 @@ the Chinese report says them in Chinese. Findings are looked up by their code, n
 shape; a note of an unknown shape is kept as it is. Time formats are shown as formats
 (``YYYY/M/D H:MM``), never as the example value the reader rendered them with.
 
+The English notes are the readers' own words, so most of this module is Chinese only: a note is
+rendered in Chinese, or kept as the reader wrote it (``Text.pick``); a sentence this module says
+in both languages is a phrase in its ``translate`` table.
+
     >>> time_format("2025/9/28 9:05")
     'YYYY/M/D H:MM'
     >>> note("completion times (处理时间) read as: 2025/9/28 9:05", "zh")
@@ -14,6 +18,12 @@ shape; a note of an unknown shape is kept as it is. Time formats are shown as fo
 from __future__ import annotations
 
 import re
+
+from procmine.text import Text, phrases
+
+PHRASES = phrases("translate", {
+    "times": ("{kind}{column}的格式：{formats}", "{kind} ({column}) in the format: {formats}"),
+})
 
 # --- time formats -----------------------------------------------------------------------------
 #: the readers name a format by writing 2025-09-28 09:05:11.123456789 (+08:00) in it
@@ -85,24 +95,23 @@ _NAMED_FORMATS_EN = {
 def format_name(name: str, lang: str) -> str:
     """One format the reader recognised, as a format in ``lang``."""
     name = name.strip()
-    table = _NAMED_FORMATS_ZH if lang == "zh" else _NAMED_FORMATS_EN
+    t = Text(lang)
+    table = t.pick((_NAMED_FORMATS_ZH, _NAMED_FORMATS_EN))
     if name in table:
         return table[name]
     m = re.fullmatch(r"datetime values in (\S+)(?:, converted to (\S+))?", name)
     if m:
-        if lang != "zh":
-            return name
-        return f"日期时间值（{m.group(1)}" + (f"，已换算为 {m.group(2)}）" if m.group(2) else "）")
+        return t.pick((f"日期时间值（{m.group(1)}" + (f"，已换算为 {m.group(2)}）" if m.group(2) else "）"), name))
     m = re.fullmatch(r"datetime values without time zone \(read as (\S+) local time\)", name)
     if m:
-        return f"不带时区的日期时间值（按 {m.group(1)} 本地时间读取）" if lang == "zh" else name
+        return t.pick((f"不带时区的日期时间值（按 {m.group(1)} 本地时间读取）", name))
     m = re.fullmatch(r"date values \(midnight, (\S+)\)", name)
     if m:
-        return f"日期值（{m.group(1)} 零点）" if lang == "zh" else name
+        return t.pick((f"日期值（{m.group(1)} 零点）", name))
     suffix = ""
     for en, zh in _FORMAT_SUFFIX_ZH.items():
         if name.endswith(en):
-            name, suffix = name[: -len(en)], (zh if lang == "zh" else en)
+            name, suffix = name[: -len(en)], t.pick((zh, en))
             break
     return time_format(name) + suffix
 
@@ -112,23 +121,26 @@ def _formats(text: str, lang: str) -> str:
         return "—"
     # the names are joined with ", "; a name itself may hold ", converted to …"
     parts = re.split(r", (?!converted to )", text)
-    return ("、" if lang == "zh" else ", ").join(dict.fromkeys(format_name(p, lang) for p in parts))
+    return Text(lang).join(dict.fromkeys(format_name(p, lang) for p in parts))
 
 
 # --- reading notes ----------------------------------------------------------------------------
 def _times(kind_zh: str, kind_en: str):
     def render(m: re.Match, lang: str) -> str:
-        formats = _formats(m.group("formats"), lang)
-        if lang == "zh":
-            column = "" if m.group("column") == kind_zh else f"（列「{m.group('column')}」）"
-            return f"{kind_zh}{column}的格式：{formats}"
-        return f"{kind_en} ({m.group('column')}) in the format: {formats}"
+        t = PHRASES.text(lang)
+        column = m.group("column")
+        return t("times", kind=t.pick((kind_zh, kind_en)), formats=_formats(m.group("formats"), lang),
+                 column=t.pick(("" if column == kind_zh else f"（列「{column}」）", column)))
     return render
 
 
-def _sheet(m: re.Match, lang: str) -> str:
-    if lang != "zh":
-        return m.group(0)
+def _chinese(render_zh):
+    """A note the readers write in English: ``render_zh(m)`` in Chinese, the note as written in English."""
+    return lambda m, lang: Text(lang).pick((render_zh(m), m.group(0)))
+
+
+@_chinese
+def _sheet(m: re.Match) -> str:
     text = f"Excel 工作表「{m.group('sheet')}」{'（用 --sheet 选定）' if m.group('chosen') else ''}，表头在第 {m.group('row')} 行"
     if m.group("skipped"):
         text += f"（其上各行已跳过：{m.group('skipped')}）"
@@ -139,8 +151,10 @@ def _sheet(m: re.Match, lang: str) -> str:
 
 def _history(m: re.Match, lang: str) -> str:
     formats = _formats(m.group("formats"), lang)
-    if lang != "zh":
-        return m.group(0).replace(m.group("formats"), formats)
+    return Text(lang).pick((_history_zh(m, formats), m.group(0).replace(m.group("formats"), formats)))
+
+
+def _history_zh(m: re.Match, formats: str) -> str:
     submit = m.group("time")
     submit = "无发起时间列" if submit == "no submit-time column" else submit
     return (f"审批历史导出：列「{m.group('column')}」中的 {m.group('rows')} 个实例（行）展开为 {m.group('events')} 个事件"
@@ -158,35 +172,31 @@ NOTES: list[tuple[re.Pattern, object]] = [
                 r"(?P<who>.*?) / (?P<dept>.*?) / (?P<time>.*?)\); history times read as: (?P<formats>.*?)\. "
                 r"Data-quality counts are history entries; examples give the instance's row in the file$"), _history),
     (re.compile(r"(?P<n>[\d,]+) instances? still in progress \(审批状态 or a pending step\)$"),
-     lambda m, lang: f"{m.group('n')} 个实例导出时仍在办理（审批状态或待办步骤）" if lang == "zh" else m.group(0)),
+     _chinese(lambda m: f"{m.group('n')} 个实例导出时仍在办理（审批状态或待办步骤）")),
     (re.compile(r"(?P<name>.*?) ends in \.xls but is an \.xlsx workbook; read as \.xlsx$"),
-     lambda m, lang: f"{m.group('name')} 扩展名是 .xls，实为 .xlsx 工作簿，已按 .xlsx 读取" if lang == "zh" else m.group(0)),
+     _chinese(lambda m: f"{m.group('name')} 扩展名是 .xls，实为 .xlsx 工作簿，已按 .xlsx 读取")),
     (re.compile(r"merged cells could not be looked up in this workbook; .*$"),
-     lambda m, lang: ("无法在此工作簿中查找合并单元格；如果案例编号在合并单元格中每个案例只写一次，请先在 Excel 中取消合并并填充"
-                      if lang == "zh" else m.group(0))),
+     _chinese(lambda m: "无法在此工作簿中查找合并单元格；如果案例编号在合并单元格中每个案例只写一次，请先在 Excel 中取消合并并填充")),
     (re.compile(r"e-mail approvals: (?P<n>[\d,]+) messages \((?P<kind>files|mbox)\); cases by request id in the subject "
                 r"\((?P<pattern>--id-pattern|default id pattern)\), else by thread; .*$"),
-     lambda m, lang: (f"邮件审批：{m.group('n')} 封邮件（{'文件夹' if m.group('kind') == 'files' else 'mbox'}）；按主题中的申请编号"
-                      f"（{'--id-pattern' if m.group('pattern') == '--id-pattern' else '默认编号格式'}）归入案例，否则按邮件会话；"
-                      "审批结论取自每封回复自己的正文（忽略引用部分）；一行是一封邮件" if lang == "zh" else m.group(0))),
+     _chinese(lambda m: (f"邮件审批：{m.group('n')} 封邮件（{'文件夹' if m.group('kind') == 'files' else 'mbox'}）；按主题中的申请编号"
+                         f"（{'--id-pattern' if m.group('pattern') == '--id-pattern' else '默认编号格式'}）归入案例，否则按邮件会话；"
+                         "审批结论取自每封回复自己的正文（忽略引用部分）；一行是一封邮件"))),
     (re.compile(r"departments from (?P<origin>.*) \((?P<n>[\d,]+) entries\)$"),
-     lambda m, lang: f"部门取自 {m.group('origin')}（{m.group('n')} 条）" if lang == "zh" else m.group(0)),
+     _chinese(lambda m: f"部门取自 {m.group('origin')}（{m.group('n')} 条）")),
     # analyses and the calendar
     (re.compile(r"the log has no arrival times: the time between two completions is counted at the later step, so "
                 r"hand-offs have no share of their own$"),
-     lambda m, lang: ("日志没有到达时间：两次完成之间的时间计入后一步，因此交接没有单独的占比"
-                      if lang == "zh" else m.group(0))),
+     _chinese(lambda m: "日志没有到达时间：两次完成之间的时间计入后一步，因此交接没有单独的占比")),
     (re.compile(r"(?P<share>\d+) % of the steps were completed outside working time \((?P<calendar>.*)\); check that "
                 r"--timezone, --work-hours and --calendar fit this log, or use --calendar none for calendar time$"),
-     lambda m, lang: (f"{m.group('share')} % 的步骤在工作时间之外完成（{calendar_zh(m.group('calendar'))}）：请检查 --timezone、"
-                      "--work-hours 和 --calendar 是否符合此日志，或用 --calendar none 按日历时间计算"
-                      if lang == "zh" else m.group(0))),
+     _chinese(lambda m: (f"{m.group('share')} % 的步骤在工作时间之外完成（{calendar_zh(m.group('calendar'))}）：请检查 --timezone、"
+                         "--work-hours 和 --calendar 是否符合此日志，或用 --calendar none 按日历时间计算"))),
     (re.compile(r"(?P<label>[\d–]+): chinese-calendar (?P<version>\S+) covers (?P<covered>.*?) only, so for (?P<n>\d+) "
                 r"day\(s\) in \S+ \((?P<span>.*?)\) Monday–Friday was assumed to be working days, .*$"),
-     lambda m, lang: (f"{m.group('label')}：chinese-calendar {m.group('version')} 只覆盖 {m.group('covered')}，"
-                      f"{m.group('label')} 年的 {m.group('n')} 天（{m.group('span').replace(' to ', ' 至 ')}）按周一至周五为工作日计算，"
-                      "未含法定节假日和调休上班日；请用 --holidays 列出这些假日和调休上班日，或更新 chinese-calendar"
-                      if lang == "zh" else m.group(0))),
+     _chinese(lambda m: (f"{m.group('label')}：chinese-calendar {m.group('version')} 只覆盖 {m.group('covered')}，"
+                         f"{m.group('label')} 年的 {m.group('n')} 天（{m.group('span').replace(' to ', ' 至 ')}）按周一至周五为工作日计算，"
+                         "未含法定节假日和调休上班日；请用 --holidays 列出这些假日和调休上班日，或更新 chinese-calendar"))),
 ]
 
 
@@ -278,8 +288,10 @@ FINDINGS_ZH: dict[str, str] = {
 
 def finding(code: str, message: str, lang: str) -> str:
     """The reason of a data-quality finding in ``lang``."""
-    if lang != "zh":
-        return message
+    return Text(lang).pick((_finding_zh(code, message), message))
+
+
+def _finding_zh(code: str, message: str) -> str:
     if code in FINDINGS_ZH:
         return FINDINGS_ZH[code]
     m = re.match(r"label_variant_\w+$", code) and re.search(r"were merged: (.*)$", message)
@@ -316,9 +328,14 @@ _ACTIONS_ZH = {"dropped": "删除", "repaired": "修复", "merged": "合并", "k
 
 def summary_text(summary, lang: str) -> str:
     """A log's headline numbers (:class:`procmine.log.LogSummary`) for the terminal, in ``lang``."""
-    if lang != "zh":
-        text = str(summary)
-        return "\n".join(_english_note_line(line) for line in text.splitlines())
+    return Text(lang).pick((_summary_zh, _summary_en))(summary)
+
+
+def _summary_en(summary) -> str:
+    return "\n".join(_english_note_line(line) for line in str(summary).splitlines())
+
+
+def _summary_zh(summary) -> str:
     from procmine.units import format_hours
 
     lead = format_hours(summary.median_lead_time_hours, "zh") if summary.median_lead_time_hours is not None else "–"
@@ -344,8 +361,10 @@ def _english_note_line(line: str) -> str:
 
 def quality_text(quality, lang: str) -> str:
     """The data-quality report (:class:`procmine.check.DataQualityReport`) for the terminal, in ``lang``."""
-    if lang != "zh":
-        return str(quality)
+    return Text(lang).pick((_quality_zh, str))(quality)
+
+
+def _quality_zh(quality) -> str:
     row_word = "行" if quality.row_word == "row" else "个事件"
     head = (f"数据质量：读取 {quality.rows_read:,} {row_word} → {quality.events:,} 个事件"
             f"（删除 {quality.dropped:,}、合并 {quality.merged:,}、修复 {quality.repaired:,}）")

@@ -70,7 +70,7 @@ def write_xlsx(report: SurveyReport, path: Path) -> Path:
     contents["A1"].font = Font(bold=True, size=14)
     contents.append([_text(report.subtitle)])
     contents.append([])
-    contents.append(["表", "标题", "工作表"] if t.zh else ["table", "caption", "sheet"])
+    contents.append([t("contents_table"), t("contents_caption"), t("sheet")])
     for cell in contents[contents.max_row]:
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor=HEADER_FILL)
     for name, table in tables:
