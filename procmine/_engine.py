@@ -90,15 +90,5 @@ def token_replay(traces: list[list[str]], net, initial, final) -> list[dict]:
                         parameters={"show_progress_bar": False})
 
 
-def read_xes(path: str):
-    """An XES file as a pandas DataFrame (pm4py's reader)."""
-    with warnings.catch_warnings():  # pm4py suggests optional speed-up packages on every read
-        warnings.simplefilter("ignore")
-        try:
-            return pm4py.read_xes(path, return_legacy_log_object=False, show_progress_bar=False)
-        except TypeError:  # older pm4py without these keywords
-            return pm4py.read_xes(path)
-
-
 __all__ = ["inductive_tree", "inductive_tree_from_dfg", "tree_to_bpmn", "bpmn_classes", "write_bpmn", "read_bpmn",
-           "petri_net", "token_replay", "read_xes"]
+           "petri_net", "token_replay"]

@@ -16,6 +16,7 @@ but still count as rows read.
 from __future__ import annotations
 
 import codecs
+import gzip
 import io
 import re
 import zipfile
@@ -996,30 +997,19 @@ def _as_text(scan: pl.LazyFrame, column: str, dtype: pl.DataType) -> pl.Expr | N
 # --- XES ----------------------------------------------------------------------------------
 
 def _read_xes(path: Path) -> RawTable:
-    from procmine import _engine
+    """An XES or XES.gz log, streamed (procmine.read.xes): one pass, no object per event."""
+    from procmine.read.xes import read_xes_columns
 
-    check_xes_size(path)  # pm4py reads the whole file (and decompresses a bomb whole)
-
-
+    check_xes_size(path)  # a .xes.gz is measured while decompressing: a bomb stops here
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
-        frame = _engine.read_xes(str(path))
-    except LogFileError:
-        raise
-    except Exception as exc:
-        raise LogFileError(f"{path}: cannot be read as XES ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}).") from None
-    if frame is None or len(frame) == 0:
+        with opener(path, "rb") as stream:
+            frame = read_xes_columns(stream, str(path))
+    except (OSError, EOFError) as exc:
+        raise LogFileError(f"{path}: cannot be read as XES ({exc}).") from None
+    if frame.height == 0:
         raise LogFileError(f"{path}: the XES file has no events.")
-    converted = {}
-    for name in frame.columns:
-        series = frame[name]
-        if str(series.dtype).startswith("datetime"):
-            converted[name] = pl.from_pandas(series)
-        elif series.dtype.kind in "iufb":
-            converted[name] = pl.from_pandas(series)
-        else:
-            converted[name] = pl.Series(name, [None if _is_missing(v) else str(v) for v in series.tolist()], dtype=pl.String)
-    table = pl.DataFrame(converted)
-    return RawTable(table.with_row_index(ROW, offset=1), Source(str(path), "xes"))
+    return RawTable(frame.with_row_index(ROW, offset=1), Source(str(path), "xes"))
 
 
 def _is_missing(value: object) -> bool:
