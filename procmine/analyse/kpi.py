@@ -120,7 +120,9 @@ class KPIReport(Result):
             lines.append(t("target", limit=self.target["limit"], limit_text=self._limit_text(lang),
                            share=_pct(self.target["share_met"]), met=self.target["cases_met"],
                            done=self.completed_cases))
-        lines += [t("note", note=n) for n in self.notes]
+        from procmine.report.translate import note  # the calendar's notes are written in English
+
+        lines += [t("note", note=note(n, lang)) for n in self.notes]
         return "\n".join(lines)
 
     def __str__(self) -> str:
