@@ -97,7 +97,10 @@ def _note_type(types: dict[str, str], key: str, tag: str) -> None:
 
 def _column(key: str, values: list[str | None], kind: str) -> pl.Series:
     if kind == "date":
-        return pl.Series(key, [_epoch_us(v) for v in values], dtype=pl.Int64).cast(pl.Datetime("us", "UTC"))
+        moments = [_epoch_us(v) for v in values]
+        if all(m is not None or v is None for m, v in zip(moments, values)):
+            return pl.Series(key, moments, dtype=pl.Int64).cast(pl.Datetime("us", "UTC"))
+        # some value is no date: the column stays text, so reading reports those rows with their value
     if kind == "int":
         parsed = [_number(v, int) for v in values]
         if all(p is not _BAD for p in parsed):
