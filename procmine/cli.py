@@ -1,8 +1,9 @@
 """The ``procmine`` command line: thin wrappers over the library.
 
 Each command reads the log with the shared options (column overrides, encoding, time zone),
-calls one library function and formats its result. Errors from procmine are printed on one
-line without a traceback (``--debug`` shows it) and the exit code is non-zero.
+calls one library function, writes the result's files with ``result.write(OUT)`` (-o) and prints
+it. Errors from procmine are printed on one line without a traceback (``--debug`` shows it) and
+the exit code is non-zero.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ import warnings
 from pathlib import Path
 
 import click
-import polars as pl
 
 from procmine import __version__
 from procmine.errors import OutputError, ProcmineError
-from procmine.output import write_csv, writing
+from procmine.output import writing
 from procmine.text import phrases
 
 #: What the commands themselves say around a result (the results describe themselves).
@@ -36,6 +36,13 @@ PHRASES = phrases("cli", {
                   "交互式地图（current_flowchart.html）需要逐行数据，未生成",
                   "Engine: Spark ({master}); only aggregates came back; hand-offs by {order}; the interactive map "
                   "(current_flowchart.html) needs the rows and was not written"),
+    "losses": ("{name}：读取 {read:,} {unit}，删除 {dropped:,}、修复 {repaired:,}（最多的原因：{why}）；"
+               "procmine check {path} 列出全部",
+               "{name}: of {read:,} {unit} read, {dropped:,} dropped and {repaired:,} repaired ({why}); "
+               "procmine check {path} lists them all"),
+    "unit_event": ("个事件", "events"),
+    "unit_row": ("行", "rows"),
+    "loss_example": ("，例：第 {row} {unit}：{value!r}", "; e.g. {unit} {row}: {value!r}"),
     "spark_figures": ("在 Spark（{master}）上计算，只有汇总结果回到本机",
                       "computed on Spark ({master}); only aggregates came back"),
 })
@@ -90,6 +97,25 @@ PRIVACY_OPTIONS = [
                  help="Merge departments with fewer than K people into one group (其他部门)."),
 ]
 PRIVACY_KEYWORDS = ("pseudonym_key", "pseudonymise_departments", "min_department_size")
+
+
+out_option = click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path),
+                          help="Folder for the charts (PNG + SVG) and the JSON result.")
+
+
+def json_options(what: str = "the result"):
+    """--json: ``what`` as JSON on stdout instead of text."""
+    return click.option("--json", "as_json", is_flag=True, help=f"Print {what} as JSON on stdout.")
+
+
+def lang_options(what: str = "the text and chart labels"):
+    """--lang zh|en: the language of ``what``."""
+    return click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                        help=f"Language of {what}.")
+
+
+json_option = json_options()
+lang_option = lang_options()
 
 
 def log_options(func):
@@ -190,26 +216,24 @@ def _prepare_out(out_dir: Path | None, log, names: list[str]) -> dict[str, Path]
     return paths
 
 
-def _charts(paths: dict[str, Path], make: dict[str, object]) -> None:
-    """Each chart (by file stem) drawn once and written in both formats: PNG and SVG."""
-    from procmine.chart.flowchart import save_figure
-    from procmine.output import clean_xml_file
-
-    for stem, draw in make.items():
-        fig = draw()  # a matplotlib Figure outside pyplot: nothing to close, freed with the name
-        for suffix in ("png", "svg"):
-            path = paths[f"{stem}.{suffix}"]
-            with writing(path):
-                save_figure(fig, path)
-                if suffix == "svg":
-                    clean_xml_file(path)
+def _write(out_dir: Path | None, log, lang: str, *results, **options) -> dict[str, Path]:
+    """With -o, each result's files in OUT (``result.write``), none replacing an input: {name: path}
+    in the order written. A result may come as ``(result, {its own options})``; ``options`` go to all."""
+    if out_dir is None:
+        return {}
+    chosen = [item if isinstance(item, tuple) else (item, {}) for item in results]
+    _prepare_out(out_dir, log, [name for result, own in chosen for name in result.files(**options, **own)])
+    paths: dict[str, Path] = {}
+    for result, own in chosen:
+        paths |= result.write(out_dir, lang=lang, **options, **own)
+    return paths
 
 
 def _emit(report, log, calendar, paths: dict[str, Path], as_json: bool, lang: str) -> None:
     """Warnings on stderr, the result on stdout (JSON or text), then the files written."""
     _warn_calendar(calendar, log, lang)
     if as_json:
-        click.echo(_result_json(report, log))
+        click.echo(report.to_json(log.filters))
         return
     if log.filters:
         click.echo(PHRASES("filter", lang, said="；".join(f.describe(lang) for f in log.filters)))
@@ -222,18 +246,8 @@ def _wrote(lang: str) -> str:
     return PHRASES("wrote", lang)
 
 
-def _result_json(report, log) -> str:
-    """The result's JSON, stating the filters that produced it."""
-    if not log.filters:
-        return report.to_json()
-    payload = json.loads(report.to_json())
-    payload["filters"] = [f.describe("en") for f in log.filters]
-    return json.dumps(payload, ensure_ascii=False, indent=2)
-
-
-def _write_text(path: Path, text: str) -> None:
-    with writing(path):
-        path.write_text(text, encoding="utf-8")
+#: The commands that read a Parquet/Arrow log larger than memory in parts (procmine.engine.partitioned).
+IN_PARTS = ("check", "discover", "kpi")
 
 
 def _read(kwargs: dict, say_losses: bool = True):
@@ -258,20 +272,47 @@ def _read(kwargs: dict, say_losses: bool = True):
     privacy = {k: kwargs.pop(k, None) for k in PRIVACY_KEYWORDS}
     if privacy["pseudonym_key"] is not None:
         _State.inputs["the pseudonymisation key"] = privacy["pseudonym_key"]
-    log = read_log(path, progress=_progress, **read_args)
+    in_parts = click.get_current_context().info_name in IN_PARTS
+    if not in_parts:
+        _refuse_too_large(path)
+    log = read_log(path, progress=_progress, partition_rows="auto" if in_parts else None, **read_args)
+    parts = getattr(log, "engine", None) == "partitioned"
     written = {k: v for k, v in filters.items() if v not in (None, ())}
     if set(written) - {"period_mode"}:
         from procmine.filters import parse_filters
 
         chosen = parse_filters(**written)
         calendar = _calendar(dict(kwargs), log) if "calendar_kind" in kwargs else None
-        total = log.summary().cases
+        total = None if parts else log.summary().cases  # in parts: counted while the filter reads them
         log = log.filter(*chosen, calendar=calendar)
+        total = log.cases_before_filters if parts else total
         _note(f"filter: {'; '.join(f.describe('en') for f in chosen)}: {log.summary().cases:,} of {total:,} cases kept")
-    log = _pseudonymise(log, **privacy)
+    if parts and any(v not in (None, False) for v in privacy.values()):
+        from procmine.engine.partitioned import PartitionError
+
+        raise PartitionError(f"{path}: {log.rows:,} rows are read in parts by case, and a log read "
+                             "in parts cannot be pseudonymised; pseudonymise a smaller export, or drop --pseudonymise "
+                             "/ --min-department-size")
+    log = _pseudonymise(log, **privacy) if not parts else log
     if say_losses:
         _say_losses(log, path)
     return log
+
+
+def _refuse_too_large(path) -> None:
+    """Stop before reading a Parquet/Arrow log this machine cannot hold whole: one line instead of
+    the system killing the process half-way (discover, kpi and check read such a log in parts)."""
+    from procmine.engine.partitioned import BYTES_PER_EVENT, PartitionError, _available_bytes, partition_rows_for
+
+    rows, per_part = partition_rows_for(path, "auto")
+    available = _available_bytes()
+    if not per_part or not available or rows * BYTES_PER_EVENT <= available:
+        return
+    command = click.get_current_context().info_name
+    raise PartitionError(f"{path}: {rows:,} events need about {rows * BYTES_PER_EVENT / 2**30:.0f} GiB in memory for "
+                         f"{command}, and {available / 2**30:.0f} GiB are free. procmine {', '.join(IN_PARTS)} read "
+                         f"such a log in parts; for {command}, export a smaller period or run it where more memory is "
+                         "free")
 
 
 #: The reading options the Spark engine takes (the others read files on one machine).
@@ -314,17 +355,16 @@ def _say_losses(log, path) -> None:
     first = max(changed, key=lambda f: f.rows)
     name = Path(str(path)).name
     context = click.get_current_context(silent=True)
-    if (context.params.get("lang") if context else None) == "zh":
-        from procmine.report.translate import finding
+    t = PHRASES.text((context.params.get("lang") if context else None) or "en")
+    unit_key = "unit_event" if quality.row_word == "event" else "unit_row"
+    # the English reason lists its examples; the Chinese one names the first
+    from procmine.report.translate import finding
 
-        word = "个事件" if quality.row_word == "event" else "行"
-        example = "；".join(f"第 {row} {word}：{value!r}" for row, value in first.examples[:1])
-        _note(f"{name}：读取 {quality.rows_read:,} {word}，删除 {dropped:,}、修复 {repaired:,}（最多的原因："
-              f"{finding(first.code, first.message, 'zh')}{'，例：' + example if example else ''}）；"
-              f"procmine check {path} 列出全部")
-        return
-    _note(f"{name}: of {quality.rows_read:,} {quality.row_word}s read, {dropped:,} dropped and "
-          f"{repaired:,} repaired ({first.describe(quality.row_word)}); procmine check {path} lists them all")
+    example = "".join(PHRASES("loss_example", "zh", row=row, unit=PHRASES(unit_key, "zh"), value=value)
+                      for row, value in first.examples[:1])
+    why = t.pick((finding(first.code, first.message, "zh") + example, first.describe(quality.row_word)))
+    _note(t("losses", name=name, read=quality.rows_read, unit=t(unit_key), dropped=dropped, repaired=repaired, why=why,
+            path=path))
 
 
 def _pseudonymise(log, pseudonym_key: Path | None, pseudonymise_departments: bool, min_department_size: int | None):
@@ -384,9 +424,8 @@ def cli(debug: bool, quiet: bool) -> None:
 
 @cli.command()
 @log_options
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of the summary and the data-quality reasons.")
+@json_options("the report")
+@lang_options("the summary and the data-quality reasons")
 def check(as_json: bool, lang: str, **kwargs) -> None:
     """Check a log's data quality: missing values, unreadable times, duplicates, label variants.
 
@@ -431,9 +470,8 @@ def check(as_json: bool, lang: str, **kwargs) -> None:
 @click.option("--bpmn-timeout", type=click.FloatRange(1), default=120, show_default=True, metavar="SECONDS",
               help="Time budget of the miner. When the full activity set does not finish in time, the activities "
                    "drawn on the flowchart are mined instead (in a second budget); if that fails too, no BPMN.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of the summary and the chart labels.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@lang_options("the summary and the chart labels")
+@json_options("the summary")
 def discover(out_dir: Path, activities: float | None, paths: float | None, noise: float, arrival_times: bool,
              with_bpmn: bool, bpmn_timeout: float, lang: str, as_json: bool, **kwargs) -> None:
     """Discover the current process and draw the current flowchart (当前流程图).
@@ -451,6 +489,7 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
       procmine discover sample_logs/合同审批.csv -o out/
     """
     from procmine.discover import discover as discover_map
+    from procmine.output import write_text
 
     started = time.perf_counter()
     on_spark = kwargs.get("engine") == "spark"
@@ -461,11 +500,13 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
     calendar = _calendar(kwargs, log)  # the interactive map's working-time view
     from procmine.chart.interactive import MAX_EVENTS_FOR_WORKING_VIEW
 
+    working_view = events <= MAX_EVENTS_FOR_WORKING_VIEW and getattr(log, "engine", None) != "partitioned"
     if events > MAX_EVENTS_FOR_WORKING_VIEW:
         _note(f"note: the interactive map shows calendar time only above {MAX_EVENTS_FOR_WORKING_VIEW:,} events "
               "(working time: procmine kpi / bottlenecks)")
-    pmap = discover_map(log, arrival_times=arrival_times,
-                        calendar=calendar if events <= MAX_EVENTS_FOR_WORKING_VIEW else None)
+    elif not working_view:
+        _note("note: the interactive map of a log read in parts shows calendar time only (working time: procmine kpi)")
+    pmap = discover_map(log, arrival_times=arrival_times, calendar=calendar if working_view else None)
     if activities is not None or paths is not None:
         shown = pmap.simplify(activities=activities or 1.0, paths=1.0 if paths is None else paths)
     else:
@@ -473,9 +514,8 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
 
     files = _prepare_out(out_dir, log, ["current_flowchart.png", "current_flowchart.svg", "current_flowchart.html",
                                         "current_process.bpmn", "process_map.json"])
-    _write_text(files["process_map.json"], pmap.to_json())
     _progress("drawing the flowchart")
-    _charts(files, {"current_flowchart": lambda: shown.plot(lang=lang, simplify=False)})
+    pmap.write(out_dir, lang=lang, drawn=shown)
     outputs = {"flowchart_png": files["current_flowchart.png"], "flowchart_svg": files["current_flowchart.svg"],
                "flowchart_html": files["current_flowchart.html"], "process_map": files["process_map.json"]}
     if on_spark:  # the interactive map opens cases and variants: rows that stay on Spark
@@ -484,8 +524,8 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
         _progress("laying out the interactive map")
         from procmine.chart.interactive import interactive_map_html
 
-        _write_text(files["current_flowchart.html"], interactive_map_html(log, pmap=pmap, lang=lang,
-                                                                            arrival_times=arrival_times, drawn=shown))
+        write_text(interactive_map_html(log, pmap=pmap, lang=lang, arrival_times=arrival_times, drawn=shown),
+                   files["current_flowchart.html"])
     if pmap.calendar is not None:
         _warn_calendar(calendar, log, lang)
     summary = log.summary()
@@ -569,13 +609,6 @@ def _mine_bpmn(log, shown, path: Path, noise: float, arrival_times: bool, budget
             "--bpmn-timeout, draw fewer activities with --activities, or skip it with --no-bpmn"), False
 
 
-out_option = click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path),
-                          help="Folder for the charts (PNG + SVG) and the JSON result.")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
-lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-                           help="Language of the text and chart labels.")
-
-
 @cli.command()
 @log_options
 @calendar_options
@@ -604,18 +637,8 @@ def bottlenecks(out_dir: Path | None, top: int, lang: str, as_json: bool, **kwar
     calendar = _calendar(kwargs, log)
     _progress("measuring working time per step and hand-off")
     report = find_bottlenecks(log, calendar)
-    paths = _prepare_out(out_dir, log, ["bottlenecks.png", "bottlenecks.svg", "bottleneck_heatmap.png",
-                                        "bottleneck_heatmap.svg", "bottlenecks.json", "backlog.csv"])
-    if paths:
-        _charts(paths, {"bottlenecks": lambda: report.plot(lang, top=top), "bottleneck_heatmap": lambda: report.heatmap(lang)})
-        _write_text(paths["bottlenecks.json"], _result_json(report, log))
-        write_csv(report.backlog.with_columns(report.backlog["period_end"].dt.strftime("%Y-%m-%d")),
-                  paths["backlog.csv"])
+    paths = _write(out_dir, log, lang, report, top=top, filters=log.filters)
     _emit(report, log, calendar, paths, as_json, lang)
-
-
-DIFF_OUTPUTS = ["diff.json", "diff_kpis.csv", "diff_activities.csv", "diff_paths.csv", "diff_variants.csv",
-                "diff.xlsx", "diff_map.png", "diff_map.svg"]
 
 
 @cli.command()
@@ -655,10 +678,7 @@ def diff(new_log_path: Path | None, split: str | None, out_dir: Path | None, tar
     other = _read(second) if second is not None else None
     calendar = _calendar(kwargs, log)
     result = compare_periods(log, split=split, other=other, calendar=calendar, target=target)
-    paths = _prepare_out(out_dir, log, DIFF_OUTPUTS)
-    if paths:
-        with writing(out_dir):
-            result.write(out_dir, lang=lang)
+    paths = _write(out_dir, log, lang, result)  # diff.json states its two sides, not the filters
     _emit(result, log, calendar, paths, as_json, lang)
 
 
@@ -689,11 +709,7 @@ def kpi(out_dir: Path | None, target: str | None, lang: str, as_json: bool, **kw
     if on_spark:  # the losses include the duplicates, counted with the figures
         _say_losses(log, log.source.path)
         _note(PHRASES("spark_figures", lang, master=log.spark.sparkContext.master))
-    paths = _prepare_out(out_dir, log, ["kpi_trend.png", "kpi_trend.svg", "kpi.json", "kpi_by_month.csv"])
-    if paths:
-        _charts(paths, {"kpi_trend": lambda: report.plot(lang)})
-        _write_text(paths["kpi.json"], _result_json(report, log))
-        write_csv(report.by_month, paths["kpi_by_month.csv"])
+    paths = _write(out_dir, log, lang, report, filters=log.filters)
     _emit(report, log, calendar, paths, as_json, lang)
 
 
@@ -722,10 +738,7 @@ def loops(out_dir: Path | None, lang: str, as_json: bool, **kwargs) -> None:
     log = _read(kwargs)
     calendar = _calendar(kwargs, log)
     report = find_loops(log, calendar)
-    paths = _prepare_out(out_dir, log, ["loops.png", "loops.svg", "loops.json"])
-    if paths:
-        _charts(paths, {"loops": lambda: report.plot(lang=lang)})
-        _write_text(paths["loops.json"], _result_json(report, log))
+    paths = _write(out_dir, log, lang, report, filters=log.filters)
     _emit(report, log, calendar, paths, as_json, lang)
 
 
@@ -760,9 +773,7 @@ def improve(out_dir: Path | None, lang: str, as_json: bool, design_path: Path | 
     log = _read(kwargs)
     calendar = _calendar(kwargs, log)
     report = improvement_candidates(log, calendar, design=design)
-    paths = _prepare_out(out_dir, log, ["improvements.json"])
-    if paths:
-        _write_text(paths["improvements.json"], _result_json(report, log))
+    paths = _write(out_dir, log, lang, report, filters=log.filters)
     _emit(report, log, calendar, paths, as_json, lang)
 
 
@@ -798,14 +809,7 @@ def compare(design_path: Path, out_dir: Path | None, lang: str, as_json: bool, *
     calendar = _calendar(kwargs, log)
     _progress("replaying the log on the design")
     report = compare_with_design(log, design, calendar)
-    paths = _prepare_out(out_dir, log, ["comparison.png", "comparison.svg", "comparison.json", "deviations.csv",
-                                        "design.bpmn"])
-    if paths:
-        _charts(paths, {"comparison": lambda: report.plot(lang)})
-        _write_text(paths["comparison.json"], _result_json(report, log))
-        write_csv(report.deviations_by_case(lang), paths["deviations.csv"])
-        with writing(paths["design.bpmn"]):
-            design.save_bpmn(paths["design.bpmn"])
+    paths = _write(out_dir, log, lang, report, filters=log.filters)
     _emit(report, log, calendar, paths, as_json, lang)
 
 
@@ -855,23 +859,8 @@ def cases(out_dir: Path | None, top: int, timeline_case: str | None, design_path
     table = case_table(log, calendar, design_comparison=comparison)
     explorer = explore_variants(log, calendar, top=top)
     timeline = case_timeline(log, timeline_case, calendar) if timeline_case is not None else None
-    names = ["cases.csv", "variants.csv", "variants.png", "variants.svg"]
-    if comparison is not None:
-        names.append("deviations.csv")
-    stem = None
-    if timeline is not None:
-        stem = "timeline_" + (re.sub(r"[^0-9A-Za-z\u4e00-\u9fff._-]+", "_", timeline.case).strip("._") or "case")
-        names += [f"{stem}.png", f"{stem}.svg"]
-    paths = _prepare_out(out_dir, log, names)
-    if paths:
-        table.write(paths["cases.csv"])
-        explorer.write(paths["variants.csv"])
-        charts = {"variants": lambda: explorer.plot(lang)}
-        if timeline is not None:
-            charts[stem] = lambda: timeline.plot(lang)
-        _charts(paths, charts)
-        if comparison is not None:
-            write_csv(comparison.deviations_by_case(lang), paths["deviations.csv"])
+    deviations = [(comparison, {"only": ["deviations.csv"]})] if comparison is not None else []
+    paths = _write(out_dir, log, lang, table, explorer, *deviations, *([timeline] if timeline is not None else []))
     _warn_calendar(calendar, log, lang)
     if as_json:
         payload = {"cases": {k: v for k, v in table.to_dict().items() if k != "rows"},
@@ -934,7 +923,6 @@ def monitor(out_dir: Path, as_of: str | None, target: str | None, design_path: P
       procmine monitor sample_logs/付款审批_改造前后.csv --design sample_logs/付款审批_改造前后.design.yaml -o out/
     """
     from procmine.calendar import parse_duration_target
-    from procmine.output import write_csv
     from procmine.report.monitoring import build_monitoring_report
 
     for given in (target, stuck_after):
@@ -953,17 +941,14 @@ def monitor(out_dir: Path, as_of: str | None, target: str | None, design_path: P
     _warn_calendar(calendar, log, lang)
     with writing(out_dir, "the monitoring report cannot be written"):
         written = report.write_all(out_dir)
-    open_steps = stuck.open_steps.with_columns(pl.col("since").dt.strftime("%Y-%m-%d %H:%M"))
-    write_csv(open_steps, paths["stuck_cases.csv"])
-    write_csv(months.table, paths["monthly.csv"])
+    written |= stuck.write(out_dir, lang=lang) | months.write(out_dir, lang=lang)
     if as_json:
         click.echo(json.dumps({"as_of": stuck.as_of.isoformat(), "target": report.results["target"],
                                "target_source": report.results["target_source"], "stuck": stuck.to_dict(),
                                "months": months.table.to_dicts()}, ensure_ascii=False, indent=2, default=str))
         return
     click.echo(stuck.describe(lang))
-    click.echo(_wrote(lang) + "\n" + "\n".join(f"  {p}" for p in (*written.values(), paths["stuck_cases.csv"],
-                                                                   paths["monthly.csv"])))
+    click.echo(_wrote(lang) + "\n" + "\n".join(f"  {p}" for p in written.values()))
 
 
 @cli.command()

@@ -111,7 +111,7 @@ def write_csv(frame, path: str | Path, *, bom: bool = True) -> Path:
 
     path = Path(path)
     frame = safe_frame(frame)
-    try:
+    with writing(path):
         if isinstance(frame, pl.DataFrame):
             with path.open("wb") as handle:
                 if bom:
@@ -120,22 +120,47 @@ def write_csv(frame, path: str | Path, *, bom: bool = True) -> Path:
         else:
             with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
                 frame.to_csv(handle, index=False)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}).") from None
     return path
 
 
 def write_rows_csv(rows: Iterable[Iterable], path: str | Path, *, bom: bool = True, lineterminator="\r\n") -> Path:
     """Write rows (the first one the header) as CSV, every text cell neutralised."""
     path = Path(path)
-    try:
+    with writing(path):
         with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator=lineterminator)
             for row in rows:
                 writer.writerow([safe_text_cell(v) for v in row])
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}).") from None
     return path
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    """Write ``text`` as UTF-8 (JSON, HTML): an OSError becomes one OutputError line."""
+    path = Path(path)
+    with writing(path):
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_figure(figure, stem: str | Path) -> dict[str, Path]:
+    """Write a matplotlib figure as ``stem.png`` and ``stem.svg`` (the SVG cleaned of characters
+    XML forbids): {file name: path}, PNG first.
+
+        >>> write_figure(report.plot("en"), out_dir / "bottlenecks")   # doctest: +SKIP
+        {'bottlenecks.png': ..., 'bottlenecks.svg': ...}
+    """
+    from procmine.chart.flowchart import save_figure
+
+    stem = Path(stem)
+    written = {}
+    for suffix in ("png", "svg"):
+        path = stem.with_name(f"{stem.name}.{suffix}")
+        with writing(path):
+            save_figure(figure, path)
+            if suffix == "svg":
+                clean_xml_file(path)
+        written[path.name] = path
+    return written
 
 
 def xml_text(text) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import procmine
 from procmine._engine import pm4py
@@ -110,3 +111,17 @@ def test_a_case_of_thousands_of_steps_is_mined_from_its_directly_follows_counts(
     assert set(model.tasks) == {"提交", "审批", "退回修改", "归档"}
     tasks = {e.get("name") for e in ET.parse(model.save(tmp_path / "long.bpmn")).iter() if e.tag.endswith("task")}
     assert tasks == {"提交", "审批", "退回修改", "归档"}
+
+
+def test_the_same_model_is_laid_out_the_same_way_every_time():
+    # pm4py keeps a model's nodes in a set: without a stable order the layout changed run to run
+    import procmine
+
+    log = procmine.read_log(Path(__file__).resolve().parent.parent / "sample_logs" / "合同审批.csv")
+
+    def positions():
+        model = procmine.discover_bpmn(log).engine_model
+        return sorted((type(n).__name__, n.get_name() or "", n.get_x(), n.get_y()) for n in model.get_nodes())
+
+    first = positions()
+    assert all(positions() == first for _ in range(4))

@@ -31,7 +31,7 @@ from procmine.timezones import wall_clock_us
 from procmine.log import ACTIVITY, DEPARTMENT, RESOURCE, ROLE, START, EventLog
 
 US_PER_DAY = 86_400_000_000
-from procmine.result import Result
+from procmine.result import Result, display_lang
 from procmine.text import Text, phrases
 
 if TYPE_CHECKING:
@@ -69,6 +69,14 @@ PHRASES = phrases("bottlenecks", {
     "bar_handoff": ("交接：{name}", "handoff: {name}"),
     "bar_note": ("中位 {median} {unit} · {cases:,} 个案例", "median {median} {unit} · {cases:,} cases"),
     "heatmap_title": ("瓶颈热力图：时间花在哪里", "Where the time goes"),
+    # the notebook display
+    "html_head": ("瓶颈", "Bottlenecks"),
+    "html_said": ("（{cases:,} 个案例；{calendar}）", " ({cases:,} cases; {calendar})"),
+    "html_where": ("位置", "where"),
+    "html_cases": ("案例数", "cases"),
+    "html_median": ("中位（{unit}）", "median ({unit})"),
+    "html_share": ("占总周期时间比例", "share of lead time"),
+    "html_path": ("关键路径：{path}", "critical path: {path}"),
 })
 
 #: Activities and hand-offs on the critical path must be seen in at least this share of cases
@@ -188,17 +196,35 @@ class Bottlenecks(Result):
         return lines
 
     def _repr_html_(self) -> str:
+        esc, t = html.escape, PHRASES.text(display_lang(self))
         rows = "".join(
-            f"<tr><td>{html.escape(r['kind'])}</td><td>{html.escape(r['name'])}</td><td>{r['cases']:,}</td>"
+            f"<tr><td>{esc(t('kind_' + r['kind']))}</td><td>{esc(r['name'])}</td><td>{r['cases']:,}</td>"
             f"<td>{_fmt(r['median_work_hours'])}</td><td>{r['share_of_lead_time'] * 100:.1f} %</td></tr>"
             for r in self.top(12).iter_rows(named=True)
         )
-        path = html.escape(" → ".join(self.critical_path))
+        heads = "".join(f"<th>{esc(t(key, unit=t.hours_unit(self.basis)))}</th>"
+                        for key in ("html_where", "html_cases", "html_median", "html_share"))
+        calendar = self._tables.calendar.describe(t.lang) if self._tables is not None else self.calendar_description
         return (
-            f"<div><b>Bottlenecks</b> ({self.cases:,} cases; {html.escape(self.calendar_description)})"
-            f"<table><tr><th></th><th>where</th><th>cases</th><th>median ({self.basis} h)</th>"
-            f"<th>share of lead time</th></tr>{rows}</table><p>critical path: {path}</p></div>"
+            f"<div><b>{esc(t('html_head'))}</b>{esc(t('html_said', cases=self.cases, calendar=calendar))}"
+            f"<table><tr><th></th>{heads}</tr>{rows}</table>"
+            f"<p>{esc(t('html_path', path=' → '.join(self.critical_path)))}</p></div>"
         )
+
+    # --- files -------------------------------------------------------------------------
+    outputs = ("bottlenecks.png", "bottlenecks.svg", "bottleneck_heatmap.png", "bottleneck_heatmap.svg",
+               "bottlenecks.json", "backlog.csv")
+
+    def _write_files(self, paths, lang, top: int = 10, filters=(), **options) -> None:
+        """The top bottlenecks and the heat map (PNG + SVG), the JSON, and the backlog by period."""
+        from procmine.output import write_csv
+
+        self._write_charts(paths, {"bottlenecks": lambda: self.plot(lang, top=top),
+                                   "bottleneck_heatmap": lambda: self.heatmap(lang)})
+        self._write_json(paths, "bottlenecks.json", filters)
+        if "backlog.csv" in paths:
+            write_csv(self.backlog.with_columns(self.backlog["period_end"].dt.strftime("%Y-%m-%d")),
+                      paths["backlog.csv"])
 
     # --- charts ------------------------------------------------------------------------
     def plot(self, lang: str = "zh", top: int = 10):

@@ -150,7 +150,16 @@ class DrillDown(Result):
         """The calendar in ``lang`` (results with ``calendar_description`` and ``calendar_description_zh``)."""
         return Text(lang).pick((self.calendar_description_zh, self.calendar_description))
 
-    def write(self, path: str | Path) -> Path:
+    def write(self, out_dir: str | Path, lang: str = "zh", **options):
+        """The result's files in ``out_dir``: ``{file name: path}`` (see :meth:`Result.write`).
+
+        Given a file name ending in ``.csv`` instead of a folder, only the table is written there,
+        as CSV, and its path returned: ``table.write("out/cases.csv")``."""
+        if str(out_dir).lower().endswith(".csv"):
+            return self.to_csv(out_dir)
+        return super().write(out_dir, lang, **options)
+
+    def to_csv(self, path: str | Path) -> Path:
         """The table as CSV (UTF-8 with BOM, formula-like text cells neutralised)."""
         from procmine.output import write_csv
 
@@ -185,6 +194,12 @@ class CaseTable(DrillDown):
     calendar_description_zh: str
     source: str = ""
     compared: bool = False
+
+    outputs = ("cases.csv",)
+
+    def _write_files(self, paths, lang, **options) -> None:
+        if "cases.csv" in paths:
+            self.to_csv(paths["cases.csv"])
 
     def to_frame(self) -> pd.DataFrame:
         frame = self.table.with_columns(pl.col("first_time", "last_time").dt.strftime("%Y-%m-%d %H:%M:%S"),
@@ -382,6 +397,14 @@ class CaseTimeline(DrillDown):
         if pending:
             lines.append(say("timeline_pending", lang, n=pending, as_of=_when(self.as_of)))
         return "\n".join(lines)
+
+    def _file_names(self, **options) -> list[str]:
+        """timeline_<case id>.png / .svg, the id made safe for a file name."""
+        stem = "timeline_" + (re.sub(r"[^0-9A-Za-z\u4e00-\u9fff._-]+", "_", self.case).strip("._") or "case")
+        return [f"{stem}.png", f"{stem}.svg"]
+
+    def _write_files(self, paths, lang, **options) -> None:
+        self._write_charts(paths, {self._file_names()[0].removesuffix(".png"): lambda: self.plot(lang)})
 
     def plot(self, lang: str = "zh", top: int | None = None):
         """The Gantt-like timeline (``top``, when given, keeps the first steps)."""

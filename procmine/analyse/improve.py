@@ -171,6 +171,11 @@ class ImprovementReport(Result):
                             columns=["kind", "activities", "estimated_saving_work_hours", "saving_method",
                                      "confidence", "summary", "summary_en", "evidence"])
 
+    outputs = ("improvements.json",)
+
+    def _write_files(self, paths, lang, filters=(), **options) -> None:
+        self._write_json(paths, "improvements.json", filters)
+
     def _saving(self, c: Candidate, lang: str = "zh") -> str:
         t = PHRASES.text(lang)
         if c.estimated_saving_work_hours is None:

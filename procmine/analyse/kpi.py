@@ -142,6 +142,17 @@ class KPIReport(Result):
         return (f"<div><pre>{html.escape(self.describe(display_lang(self)))}</pre><table><tr>{head}</tr>{months}"
                 "</table></div>")
 
+    outputs = ("kpi_trend.png", "kpi_trend.svg", "kpi.json", "kpi_by_month.csv")
+
+    def _write_files(self, paths, lang, filters=(), **options) -> None:
+        """The monthly trend chart (PNG + SVG), the JSON and the monthly table."""
+        from procmine.output import write_csv
+
+        self._write_charts(paths, {"kpi_trend": lambda: self.plot(lang)})
+        self._write_json(paths, "kpi.json", filters)
+        if "kpi_by_month.csv" in paths:
+            write_csv(self.by_month, paths["kpi_by_month.csv"])
+
     def plot(self, lang: str = "zh"):
         """Monthly median lead time (working days) and cases completed, against the target."""
         from procmine.chart.trend import draw_monthly_trend

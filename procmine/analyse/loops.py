@@ -37,7 +37,7 @@ import polars as pl
 from procmine.analyse.times import time_tables
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, EventLog
 from procmine.outcomes import SAYS_NO
-from procmine.result import Result
+from procmine.result import Result, display_lang
 from procmine.text import Text, phrases
 
 #: A ping-pong is folded into a re-entry loop when at least this share of its cases went round that loop.
@@ -79,8 +79,16 @@ PHRASES = phrases("loops", {
              "cases (median extra = median lead time of closed cases with the loop minus those without, {unit})"),
     "title": ("返工与循环（按案例数）", "Loops by cases"),
     "no_loops": ("未发现返工", "no loops found"),
+    # the notebook display's table
+    "html_head": ("返工与循环", "Loops"),
+    "html_loop": ("环", "loop"),
+    "html_kind": ("类型", "kind"),
+    "html_sender": ("发回环节", "sent back by"),
+    "html_cases": ("案例数", "cases"),
+    "html_share": ("占比", "share"),
+    "html_times": ("次数", "times"),
+    "html_extra": ("中位额外（{unit}）", "median extra ({unit})"),
 })
-KIND_ZH = {kind: PHRASES(kind, "zh") for kind in ("self-loop", "send-back", "rework", "ping-pong")}
 SCHEMA = {
     "kind": pl.String, "activities": pl.List(pl.String), "back_edge": pl.List(pl.String), "by": pl.String,
     "sender": pl.String, "cases": pl.Int64, "case_share": pl.Float64, "traversals": pl.Int64,
@@ -232,15 +240,25 @@ class LoopReport(Result):
         return self.describe("zh")
 
     def _repr_html_(self) -> str:
-        esc = html.escape
+        esc, t = html.escape, PHRASES.text(display_lang(self))
         rows = "".join(
-            f"<tr><td>{esc(self.label(r))}</td><td>{esc(KIND_ZH[r['kind']])}</td><td>{esc(str(r['sender']))}</td>"
+            f"<tr><td>{esc(self.label(r, t.lang))}</td><td>{esc(t(r['kind']))}</td><td>{esc(str(r['sender']))}</td>"
             f"<td>{r['cases']}</td><td>{r['case_share']:.1%}</td><td>{r['traversals']}</td>"
             f"<td>{_fmt(r['median_extra_work_hours'])}</td></tr>"
             for r in self.loops.to_dicts())
-        return (f"<div><h4>返工与循环 · loops</h4><p>{esc(self.calendar_description)}</p><table><tr><th>环</th>"
-                f"<th>类型</th><th>发回环节</th><th>案例数</th><th>占比</th><th>次数</th>"
-                f"<th>中位额外（{esc(hours_unit(self.basis))}）</th></tr>{rows}</table></div>")
+        calendar = t.pick((self.calendar_description, self.calendar_description_en or self.calendar_description))
+        heads = "".join(f"<th>{esc(t(key, unit=t.hours_unit(self.basis)))}</th>" for key in
+                        ("html_loop", "html_kind", "html_sender", "html_cases", "html_share", "html_times",
+                         "html_extra"))
+        return (f"<div><h4>{esc(t('html_head'))}</h4><p>{esc(calendar)}</p><table><tr>{heads}</tr>{rows}"
+                "</table></div>")
+
+    outputs = ("loops.png", "loops.svg", "loops.json")
+
+    def _write_files(self, paths, lang, filters=(), **options) -> None:
+        """The loops chart (PNG + SVG; its own top 15) and the JSON."""
+        self._write_charts(paths, {"loops": lambda: self.plot(lang=lang)})
+        self._write_json(paths, "loops.json", filters)
 
     def plot(self, lang: str = "zh", top: int = 15):
         """Horizontal bars of the ``top`` loops by cases, each labelled with its median extra time."""

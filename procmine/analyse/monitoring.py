@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pandas as pd
 import polars as pl
@@ -111,6 +112,16 @@ class StuckCases(Result):
 
     def __str__(self) -> str:
         return self.describe("zh")
+
+    outputs = ("stuck_cases.csv",)
+
+    def _write_files(self, paths, lang, **options) -> None:
+        """Every open step, stuck or not, its arrival as 2025-12-31 18:00."""
+        from procmine.output import write_csv
+
+        if "stuck_cases.csv" in paths:
+            write_csv(self.open_steps.with_columns(pl.col("since").dt.strftime("%Y-%m-%d %H:%M")),
+                      paths["stuck_cases.csv"])
 
     def _repr_html_(self) -> str:
         t = PHRASES.text(display_lang(self))
@@ -249,6 +260,19 @@ class MonthlyKPIs:
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.to_pandas()
+
+    def files(self, **options) -> list[str]:
+        return ["monthly.csv"]
+
+    def write(self, out_dir, lang: str = "zh", **options) -> dict[str, Path]:
+        """The table as ``monthly.csv`` in ``out_dir``: ``{file name: path}``, as every result's
+        ``write`` (:meth:`procmine.result.Result.write`)."""
+        from procmine.output import write_csv, writing
+
+        out = Path(out_dir)
+        with writing(out, "cannot be created; choose another folder"):
+            out.mkdir(parents=True, exist_ok=True)
+        return {"monthly.csv": write_csv(self.table, out / "monthly.csv")}
 
 
 def monthly_kpis(log: EventLog, *, as_of=None, target: str | None = None, calendar=None) -> MonthlyKPIs:

@@ -206,6 +206,14 @@ class VariantExplorer(DrillDown):
         lines.append("  " + self.calendar_text(lang))
         return "\n".join(lines)
 
+    outputs = ("variants.csv", "variants.png", "variants.svg")
+
+    def _write_files(self, paths, lang, **options) -> None:
+        """Every variant as CSV (variant_id = the case table's), and the chart of the top variants."""
+        if "variants.csv" in paths:
+            self.to_csv(paths["variants.csv"])
+        self._write_charts(paths, {"variants": lambda: self.plot(lang)})
+
     def plot(self, lang: str = "zh", top: int | None = None):
         """Horizontal bars of the top variants' shares, with their median lead time beside."""
         from procmine.chart.variants import draw_variants
@@ -227,7 +235,7 @@ def explore_variants(log: EventLog, calendar: "Calendar | None" = None, top: int
 
         >>> explorer = explore_variants(log, top=5)       # doctest: +SKIP
         >>> explorer.plot().savefig("variants.png")       # doctest: +SKIP
-        >>> explorer.write("variants.csv")                # every variant, with its rank  # doctest: +SKIP
+        >>> explorer.write("out")             # variants.csv (every variant, with its rank), the chart  # doctest: +SKIP
     """
     tables = time_tables(log, calendar)
     cal = tables.calendar

@@ -21,6 +21,7 @@ import re
 import warnings
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import matplotlib
@@ -781,6 +782,7 @@ class _Drawing:
             max_rank_sep=st.rank_sep * st.rank_sep_growth,
         )
         self.pad = 8.0  # around the layout, for line widths / arrow heads
+        self._lines: dict[tuple, list[tuple[float, float]]] = {}  # each edge's drawn line (_edge_line), once
         self._norm, self._colour_of = self._colour_scale() if self.look.heat else (None, lambda v: _NO_TIME_COLOUR)
 
     # ---- what a FlowchartLook may change (the comparison chart restyles boxes and arrows) ---
@@ -814,7 +816,7 @@ class _Drawing:
 
     def _edge_line(self, u, v) -> list[tuple[float, float]]:
         """The drawn line of an edge (smoothed, relaxed where that hits nothing), computed once."""
-        cache = self.__dict__.setdefault("_lines", {})
+        cache = self._lines
         if (u, v) in cache:
             return cache[(u, v)]
         layout, kind = self.layout, self._edge_kind(u, v)
@@ -979,20 +981,24 @@ class _Drawing:
                     bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.88),
                 )
 
+    @cached_property
+    def _rects(self) -> tuple[list[tuple], np.ndarray]:
+        """Every box and label: their keys (("node", n) / ("label", edge)) and (l, t, r, b)."""
+        keys, rects = [], []
+        for node in self.graph.nodes:
+            keys.append(("node", node))
+            rects.append(self.layout.box(node))
+        for edge, (x, y) in self.layout.label_positions.items():
+            w, h = self.label_sizes[edge]
+            keys.append(("label", edge))
+            rects.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+        return keys, np.asarray(rects, dtype=float).reshape(-1, 4)
+
     def _obstacles(self, u, v) -> np.ndarray:
         """Boxes (except u and v) and labels (except the edge's own) as (l, t, r, b)."""
-        if not hasattr(self, "_rects"):
-            keys, rects = [], []
-            for node in self.graph.nodes:
-                keys.append(("node", node))
-                rects.append(self.layout.box(node))
-            for edge, (x, y) in self.layout.label_positions.items():
-                w, h = self.label_sizes[edge]
-                keys.append(("label", edge))
-                rects.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
-            self._rect_keys, self._rects = keys, np.asarray(rects, dtype=float).reshape(-1, 4)
-        mask = np.array([k not in (("node", u), ("node", v), ("label", (u, v))) for k in self._rect_keys])
-        return self._rects[mask]
+        keys, rects = self._rects
+        mask = np.array([k not in (("node", u), ("node", v), ("label", (u, v))) for k in keys])
+        return rects[mask]
 
     def _draw_nodes(self, ax, colour_of=None) -> None:
         st = self.st

@@ -199,14 +199,16 @@ def _drill_down(log: EventLog, arrival_times: bool) -> dict:
     """For every activity and hand-off of the whole log: example case ids; for activities also
     the most frequent variants through them."""
     tables = log.tables(arrival_times=arrival_times)
-    # first executions are one row per (case, activity): no de-duplication over the whole log
-    by_activity = (tables.steps.select(ACTIVITY, CASE, "occurrence").filter(pl.col("occurrence") == 1)
-                   .group_by(ACTIVITY, maintain_order=True).agg(pl.col(CASE).head(EXAMPLE_CASES)))
-    # integer codes while grouping ten million hand-offs; names and case ids for the few kept
+    # first executions are one row per (case, activity): no de-duplication over the whole log;
+    # integer codes while grouping ten million steps and hand-offs, names and case ids for the few kept
+    by_activity = (tables.steps.select("activity_code", "case_code", "occurrence").filter(pl.col("occurrence") == 1)
+                   .group_by("activity_code", maintain_order=True).agg(pl.col("case_code").head(EXAMPLE_CASES)))
     by_edge = (tables.handoffs.select("source_code", "target_code", "case_code")
                .group_by("source_code", "target_code", maintain_order=True)
                .agg(pl.col("case_code").head(10 * EXAMPLE_CASES).unique(maintain_order=True).head(EXAMPLE_CASES)))
     names, case_ids = tables.activity_names, tables.cases[CASE]
+    by_activity = pl.DataFrame({ACTIVITY: names.gather(by_activity["activity_code"]),
+                                CASE: [case_ids.gather(codes).to_list() for codes in by_activity["case_code"]]})
     by_edge = pl.DataFrame({"source": names.gather(by_edge["source_code"]), "target": names.gather(by_edge["target_code"]),
                             CASE: [case_ids.gather(codes).to_list() for codes in by_edge["case_code"]]})
     variants = tables.variants.select("activities", "cases", "share").head(2000)

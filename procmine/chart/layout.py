@@ -11,31 +11,34 @@ Why not ``igraph.Graph.layout_sugiyama``: in python-igraph 1.0 it places every v
 ``hgap`` apart regardless of its width (our boxes have very different widths), it no
 longer offers ``return_extended_graph``, it cannot be told to keep the start node on
 top, and it has no notion of label ranks or side-routed back edges.  The phases are
-therefore implemented here in plain Python (networkx is only used to read the graph):
+therefore implemented here in plain Python (networkx is only used to read the graph), one
+function per phase, called in turn by :func:`layered_layout`:
 
-1. cycle breaking: DFS from ``sources`` (heaviest successor first); edges into a node on
-   the DFS stack are reversed (``back_edges``), as are edges into ``sources``;
-2. layering: longest path, then a "promotion" pass that shortens edges (weighted), with
-   ``sources`` pinned to the top layer and ``sinks`` to the bottom one;
-3. long edges are split by dummy vertices; with ``label_sizes`` every layer gap gets a
-   label rank, and each labelled edge gets a label dummy of the label's size there
-   (as Graphviz dot does), so labels are part of the layout and cannot collide;
-   back edges get "side" dummies beside both end boxes, so they leave and enter a box
-   at its side and run up in their own channel; self-loops get a slot beside the box;
-4. crossing minimisation: layer-by-layer barycenter sweeps with adjacent transpositions,
-   from the DFS order and its mirror image, plus a pass that tries moving each loop
-   channel to the far left / right; the ordering with fewest crossings is kept;
-5. x coordinates: minimise Σ w·(x_a − x_b)² over the layered edges subject to the
-   in-layer order and the per-box widths + ``node_sep`` (block coordinate descent, each
-   layer solved exactly by weighted isotonic regression / pool-adjacent-violators),
-   then a few reweighted rounds towards Σ w·|x_a − x_b| so most edges come out
-   exactly vertical; small remaining jogs along long edges are removed;
-6. routes: polylines from a port on u's border through the dummy positions to a port on
-   v's border.  Forward edges leave at the bottom and enter at the top (ports spread
-   along the side); back edges leave and enter at the left or right side.  A route
-   crosses every layer *vertically* over the whole height of that layer's band (its
-   tallest box or label) and moves sideways only in the gaps between bands, so no route
-   passes through a box or a reserved label.
+1. cycle breaking (``_orient_edges``): DFS from ``sources`` (heaviest successor first);
+   edges into a node on the DFS stack are reversed (``back_edges``), as are edges into
+   ``sources``;
+2. layering (``_assign_layers``): longest path, then a "promotion" pass that shortens edges
+   (weighted), with ``sources`` pinned to the top layer and ``sinks`` to the bottom one;
+3. dummies (``_add_dummies``): long edges are split by dummy vertices; with ``label_sizes``
+   every layer gap gets a label rank, and each labelled edge gets a label dummy of the
+   label's size there (as Graphviz dot does), so labels are part of the layout and cannot
+   collide; back edges get "side" dummies beside both end boxes, so they leave and enter a
+   box at its side and run up in their own channel; self-loops get a slot beside the box;
+4. crossing minimisation (``_order_ranks``, then ``_choose_loop_sides``): layer-by-layer
+   barycenter sweeps with adjacent transpositions, from the DFS order and its mirror image,
+   plus a pass that tries moving each loop channel to the far left / right; the ordering
+   with fewest crossings is kept;
+5. coordinates (``_place``): x minimises Σ w·(x_a − x_b)² over the layered edges subject to
+   the in-layer order and the per-box widths + ``node_sep`` (block coordinate descent, each
+   layer solved exactly by weighted isotonic regression / pool-adjacent-violators), then a
+   few reweighted rounds towards Σ w·|x_a − x_b| so most edges come out exactly vertical;
+   small remaining jogs along long edges are removed; y rank by rank;
+6. routes (``_route_edges``, ``_route_self_loops``): polylines from a port on u's border
+   through the dummy positions to a port on v's border.  Forward edges leave at the bottom
+   and enter at the top (ports spread along the side); back edges leave and enter at the
+   left or right side.  A route crosses every layer *vertically* over the whole height of
+   that layer's band (its tallest box or label) and moves sideways only in the gaps between
+   bands, so no route passes through a box or a reserved label.
 
 Everything is deterministic: iteration is in node insertion / edge order with explicit
 tie-breaks, never over unordered sets of node ids, and the effort spent on very large
@@ -739,22 +742,65 @@ def layered_layout(
     max_rank_sep:
         if given, a layer gap grows (up to this) where edges must run far sideways, so
         that no segment is flatter than about 1 : 3.  Default: every gap is ``rank_sep``.
+
+    The phases are those of the module docstring, one function each.
     """
     nodes = list(graph.nodes)
-    n = len(nodes)
-    index = {node: i for i, node in enumerate(nodes)}
     missing = [node for node in nodes if node not in sizes]
     if missing:
         raise ValueError(f"sizes is missing {len(missing)} node(s), e.g. {missing[0]!r}")
     label_sizes = dict(label_sizes) if label_sizes is not None else None
-    labelled = label_sizes is not None
     loop_size = node_sep / 2 if self_loop_size is None else float(self_loop_size)
     port_gap = node_sep / 3 if port_gap is None else float(port_gap)
-
-    if n == 0:
+    if not nodes:
         return Layout({}, {}, set(), 0.0, 0.0)
 
-    # ---- edges -----------------------------------------------------------------------
+    edges = _indexed_edges(graph, nodes, weight, sources, sinks)
+    # 1. cycle breaking: which edges are drawn upward
+    _orient_edges(edges)
+    # 2. layering
+    layer = _assign_layers(len(nodes), edges.dag, edges.src, edges.snk, edges.preorder)
+    # 3. dummies along long edges, label ranks, side dummies of back edges, self-loop slots
+    layered = _add_dummies(edges, layer, sizes, label_sizes, loop_size)
+    # 4. crossing minimisation, then the side of each self-loop
+    ordering = _order_ranks(layered, edges)
+    loop_sides = _choose_loop_sides(layered, ordering)
+    # 5. coordinates
+    placed = _place(layered, ordering, node_sep=node_sep, rank_sep=rank_sep, max_rank_sep=max_rank_sep)
+    # 6. routes
+    routes, label_positions = _route_edges(layered, ordering, placed, edges, port_gap)
+    _route_self_loops(layered, ordering, placed, loop_size, label_sizes, routes, label_positions)
+    return _normalised(layered, placed, edges, layer, sizes, routes, label_positions, loop_sides)
+
+
+# ----------------------------------------------------------------------------------------
+# the phases of layered_layout, in order
+# ----------------------------------------------------------------------------------------
+@dataclass
+class _Edges:
+    """The graph's edges by node index, and how cycle breaking turned them (filled in order)."""
+
+    nodes: list[Hashable]
+    edges: list[tuple[int, int, float]]  # (u, v, weight), self-loops left out
+    self_loops: list[int]  # u for every edge (u, u), in edge order
+    src: list[int]  # pinned to the top layer
+    snk: list[int]  # pinned to the bottom layer
+    reversed_idx: set[tuple[int, int]] = field(default_factory=set)  # (u, v) drawn upward
+    preorder: list[int] = field(default_factory=list)  # of the cycle-breaking DFS
+    dag: list[tuple[int, int, float]] = field(default_factory=list)  # edges with reversed ones turned
+
+
+def _indexed_edges(
+    graph: nx.DiGraph,
+    nodes: list[Hashable],
+    weight: str | None,
+    sources: Iterable[Hashable] | None,
+    sinks: Iterable[Hashable] | None,
+) -> _Edges:
+    """The edges as index pairs with their weights, the self-loops apart, and the nodes pinned
+    to the top (``sources``, default: those without incoming edges) and to the bottom."""
+    n = len(nodes)
+    index = {node: i for i, node in enumerate(nodes)}
     edges: list[tuple[int, int, float]] = []
     self_loops: list[int] = []
     for u, v, data in graph.edges(data=True):
@@ -762,9 +808,6 @@ def layered_layout(
             self_loops.append(index[u])
         else:
             edges.append((index[u], index[v], _edge_weight(data, weight)))
-    succ: list[list[tuple[int, float]]] = [[] for _ in range(n)]
-    for u, v, wt in edges:
-        succ[u].append((v, wt))
     indeg = [0] * n
     for _u, v, _w in edges:
         indeg[v] += 1
@@ -783,12 +826,20 @@ def layered_layout(
             raise ValueError(f"sink {s!r} is not a node of the graph")
         if index[s] not in snk and index[s] not in src:
             snk.append(index[s])
+    return _Edges(nodes, edges, self_loops, src, snk)
 
-    # ---- 1. cycle breaking ------------------------------------------------------------
+
+def _orient_edges(e: _Edges) -> None:
+    """Phase 1: choose the edges to reverse so the graph is acyclic with the sources on top and
+    the sinks at the bottom; fills ``reversed_idx``, ``preorder`` and ``dag``."""
+    n, edges, src = len(e.nodes), e.edges, e.src
+    succ: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+    for u, v, wt in edges:
+        succ[u].append((v, wt))
     reversed_idx, preorder = _break_cycles(n, succ, src)
     # edges into sinks that leave sinks would make them non-sinks: reverse edges out of
     # pinned sinks as well so they can sit at the bottom.
-    snk_set = set(snk)
+    snk_set = set(e.snk)
     for u, v, _w in edges:
         if u in snk_set and v not in snk_set and (u, v) not in reversed_idx:
             reversed_idx.add((u, v))
@@ -811,15 +862,41 @@ def layered_layout(
             dag.append((v, u, wt))
         else:
             dag.append((u, v, wt))
+    e.reversed_idx, e.preorder, e.dag = reversed_idx, preorder, dag
 
-    # ---- 2. layering --------------------------------------------------------------------
-    layer = _assign_layers(n, dag, src, snk, preorder)
+
+@dataclass
+class _Layered:
+    """The layered graph: real nodes and dummies on ranks, every edge a chain of items."""
+
+    nodes: list[Hashable]
+    items: _Items
+    n_ranks: int
+    labelled: bool
+    chains: dict[tuple[int, int], list[int]]  # edge (u, v) → its items, top to bottom
+    label_item: dict[tuple[int, int], int]  # edge (u, v) → the label dummy reserving its label
+    attached: dict[int, list[int]]  # real item → side / loop dummies beside it (inner → outer)
+    attach_links: list[tuple[int, int, float]]  # (real item, dummy beside it, weight)
+    loop_item: dict[int, int]  # real item → the slot of its self-loop
+
+
+def _add_dummies(
+    e: _Edges,
+    layer: list[int],
+    sizes: Mapping[Hashable, tuple[float, float]],
+    label_sizes: dict[Edge, tuple[float, float]] | None,
+    loop_size: float,
+) -> _Layered:
+    """Phase 3: split long edges by dummy vertices, give each labelled edge a label dummy on a
+    label rank (every other rank when there are labels), put "side" dummies beside both ends of
+    a back edge and reserve a slot beside a box for its self-loop."""
+    nodes, edges, reversed_idx = e.nodes, e.edges, e.reversed_idx
+    n = len(nodes)
+    labelled = label_sizes is not None
     # Merge parallel layering edges (u→v and a reversed v→u give the same DAG pair) only
     # for layering; chains stay per original edge.
     scale = 2 if labelled else 1
     n_ranks = (max(layer) if layer else 0) * scale + 1
-
-    # ---- 3. layered graph with dummies --------------------------------------------------
     items = _Items()
     for i, node in enumerate(nodes):
         w, h = sizes[node]
@@ -835,7 +912,7 @@ def layered_layout(
 
     dag_out = [0] * n
     dag_in = [0] * n
-    for a, b, _w in dag:
+    for a, b, _w in e.dag:
         dag_out[a] += 1
         dag_in[b] += 1
     attached: dict[int, list[int]] = {}
@@ -890,7 +967,7 @@ def layered_layout(
 
     # self-loops: a reserved slot beside the box (loop + its label)
     loop_item: dict[int, int] = {}
-    for u in dict.fromkeys(self_loops):
+    for u in dict.fromkeys(e.self_loops):
         key = (nodes[u], nodes[u])
         lab = label_sizes.get(key) if labelled else None
         lw = loop_size + ((lab[0] + 4.0) if lab is not None else 0.0)
@@ -899,10 +976,14 @@ def layered_layout(
         attached.setdefault(u, []).insert(0, d)  # innermost
         attach_links.append((u, d, 4.0))
         loop_item[u] = d
+    return _Layered(nodes, items, n_ranks, labelled, chains, label_item, attached, attach_links, loop_item)
 
-    # ---- 4. ordering ------------------------------------------------------------------
-    # initial order: DFS through the layered graph in DFS-preorder of the real nodes
-    initial: list[list[int]] = [[] for _ in range(n_ranks)]
+
+def _initial_order(layered: _Layered, preorder: list[int]) -> list[list[int]]:
+    """Each rank's items in the order a DFS through the layered graph meets them, starting from
+    the real nodes in cycle-breaking preorder (the dummies beside a box are left to it)."""
+    items, attached = layered.items, layered.attached
+    initial: list[list[int]] = [[] for _ in range(layered.n_ranks)]
     visited = [False] * len(items.kind)
     pre_rank = {u: i for i, u in enumerate(preorder)}
     attached_ids = {d for ds in attached.values() for d in ds}
@@ -928,9 +1009,18 @@ def layered_layout(
         if not visited[item] and item not in attached_ids:
             initial[items.rank[item]].append(item)
             visited[item] = True
-    # Barycenter sweeps only find local optima; start from the DFS order and from its
-    # mirror image (back edges then start on the left) and keep the better result.
-    back_chains = [chains[(u, v)] for u, v, _w in sorted(edges, key=lambda e: -e[2]) if (u, v) in reversed_idx]
+    return initial
+
+
+def _order_ranks(layered: _Layered, e: _Edges) -> _Ordering:
+    """Phase 4: the order of the items in each rank with the fewest crossings found.
+
+    Barycenter sweeps only find local optima; they start from the DFS order and from its
+    mirror image (back edges then start on the left), then try moving each back edge's
+    channel to the far left / right, and the better result is kept."""
+    items, chains = layered.items, layered.chains
+    initial = _initial_order(layered, e.preorder)
+    back_chains = [chains[(u, v)] for u, v, _w in sorted(e.edges, key=lambda x: -x[2]) if (u, v) in e.reversed_idx]
     ordering: _Ordering | None = None
     best_crossings = None
     # Effort is scaled down for very large layered graphs (deterministically, by size)
@@ -940,7 +1030,7 @@ def layered_layout(
     sweeps = 24 if n_items <= 1500 else 10
     chain_limit = max(5, min(40, 40000 // max(1, n_items)))
     for mirrored in starts:
-        candidate = _Ordering(items, n_ranks, {k: list(v) for k, v in attached.items()})
+        candidate = _Ordering(items, layered.n_ranks, {k: list(v) for k, v in layered.attached.items()})
         candidate.free = [list(reversed(f)) if mirrored else list(f) for f in initial]
         if mirrored:
             candidate.side = {d: -1 for d in candidate.side}
@@ -952,18 +1042,70 @@ def layered_layout(
         if c == 0:
             break
     assert ordering is not None
-    attached = ordering.attached
-    # a self-loop goes on the side of its box with fewer back-edge channels (right on ties)
+    return ordering
+
+
+def _choose_loop_sides(layered: _Layered, ordering: _Ordering) -> dict[Hashable, int]:
+    """A self-loop goes on the side of its box with fewer back-edge channels (right on ties);
+    then every rank is expanded with the dummies beside its boxes. ``{node: +1 or -1}``."""
+    items, attached = layered.items, ordering.attached
     loop_sides: dict[Hashable, int] = {}
-    for u, d in loop_item.items():
+    for u, d in layered.loop_item.items():
         sides = [ordering.side[s] for s in attached.get(u, []) if items.kind[s] == _SIDE]
         side = 1 if sides.count(1) <= sides.count(-1) else -1
         ordering.side[d] = side
-        loop_sides[nodes[u]] = side
+        loop_sides[layered.nodes[u]] = side
     ordering.expand_all()
+    return loop_sides
 
-    # ---- 5. coordinates -------------------------------------------------------------------
-    xs, rank_gaps = _assign_x(items, ordering.expanded, node_sep, attach_links,
+
+@dataclass
+class _Placed:
+    """Where every item of the layered graph sits: centres, and each rank's y and height."""
+
+    items: _Items
+    xs: list[float]
+    ys: list[float]
+    rank_y: list[float]
+    rank_h: list[float]  # the tallest box or label of the rank
+
+    def box(self, i: int) -> tuple[float, float, float, float]:
+        xs, ys, items = self.xs, self.ys, self.items
+        return (xs[i] - items.w[i] / 2, ys[i] - items.h[i] / 2, xs[i] + items.w[i] / 2, ys[i] + items.h[i] / 2)
+
+    def port_range(self, i: int) -> tuple[float, float]:
+        """Where edges may leave or enter a box along its top or bottom (inset from the corners)."""
+        xs, items = self.xs, self.items
+        inset = min(items.w[i] * 0.2, 10.0)
+        return xs[i] - items.w[i] / 2 + inset, xs[i] + items.w[i] / 2 - inset
+
+    def band(self, i: int) -> tuple[float, float]:
+        """Top and bottom of the band of item ``i``'s rank."""
+        r = self.items.rank[i]
+        return self.rank_y[r] - self.rank_h[r] / 2, self.rank_y[r] + self.rank_h[r] / 2
+
+    def through(self, i: int, upward: bool) -> list[Point]:
+        """A route's points crossing item ``i``'s rank vertically, over the whole band."""
+        top, bottom = self.band(i)
+        x = self.xs[i]
+        seq = [(x, top), (x, self.ys[i]), (x, bottom)]
+        return seq[::-1] if upward else seq
+
+
+def _place(
+    layered: _Layered,
+    ordering: _Ordering,
+    *,
+    node_sep: float,
+    rank_sep: float,
+    max_rank_sep: float | None,
+) -> _Placed:
+    """Phase 5: x by weighted isotonic regression (:func:`_assign_x`) with jogs along the chains
+    removed from either end (:func:`_straighten`); y rank by rank, a gap growing (up to
+    ``max_rank_sep``) where edges have to travel far sideways."""
+    items, chains, n_ranks, labelled = layered.items, layered.chains, layered.n_ranks, layered.labelled
+    n_items = len(items.kind)
+    xs, rank_gaps = _assign_x(items, ordering.expanded, node_sep, layered.attach_links,
                               iterations=40 if n_items <= 1500 else 16)
     _straighten(xs, ordering.expanded, rank_gaps, chains.values(), items.kind, tolerance=node_sep)
     # and from the bottom up, so a chain's jogs collapse towards either end
@@ -995,25 +1137,29 @@ def layered_layout(
             y = rank_h[0] / 2
         rank_y[r] = y
     ys = [rank_y[items.rank[i]] for i in range(len(items.kind))]
+    return _Placed(items, xs, ys, rank_y, rank_h)
 
-    # ---- 6. routes ----------------------------------------------------------------------
-    def box(i: int) -> tuple[float, float, float, float]:
-        return (xs[i] - items.w[i] / 2, ys[i] - items.h[i] / 2, xs[i] + items.w[i] / 2, ys[i] + items.h[i] / 2)
 
-    def port_range(i: int) -> tuple[float, float]:
-        inset = min(items.w[i] * 0.2, 10.0)
-        return xs[i] - items.w[i] / 2 + inset, xs[i] + items.w[i] / 2 - inset
+#: a self-loop leaves and re-enters its box this share of the box's height above and below its middle
+_LOOP_BAND = 0.22
+
+
+def _end_ports(layered: _Layered, placed: _Placed, e: _Edges, port_gap: float) -> tuple[dict, dict]:
+    """Where each forward edge leaves its upper box (bottom side) and enters its lower one (top
+    side): ``(start points, end points)`` by edge, spread at least ``port_gap`` apart.
+
+    Port targets: straight down into the neighbouring point when it lies above/below the box;
+    for a direct edge between horizontally overlapping boxes, a common x so the edge is vertical."""
+    xs, ys, items = placed.xs, placed.ys, placed.items
+    port_range = placed.port_range
 
     def clamp(value: float, lo: float, hi: float) -> float:
         return min(max(value, lo), hi)
 
-    # Port targets: straight down into the neighbouring point when it lies above/below
-    # the box; for a direct edge between horizontally overlapping boxes, a common x so
-    # the edge is vertical.
     bottom_ports: dict[int, list[tuple[float, float, tuple[int, int]]]] = {}
     top_ports: dict[int, list[tuple[float, float, tuple[int, int]]]] = {}
-    for (u, v), chain in chains.items():
-        if (u, v) in reversed_idx:
+    for (u, v), chain in layered.chains.items():
+        if (u, v) in e.reversed_idx:
             continue
         lo_u, hi_u = port_range(u)
         lo_v, hi_v = port_range(v)
@@ -1032,18 +1178,26 @@ def layered_layout(
     end_pt: dict[tuple[int, int], Point] = {}
     for ports, store, at_bottom in ((bottom_ports, start_pt, True), (top_ports, end_pt, False)):
         for node_i, entries in ports.items():
-            entries.sort(key=lambda e: (e[0], e[1], e[2]))
+            entries.sort(key=lambda entry: (entry[0], entry[1], entry[2]))
             lo, hi = port_range(node_i)
-            placed = _spread([e[0] for e in entries], lo, hi, port_gap)
+            placed_x = _spread([entry[0] for entry in entries], lo, hi, port_gap)
             y_port = ys[node_i] + (items.h[node_i] / 2 if at_bottom else -items.h[node_i] / 2)
-            for px, e in zip(placed, entries):
-                store[e[2]] = (px, y_port)
+            for px, entry in zip(placed_x, entries):
+                store[entry[2]] = (px, y_port)
+    return start_pt, end_pt
 
-    # side ports for back edges and self-loops
+
+def _side_ports(ordering: _Ordering, placed: _Placed, port_gap: float) -> dict[int, float]:
+    """The y where each back edge leaves or enters the side of its box: ``{side dummy: y}``.
+
+    On each side of a box, edges going up leave from the upper part (inner ones highest) and
+    edges coming up enter the lower part (inner ones lowest); a self-loop on that side keeps the
+    middle for itself."""
+    xs, ys, items = placed.xs, placed.ys, placed.items
     side_port_y: dict[int, float] = {}  # side dummy -> y of its port
-    loop_band = 0.22
-    for owner, dummies in attached.items():
-        left, top, right, bottom = box(owner)
+    loop_band = _LOOP_BAND
+    for owner, dummies in ordering.attached.items():
+        left, top, right, bottom = placed.box(owner)
         h = items.h[owner]
         cy = ys[owner]
         margin = min(h * 0.2, 6.0)
@@ -1079,31 +1233,37 @@ def layered_layout(
                     values = values[::-1]
                 for d, value in zip(ds, values):
                     side_port_y[d] = value
+    return side_port_y
 
-    # Every route crosses each rank it passes through *vertically*, over the rank's whole
-    # band (its tallest box or label): sideways travel happens only in the gaps between
-    # bands, where there are no boxes and no labels.
-    def band(i: int) -> tuple[float, float]:
-        r = items.rank[i]
-        return rank_y[r] - rank_h[r] / 2, rank_y[r] + rank_h[r] / 2
 
-    def through(i: int, upward: bool) -> list[Point]:
-        top, bottom = band(i)
-        seq = [(xs[i], top), (xs[i], ys[i]), (xs[i], bottom)]
-        return seq[::-1] if upward else seq
+def _dedupe(pts: list[Point]) -> list[Point]:
+    """The points without consecutive repeats."""
+    out: list[Point] = []
+    for p in pts:
+        if not out or abs(out[-1][0] - p[0]) > 1e-6 or abs(out[-1][1] - p[1]) > 1e-6:
+            out.append(p)
+    return out
 
-    def dedupe(pts: list[Point]) -> list[Point]:
-        out: list[Point] = []
-        for p in pts:
-            if not out or abs(out[-1][0] - p[0]) > 1e-6 or abs(out[-1][1] - p[1]) > 1e-6:
-                out.append(p)
-        return out
 
+def _route_edges(
+    layered: _Layered, ordering: _Ordering, placed: _Placed, e: _Edges, port_gap: float
+) -> tuple[dict[Edge, list[Point]], dict[Edge, Point]]:
+    """Phase 6: every edge's polyline from a port of u to a port of v through its dummies, and
+    the centre of its label: ``(routes, label_positions)`` by (u, v) node pair.
+
+    Every route crosses each rank it passes through *vertically*, over the rank's whole band
+    (its tallest box or label): sideways travel happens only in the gaps between bands, where
+    there are no boxes and no labels. Forward edges run from the bottom of u to the top of v;
+    back edges leave u at its side and run up their channel into the side of v."""
+    nodes, items = layered.nodes, layered.items
+    xs, ys, band, through = placed.xs, placed.ys, placed.band, placed.through
+    start_pt, end_pt = _end_ports(layered, placed, e, port_gap)
+    side_port_y = _side_ports(ordering, placed, port_gap)
     routes: dict[Edge, list[Point]] = {}
     label_positions: dict[Edge, Point] = {}
-    for (u, v), chain in chains.items():
+    for (u, v), chain in layered.chains.items():
         key = (nodes[u], nodes[v])
-        if (u, v) in reversed_idx:
+        if (u, v) in e.reversed_idx:
             # chain is top (v side) → bottom (u side); route runs u → v, i.e. upward
             sd_top, sd_bot = chain[0], chain[-1]
             ybot = side_port_y[sd_bot]
@@ -1123,26 +1283,53 @@ def layered_layout(
             for d in chain[1:-1]:
                 pts += through(d, upward=False)
             pts += [(end[0], band(v)[0]), end]
-        routes[key] = dedupe(pts)
-        if (u, v) in label_item:
-            d = label_item[(u, v)]
+        routes[key] = _dedupe(pts)
+        if (u, v) in layered.label_item:
+            d = layered.label_item[(u, v)]
             label_positions[key] = (xs[d], ys[d])
-    for u, d in loop_item.items():
+    return routes, label_positions
+
+
+def _route_self_loops(
+    layered: _Layered,
+    ordering: _Ordering,
+    placed: _Placed,
+    loop_size: float,
+    label_sizes: dict[Edge, tuple[float, float]] | None,
+    routes: dict[Edge, list[Point]],
+    label_positions: dict[Edge, Point],
+) -> None:
+    """Add each self-loop's route (out of its box's side, round and back in) and its label's
+    centre, beside the loop, to ``routes`` and ``label_positions``."""
+    nodes, items, xs, ys = layered.nodes, layered.items, placed.xs, placed.ys
+    for u, d in layered.loop_item.items():
         key = (nodes[u], nodes[u])
         side = ordering.side[d]
         x0 = xs[u] + side * items.w[u] / 2
-        band = loop_band * items.h[u]
+        band = _LOOP_BAND * items.h[u]
         x1 = x0 + side * loop_size
         routes[key] = [(x0, ys[u] - band), (x1, ys[u] - band), (x1, ys[u] + band), (x0, ys[u] + band)]
-        if labelled and key in label_sizes:
+        if layered.labelled and key in label_sizes:
             lw = label_sizes[key][0]
             label_positions[key] = (x1 + side * (4.0 + lw / 2), ys[u])
 
-    # ---- normalise to [0, width] × [0, height] ---------------------------------------------
+
+def _normalised(
+    layered: _Layered,
+    placed: _Placed,
+    e: _Edges,
+    layer: list[int],
+    sizes: Mapping[Hashable, tuple[float, float]],
+    routes: dict[Edge, list[Point]],
+    label_positions: dict[Edge, Point],
+    loop_sides: dict[Hashable, int],
+) -> Layout:
+    """The :class:`Layout`, shifted so that boxes, labels and routes fill [0, width] × [0, height]."""
+    nodes, items, xs, ys = layered.nodes, layered.items, placed.xs, placed.ys
     lefts, rights, tops, bottoms = [], [], [], []
     for i in range(len(items.kind)):
         if items.kind[i] in (_REAL, _LABEL, _LOOP):
-            l, t, r, b = box(i)
+            l, t, r, b = placed.box(i)
             lefts.append(l)
             rights.append(r)
             tops.append(t)
@@ -1163,7 +1350,7 @@ def layered_layout(
     return Layout(
         positions=positions,
         routes={k: [shift(p) for p in pts] for k, pts in routes.items()},
-        back_edges={(nodes[u], nodes[v]) for u, v, _w in edges if (u, v) in reversed_idx},
+        back_edges={(nodes[u], nodes[v]) for u, v, _w in e.edges if (u, v) in e.reversed_idx},
         width=width,
         height=height,
         sizes={node: (float(sizes[node][0]), float(sizes[node][1])) for node in nodes},

@@ -46,12 +46,35 @@ FITNESS_METHOD = "token-based replay (pm4py)"
 
 
 class Note(str):
-    """A note in English (the string itself, as in the JSON) with its Chinese text in ``zh``."""
+    """A note of the comparison: a phrase ``key`` of this module's table and the ``fields`` that
+    fill it (a field may be a ``(zh, en)`` pair), said in either language by ``describe(lang)``.
+    The string itself is the English, as the JSON's ``notes`` hold it.
 
-    def __new__(cls, en: str, zh: str) -> "Note":
-        note = super().__new__(cls, en)
-        note.zh = zh
+        >>> note = Note("open_left_out", n=3)
+        >>> str(note), note.describe("zh")
+        ('3 cases still in progress were left out of the comparison', '3 个在办案例未纳入对比')
+    """
+
+    def __new__(cls, key: str, **fields) -> "Note":
+        note = super().__new__(cls, _say(key, "en", fields))
+        note.key, note.fields = key, fields
         return note
+
+    def describe(self, lang: str = "zh") -> str:
+        return _say(self.key, lang, self.fields)
+
+    def __reduce__(self):  # a str subclass with keyword fields: pickle and copy rebuild it from them
+        return _rebuild_note, (self.key, self.fields)
+
+
+def _rebuild_note(key: str, fields: dict) -> Note:
+    return Note(key, **fields)
+
+
+def _say(key: str, lang: str, fields: dict) -> str:
+    """The phrase ``key`` in ``lang``, a field given as a ``(zh, en)`` pair filled with its member in ``lang``."""
+    t = PHRASES.text(lang)
+    return t(key, **{name: t.pick(value) if isinstance(value, tuple) else value for name, value in fields.items()})
 
 
 def _key(name: str) -> str:
@@ -189,6 +212,21 @@ class Comparison(Result):
 
         return comparison_graph(self)[0]
 
+    # ---- files --------------------------------------------------------------------------
+    outputs = ("comparison.png", "comparison.svg", "comparison.json", "deviations.csv", "design.bpmn")
+
+    def _write_files(self, paths, lang, filters=(), **options) -> None:
+        """The comparison chart (PNG + SVG), the JSON, one row per case and deviation, and the design as BPMN."""
+        from procmine.output import write_csv, writing
+
+        self._write_charts(paths, {"comparison": lambda: self.plot(lang)})
+        self._write_json(paths, "comparison.json", filters)
+        if "deviations.csv" in paths:
+            write_csv(self.deviations_by_case(lang), paths["deviations.csv"])
+        if "design.bpmn" in paths:
+            with writing(paths["design.bpmn"]):
+                self.design.save_bpmn(paths["design.bpmn"])
+
     def plot(self, lang: str = "zh"):
         """The comparison chart: designed hand-offs used (solid, with case counts), hand-offs
         outside the design (red), designed hand-offs never used (dashed)."""
@@ -249,17 +287,11 @@ PHRASES = phrases("deviation", {
                     "{step}: time limit {limit!r} (immediately) is not checked; write a number such as 15分钟内 to "
                     "check it"),
     "open_left_out": ("{n} 个在办案例未纳入对比", "{n} cases still in progress were left out of the comparison"),
+    "rule_note": ("{rule}：{note}", "{rule}: {note}"),
     "rows_dropped": ("读取日志时有 {n} 行被剔除（见 procmine check），案例中缺少的步骤可能在其中",
                      "{n} rows were dropped while reading the log (see procmine check); a step missing from a case "
                      "may be one of them"),
 })
-
-
-def _note(key: str, **fields) -> Note:
-    """A note from the phrase ``key``: the English text, with its Chinese in ``.zh`` (a field may be a
-    ``(zh, en)`` pair)."""
-    zh, en = PHRASES.pair(key, **fields)
-    return Note(en, zh)
 
 
 def _deviation_detail(row: dict, lang: str) -> str:
@@ -310,7 +342,7 @@ def match_names(activities: list[str], design: Design) -> tuple[dict[str, str], 
             close = difflib.get_close_matches(step, [a for a in activities if a not in mapping and a not in
                                                      design.step_names], n=1, cutoff=0.5)
             hint = PHRASES.pair("alias_hint", close=close[0]) if close else ""
-            notes.append(_note("never_occurs", step=step, hint=hint))
+            notes.append(Note("never_occurs", step=step, hint=hint))
     return mapping, notes
 
 
@@ -540,18 +572,20 @@ def _rule_violations(scope: _Scope, found: _Found) -> list[dict]:
             people = checked_events.filter(pl.col(ACTIVITY).is_in(list(rule.activities)))[RESOURCE].drop_nulls()
             if people.n_unique() <= 2 and people.len() > 10:
                 shown = "、".join(sorted(people.unique().to_list()))
-                found.notes.append(_note("placeholder_people", rule=(rule.describe("zh"), rule.name), shown=shown))
+                found.notes.append(Note("placeholder_people", rule=(rule.describe("zh"), rule.name), shown=shown))
         rule_rows.append({"rule": rule.name, "kind": rule.kind, "text": rule.describe("zh"),
                           "text_en": rule.describe("en"), "cases": len(result.case_ids),
                           "checked_cases": result.checked_cases, "exempt_cases": result.exempt,
                           "share": _share(len(result.case_ids), scope.n_cases),
-                          "case_ids": list(result.case_ids), "details": result.details})
+                          "case_ids": list(result.case_ids),
+                          "details": dict(sorted(result.details.items()))})  # in case order, run after run
         found.by_case += [{CASE: case, "kind": "rule_violation", "rule": rule.name,
                            "rule_text_zh": rule.describe("zh"), "rule_text_en": rule.describe("en"),
                            "rule_detail": None if result.details.get(case) is None else str(result.details[case])}
                           for case in result.case_ids]
         if result.note:
-            found.notes.append(Note(f"{rule.name}: {result.note}", f"{rule.describe('zh')}：{result.note_zh}"))
+            found.notes.append(Note("rule_note", rule=(rule.describe("zh"), rule.name),
+                                    note=(result.note_zh, result.note)))
         found.cases |= set(result.case_ids)
     return rule_rows
 
@@ -567,7 +601,7 @@ def _time_violations(scope: _Scope, found: _Found) -> list[dict]:
         if limit is None:
             continue
         if limit.value == 0:
-            found.notes.append(_note("immediately", step=step.name, limit=limit.text))
+            found.notes.append(Note("immediately", step=step.name, limit=limit.text))
             continue
         calendar_basis = limit.basis == "calendar" or cal.kind == "none"
         column = "duration_hours" if limit.basis == "calendar" else "duration_work_hours"
@@ -640,12 +674,12 @@ def _all_notes(scope: _Scope, notes: list[str]) -> list[str]:
     """The design's warnings, the cases left out, the checks' notes, and the rows dropped on reading."""
     notes = list(notes)
     if scope.open_ids:
-        notes.insert(0, _note("open_left_out", n=len(scope.open_ids)))
+        notes.insert(0, Note("open_left_out", n=len(scope.open_ids)))
     # rows of steps still open belong to the cases left out; any other dropped row may be a missing step
     log = scope.log
     dropped = log.quality.dropped - (log.open_steps.height if log.open_steps is not None else 0)
     if dropped > 0:
-        notes.append(_note("rows_dropped", n=dropped))
+        notes.append(Note("rows_dropped", n=dropped))
     return list(scope.design.warnings) + notes
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from procmine.calendar import Duration
 from procmine.compare.rules import Rule
 from procmine.errors import DesignError
+from procmine.result import display_lang
 from procmine.text import phrases
 
 START, END = "__start__", "__end__"
@@ -27,11 +28,16 @@ END_WORDS = {"结束", "end", "finish", "__end__", "流程结束"}
 #: Above this many markings the design's behaviour is not explored (designs are small).
 MAX_MARKINGS = 200_000
 TARGET_NAMES = ("lead_time", "rejection_rate", "first_time_right")
-#: A design's targets said as a condition.
+#: A design's targets said as a condition, and the words of its notebook display.
 PHRASES = phrases("design", {
     "lead_time": ("办理时长 ≤ {limit}", "lead time ≤ {limit}"),
     "rejection_rate": ("驳回率 ≤ {limit:g} %", "rejection rate ≤ {limit:g} %"),
     "first_time_right": ("一次通过率 ≥ {limit:g} %", "first-time-right ≥ {limit:g} %"),
+    "html_steps": ("{n} 个步骤", "{n} steps"),
+    "html_step": ("步骤", "step"),
+    "html_department": ("责任部门", "department"),
+    "html_role": ("岗位", "role"),
+    "html_time_limit": ("时间要求", "time limit"),
 })
 
 
@@ -84,6 +90,8 @@ class Design:
     form: str = "yaml"
     warnings: list[str] = field(default_factory=list)
     engine_model: Any = None  # pm4py's BPMN object; built from the flows when not read from BPMN
+    #: the steps on every designed path from a step to the end, by step, filled as the comparison asks
+    _needed_after: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         names = [s.name for s in self.steps]
@@ -148,13 +156,16 @@ class Design:
         return {alias: s.name for s in self.steps for alias in s.aliases}
 
     # ---- behaviour (from the Petri net) -------------------------------------------------
-    def _petri_net(self):
-        """The engine's Petri net of the design: (net, initial marking, final marking); internal."""
-        if "_net" not in self.__dict__:
-            from procmine import _engine
+    @cached_property
+    def _net(self):
+        """The engine's Petri net of the design: (net, initial marking, final marking), built once."""
+        from procmine import _engine
 
-            self.__dict__["_net"] = _engine.petri_net(self.engine_model)
-        return self.__dict__["_net"]
+        return _engine.petri_net(self.engine_model)
+
+    def _petri_net(self):
+        """The engine's Petri net of the design (:attr:`_net`); internal."""
+        return self._net
 
     @cached_property
     def _behaviour(self) -> tuple[frozenset[str], frozenset[tuple[str, str]], dict[str, frozenset[str]]]:
@@ -226,13 +237,17 @@ class Design:
     def _repr_html_(self) -> str:
         import html
 
+        lang = display_lang(self)
+        t = PHRASES.text(lang)
         rows = "".join(
             f"<tr><td>{html.escape(s.name)}</td><td>{html.escape(s.department or '')}</td>"
             f"<td>{html.escape(s.role or '')}</td><td>{html.escape(s.time_limit.text if s.time_limit else '')}</td></tr>"
             for s in self.steps)
-        rules = "".join(f"<li>{html.escape(r.describe('zh'))}</li>" for r in self.rules)
-        return (f"<b>{html.escape(self.process)}</b> ({len(self.steps)} 个步骤)"
-                f"<table><tr><th>步骤</th><th>责任部门</th><th>岗位</th><th>时间要求</th></tr>{rows}</table>"
+        heads = "".join(f"<th>{t(key)}</th>"
+                        for key in ("html_step", "html_department", "html_role", "html_time_limit"))
+        rules = "".join(f"<li>{html.escape(r.describe(lang))}</li>" for r in self.rules)
+        return (f"<b>{html.escape(self.process)}</b> ({t('html_steps', n=len(self.steps))})"
+                f"<table><tr>{heads}</tr>{rows}</table>"
                 + (f"<ul>{rules}</ul>" if rules else ""))
 
 

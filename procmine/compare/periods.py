@@ -145,35 +145,29 @@ class PeriodComparison(Result):
 
         return draw_difference_map(self, lang=lang)
 
-    def write(self, out_dir, lang: str = "zh") -> dict[str, "object"]:
-        """diff.json, one CSV per table, diff.xlsx (every table on its own sheet) and the
-        difference map (diff_map.png, .svg) into ``out_dir``; returns {name: path}."""
-        from pathlib import Path
+    # --- files -------------------------------------------------------------------------
+    outputs = ("diff.json", "diff_kpis.csv", "diff_activities.csv", "diff_paths.csv", "diff_variants.csv",
+               "diff.xlsx", "diff_map.png", "diff_map.svg")
 
-        from procmine.chart.flowchart import save_figure
-        from procmine.output import clean_xml_file, write_csv
+    def _write_files(self, paths, lang, filters=(), **options) -> None:
+        """diff.json, one CSV per table, diff.xlsx (every table on its own sheet) and the
+        difference map (diff_map.png, .svg)."""
+        from procmine.output import write_csv, writing
         from procmine.report.workbook import write_workbook
 
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        written = {"diff.json": out / "diff.json"}
-        written["diff.json"].write_text(self.to_json(), encoding="utf-8")
+        self._write_json(paths, "diff.json", filters)
         for name, frame in self.tables().items():
-            written[f"diff_{name}.csv"] = write_csv(frame, out / f"diff_{name}.csv")
-        unit = "working hours" if self.basis == "working" else "calendar hours"
-        written["diff.xlsx"] = write_workbook(
-            {"KPI": self.kpis, "环节 steps": self.activities, "路径 paths": self.paths, "变体 variants": self.variants},
-            out / "diff.xlsx",
-            notes={name: f"{self.before_label} → {self.after_label}; *_work_hours = {unit}; ci = 95 % interval "
-                         "of after − before" for name in ("KPI", "环节 steps", "路径 paths")})
-        figure = self.plot(lang)
-        for suffix in ("png", "svg"):
-            path = out / f"diff_map.{suffix}"
-            save_figure(figure, path)
-            if suffix == "svg":
-                clean_xml_file(path)
-            written[f"diff_map.{suffix}"] = path
-        return written
+            if f"diff_{name}.csv" in paths:
+                write_csv(frame, paths[f"diff_{name}.csv"])
+        if "diff.xlsx" in paths:
+            unit = "working hours" if self.basis == "working" else "calendar hours"
+            sheets = {"KPI": self.kpis, "环节 steps": self.activities, "路径 paths": self.paths,
+                      "变体 variants": self.variants}
+            notes = {name: f"{self.before_label} → {self.after_label}; *_work_hours = {unit}; ci = 95 % interval "
+                           "of after − before" for name in ("KPI", "环节 steps", "路径 paths")}
+            with writing(paths["diff.xlsx"]):
+                write_workbook(sheets, paths["diff.xlsx"], notes=notes)
+        self._write_charts(paths, {"diff_map": lambda: self.plot(lang)})
 
 
 # --- building ---------------------------------------------------------------------------

@@ -131,7 +131,7 @@ def describe_comparison(c: "Comparison", lang: str = "zh") -> str:
     if c.notes:
         lines.append("")
         lines.append(t("notes"))
-        lines.extend(f"  - {t.pick((getattr(note, 'zh', note), note))}" for note in c.notes)
+        lines.extend(f"  - {note.describe(t.lang) if hasattr(note, 'describe') else note}" for note in c.notes)
     return "\n".join(lines)
 
 

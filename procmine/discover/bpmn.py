@@ -92,7 +92,7 @@ def discover_bpmn(log: EventLog, noise_threshold: float = 0.1, *, arrival_times:
     """
     if not 0 <= noise_threshold <= 1:
         raise ValueError("noise_threshold must be between 0 and 1")
-    if getattr(log, "engine", None) == "spark":  # the variant table counted on Spark
+    if getattr(log, "engine", None) in ("spark", "partitioned"):  # the variants counted on Spark, or part by part
         variants, names, n_variants = log.variant_counts(arrival_times=arrival_times)
     else:
         tables = log.tables(arrival_times=arrival_times)
@@ -215,13 +215,30 @@ def _text_width(label: str) -> float:
     return 14.0 * wide + 7.5 * (len(label) - wide)
 
 
+def _in_stable_order(model) -> list:
+    """The model's nodes in an order that does not change from run to run (pm4py keeps them in a
+    set of objects): by kind and name, refined by the kinds and names around each node
+    (Weisfeiler-Lehman hashes), so the same model is laid out the same way every time."""
+    from hashlib import blake2b
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(model.get_nodes())
+    graph.add_edges_from((flow.get_source(), flow.get_target()) for flow in model.get_flows())
+    label = {node: f"{type(node).__name__}:{node.get_name() or ''}" for node in graph.nodes}
+    for _ in range(4):
+        label = {node: blake2b("|".join([label[node], *sorted(label[p] for p in graph.predecessors(node)), ">",
+                                          *sorted(label[s] for s in graph.successors(node))]).encode(),
+                               digest_size=16).hexdigest() for node in graph.nodes}
+    return sorted(graph.nodes, key=lambda node: (label[node], type(node).__name__, node.get_name() or ""))
+
+
 def _lay_out(model) -> None:
     """Give every node a position and every flow waypoints (left to right)."""
     from procmine.chart.layout import layered_layout
 
     graph = nx.DiGraph()
     sizes = {}
-    for node in model.get_nodes():
+    for node in _in_stable_order(model):
         kind = type(node).__name__
         if "Gateway" in kind:
             w = h = GATEWAY_SIZE
@@ -232,8 +249,10 @@ def _lay_out(model) -> None:
         graph.add_node(node)
         # the layout is top-to-bottom; lay out the transposed sizes and swap axes afterwards
         sizes[node] = (h, w)
-    for flow in model.get_flows():
-        graph.add_edge(flow.get_source(), flow.get_target())
+    order = {node: i for i, node in enumerate(graph.nodes)}
+    for source, target in sorted(((f.get_source(), f.get_target()) for f in model.get_flows()),
+                                 key=lambda edge: (order[edge[0]], order[edge[1]])):
+        graph.add_edge(source, target)
     sources = [n for n in graph.nodes if "StartEvent" in type(n).__name__]
     layout = layered_layout(graph, sizes, rank_sep=60.0, node_sep=30.0, sources=sources or None)
     margin = 40.0

@@ -26,7 +26,7 @@ import pandas as pd
 import polars as pl
 
 from procmine.engine import Tables
-from procmine.log import ACTIVITY, CASE, EventLog
+from procmine.log import ACTIVITY, EventLog
 from procmine.text import phrases
 
 START_NODE, END_NODE = "__start__", "__end__"
@@ -84,6 +84,11 @@ PHRASES = phrases("process_map", {
                          "箭头：交接次数 · 中位等待；日历时间",
                          "{cases:,} cases{open_note} · {events:,} events · box: events · median step duration "
                          "({duration_basis}); arrows: hand-offs · median wait; {time_basis} time"),
+    # the notebook display's table
+    "html_activity": ("活动", "activity"),
+    "html_events": ("次数", "events"),
+    "html_cases": ("案例数", "cases"),
+    "html_median": ("中位时长（{unit}）", "median duration ({unit})"),
 })
 #: how a step's duration is measured, in Chinese
 BASIS_ZH = {basis: PHRASES(basis, "zh") for basis in ("arrival → completion", "completion → completion")}
@@ -275,8 +280,36 @@ class ProcessMap:
         save_figure(self.plot(lang=lang, simplify=simplify), path, dpi=dpi)  # a Figure outside pyplot
         return Path(path)
 
+    # --- files -------------------------------------------------------------------------
+    def files(self, **options) -> list[str]:
+        """The files :meth:`write` writes."""
+        return ["current_flowchart.png", "current_flowchart.svg", "process_map.json"]
+
+    def write(self, out_dir: str | Path, lang: str = "zh", *, drawn: "ProcessMap | None" = None,
+              **options) -> dict[str, Path]:
+        """The current flowchart of ``drawn`` (a simplified map; default :meth:`auto_simplified`) as
+        current_flowchart.png / .svg, and process_map.json (every activity and hand-off, before
+        simplification) in ``out_dir``: ``{file name: path}``, as every result's ``write``
+        (:meth:`procmine.result.Result.write`).
+
+            >>> pmap.write("out", lang="en", drawn=pmap.simplify(activities=0.8))   # doctest: +SKIP
+        """
+        from procmine.output import write_figure, write_text, writing
+
+        out = Path(out_dir)
+        with writing(out, "cannot be created; choose another folder"):
+            out.mkdir(parents=True, exist_ok=True)
+        map_json = write_text(self.to_json(), out / "process_map.json")
+        drawn = self.auto_simplified() if drawn is None else drawn
+        return write_figure(drawn.plot(lang=lang, simplify=False), out / "current_flowchart") | {
+            "process_map.json": map_json}
+
     def _repr_html_(self) -> str:
-        fig = self.plot()
+        from procmine.result import display_lang
+
+        lang = display_lang(self)
+        t = PHRASES.text(lang)
+        fig = self.plot(lang=lang)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
         image = base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -286,10 +319,11 @@ class ProcessMap:
             f"<td>{_fmt(r['median_duration_hours'])}</td></tr>"
             for r in top.iter_rows(named=True)
         )
+        heads = "".join(f"<th>{html.escape(t(key, unit=t.hours_unit(self.time_basis)))}</th>"
+                        for key in ("html_activity", "html_events", "html_cases", "html_median"))
         return (
             f"<div><img src='data:image/png;base64,{image}' style='max-width:100%'/>"
-            f"<table><tr><th>activity</th><th>events</th><th>cases</th><th>median duration (h, {self.time_basis})</th></tr>"
-            f"{rows}</table></div>"
+            f"<table><tr>{heads}</tr>{rows}</table></div>"
         )
 
     def __repr__(self) -> str:
@@ -310,7 +344,7 @@ def discover(log: EventLog, *, arrival_times: bool = True, calendar=None) -> Pro
 
     A log read with ``engine="spark"`` is discovered on Spark (:mod:`procmine.engine.spark`).
     """
-    if getattr(log, "engine", None) == "spark":
+    if getattr(log, "engine", None) in ("spark", "partitioned"):  # tables merged elsewhere
         return log.discover(arrival_times=arrival_times, calendar=calendar)
     return _from_tables(log.tables(arrival_times=arrival_times), log.label, log.events, calendar)
 
@@ -328,9 +362,7 @@ def _from_tables(tables: Tables, source: str, events: pl.DataFrame, calendar=Non
     # map's projected log would build it again for nothing
     steps = tables.steps
     n_cases = int(steps["case_code"].max()) + 1 if steps.height else 0
-    ids = steps[CASE].unique()
-    n_open = int(ids.is_in(pl.Series(sorted(tables.open_cases), dtype=pl.String).implode()).sum()) \
-        if tables.open_cases else 0
+    n_open = tables.open_case_count()
     activities, handoffs = tables.activity_stats, tables.edge_stats
     if calendar is not None:
         working = tables.working(calendar)

@@ -300,7 +300,8 @@ class SparkLog:
 
     engine = "spark"
 
-    def __init__(self, spark, frame, columns, label: str, timezone: str, *, exact: bool = True, path: str = ""):
+    def __init__(self, spark, frame, columns, label: str, timezone: str, *, exact: bool = True, path: str = "",
+                 cleaned: tuple | None = None):
         from procmine.log import Source
 
         self.spark = spark
@@ -312,10 +313,19 @@ class SparkLog:
         self.filters = ()
         self._frame = frame
         self._aggregates: dict = {}
+        # the cleaned rows (see _cleaned): built on first use, or given (a projection of another log's rows)
+        self._cleaned_rows: tuple | None = cleaned
 
     # --- the rows, cleaned (on Spark) ---------------------------------------------------------
-    @cached_property
+    @property
     def _cleaned(self):
+        """``(kept, counts, labels, replace, open_ids, source_columns)``: the rows with standard
+        columns and what was dropped (see :meth:`_clean`), built once."""
+        if self._cleaned_rows is None:
+            self._cleaned_rows = self._clean()
+        return self._cleaned_rows
+
+    def _clean(self):
         """The rows with standard columns (c, a, t, s, o, __r) and the counts of what was dropped,
         from one pass over the source; labels merged as :func:`procmine.read_log` merges them."""
         from pyspark.sql import functions as F
@@ -498,7 +508,7 @@ def _as_time(frame, name: str):
 def _label_merges(counts: dict[str, int]) -> dict[str, str]:
     """Labels that differ only by spaces, full-width characters or case → their most frequent
     spelling (the rule of :func:`procmine.read.build_log`)."""
-    from procmine.read import _is_clean, _label_key
+    from procmine.check.rows import is_clean as _is_clean, label_key as _label_key
 
     groups: dict[str, list[tuple[str, int]]] = {}
     for label, n in sorted(counts.items(), key=lambda item: -item[1]):
@@ -957,10 +967,9 @@ def _projected_map(log: SparkLog, kept: list[str], completion_only: bool, calend
 
     from procmine.discover.process_map import ProcessMap
 
-    projected = SparkLog(log.spark, log._frame, log.columns, log.label, log.timezone, exact=log.exact,
-                         path=log.source.path)
     cleaned = log._cleaned
-    projected.__dict__["_cleaned"] = (cleaned[0].where(F.col("a").isin(kept)), *cleaned[1:])
+    projected = SparkLog(log.spark, log._frame, log.columns, log.label, log.timezone, exact=log.exact,
+                         path=log.source.path, cleaned=(cleaned[0].where(F.col("a").isin(kept)), *cleaned[1:]))
     agg = _aggregate(projected, completion_only=completion_only, calendar=calendar)
     return ProcessMap(activities=whole.filter(pl.col("activity").is_in(kept)), handoffs=agg.edge_stats,
                       start_activities=agg.start_activities, end_activities=agg.end_activities, cases=agg.cases,

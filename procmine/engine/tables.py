@@ -192,17 +192,7 @@ class Tables:
         :attr:`variants`), lead_hours (calendar), has_repeat (an activity happened twice),
         open (still in progress when the log was exported).
         """
-        per_case = (
-            self.steps.group_by("case_code", maintain_order=True)
-            .agg(
-                pl.col(CASE).first(),
-                pl.col("begin").min().alias("first_time"),
-                pl.col("end").max().alias("last_time"),
-                pl.len().alias("events"),
-                pl.col("activity_code").alias("__codes"),
-                (pl.col("occurrence") > 1).any().alias("has_repeat"),
-            )
-        )
+        per_case = _per_case(self.steps)
         ranked = self._rank_variants(per_case)
         return (
             per_case.join(ranked.select("__codes", "variant_id"), on="__codes", how="left", maintain_order="left")
@@ -260,6 +250,12 @@ class Tables:
     def end_activities(self) -> dict[str, int]:
         """How many finished cases end with each activity, most first."""
         return _counts(self.last_steps)
+
+    def open_case_count(self) -> int:
+        """How many of the cases in these tables are still in progress."""
+        if not self.open_cases:
+            return 0
+        return int(self.steps[CASE].unique().is_in(self._open_ids.implode()).sum())
 
     # --- working time ------------------------------------------------------------------------
     def working(self, calendar: "Calendar") -> "TimeTables":
@@ -364,6 +360,36 @@ def covered_steps(tables, case_code: pl.Series, first_pos: pl.Series, stop_pos: 
     size = steps.height + 1
     depth = np.cumsum(np.bincount(lo, minlength=size) - np.bincount(hi, minlength=size))[:-1]
     return pl.Series("covered", depth > 0)
+
+
+def _per_case(steps: pl.DataFrame) -> pl.DataFrame:
+    """Per case (in case order): case, case_code, first_time, last_time, events, __codes (its activity
+    codes in step order), has_repeat. The steps are in case order, so each case is a run of rows
+    starting at position 0: reductions over those runs, no grouping."""
+    if steps.height == 0:
+        return steps.group_by("case_code", maintain_order=True).agg(
+            pl.col(CASE).first(), pl.col("begin").min().alias("first_time"), pl.col("end").max().alias("last_time"),
+            pl.len().alias("events"), pl.col("activity_code").alias("__codes"),
+            (pl.col("occurrence") > 1).any().alias("has_repeat"))
+    import pyarrow as pa
+
+    starts = np.flatnonzero(steps["pos"].to_numpy() == 0)
+    offsets = np.append(starts, steps.height).astype(np.int64)
+    codes = pl.from_arrow(pa.LargeListArray.from_arrays(pa.array(offsets), pa.array(steps["activity_code"].to_numpy())))
+
+    def at_runs(reduce, column: str) -> pl.Series:
+        return pl.Series(reduce.reduceat(_epoch_us(steps[column]), starts)).cast(pl.Datetime("us")).cast(
+            steps[column].dtype)
+
+    return pl.DataFrame({
+        "case_code": pl.Series(np.arange(len(starts), dtype=np.uint32)),
+        CASE: steps[CASE].gather(starts),
+        "first_time": at_runs(np.minimum, "begin"),
+        "last_time": at_runs(np.maximum, "end"),
+        "events": pl.Series(np.diff(offsets).astype(np.uint32)),
+        "__codes": codes.cast(pl.List(pl.UInt32)),
+        "has_repeat": pl.Series(np.logical_or.reduceat(steps["occurrence"].to_numpy() > 1, starts)),
+    })
 
 
 def _frequency_and_time(frame: pl.DataFrame, keys: list[str], column: str, name: str, *more: pl.Expr,

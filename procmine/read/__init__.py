@@ -11,14 +11,19 @@ Excel-serial forms are parsed. Rows that cannot be used are dropped or repaired 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
-from procmine.check import DROPPED, KEPT, MERGED, REPAIRED, DataQualityReport, Finding
+from procmine.check import DROPPED, KEPT, MERGED, DataQualityReport, Finding
+from procmine.check import rows
+from procmine.check.rows import EXAMPLES, OPTIONAL_TEXT_ROLES  # noqa: F401  (EXAMPLES: read by other readers)
+# the names these checks had here before they moved to procmine.check.rows
+from procmine.check.rows import examples as _examples
+from procmine.check.rows import is_clean as _is_clean  # noqa: F401
+from procmine.check.rows import label_key as _label_key  # noqa: F401
+from procmine.check.rows import later_copies as _later_copies  # noqa: F401
 from procmine.engine.tables import is_sorted_by
 from procmine.errors import ColumnError, EmptyLogError, TimestampError
 from procmine.log import (
@@ -27,13 +32,10 @@ from procmine.log import (
 from procmine.read.columns import ColumnMapping, detect_columns
 from procmine.read.files import ROW as RAW_ROW
 from procmine.read.files import RawTable, open_table
-from procmine.read.timestamps import parse_timestamps
 
 __all__ = ["read_log", "build_log", "open_table", "detect_columns", "ColumnMapping", "RawTable"]
 
 LABEL_ROLES = (ACTIVITY, RESOURCE, DEPARTMENT, ROLE)
-OPTIONAL_TEXT_ROLES = (RESOURCE, DEPARTMENT, ROLE, OUTCOME)
-EXAMPLES = 3
 
 
 def read_log(
@@ -61,6 +63,7 @@ def read_log(
     progress: Callable[[str], None] | None = None,
     engine: str = "default",
     master: str | None = None,
+    partition_rows: int | str | None = None,
 ) -> EventLog:
     """Read an event log exported from an OA system (CSV/TSV, Excel, XES, Parquet, Arrow IPC/Feather).
 
@@ -98,6 +101,13 @@ def read_log(
     :func:`procmine.kpis` measure there (docs/spark.md).
 
         >>> log = procmine.read_log("oa.approval_events", engine="spark", master="yarn")  # doctest: +SKIP
+
+    ``partition_rows`` reads a Parquet or Arrow file with more events than that (``"auto"``: when
+    the whole log would not fit in the free memory) in parts split by case, on this machine:
+    the result (a :class:`~procmine.engine.partitioned.PartitionedLog`) gives the process map,
+    the BPMN model and the KPIs of a log larger than memory, with the same figures.
+
+        >>> log = procmine.read_log("approvals_100m.parquet", partition_rows="auto")  # doctest: +SKIP
     """
     from procmine.read.history import expand_history, find_history_column
 
@@ -133,6 +143,17 @@ def read_log(
                          delimiter=delimiter, sheet=sheet, normalise_labels=normalise_labels, strict=strict, say=say)
     if is_platform_input(path, source):  # saved API responses, a folder, Weaver tables
         return read_platform_log(path, **platform_args)
+    if partition_rows is not None:
+        from procmine.engine.partitioned import partition_rows_for, read_partitioned
+
+        rows, per_part = partition_rows_for(path, partition_rows)
+        if per_part and rows > per_part:
+            log = read_partitioned(path, rows, per_part, given=given, progress=say,
+                                   read=dict(timezone=timezone, lifecycle=lifecycle, normalise_labels=normalise_labels,
+                                             history_column=history_column, history_pattern=history_pattern))
+            if strict:
+                log.quality.raise_if_problems()
+            return log
     say(f"reading {Path(path).name}")
     raw = open_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
     headers = [c for c in raw.frame.columns if c != RAW_ROW]
@@ -155,27 +176,6 @@ def read_log(
     if strict:
         log.quality.raise_if_problems()
     return log
-
-
-#: completion times outside these years are kept but flagged: 1900-01-01 is a placeholder, 2999 a typo
-PLAUSIBLE_FIRST_YEAR, PLAUSIBLE_YEARS_AHEAD = 1970, 10
-
-
-def _flag_implausible_years(events: pl.DataFrame, column: str, quality: DataQualityReport) -> None:
-    """Warn about completion times in implausible years (kept: the user decides)."""
-    from datetime import date
-
-    last = date.today().year + PLAUSIBLE_YEARS_AHEAD
-    first_time, last_time = events[TIMESTAMP].min(), events[TIMESTAMP].max()
-    if first_time is None or (first_time.year >= PLAUSIBLE_FIRST_YEAR and last_time.year <= last):
-        return
-    year = events[TIMESTAMP].dt.year()
-    odd = ~year.is_between(PLAUSIBLE_FIRST_YEAR, last).fill_null(True)
-    if odd.any():
-        quality.add(Finding("implausible_year", f"completion time before {PLAUSIBLE_FIRST_YEAR} or after {last} "
-                            "(1900-01-01 often stands for 'no date'); kept, but such a time stretches lead times: "
-                            "check the export or filter with --period", int(odd.sum()), KEPT, column=column,
-                            examples=_examples(events, odd, "__ts_raw")))
 
 
 def _check_duplicate_headers(raw: RawTable, mapping: ColumnMapping, given: dict) -> None:
@@ -250,8 +250,6 @@ def _build_events(
     frame = raw.frame
     quality = DataQualityReport(source=source, rows_read=frame.height, events=0, row_word=word)
     _add_file_findings(raw, quality)
-    open_cases: set[str] = set()
-    open_frames: list[pl.DataFrame] = []
 
     # Standard columns next to the originals; originals that clash with a standard name are renamed.
     mapped = {col for _, col in mapping.items() if col}
@@ -285,122 +283,20 @@ def _build_events(
                           + ([pl.col(mapping_now["lifecycle"]).cast(pl.String).alias("__lifecycle")]
                              if mapping_now.get("lifecycle") else []))
 
-    events = _remove_control_characters(events, mapping, quality, distinct_values)
-
-    case_ids = frame.select(pl.col(mapping_now["case"]).cast(pl.String).unique())[mapping_now["case"]]
-    if (case_ids != case_ids.str.strip_chars()).any():
-        padded = frame.select((pl.col(mapping_now["case"]).cast(pl.String) != pl.col(mapping_now["case"])
-                               .cast(pl.String).str.strip_chars()).fill_null(False).alias("p"))["p"]
-        quality.add(Finding("case_id_spaces", "case id had spaces around it; they were removed", int(padded.sum()),
-                            REPAIRED, column=mapping.case, examples=_examples(events, padded, CASE)))
-
-    # 1. rows without a case id or an activity cannot be placed in a process.
-    for role, reason, shown in ((CASE, "no case id (案例编号为空)", ACTIVITY),
-                                (ACTIVITY, "no activity name (活动/节点名称为空)", CASE)):
-        missing = events[role].is_null()
-        if missing.any():
-            quality.add(Finding(f"missing_{role}", reason, int(missing.sum()), DROPPED,
-                                column=mapping.to_dict()[role], examples=_examples(events, missing, shown)))
-            events = events.filter(~missing)
-
-    # 2. completion times.
-    ts_col = mapping.timestamp
-    parsed = parse_timestamps(events["__ts_raw"], timezone=timezone)
-    raw.source.notes.append(f"completion times ({ts_col}) read as: {', '.join(parsed.formats) or '—'}")
-    events = events.with_columns(parsed.values.alias(TIMESTAMP), parsed.failed.alias("__ts_failed"))
-    if events.height and parsed.failed.sum() == events.height:
-        sample = events["__ts_raw"].drop_nulls().head(1).to_list()
-        raise TimestampError(
-            f"{source}: column '{ts_col}' has no readable dates ({word} {events[ROW][0]}: {sample[0]!r}). "
-            "Choose the completion-time column with --timestamp, or fix the date format "
-            "(accepted: 2025-09-28 09:05, 2025/9/28 9:05, 2025年9月28日 下午2:30, Excel dates)."
-        )
-    failed = events["__ts_failed"]
-    if failed.any():
-        # 0001-01-01 and 9999-12-31 are how databases write "no date": say so rather than "unreadable"
-        year = events["__ts_raw"].cast(pl.String).str.extract(r"^\s*(\d{4})[-/.年]", 1).cast(pl.Int32, strict=False)
-        out_of_range = failed & ~year.is_between(1900, 2199).fill_null(True)
-        if out_of_range.any():
-            quality.add(Finding("timestamp_year_out_of_range", "completion time has a year outside 1900–2199 "
-                                "(0001 or 9999 usually stand for 'no date')", int(out_of_range.sum()), DROPPED,
-                                column=ts_col, examples=_examples(events, out_of_range, "__ts_raw")))
-        unreadable = failed & ~out_of_range
-        if unreadable.any():
-            quality.add(Finding("unparseable_timestamp", "completion time cannot be read as a date and time",
-                                int(unreadable.sum()), DROPPED, column=ts_col,
-                                examples=_examples(events, unreadable, "__ts_raw")))
-        events = events.filter(~failed)
-    _flag_implausible_years(events, ts_col, quality)
-    no_time = events[TIMESTAMP].is_null()
-    if no_time.any():
-        if "__start_raw" in events.columns:
-            open_steps = no_time & events["__start_raw"].is_not_null()
-            if open_steps.any():
-                still_open = events.filter(open_steps)
-                open_cases.update(still_open[CASE].to_list())
-                arrived = parse_timestamps(still_open["__start_raw"], timezone=timezone).values
-                open_frames.append(still_open.select(
-                    [c for c in (CASE, ACTIVITY, RESOURCE, DEPARTMENT, ROLE, ROW) if c in still_open.columns]
-                ).with_columns(arrived.alias(START)))
-                quality.add(Finding("step_not_completed",
-                                    "step arrived but is not completed yet (arrival time, no completion time); "
-                                    "open steps are left out of the map",
-                                    int(open_steps.sum()), DROPPED, column=ts_col,
-                                    examples=_examples(events, open_steps, ACTIVITY)))
-            no_time = no_time & ~open_steps
-        if no_time.any():
-            quality.add(Finding("missing_timestamp", "no completion time", int(no_time.sum()), DROPPED,
-                                column=ts_col, examples=_examples(events, no_time, ACTIVITY)))
-        events = events.filter(events[TIMESTAMP].is_not_null())
-
-    # 3. exact duplicates (every original column equal) are one event exported twice.
-    original = [c for c in events.columns if c not in (ROW, TIMESTAMP, "__ts_failed")]
-    duplicated = _later_copies(events, original)
-    if duplicated.any():
-        quality.add(Finding("duplicate_row", "exact duplicate of an earlier row", int(duplicated.sum()), DROPPED,
-                            examples=_examples(events, duplicated, ACTIVITY)))
-        events = events.filter(~duplicated)
-
-    # 4. arrival/start times.
+    events = rows.remove_control_characters(events, mapping, quality, distinct_values)
+    rows.case_id_spaces(frame, mapping_now["case"], events, mapping, quality)
+    events = rows.drop_missing_keys(events, mapping, quality)
+    events, open_cases, open_frames = rows.completion_times(events, raw.source, mapping, timezone, quality)
+    events = rows.drop_duplicates(events, quality)
     if "__start_raw" in events.columns:
-        start_col = mapping.start_timestamp
-        parsed_start = parse_timestamps(events["__start_raw"], timezone=timezone)
-        raw.source.notes.append(f"arrival times ({start_col}) read as: {', '.join(parsed_start.formats) or '—'}")
-        events = events.with_columns(parsed_start.values.alias(START))
-        bad = parsed_start.failed
-        if bad.any():
-            quality.add(Finding("unparseable_start", "arrival/start time cannot be read; the step keeps its "
-                                "completion time but has no duration", int(bad.sum()), REPAIRED,
-                                column=start_col, examples=_examples(events, bad, "__start_raw")))
-        missing_start = events[START].is_null() & ~bad
-        if missing_start.any():
-            quality.add(Finding("missing_start", "no arrival/start time; duration unknown for these steps",
-                                int(missing_start.sum()), KEPT, column=start_col,
-                                examples=_examples(events, missing_start, ACTIVITY)))
-        backwards = (events[START] > events[TIMESTAMP]).fill_null(False)
-        if backwards.any():
-            quality.add(Finding("completion_before_arrival",
-                                "completion time is before the arrival/start time; the arrival time is ignored",
-                                int(backwards.sum()), REPAIRED, column=start_col,
-                                examples=_examples(events, backwards, "__start_raw")))
-            events = events.with_columns(pl.when(backwards).then(None).otherwise(pl.col(START)).alias(START))
+        events = rows.arrival_times(events, raw.source, mapping, timezone, quality)
     elif "__lifecycle" in events.columns:
         events = _fold_lifecycle(events, quality, mapping, lifecycle)
-
-    # 5. optional columns: missing values are kept, but reported.
-    for role in OPTIONAL_TEXT_ROLES:
-        if role in events.columns:
-            missing = events[role].is_null()
-            if missing.any():
-                quality.add(Finding(f"missing_{role}", f"no {role} value", int(missing.sum()), KEPT,
-                                    column=mapping.to_dict()[role], examples=_examples(events, missing, ACTIVITY),
-                                    severity="info"))
-
-    # 6. labels that differ only by spaces, full-width characters or case.
+    rows.report_missing_optional(events, mapping, quality)
     if normalise_labels:
         for role in LABEL_ROLES:
             if role in events.columns:
-                events = _merge_label_variants(events, role, mapping.to_dict()[role], quality)
+                events = rows.merge_label_variants(events, role, mapping.to_dict()[role], quality)
 
     if events.height == 0:
         reasons = "; ".join(f.describe(word) for f in quality.findings[:3]) or "the file has no data rows"
@@ -409,17 +305,7 @@ def _build_events(
     order = [CASE, pl.coalesce(START, TIMESTAMP) if START in events.columns else TIMESTAMP, TIMESTAMP, ROW]
     if not is_sorted_by(events, order):
         events = events.sort(order, maintain_order=True)
-
-    # 7. cases with a single event: kept, but they rarely are complete approvals.
-    # events are in case order now: a case of one event differs from its neighbours on both sides
-    case = pl.col(CASE)
-    alone = (case != case.shift(1)).fill_null(True) & (case != case.shift(-1)).fill_null(True)
-    singles = events.filter(alone).select(ROW, ACTIVITY)
-    if singles.height:
-        quality.add(Finding("single_event_case", "case has only one event (an unfinished or aborted request?)",
-                            singles.height, KEPT, column=mapping.case,
-                            examples=list(zip(singles[ROW].head(EXAMPLES).to_list(),
-                                              singles[ACTIVITY].head(EXAMPLES).to_list()))))
+    rows.flag_single_event_cases(events, mapping, quality)
 
     keep = [c for c in (CASE, ACTIVITY, START, TIMESTAMP, RESOURCE, DEPARTMENT, ROLE, OUTCOME, ROW) if c in events.columns]
     events = events.select([*keep, *[c for c in attributes if c in events.columns]])
@@ -443,56 +329,6 @@ def _add_file_findings(raw: RawTable, quality: DataQualityReport) -> None:
             quality.rows_read += finding.rows
 
 # --- end of file-level findings -----------------------------------------------------------
-
-
-_CONTROL_PICTURES = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421, 0xFFFE: 0xFFFD, 0xFFFF: 0xFFFD}
-
-
-def _remove_control_characters(events: pl.DataFrame, mapping: ColumnMapping, quality: DataQualityReport,
-                               distinct: dict[str, pl.Series]) -> pl.DataFrame:
-    """Case ids and names without control characters (NUL, ESC …): they are invisible, and XML
-    (the SVG, BPMN and Word outputs) does not allow them. Each column's repaired rows are
-    counted; a value of nothing but control characters becomes missing."""
-    from procmine.output import CONTROL_CHARACTERS
-
-    for role in (CASE, ACTIVITY, *OPTIONAL_TEXT_ROLES):
-        if role not in events.columns:
-            continue
-        if not distinct[role].str.contains(CONTROL_CHARACTERS).any():
-            continue  # decided on the column's distinct values
-        found = events[role].str.contains(CONTROL_CHARACTERS).fill_null(False)
-        if not found.any():
-            continue
-        # shown with the Unicode symbols for control characters: '提交␀申请'
-        examples = [(row, value.translate(_CONTROL_PICTURES)) for row, value in _examples(events, found, role)]
-        cleaned = pl.col(role).str.replace_all(CONTROL_CHARACTERS, "")
-        events = events.with_columns(pl.when(cleaned.str.strip_chars() == "").then(None).otherwise(cleaned).alias(role))
-        quality.add(Finding(f"control_characters_{role}", "control characters (invisible, e.g. NUL or ESC) were "
-                            "removed", int(found.sum()), REPAIRED, column=mapping.to_dict()[role], examples=examples))
-    return events
-
-
-def _examples(frame: pl.DataFrame, mask: pl.Series, value_column: str | None) -> list[tuple[int, str]]:
-    chosen = frame.filter(mask).head(EXAMPLES)
-    values = chosen[value_column].cast(pl.String).to_list() if value_column else [""] * chosen.height
-    return [(int(r), "" if v is None else str(v)) for r, v in zip(chosen[ROW].to_list(), values)]
-
-
-def _later_copies(events: pl.DataFrame, columns: list[str]) -> pl.Series:
-    """True for each row equal in ``columns`` to an earlier row.
-
-    Rows are compared by a hash first, about a fifth of the cost of comparing whole rows; the
-    few rows whose hash another row shares are then compared in full, so a hash collision can
-    never pass two different rows off as one.
-    """
-    hashes = events.select(columns).hash_rows()
-    later = pl.repeat(False, events.height, eager=True)
-    ordered = np.sort(hashes.to_numpy())  # a sorted copy of 8-byte hashes: far cheaper than a hash table
-    if not (ordered[1:] == ordered[:-1]).any():
-        return later
-    shared = hashes.is_duplicated()
-    candidates = events.filter(shared).select((~pl.struct(columns).is_first_distinct()).alias("d"))["d"]
-    return later.scatter(shared.arg_true(), candidates)
 
 
 #: A number as exports write amounts and counts: no leading zeros (工号 007 is a code, not 7),
@@ -609,35 +445,3 @@ def _fold_lifecycle(events: pl.DataFrame, quality: DataQualityReport, mapping: C
     return paired.drop("__k", "__start_row", "__lifecycle")
 
 
-def _label_key(label: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", label).split()).casefold()
-
-
-def _is_clean(label: str) -> bool:
-    return label == " ".join(unicodedata.normalize("NFKC", label).split())
-
-
-def _merge_label_variants(events: pl.DataFrame, role: str, column: str | None, quality: DataQualityReport) -> pl.DataFrame:
-    labels = events[role].drop_nulls().unique()
-    keys = [_label_key(label) for label in labels.to_list()]
-    if len(set(keys)) == len(keys):
-        return events  # no two labels differ only by spaces, width or case: nothing to count
-    counts = events[role].drop_nulls().value_counts(sort=True)
-    groups: dict[str, list[tuple[str, int]]] = {}
-    for label, n in counts.iter_rows():
-        groups.setdefault(_label_key(label), []).append((label, n))
-    replace = {}
-    for variants in groups.values():
-        # most frequent spelling first; on a tie, the one already written cleanly
-        canonical = sorted(variants, key=lambda v: (-v[1], not _is_clean(v[0]), v[0]))[0][0].strip()
-        for label, _ in variants:
-            if label != canonical:
-                replace[label] = canonical
-    if not replace:
-        return events
-    changed = events[role].is_in(list(replace))
-    pairs = ", ".join(f"'{a}' → '{b}'" for a, b in list(replace.items())[:4])
-    quality.add(Finding(f"label_variant_{role}",
-                        f"{role} labels differing only by spaces, full-width characters or case were merged: {pairs}",
-                        int(changed.sum()), REPAIRED, column=column, examples=_examples(events, changed, role)))
-    return events.with_columns(pl.col(role).replace(replace))

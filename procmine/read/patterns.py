@@ -16,24 +16,16 @@ times (the shape of every catastrophic pattern of this kind), is refused in one 
 from __future__ import annotations
 
 import re
+from re import _constants as _sre  # re's own parser (sre_parse / sre_constants are deprecated since 3.11)
+from re import _parser as _sre_parse
 
 from procmine.errors import LogFileError
-
-try:  # Python 3.11+
-    from re import _constants as _sre
-    from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover
-    import sre_constants as _sre
-    import sre_parse as _sre_parse
 
 #: the longest pattern accepted (a pattern is a line, not a file)
 MAX_PATTERN_CHARS = 1000
 
 _REPEATS = {_sre.MAX_REPEAT, _sre.MIN_REPEAT}
-if hasattr(_sre, "POSSESSIVE_REPEAT"):
-    _POSSESSIVE = {_sre.POSSESSIVE_REPEAT}
-else:  # pragma: no cover
-    _POSSESSIVE = set()
+_POSSESSIVE = {_sre.POSSESSIVE_REPEAT}
 
 
 def compile_user_regex(pattern: str, option: str) -> re.Pattern:

@@ -590,7 +590,7 @@ def comparison(c: Context, result) -> Section:
             blocks.append(b.table(f"design_{key}", t(key.removesuffix("_activities")),
                                   _frame([row(r) for r in items], columns), formats))
     notes = getattr(result, "notes", None) or d.get("notes") or []
-    blocks += [Note(t.pick((getattr(n, "zh", n), str(n)))) for n in notes]
+    blocks += [Note(n.describe(t.lang) if hasattr(n, "describe") else str(n)) for n in notes]
     return Section("comparison", 8, t("sec_comparison"), blocks)
 
 

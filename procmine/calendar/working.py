@@ -1,4 +1,4 @@
-"""Working time (工作时间): which days are working days and which hours of them count.
+"""The working calendar (工作时间): which days are working days and which hours of them count.
 
 A :class:`Calendar` turns pairs of timestamps into the working hours between them. The
 default ``"cn"`` calendar knows China's statutory holidays (法定节假日) and the make-up
@@ -6,17 +6,17 @@ working days that come with them (调休上班, e.g. Sunday 2025-09-28) through 
 ``chinese-calendar`` package, and counts 09:00–12:00 and 13:00–18:00 on each working day
 (8 hours). ``"weekdays"`` counts Monday–Friday only; ``"none"`` counts calendar time.
 
-Company-specific days off and working days (a holidays file) override the calendar.
-``chinese-calendar`` only knows the years the State Council has announced; for dates outside
-them Monday–Friday is assumed and :attr:`Calendar.warnings` says so.
+Company-specific days off and working days (a holidays file, :mod:`procmine.calendar.holidays`)
+override the calendar. ``chinese-calendar`` only knows the years the State Council has
+announced; for dates outside them Monday–Friday is assumed and :attr:`Calendar.warnings` says so.
 
 Working time is computed without a loop over rows: a table of the days present holds each
 day's working microseconds and the working microseconds before it, so that the working time
 up to an instant ``t`` is ``W(t) = before(day) + worked(day, time of day)`` and the working
 time between two instants is ``W(end) - W(start)``.
 
-:func:`parse_duration_target` reads KPI targets and time limits such as ``3个工作日``,
-``≤3个工作日``, ``接收后30分钟内``, ``8h`` or ``2d``.
+    >>> Calendar().working_hours_between(datetime(2025, 9, 22, 9), datetime(2025, 9, 22, 18))
+    8.0
 """
 
 from __future__ import annotations
@@ -34,16 +34,17 @@ import numpy as np
 import polars as pl
 
 from procmine.errors import ProcmineError
-from procmine.timezones import wall_clock_us
 from procmine.text import phrases
+from procmine.timezones import wall_clock_us
 
 __all__ = [
     "Calendar",
     "CalendarError",
-    "Duration",
-    "parse_duration_target",
+    "DEFAULT_WORK_PERIODS",
+    "KINDS",
+    "cn_coverage",
+    "cn_version",
     "parse_work_hours",
-    "read_holidays_file",
 ]
 
 KINDS = ("cn", "weekdays", "none")
@@ -229,6 +230,8 @@ class Calendar:
         holidays: frozenset[date] = frozenset()
         workdays: frozenset[date] = frozenset()
         if holidays_file is not None:
+            from procmine.calendar.holidays import read_holidays_file  # the file's module reads dates with ours
+
             holidays, workdays = read_holidays_file(holidays_file)
         return cls(kind=kind, work_periods=periods, holidays=holidays, workdays=workdays, timezone=timezone)
 
@@ -559,20 +562,10 @@ def _parse_clock(text: str, original: str, part: str, is_end: bool) -> time:
     )
 
 
-# --------------------------------------------------------------------------- holidays file
 
-_OFF_WORDS = {
-    "假日", "假期", "节假日", "法定节假日", "休息", "休息日", "休", "放假", "休假", "公休", "公休日",
-    "holiday", "holidays", "off", "dayoff", "rest", "closed", "non-working", "nonworking",
-}
-_WORK_WORDS = {
-    "工作日", "工作", "上班", "上班日", "调休", "调休上班", "补班", "班",
-    "workday", "working", "work", "workingday", "business", "businessday", "open",
-}
-_OFF_NORMAL = {re.sub(r"[\s_\-]+", "", w) for w in _OFF_WORDS}
-_WORK_NORMAL = {re.sub(r"[\s_\-]+", "", w) for w in _WORK_WORDS}
-_DATE_HEADERS = ("日期", "date", "day", "时间")
-_TYPE_HEADERS = ("类型", "type", "kind", "状态", "属性", "性质", "类别", "status")
+# --------------------------------------------------------------------------- dates written as text
+# (a company day given as text to Calendar, and the dates of a holidays file)
+
 _DATE_RE = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:[ t]+0{1,2}:00(?::00(?:\.0+)?)?)?$"
@@ -599,331 +592,3 @@ def _parse_date_text(text: str) -> date | None:
         return date(year, month, day)
     except ValueError as exc:
         raise _BadDate(str(exc)) from None
-
-
-def _cell_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        if float(value).is_integer() and 19000101 <= value <= 21001231:
-            return _parse_date_text(str(int(value)))
-        if 1 <= value < 100_000 and float(value).is_integer():  # an Excel serial date
-            return date(1899, 12, 30) + timedelta(days=int(value))
-        return None
-    return _parse_date_text(str(value))
-
-
-def _normal_word(value: Any) -> str:
-    return re.sub(r"[\s_\-]+", "", unicodedata.normalize("NFKC", str(value)).strip().lower())
-
-
-def _read_rows(path: Path) -> list[tuple[int, list[Any]]]:
-    """(line or row number, cells) for every row of a text or Excel file. What the file is and how
-    its text is encoded are told by the log reader's sniffers (:mod:`procmine.read.files`), so a
-    holidays file is recognised as a log would be."""
-    from procmine.errors import LogFileError
-    from procmine.read.files import EXCEL_SUFFIXES, decode_bytes, sniff_content
-
-    raw = path.read_bytes()
-    suffix = path.suffix.lower()
-    kind = sniff_content(raw[:4096])
-    if suffix in EXCEL_SUFFIXES or kind == "zip":
-        return _workbook_rows(path, raw)
-    if suffix == ".xls" or kind == "ole":
-        raise CalendarError(f"holidays file {str(path)!r} is an Excel 97-2003 .xls file: save it as .xlsx or .csv")
-    try:
-        text, _encoding = decode_bytes(raw, path)
-    except LogFileError:
-        raise CalendarError(f"holidays file {str(path)!r} is neither UTF-8 nor GBK text: save it as UTF-8") from None
-    return _text_rows(text)
-
-
-def _workbook_rows(path: Path, raw: bytes) -> list[tuple[int, list[Any]]]:
-    """The rows of the first sheet with any, comment rows (``#``) left out."""
-    import io
-
-    import openpyxl
-
-    from procmine.read.files import EXCEL_SUFFIXES
-    from procmine.read.limits import check_workbook
-
-    check_workbook(path)  # a zip bomb is refused from its directory, before openpyxl parses it
-    try:
-        # openpyxl refuses names not ending in .xlsx/.xlsm; a workbook under another name comes as a stream
-        book = openpyxl.load_workbook(path if path.suffix.lower() in EXCEL_SUFFIXES else io.BytesIO(raw),
-                                      read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
-        raise CalendarError(f"holidays file {str(path)!r} cannot be opened as Excel: {exc}") from exc
-    try:
-        for sheet in book.worksheets:
-            rows = []
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = list(row)
-                while cells and (cells[-1] is None or str(cells[-1]).strip() == ""):
-                    cells.pop()
-                if cells and not str(cells[0]).strip().startswith("#"):
-                    rows.append((number, cells))
-            if rows:
-                return rows
-        return []
-    finally:
-        book.close()
-
-
-def _text_rows(text: str) -> list[tuple[int, list[Any]]]:
-    """The rows of a text file: cells split at commas, tabs, semicolons or spaces; blank lines and
-    ``#`` comments left out."""
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        stripped = re.sub(r"\s+#.*$", "", stripped)
-        if "," in stripped or "，" in stripped:
-            cells = re.split(r"[,，]", stripped)
-        elif "\t" in stripped:
-            cells = stripped.split("\t")
-        elif ";" in stripped or "；" in stripped:
-            cells = re.split(r"[;；]", stripped)
-        else:
-            cells = stripped.split()
-        cells = [c.strip().strip('"').strip() for c in cells]
-        while cells and not cells[-1]:
-            cells.pop()
-        if cells:
-            rows.append((number, cells))
-    return rows
-
-
-def read_holidays_file(path: str | Path) -> tuple[frozenset[date], frozenset[date]]:
-    """Company days off and working days from a CSV/TXT/XLSX file: ``(holidays, workdays)``.
-
-    One date per row, optionally followed by a type: 假日/休息/holiday/off (a day off, also
-    the default when the type is missing) or 工作日/上班/调休/workday/work (a working day).
-    A header row naming the columns (日期/date, 类型/type) is optional; without one the date
-    is the first column and the type the second, further columns are ignored (notes).
-    Blank lines and ``#`` comments are ignored. Dates may be written 2025-10-01, 2025/10/1
-    or 2025年10月1日 (or be real Excel dates). Errors name the file, line and value.
-    """
-    path = Path(path)
-    where = f"holidays file {str(path)!r}"
-    if not path.exists():
-        raise CalendarError(f"{where} does not exist")
-    if path.is_dir():
-        raise CalendarError(f"{where} is a folder, not a file")
-    rows = _read_rows(path)
-    if not rows:
-        raise CalendarError(f"{where} has no dates: write one date per line, e.g. 2025-10-01,假日")
-
-    date_col, type_col = 0, 1
-    first_number, first_cells = rows[0]
-    if not any(_is_date_like(c) for c in first_cells):
-        headers = [_normal_word(c) for c in first_cells]
-        date_col = next((i for i, h in enumerate(headers) if any(w in h for w in _DATE_HEADERS)), -1)
-        if date_col < 0:
-            raise CalendarError(
-                f"{where}, line {first_number}: {', '.join(str(c) for c in first_cells)!r} is neither a "
-                "date nor a header with a date column (日期/date); write one date per line, e.g. 2025-10-01,假日"
-            )
-        type_col = next(
-            (i for i, h in enumerate(headers) if i != date_col and any(w in h for w in _TYPE_HEADERS)), -1
-        )
-        rows = rows[1:]
-
-    seen: dict[date, tuple[bool, int]] = {}
-    for number, cells in rows:
-        value = cells[date_col] if date_col < len(cells) else None
-        try:
-            day = _cell_date(value)
-        except _BadDate as exc:
-            raise CalendarError(f"{where}, line {number}: {value!r} is not a real date ({exc})") from None
-        if day is None:
-            raise CalendarError(
-                f"{where}, line {number}: cannot read {value!r} as a date; "
-                "write dates like 2025-10-01, 2025/10/1 or 2025年10月1日"
-            )
-        kind_value = cells[type_col] if 0 <= type_col < len(cells) else None
-        word = _normal_word(kind_value) if kind_value is not None else ""
-        if word == "" or word in _OFF_NORMAL:
-            is_work = False
-        elif word in _WORK_NORMAL:
-            is_work = True
-        else:
-            raise CalendarError(
-                f"{where}, line {number}: type {kind_value!r} for {day.isoformat()} is neither a day off "
-                "(假日/休息/holiday/off) nor a working day (工作日/上班/调休/workday/work)"
-            )
-        if day in seen and seen[day][0] != is_work:
-            raise CalendarError(
-                f"{where}, line {number}: {day.isoformat()} is a "
-                f"{'working day' if is_work else 'day off'} here but a "
-                f"{'working day' if seen[day][0] else 'day off'} on line {seen[day][1]}"
-            )
-        seen.setdefault(day, (is_work, number))
-    holidays = frozenset(d for d, (w, _) in seen.items() if not w)
-    workdays = frozenset(d for d, (w, _) in seen.items() if w)
-    return holidays, workdays
-
-
-def _is_date_like(value: Any) -> bool:
-    try:
-        return _cell_date(value) is not None
-    except _BadDate:
-        return True
-
-
-# --------------------------------------------------------------------------- time limits
-
-UNITS = ("working_days", "working_hours", "calendar_hours", "calendar_days", "minutes")
-
-
-@dataclass(frozen=True)
-class Duration:
-    """A KPI target or time limit as written: ``value`` in ``unit``, and the original ``text``.
-
-    ``unit`` is one of ``working_days``, ``working_hours``, ``minutes`` (all working time)
-    or ``calendar_hours``, ``calendar_days`` (calendar time). ``basis`` says which of the two
-    times it must be compared with.
-    """
-
-    value: float
-    unit: str
-    text: str = ""
-
-    def __post_init__(self) -> None:
-        if self.unit not in UNITS:
-            raise CalendarError(f"unknown duration unit {self.unit!r}: use one of {', '.join(UNITS)}")
-
-    @property
-    def basis(self) -> str:
-        """``"working"`` for working days/hours and minutes, ``"calendar"`` for calendar hours/days."""
-        return "calendar" if self.unit.startswith("calendar") else "working"
-
-    def to_work_hours(self, calendar: Calendar) -> float:
-        """Hours to compare durations with, in this duration's :attr:`basis`.
-
-        * ``working_days`` × ``calendar.hours_per_day`` (3 working days = 24 h with 8-hour days);
-        * ``working_hours`` as they are;
-        * ``minutes`` / 60 — minutes count as working time, like hours (``30分钟内`` is
-          compared with the working hours a step took);
-        * ``calendar_hours`` as they are and ``calendar_days`` × 24: these are **calendar**
-          hours (basis ``"calendar"``) and must be compared with calendar durations, not with
-          working hours.
-        """
-        if self.unit == "working_days":
-            return self.value * calendar.hours_per_day
-        if self.unit == "minutes":
-            return self.value / 60
-        if self.unit == "calendar_days":
-            return self.value * 24
-        return float(self.value)
-
-    def describe(self, lang: str = "zh") -> str:
-        """``3 个工作日`` / ``3 working days`` and so on."""
-        number = f"{self.value:g}"
-        words = {
-            "zh": {"working_days": "个工作日", "working_hours": " 工作小时", "minutes": " 分钟",
-                   "calendar_hours": " 小时（日历时间）", "calendar_days": " 天（日历时间）"},
-            "en": {"working_days": " working days", "working_hours": " working hours", "minutes": " min",
-                   "calendar_hours": " calendar hours", "calendar_days": " calendar days"},
-        }
-        if lang not in words:
-            raise CalendarError(f"lang must be 'zh' or 'en', not {lang!r}")
-        return f"{number}{words[lang][self.unit]}"
-
-
-_UNIT_WORDS: dict[str, str] = {}
-for _unit, _words in {
-    "working_days": ["wd", "wds", "workingday", "workingdays", "workday", "workdays", "businessday",
-                     "businessdays", "个工作日", "工作日", "个工作天", "工作天"],
-    "working_hours": ["h", "hr", "hrs", "hour", "hours", "wh", "workinghour", "workinghours",
-                      "小时", "个小时", "钟头", "个钟头", "工作小时", "个工作小时"],
-    "minutes": ["min", "mins", "minute", "minutes", "分钟", "分", "个分钟"],
-    "calendar_days": ["d", "day", "days", "calendarday", "calendardays", "天", "日", "个自然日",
-                      "自然日", "日历日", "个日历日", "自然天"],
-    "calendar_hours": ["ch", "calendarhour", "calendarhours", "自然小时", "个自然小时", "日历小时"],
-}.items():
-    for _word in _words:
-        _UNIT_WORDS[_word] = _unit
-_UNIT_ALTERNATION = "|".join(sorted((re.escape(w) for w in _UNIT_WORDS), key=len, reverse=True))
-_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9}
-_NUMBER = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十]+|半"
-_DURATION_RE = re.compile(rf"^(?P<number>{_NUMBER})(?:个)?(?P<unit>{_UNIT_ALTERNATION})$")
-_IMMEDIATE = {"即时", "立即", "立刻", "马上", "实时", "即刻", "immediate", "immediately", "instant"}
-_PREFIXES = re.compile(
-    r"^(?:[≤<]=?|=|最长不超过|最长不得超过|最多不超过|不得超过|不超过|不多于|最长|最多|至多|"
-    r"限时|时限|要求|须在|需在|应在|在|within|atmost|upto|max(?:imum)?|limit|target)"
-)
-_AFTER = re.compile(r"^[\u4e00-\u9fff]{1,10}?后")
-_SUFFIXES = re.compile(
-    r"(?:以内|之内|内)?(?:完成|办结|处理|处理完毕|回复|响应|审批|办理)?$"
-)
-ACCEPTED_FORMS = (
-    "3wd, 2 wd, 3 working days, 3个工作日, 1个工作日内, ≤3个工作日, 最长不超过2个工作日 (working days); "
-    "8h, 4h, 1小时内, 分类后1小时内 (working hours); 30min, 30分钟内, 接收后30分钟内 (minutes); "
-    "2d, 2天 (calendar days); 即时 (0)"
-)
-
-
-def _zh_number(text: str) -> float | None:
-    if text == "半":
-        return 0.5
-    if all(c in _ZH_DIGITS for c in text):
-        if len(text) == 1:
-            return float(_ZH_DIGITS[text])
-        return None
-    if text.count("十") == 1:
-        tens, _, ones = text.partition("十")
-        if (tens and tens not in _ZH_DIGITS) or (ones and ones not in _ZH_DIGITS):
-            return None
-        return float((_ZH_DIGITS[tens] if tens else 1) * 10 + (_ZH_DIGITS[ones] if ones else 0))
-    return None
-
-
-def parse_duration_target(text: str) -> Duration:
-    """Read a KPI target or time limit such as ``3个工作日`` or ``接收后30分钟内``.
-
-    ======================================================  ==================================
-    written                                                 read as
-    ======================================================  ==================================
-    ``3wd``, ``2 wd``, ``3 working days``, ``3个工作日``,     working days
-    ``1个工作日内``, ``≤3个工作日``, ``最长不超过2个工作日``
-    ``8h``, ``4h``, ``1小时内``, ``分类后1小时内``            working hours (``h`` is working
-                                                            time, as ``--target 8h`` means)
-    ``30min``, ``30分钟内``, ``接收后30分钟内``                minutes (working time)
-    ``2d``, ``2天``, ``2 days``, ``2个自然日``                calendar days
-    ``4 calendar hours``, ``4个自然小时``                     calendar hours
-    ``即时`` / ``立即``                                      0 minutes
-    ======================================================  ==================================
-
-    Leading limits (``≤``, ``不超过``, ``最长不超过``, ``接收后``/``分类后`` …) and trailing
-    ``内``/``以内`` are dropped; full-width characters and Chinese numerals (``三个工作日``,
-    ``半小时``) are accepted. Anything else raises :class:`CalendarError` listing these forms.
-    """
-    if not isinstance(text, str):
-        raise CalendarError(f"a time limit must be text such as '3个工作日', not {text!r}")
-    normal = unicodedata.normalize("NFKC", text).strip().lower()
-    normal = re.sub(r"\s+", "", normal).replace("≦", "≤").replace("<=", "≤")
-    if normal in _IMMEDIATE:
-        return Duration(0.0, "minutes", text)
-    body = normal
-    for _ in range(3):  # e.g. 接收后最长不超过30分钟
-        stripped = _AFTER.sub("", _PREFIXES.sub("", body), count=1)
-        if stripped == body:
-            break
-        body = stripped
-    body = _SUFFIXES.sub("", body, count=1)
-    if body in _IMMEDIATE:
-        return Duration(0.0, "minutes", text)
-    match = _DURATION_RE.match(body)
-    if match:
-        raw = match.group("number")
-        value = float(raw) if raw[0].isdigit() else _zh_number(raw)
-        if value is not None:
-            return Duration(value, _UNIT_WORDS[match.group("unit")], text)
-    raise CalendarError(f"cannot read the time limit {text!r}; accepted forms: {ACCEPTED_FORMS}")
