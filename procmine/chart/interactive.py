@@ -57,6 +57,11 @@ PHRASES = phrases("interactive", {
     "total": ("总时长", "total time"),
     "of": ("/", "of"),
     "times": ("次", "×"),
+    "unit_minutes": (" 分钟", " min"),
+    "unit_hours": (" 小时", " h"),
+    "unit_days": (" 天", " d"),
+    "unit_working_days": (" 工作日", " working d"),
+    "unit_working_hours": (" 工作小时", " working h"),
     "cases": ("案例", "cases"),
     "median_time": ("中位", "median"),
     "mean_time": ("平均", "mean"),
@@ -286,20 +291,19 @@ function el(name, attrs, parent) {
 }
 function hours(h) {
   if (h === null || h === undefined) return "–";
-  const zh = D.lang === "zh";
-  if (h < 1) return (h * 60).toFixed(0) + (zh ? " 分钟" : " min");
-  if (h < 48) return h.toFixed(1) + (zh ? " 小时" : " h");
-  return (h / 24).toFixed(1) + (zh ? " 天" : " d");
+  if (h < 1) return (h * 60).toFixed(0) + W.unit_minutes;
+  if (h < 48) return h.toFixed(1) + W.unit_hours;
+  return (h / 24).toFixed(1) + W.unit_days;
 }
 // working time: in working days of the calendar's day length (never 24-hour days), else working hours
 function dur(h, working) {
   if (!working) return hours(h);
   if (h === null || h === undefined) return "–";
-  const zh = D.lang === "zh", day = D.hours_per_day;
-  if (day && h >= day) return (h / day).toFixed(1) + (zh ? " 工作日" : " working d");
-  return h.toFixed(1) + (zh ? " 工作小时" : " working h");
+  const day = D.hours_per_day;
+  if (day && h >= day) return (h / day).toFixed(1) + W.unit_working_days;
+  return h.toFixed(1) + W.unit_working_hours;
 }
-const count = (n) => n.toLocaleString() + (D.lang === "zh" ? " " : " ") + W.times;
+const count = (n) => n.toLocaleString() + " " + W.times;
 function heat(h, max) {
   if (h === null || h === undefined || max <= 0) return "#8a94a0";
   const t = Math.min(1, Math.log1p(h) / Math.log1p(max));
