@@ -272,9 +272,11 @@ def _read(kwargs: dict, say_losses: bool = True):
     privacy = {k: kwargs.pop(k, None) for k in PRIVACY_KEYWORDS}
     if privacy["pseudonym_key"] is not None:
         _State.inputs["the pseudonymisation key"] = privacy["pseudonym_key"]
-    in_parts = click.get_current_context().info_name in IN_PARTS
-    if not in_parts:
-        _refuse_too_large(path)
+    from procmine.engine.partitioned import check_fits
+
+    command = click.get_current_context().info_name
+    in_parts = command in IN_PARTS
+    check_fits(path, command, IN_PARTS)  # one line, not the system stopping it half-way
     log = read_log(path, progress=_progress, partition_rows="auto" if in_parts else None, **read_args)
     parts = getattr(log, "engine", None) == "partitioned"
     written = {k: v for k, v in filters.items() if v not in (None, ())}
@@ -297,22 +299,6 @@ def _read(kwargs: dict, say_losses: bool = True):
     if say_losses:
         _say_losses(log, path)
     return log
-
-
-def _refuse_too_large(path) -> None:
-    """Stop before reading a Parquet/Arrow log this machine cannot hold whole: one line instead of
-    the system killing the process half-way (discover, kpi and check read such a log in parts)."""
-    from procmine.engine.partitioned import BYTES_PER_EVENT, PartitionError, _available_bytes, partition_rows_for
-
-    rows, per_part = partition_rows_for(path, "auto")
-    available = _available_bytes()
-    if not per_part or not available or rows * BYTES_PER_EVENT <= available:
-        return
-    command = click.get_current_context().info_name
-    raise PartitionError(f"{path}: {rows:,} events need about {rows * BYTES_PER_EVENT / 2**30:.0f} GiB in memory for "
-                         f"{command}, and {available / 2**30:.0f} GiB are free. procmine {', '.join(IN_PARTS)} read "
-                         f"such a log in parts; for {command}, export a smaller period or run it where more memory is "
-                         "free")
 
 
 #: The reading options the Spark engine takes (the others read files on one machine).

@@ -222,3 +222,14 @@ def test_a_command_that_needs_every_row_stops_before_memory_runs_out(tmp_path, m
     assert "2,008 events need about" in result.output and "discover, kpi" in result.output
     assert "Traceback" not in result.output
     assert cli(["kpi", path], monkeypatch, capsys).exit_code == 0  # kpi reads such a log in parts
+
+
+def test_a_csv_that_would_not_fit_is_refused_with_the_way_to_parquet(tmp_path, monkeypatch, capsys):
+    from procmine.engine import partitioned
+
+    monkeypatch.setattr(partitioned, "_available_bytes", lambda: 1000 * partitioned.BYTES_PER_EVENT)
+    rows = partitioned.estimated_text_rows(SAMPLES / "合同审批.csv")
+    assert 1800 < rows < 2300  # 2,008 rows and a header
+    for command in ("discover", "bottlenecks"):
+        result = cli([command, SAMPLES / "合同审批.csv"], monkeypatch, capsys)
+        assert result.exit_code == 2 and "sink_parquet" in result.output and "Traceback" not in result.output

@@ -93,6 +93,48 @@ def partition_rows_for(path: str | Path, partition_rows: int | str | None) -> tu
     return rows, int(partition_rows) if rows > int(partition_rows) else 0
 
 
+def estimated_text_rows(path: str | Path) -> int:
+    """About how many rows an uncompressed CSV/TSV/TXT file holds (from its first 4 MiB); 0 for
+    other files."""
+    from procmine.read.files import TEXT_SUFFIXES
+
+    path = Path(path)
+    if path.suffix.lower() not in TEXT_SUFFIXES or not path.is_file():
+        return 0
+    size = path.stat().st_size
+    with open(path, "rb") as stream:
+        head = stream.read(4 * 2**20)
+    lines = head.count(b"\n")
+    return int(size / (len(head) / lines)) if lines else 0
+
+
+def check_fits(path: str | Path, command: str, in_parts: tuple[str, ...]) -> None:
+    """Stop before reading a log this machine cannot hold whole, with one line, instead of the
+    system killing the process half-way. A Parquet/Arrow file is read in parts by the ``in_parts``
+    commands; a text file never is, and is refused for every command when it would not fit."""
+    available = _available_bytes()
+    if not available:
+        return
+    rows, per_part = partition_rows_for(path, "auto")
+    if per_part and rows * BYTES_PER_EVENT > available and command not in in_parts:
+        raise PartitionError(
+            f"{path}: {rows:,} events need about {_size(rows * BYTES_PER_EVENT)} in memory for {command}, "
+            f"and {_size(available)} are free. procmine {', '.join(in_parts)} read such a log in parts; "
+            f"for {command}, export a smaller period or run it where more memory is free")
+    rows = estimated_text_rows(path)
+    if rows * BYTES_PER_EVENT > available:
+        raise PartitionError(
+            f"{path}: about {rows:,} rows need about {_size(rows * BYTES_PER_EVENT)} in memory, and "
+            f"{_size(available)} are free. Convert the file to Parquet, which procmine "
+            f"{', '.join(in_parts)} read in parts: python -c \"import polars as pl; pl.scan_csv('{Path(path).name}', "
+            f"infer_schema=False).sink_parquet('{Path(path).stem}.parquet')\" (a GBK file: convert it to UTF-8 first, "
+            "e.g. iconv -f GB18030 -t UTF-8)")
+
+
+def _size(n: float) -> str:
+    return f"{n / 2**30:,.0f} GiB" if n >= 10 * 2**30 else f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
+
+
 def _available_bytes() -> int | None:
     """Memory free for this process: the system's available memory, or less under a container's
     limit (cgroup v2), whose /proc/meminfo still shows the host's."""
