@@ -233,3 +233,24 @@ def test_a_csv_that_would_not_fit_is_refused_with_the_way_to_parquet(tmp_path, m
     for command in ("discover", "bottlenecks"):
         result = cli([command, SAMPLES / "合同审批.csv"], monkeypatch, capsys)
         assert result.exit_code == 2 and "sink_parquet" in result.output and "Traceback" not in result.output
+
+
+def test_a_part_whose_every_row_is_dropped_still_counts(tmp_path):
+    # half the cases have no completion time at all: some parts keep nothing, yet every dropped
+    # row is counted as the whole read counts it
+    rows = []
+    for i in range(40):
+        for j, activity in enumerate(["提交申请", "部门审批", "归档"]):
+            rows.append({"单据编号": f"BX{i:03d}", "审批节点": activity,
+                         "处理时间": f"2025-03-{1 + i % 28:02d} {9 + j}:00:00" if i < 4 else None})
+    path = tmp_path / "mostly_empty.parquet"
+    pl.DataFrame(rows).write_parquet(path)
+    whole, parts = both(path, rows=10)
+    assert [(f.code, f.rows) for f in parts.quality.findings] == [(f.code, f.rows) for f in whole.quality.findings]
+    assert parts.summary().cases == whole.summary().cases == 4
+    nothing = tmp_path / "nothing.parquet"
+    pl.DataFrame([r | {"处理时间": None} for r in rows]).write_parquet(nothing)
+    with pytest.raises(procmine.errors.ProcmineError):
+        procmine.read_log(nothing)
+    with pytest.raises(procmine.errors.ProcmineError, match="no usable events|no readable"):
+        len(procmine.read_log(nothing, partition_rows=10))

@@ -384,8 +384,15 @@ class PartitionedLog:
             frame = raw.frame.drop(ROW).rename({SOURCE_ROW: ROW})
             frame = frame.select(ROW, pl.exclude(ROW))
             raw = RawTable(frame, Source(str(self.path), self.kind))
-            log = build_log(raw, self.columns, timezone=self.timezone, lifecycle=self._read["lifecycle"],
-                            normalise_labels=self._read["normalise_labels"])
+            try:
+                log = build_log(raw, self.columns, timezone=self.timezone, lifecycle=self._read["lifecycle"],
+                                normalise_labels=self._read["normalise_labels"])
+            except EmptyLogError as exc:  # every row of this part dropped: its findings still count
+                if getattr(exc, "quality", None) is None:
+                    raise
+                self._read_cases = 0
+                yield exc.quality, None
+                continue
             quality = log.quality
             self._read_cases = log.tables().cases.height
             if self.filters:
@@ -421,8 +428,12 @@ class PartitionedLog:
             parts.append(_measure(log.tables(), with_sequences=True))
             del log
         if not parts:
-            what = f"the filters {'; '.join(f.describe('en') for f in self.filters)} keep" if self.filters else "have"
-            raise EmptyLogError(f"{self.path}: the parts of this log {what} no usable events")
+            if self.filters:
+                raise EmptyLogError(f"{self.path}: the filters {'; '.join(f.describe('en') for f in self.filters)} "
+                                    "keep none of the cases")
+            quality = _merged_quality(reports, str(self.path))
+            reasons = "; ".join(f.describe(quality.row_word) for f in quality.findings[:3]) or "no data rows"
+            raise EmptyLogError(f"{self.path}: no usable events are left: {reasons}")
         self.has_start_times = has_start
         self.open_steps = pl.concat(open_steps) if open_steps else None
         self.source = Source(str(self.path), self.kind, notes=notes)

@@ -300,7 +300,9 @@ def _build_events(
 
     if events.height == 0:
         reasons = "; ".join(f.describe(word) for f in quality.findings[:3]) or "the file has no data rows"
-        raise EmptyLogError(f"{source}: no usable events are left: {reasons}")
+        error = EmptyLogError(f"{source}: no usable events are left: {reasons}")
+        error.quality = quality  # what was found: a log read in parts counts an empty part's rows too
+        raise error
 
     order = [CASE, pl.coalesce(START, TIMESTAMP) if START in events.columns else TIMESTAMP, TIMESTAMP, ROW]
     if not is_sorted_by(events, order):
