@@ -248,6 +248,11 @@ def test_a_part_whose_every_row_is_dropped_still_counts(tmp_path):
     whole, parts = both(path, rows=10)
     assert [(f.code, f.rows) for f in parts.quality.findings] == [(f.code, f.rows) for f in whole.quality.findings]
     assert parts.summary().cases == whole.summary().cases == 4
+    garbled = tmp_path / "garbled.parquet"  # unreadable times instead of none: the same
+    pl.DataFrame([r | {"处理时间": r["处理时间"] or "garbage"} for r in rows]).write_parquet(garbled)
+    whole, parts = both(garbled, rows=10)
+    assert [(f.code, f.rows) for f in parts.quality.findings] == [(f.code, f.rows) for f in whole.quality.findings]
+    assert parts.summary().cases == 4
     nothing = tmp_path / "nothing.parquet"
     pl.DataFrame([r | {"处理时间": None} for r in rows]).write_parquet(nothing)
     with pytest.raises(procmine.errors.ProcmineError):

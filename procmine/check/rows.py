@@ -108,9 +108,11 @@ def drop_missing_keys(events: pl.DataFrame, mapping: ColumnMapping, quality: Dat
 # --- 3. completion times ------------------------------------------------------------------------
 
 def completion_times(events: pl.DataFrame, source: Source, mapping: ColumnMapping, timezone: str,
-                     quality: DataQualityReport) -> tuple[pl.DataFrame, set[str], list[pl.DataFrame]]:
+                     quality: DataQualityReport, whole_file: bool = True
+                     ) -> tuple[pl.DataFrame, set[str], list[pl.DataFrame]]:
     """Completion times parsed into ``timestamp``; the rows without one dropped, those of steps
-    still open set apart. Returns the events, the open cases and the open steps."""
+    still open set apart. Returns the events, the open cases and the open steps. A column with no
+    readable date at all is the wrong column: an error, unless these rows are one part of a file."""
     from procmine.read.timestamps import parse_timestamps
 
     open_cases: set[str] = set()
@@ -120,7 +122,7 @@ def completion_times(events: pl.DataFrame, source: Source, mapping: ColumnMappin
     parsed = parse_timestamps(events["__ts_raw"], timezone=timezone)
     source.notes.append(f"completion times ({ts_col}) read as: {', '.join(parsed.formats) or '—'}")
     events = events.with_columns(parsed.values.alias(TIMESTAMP), parsed.failed.alias("__ts_failed"))
-    if events.height and parsed.failed.sum() == events.height:
+    if whole_file and events.height and parsed.failed.sum() == events.height:
         sample = events["__ts_raw"].drop_nulls().head(1).to_list()
         raise TimestampError(
             f"{source.path}: column '{ts_col}' has no readable dates ({source.row_word} {events[ROW][0]}: {sample[0]!r}). "

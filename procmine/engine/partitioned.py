@@ -386,7 +386,7 @@ class PartitionedLog:
             raw = RawTable(frame, Source(str(self.path), self.kind))
             try:
                 log = build_log(raw, self.columns, timezone=self.timezone, lifecycle=self._read["lifecycle"],
-                                normalise_labels=self._read["normalise_labels"])
+                                normalise_labels=self._read["normalise_labels"], part=True)
             except EmptyLogError as exc:  # every row of this part dropped: its findings still count
                 if getattr(exc, "quality", None) is None:
                     raise

@@ -207,6 +207,7 @@ def build_log(
     lifecycle: str = "pair",
     normalise_labels: bool = True,
     open_cases: frozenset[str] = frozenset(),
+    part: bool = False,
 ) -> EventLog:
     """Turn a table of raw columns and its column mapping into an :class:`EventLog`.
 
@@ -215,9 +216,11 @@ def build_log(
     (:func:`procmine.read_emails`, approval-history exports) build a :class:`RawTable` of
     their own and finish here, so their logs are exactly what ``read_log`` returns.
     ``open_cases`` are cases known to be unfinished besides those with an open step.
+    ``part=True`` reads one part of a larger file (:mod:`procmine.engine.partitioned`): a part
+    whose completion times are all unreadable is not taken for the wrong column.
     """
     events, quality, (open_found, open_steps) = _build_events(raw, mapping, timezone=timezone, lifecycle=lifecycle,
-                                                              normalise_labels=normalise_labels)
+                                                              normalise_labels=normalise_labels, part=part)
     if open_cases:
         open_found |= open_cases & set(events[CASE].unique().to_list())
     return EventLog(
@@ -243,7 +246,7 @@ def _check_timezone(timezone: str) -> None:
 
 
 def _build_events(
-    raw: RawTable, mapping: ColumnMapping, *, timezone: str, lifecycle: str, normalise_labels: bool
+    raw: RawTable, mapping: ColumnMapping, *, timezone: str, lifecycle: str, normalise_labels: bool, part: bool = False
 ) -> tuple[pl.DataFrame, DataQualityReport, tuple[frozenset[str], pl.DataFrame | None]]:
     source = raw.source.path
     word = raw.source.row_word
@@ -286,7 +289,8 @@ def _build_events(
     events = rows.remove_control_characters(events, mapping, quality, distinct_values)
     rows.case_id_spaces(frame, mapping_now["case"], events, mapping, quality)
     events = rows.drop_missing_keys(events, mapping, quality)
-    events, open_cases, open_frames = rows.completion_times(events, raw.source, mapping, timezone, quality)
+    events, open_cases, open_frames = rows.completion_times(events, raw.source, mapping, timezone, quality,
+                                                            whole_file=not part)
     events = rows.drop_duplicates(events, quality)
     if "__start_raw" in events.columns:
         events = rows.arrival_times(events, raw.source, mapping, timezone, quality)
