@@ -154,3 +154,26 @@ def test_one_long_case_is_not_quadratic():
     # each pair of parallel steps hands over to both steps of the next pair
     assert tables.handoffs.height == 4 * (n // 2 - 1)
     assert tables.start_activities == {"S0": 1, "S1": 1}
+
+
+@pytest.mark.parametrize("scan_steps", [1, 3, 16])
+def test_successors_equal_a_brute_force_search_with_and_without_the_merge(scan_steps, monkeypatch):
+    # s(i), the first later step of the case arriving at or after step i completed, found by
+    # looking ahead (SCAN_STEPS) and by the merge for what is left: both against a plain loop
+    import numpy as np
+
+    from procmine.engine import handoffs
+
+    monkeypatch.setattr(handoffs, "SCAN_STEPS", scan_steps)
+    rng = np.random.default_rng(7)
+    for trial in range(120):
+        lengths = rng.integers(1, 30 if trial % 3 else 5, rng.integers(1, 20))
+        case = np.repeat(np.arange(len(lengths)), lengths)
+        begin = rng.integers(0, 50, len(case)).astype(np.int64)
+        took = rng.integers(0, 30 if trial % 2 else 3, len(case))
+        order = np.lexsort((begin + took, begin, case))
+        case, begin, end = case[order], begin[order], (begin + took)[order]
+        first, _ = handoffs.successor_blocks(case, begin, end)
+        ends = handoffs._case_ends(case)
+        expected = [next((j for j in range(i + 1, ends[i]) if begin[j] >= end[i]), ends[i]) for i in range(len(case))]
+        assert first.tolist() == expected, trial

@@ -48,18 +48,44 @@ def successor_blocks(case_code: np.ndarray, begin_us: np.ndarray, end_us: np.nda
     if overlaps.any():
         in_case = np.zeros(int(case_code.max()) + 1, dtype=bool)
         in_case[case_code[:-1][overlaps]] = True
-        chosen = in_case[case_code]
-        if chosen.mean() > 0.5:  # most cases overlap: merging them all is cheaper than picking them out
-            first = _merged_successors(case_code, begin_us, end_us, index, n, case_end)
-        else:
-            chosen = np.flatnonzero(chosen)
-            first[chosen] = _merged_successors(case_code[chosen], begin_us[chosen], end_us[chosen], chosen, n,
-                                               case_end[chosen])
+        chosen = np.flatnonzero(in_case[case_code])
+        # s(i) is a few steps on in most cases: look ahead step by step, and merge only the steps
+        # still unresolved after SCAN_STEPS (a long case whose steps all overlap)
+        found, left = _scanned_successors(begin_us, end_us, chosen, case_end)
+        first[chosen] = found
+        if left.size:
+            left_cases = np.zeros_like(in_case)
+            left_cases[case_code[left]] = True
+            rest = np.flatnonzero(left_cases[case_code])
+            first[rest] = _merged_successors(case_code[rest], begin_us[rest], end_us[rest], rest, n, case_end[rest])
     # e(p) = min(s(k) for k ≥ p): a later case's s(k) exceeds this case's end, so one global
     # suffix minimum never mixes cases.
     suffix_min = np.minimum.accumulate(first[::-1])[::-1]
     stop = np.where(first < case_end, suffix_min[np.minimum(first, n - 1)], first)
     return first, stop
+
+
+#: Steps looked ahead, one at a time, before the merge takes over.
+SCAN_STEPS = 16
+
+
+def _scanned_successors(begin_us, end_us, chosen, case_end) -> tuple[np.ndarray, np.ndarray]:
+    """s(i) for the ``chosen`` steps by looking ahead: the first later step of the case arriving at
+    or after step i completed (arrivals are sorted, so the first found is s(i)), or the case's end.
+    Returns s for each chosen step and the positions of those not resolved within
+    :data:`SCAN_STEPS` (their value in the first array is then meaningless)."""
+    found = np.empty(len(chosen), dtype=np.int64)
+    active = np.arange(len(chosen))  # positions in ``chosen`` still looking
+    for k in range(1, SCAN_STEPS + 1):
+        steps = chosen[active]
+        ahead = steps + k
+        past = ahead >= case_end[steps]
+        done = past | (begin_us[np.minimum(ahead, len(begin_us) - 1)] >= end_us[steps])
+        found[active[done]] = np.where(past[done], case_end[steps[done]], ahead[done])
+        active = active[~done]
+        if not active.size:
+            break
+    return found, chosen[active]
 
 
 def _merged_successors(case_code, begin_us, end_us, index, n, case_end) -> np.ndarray:
