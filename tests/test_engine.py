@@ -177,3 +177,28 @@ def test_successors_equal_a_brute_force_search_with_and_without_the_merge(scan_s
         ends = handoffs._case_ends(case)
         expected = [next((j for j in range(i + 1, ends[i]) if begin[j] >= end[i]), ends[i]) for i in range(len(case))]
         assert first.tolist() == expected, trial
+
+
+@pytest.mark.parametrize("look_back", [1, 4, 64])
+def test_occurrence_by_looking_back_equals_the_sort(look_back, monkeypatch):
+    # occurrence (1st, 2nd … time an activity happens in its case) and the first time's position:
+    # looking back position by position, with the sort for cases longer than LOOK_BACK, as the sort alone
+    import numpy as np
+
+    from procmine.engine import tables
+
+    monkeypatch.setattr(tables, "LOOK_BACK", look_back)
+    rng = np.random.default_rng(3)
+    lengths = rng.integers(1, 12, 500)
+    lengths[:3] = [40, 70, 150]  # long cases
+    case = np.repeat(np.arange(len(lengths), dtype=np.uint32), lengths)
+    pos = (np.arange(len(case)) - np.repeat(np.cumsum(lengths) - lengths, lengths)).astype(np.uint32)
+    activity = rng.integers(0, 6, len(case)).astype(np.uint32)
+    args = [pl.Series(case), pl.Series(activity), pl.Series(pos)]
+    looked, sorted_ = tables._occurrence(*args), tables._occurrence_sorted(*args)
+    assert all(a.to_list() == b.to_list() for a, b in zip(looked, sorted_))
+    # by hand: case 0's first three steps
+    seen = {}
+    for i in range(40):
+        seen[int(activity[i])] = seen.get(int(activity[i]), 0) + 1
+        assert looked[0][i] == seen[int(activity[i])]

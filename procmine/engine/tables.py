@@ -422,9 +422,45 @@ def _counts(steps: pl.DataFrame) -> dict[str, int]:
     return {a: int(n) for a, n in counts.iter_rows()}
 
 
+#: Positions looked back, one at a time, for earlier steps of the same activity; the steps of longer
+#: cases are counted by a sort.
+LOOK_BACK = 64
+
+
 def _occurrence(case_code: pl.Series, activity_code: pl.Series, pos: pl.Series) -> list[pl.Series]:
     """``occurrence``: 1 for an activity's first step in its case, 2 for its second …; and
-    ``first_pos``: the position of that first step. One stable sort, no window over cases."""
+    ``first_pos``: the position of that first step.
+
+    Steps are in case order, so the step ``k`` positions back is in the same case when ``pos ≥ k``:
+    looking back one position at a time visits each pair of steps of a case once, and only the
+    steps that deep (cases are short). Cases longer than :data:`LOOK_BACK` take the sort."""
+    n = case_code.len()
+    if n == 0:
+        return _occurrence_sorted(case_code, activity_code, pos)
+    act, at = activity_code.to_numpy(), pos.to_numpy()
+    deepest = int(at.max())
+    small = at.astype(np.uint16) if deepest < np.iinfo(np.uint16).max else at  # a radix sort
+    by_pos = np.argsort(small, kind="stable")[::-1]  # the deepest steps first
+    at_least = np.cumsum(np.bincount(small)[::-1])[::-1]  # at_least[k]: steps at position k or deeper
+    occurrence = np.ones(n, dtype=np.uint32)
+    first_pos = at.astype(np.uint32)  # a copy
+    for k in range(1, min(deepest, LOOK_BACK) + 1):
+        steps = by_pos[: at_least[k]]
+        same = steps[act[steps - k] == act[steps]]
+        occurrence[same] += 1
+        first_pos[same] = at[same] - k  # the deepest look back wins: the first time
+    if deepest > LOOK_BACK:
+        codes = case_code.to_numpy()
+        long_case = np.zeros(int(codes.max()) + 1, dtype=bool)
+        long_case[codes[at > LOOK_BACK]] = True
+        chosen = np.flatnonzero(long_case[codes])
+        counted = _occurrence_sorted(case_code.gather(chosen), activity_code.gather(chosen), pos.gather(chosen))
+        occurrence[chosen], first_pos[chosen] = counted[0].to_numpy(), counted[1].to_numpy()
+    return [pl.Series("occurrence", occurrence), pl.Series("first_pos", first_pos)]
+
+
+def _occurrence_sorted(case_code: pl.Series, activity_code: pl.Series, pos: pl.Series) -> list[pl.Series]:
+    """:func:`_occurrence` by one stable sort of (case, activity): for any case length."""
     n = case_code.len()
     width = int(activity_code.max() or 0) + 1
     key = case_code.to_numpy().astype(np.uint64) * np.uint64(width) + activity_code.to_numpy().astype(np.uint64)
