@@ -86,3 +86,18 @@ def test_strict_turns_problems_into_an_error(tmp_path):
 def test_clean_log_has_no_problems(sequential_csv):
     log = procmine.read_log(sequential_csv, strict=True)
     assert log.quality.ok and log.quality.dropped == 0
+
+
+def test_case_ids_with_spaces_around_them_are_one_case_and_counted(tmp_path):
+    text = "\n".join([
+        "单据编号,审批节点,处理时间",
+        "D1,提交,2025-03-03 09:00",       # row 2
+        " D1,审批,2025-03-03 10:00",      # 3: the same case, written with a space before
+        "D1 ,归档,2025-03-03 11:00",      # 4: and after
+        "D2,提交,2025-03-04 09:00",       # 5
+    ]) + "\n"
+    log = procmine.read_log(write_text(tmp_path / "spaces.csv", text))
+    found = findings(log)["case_id_spaces"]
+    assert (found.rows, found.action, [row for row, _ in found.examples]) == (2, "repaired", [3, 4])
+    assert log.summary().cases == 2
+    assert dict(log.tables().cases.select("case", "events").iter_rows()) == {"D1": 3, "D2": 1}

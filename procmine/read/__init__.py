@@ -287,7 +287,7 @@ def _build_events(
                              if mapping_now.get("lifecycle") else []))
 
     events = rows.remove_control_characters(events, mapping, quality, distinct_values)
-    rows.case_id_spaces(frame, mapping_now["case"], events, mapping, quality)
+    rows.case_id_spaces(frame, mapping_now["case"], events, mapping, quality, distinct_values[CASE])
     events = rows.drop_missing_keys(events, mapping, quality)
     events, open_cases, open_frames = rows.completion_times(events, raw.source, mapping, timezone, quality,
                                                             whole_file=not part)
