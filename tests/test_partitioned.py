@@ -95,6 +95,13 @@ def test_case_filters_apply_part_by_part(tmp_path):
     assert b.label == a.label
     with pytest.raises(PartitionError, match="variants"):
         parts.filter(variants=3)
+    from procmine.errors import EmptyLogError
+
+    with pytest.raises(EmptyLogError) as said_whole:
+        whole.filter(period="2030-01-01:2031-01-01")
+    with pytest.raises(EmptyLogError) as said_in_parts:
+        len(parts.filter(period="2030-01-01:2031-01-01"))
+    assert str(said_in_parts.value) == str(said_whole.value)
 
 
 def test_no_parts_below_the_size(tmp_path):

@@ -429,8 +429,10 @@ class PartitionedLog:
             del log
         if not parts:
             if self.filters:
-                raise EmptyLogError(f"{self.path}: the filters {'; '.join(f.describe('en') for f in self.filters)} "
-                                    "keep none of the cases")
+                said = "; ".join(f.describe("en") for f in self.filters)
+                raise EmptyLogError(f"{self.path.name}: the filter{'s' if len(self.filters) > 1 else ''} '{said}' "
+                                    f"{'keep' if len(self.filters) > 1 else 'keeps'} none of the "
+                                    f"{self.cases_before_filters:,} cases; loosen it or check its values")
             quality = _merged_quality(reports, str(self.path))
             reasons = "; ".join(f.describe(quality.row_word) for f in quality.findings[:3]) or "no data rows"
             raise EmptyLogError(f"{self.path}: no usable events are left: {reasons}")
