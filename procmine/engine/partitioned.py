@@ -620,8 +620,8 @@ def read_partitioned(path: str | Path, rows: int, partition_rows: int, *, given:
     parts = max(2, math.ceil(rows / partition_rows))
     folder = Path(tempfile.mkdtemp(prefix="procmine_parts_"))
     try:
-        say(f"{rows:,} events: more than one part holds ({partition_rows:,}); splitting by case into {parts} parts "
-            f"in {folder}")
+        say(f"{rows:,} rows, more than memory holds at once: splitting them by case into {parts} parts of about "
+            f"{-(-rows // parts):,} rows (in {folder})")
         files = split_by_case(path, kind, mapping.case, parts, folder)
         first = _read_columnar(files[0], "parquet")
         _check_duplicate_headers(first, mapping, given)
