@@ -28,6 +28,7 @@ import tempfile
 import weakref
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
@@ -234,18 +235,26 @@ class MergedTables(Tables):
                          .with_columns((pl.col("case_code") + offset).cast(pl.UInt32), pl.col("__global").alias("variant_id"))
                          .drop("__global"))
             offset += part.cases.height
-        empty = not parts
-        self.__dict__.update(
-            steps=pl.concat(steps, rechunk=False) if not empty else None,
-            handoffs=pl.concat(handoffs, rechunk=False) if not empty else None,
-            cases=pl.concat(cases, rechunk=False) if not empty else None,
-            variants=variants.select(
-                "variant_id", "activities", pl.col("activities").list.len().alias("steps"),
-                pl.col("cases").cast(pl.Int64), (pl.col("cases") / max(offset, 1)).alias("share")),
-            start_activities=_summed(p.starts for p in parts),
-            end_activities=_summed(p.ends for p in parts),
-        )
+        if not parts:
+            raise PartitionError("no part of this log has an event to measure")
+        self._steps = pl.concat(steps, rechunk=False)
+        self._handoffs = pl.concat(handoffs, rechunk=False)
+        self._cases = pl.concat(cases, rechunk=False)
+        self._variants = variants.select(
+            "variant_id", "activities", pl.col("activities").list.len().alias("steps"),
+            pl.col("cases").cast(pl.Int64), (pl.col("cases") / max(offset, 1)).alias("share"))
+        self._starts = _summed(p.starts for p in parts)
+        self._ends = _summed(p.ends for p in parts)
+        #: the BPMN miner's sequences with their weights (:func:`procmine.discover.bpmn.variant_counts`)
         self.sequences = sum((p.sequences for p in parts), Counter())
+
+    # the engine's tables, merged (narrow: see the class docstring)
+    steps = property(lambda self: self._steps)
+    handoffs = property(lambda self: self._handoffs)
+    cases = property(lambda self: self._cases)
+    variants = property(lambda self: self._variants)
+    start_activities = property(lambda self: self._starts)
+    end_activities = property(lambda self: self._ends)
 
     def open_case_count(self) -> int:
         return int(self.cases["open"].sum())
@@ -318,6 +327,21 @@ def _summed(counts) -> dict[str, int]:
 
 # --- the log ----------------------------------------------------------------------------------
 
+@dataclass
+class _FirstPass:
+    """What the first pass over the parts learns, besides the tables."""
+
+    events: int = 0
+    cases_before_filters: int = 0
+    has_start_times: bool = False
+    first_time: object = None
+    last_time: object = None
+    open_cases: frozenset = frozenset()
+    open_steps: pl.DataFrame | None = None
+    source: Source | None = None
+    quality: DataQualityReport | None = None
+
+
 class _Parts:
     """The part files on disk, removed when no log reads them any more (or at exit)."""
 
@@ -351,15 +375,15 @@ class PartitionedLog:
         self._read, self._calendar = read, calendar
         self._say = progress or (lambda message: None)
         self._tables: dict[bool, MergedTables] = {}
-        self._read_once = False
 
-    def __getattr__(self, name: str):
-        # what the first pass learns: read the parts when one of them is first asked for
-        if name in ("quality", "source", "has_start_times", "open_cases", "open_steps", "cases_before_filters",
-                    "_events", "_first", "_last") and not self.__dict__.get("_read_once"):
-            self._first_pass()
-            return getattr(self, name)
-        raise AttributeError(name)
+    # what the first pass over the parts learns (read when first asked for)
+    quality = property(lambda self: self._first.quality, doc="The data-quality report of the whole file.")
+    source = property(lambda self: self._first.source)
+    has_start_times = property(lambda self: self._first.has_start_times)
+    open_cases = property(lambda self: self._first.open_cases)
+    open_steps = property(lambda self: self._first.open_steps)
+    cases_before_filters = property(lambda self: self._first.cases_before_filters,
+                                    doc="The cases of the file before the filters (what a filter note counts).")
 
     def filter(self, *filters, calendar=None, **written) -> "PartitionedLog":
         """This log narrowed to the cases the filters keep (see :meth:`procmine.EventLog.filter`);
@@ -373,7 +397,8 @@ class PartitionedLog:
 
     # reading ---------------------------------------------------------------------------------
     def _logs(self, what: str):
-        """Each part as an EventLog (filtered), in turn; parts the filters empty are skipped."""
+        """Each part as (its data-quality report, its cases before the filters, its EventLog
+        filtered or None when nothing of it is left), in turn."""
         from procmine.filters import apply_filters
         from procmine.read import build_log
         from procmine.read.files import ROW, RawTable, _read_columnar
@@ -382,47 +407,41 @@ class PartitionedLog:
             self._say(f"part {number}/{len(self.files)}: {what}")
             raw = _read_columnar(file, "parquet")
             frame = raw.frame.drop(ROW).rename({SOURCE_ROW: ROW})
-            frame = frame.select(ROW, pl.exclude(ROW))
-            raw = RawTable(frame, Source(str(self.path), self.kind))
+            raw = RawTable(frame.select(ROW, pl.exclude(ROW)), Source(str(self.path), self.kind))
             try:
                 log = build_log(raw, self.columns, timezone=self.timezone, lifecycle=self._read["lifecycle"],
                                 normalise_labels=self._read["normalise_labels"], part=True)
             except EmptyLogError as exc:  # every row of this part dropped: its findings still count
                 if getattr(exc, "quality", None) is None:
                     raise
-                self._read_cases = 0
-                yield exc.quality, None
+                yield exc.quality, 0, None
                 continue
-            quality = log.quality
-            self._read_cases = log.tables().cases.height
+            quality, cases = log.quality, log.tables().cases.height
             if self.filters:
                 try:
                     log = apply_filters(log, list(self.filters), self._calendar)
                 except EmptyLogError:
                     log = None
-            yield quality, log
+            yield quality, cases, log
 
-    def _first_pass(self) -> None:
+    @cached_property
+    def _first(self) -> "_FirstPass":
         """Read every part once: the data-quality report, the summary's figures, and the tables
         with arrival times (what discover and kpi ask for first)."""
-        self._read_once = True
-        reports, parts, notes = [], [], []
-        self.cases_before_filters = 0
-        self.open_cases, open_steps = frozenset(), []
-        self._events, self._first, self._last = 0, None, None
-        has_start = False
-        for quality, log in self._logs("reading and measuring"):
+        reports, parts, notes, open_steps = [], [], [], []
+        read = _FirstPass()
+        for quality, cases, log in self._logs("reading and measuring"):
             reports.append(quality)
-            self.cases_before_filters += self._read_cases
+            read.cases_before_filters += cases
             if log is None:
                 continue
             notes += [n for n in log.source.notes if n not in notes]
-            has_start |= log.has_start_times
-            self._events += len(log)
+            read.has_start_times |= log.has_start_times
+            read.events += len(log)
             times = log.events[TIMESTAMP]
-            self._first = _earliest(self._first, times.min())
-            self._last = _latest(self._last, times.max())
-            self.open_cases |= log.open_cases
+            read.first_time = _earliest(read.first_time, times.min())
+            read.last_time = _latest(read.last_time, times.max())
+            read.open_cases |= log.open_cases
             if log.open_steps is not None:
                 open_steps.append(log.open_steps)
             parts.append(_measure(log.tables(), with_sequences=True))
@@ -432,17 +451,17 @@ class PartitionedLog:
                 said = "; ".join(f.describe("en") for f in self.filters)
                 raise EmptyLogError(f"{self.path.name}: the filter{'s' if len(self.filters) > 1 else ''} '{said}' "
                                     f"{'keep' if len(self.filters) > 1 else 'keeps'} none of the "
-                                    f"{self.cases_before_filters:,} cases; loosen it or check its values")
+                                    f"{read.cases_before_filters:,} cases; loosen it or check its values")
             quality = _merged_quality(reports, str(self.path))
             reasons = "; ".join(f.describe(quality.row_word) for f in quality.findings[:3]) or "no data rows"
             raise EmptyLogError(f"{self.path}: no usable events are left: {reasons}")
-        self.has_start_times = has_start
-        self.open_steps = pl.concat(open_steps) if open_steps else None
-        self.source = Source(str(self.path), self.kind, notes=notes)
-        self.quality = _merged_quality(reports, str(self.path))
-        self._tables[not has_start] = MergedTables(parts, completion_only=not has_start, open_cases=self.open_cases,
-                                                   open_steps=self.open_steps,
-                                                   normalise_labels=self._read["normalise_labels"])
+        read.open_steps = pl.concat(open_steps) if open_steps else None
+        read.source = Source(str(self.path), self.kind, notes=notes)
+        read.quality = _merged_quality(reports, str(self.path))
+        self._tables[not read.has_start_times] = MergedTables(
+            parts, completion_only=not read.has_start_times, open_cases=read.open_cases, open_steps=read.open_steps,
+            normalise_labels=self._read["normalise_labels"])
+        return read
 
     def tables(self, *, arrival_times: bool = True) -> MergedTables:
         """The merged tables (a second pass over the parts for ``arrival_times=False``)."""
@@ -453,7 +472,7 @@ class PartitionedLog:
 
     def _merge(self, completion_only: bool, what: str, keep: list[str] | None = None) -> MergedTables:
         parts = []
-        for _, log in self._logs(what):
+        for _, _, log in self._logs(what):
             if log is None:
                 continue
             events = log.events if keep is None else log.events.filter(pl.col(ACTIVITY).is_in(pl.Series(keep).implode()))
@@ -465,7 +484,7 @@ class PartitionedLog:
 
     # what the commands ask of a log -----------------------------------------------------------
     def __len__(self) -> int:
-        return self._events
+        return self._first.events
 
     @property
     def label(self) -> str:
@@ -481,12 +500,13 @@ class PartitionedLog:
         tables = self.tables()
         cases = tables.cases
         first = cases["first_time"].min() if cases.height else None
-        start = self._first if first is None or (self._first is not None and self._first <= first) else first
+        earliest = self._first.first_time
+        start = earliest if first is None or (earliest is not None and earliest <= first) else first
         median = cases["lead_hours"].median() if cases.height else None
         return LogSummary(
-            source=self.source.name, cases=cases.height, events=self._events,
+            source=self.source.name, cases=cases.height, events=self._first.events,
             activities=tables.activity_names.len(), variants=tables.variants.height,
-            start=_iso(start), end=_iso(self._last),
+            start=_iso(start), end=_iso(self._first.last_time),
             median_lead_time_hours=round(median, 3) if median is not None else None,
             timezone=self.timezone, has_start_times=self.has_start_times, columns=self.columns.to_dict(),
             notes=list(self.source.notes), filters=[f.describe("en") for f in self.filters])
