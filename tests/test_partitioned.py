@@ -266,3 +266,16 @@ def test_a_part_whose_every_row_is_dropped_still_counts(tmp_path):
         procmine.read_log(nothing)
     with pytest.raises(procmine.errors.ProcmineError, match="no usable events|no readable"):
         len(procmine.read_log(nothing, partition_rows=10))
+
+
+def test_two_simplifications_keep_their_own_figures(tmp_path):
+    # each pass over the parts keeps its tables in its own files: a second simplified map must not
+    # change the first
+    whole, parts = both(as_parquet(SAMPLES / "合同审批.csv", tmp_path), rows=500)
+    mapped = procmine.discover(parts)
+    first = mapped.simplify(activities=0.5, paths=1.0)
+    second = mapped.simplify(activities=0.8, paths=1.0)
+    again = mapped.simplify(activities=0.5, paths=1.0)
+    same(first.to_dict(), again.to_dict(), "simplified twice")
+    same(second.to_dict(), procmine.discover(whole).simplify(activities=0.8, paths=1.0).to_dict(), "second")
+    same(procmine.discover(whole).simplify(activities=0.5, paths=1.0).to_dict(), first.to_dict(), "first")

@@ -172,26 +172,41 @@ def split_by_case(path: Path, kind: str, case_column: str, parts: int, folder: P
 
 @dataclass
 class _Part:
-    """The narrow tables one part contributes, its activity codes still its own."""
+    """The narrow tables one part contributes, its activity codes still its own. The three long
+    tables are Parquet files next to the parts (scanned when the merged tables are read), so what a
+    log read in parts keeps in memory does not grow with its size."""
 
     names: pl.Series
-    steps: pl.DataFrame
-    handoffs: pl.DataFrame
-    cases: pl.DataFrame
+    #: steps per activity code (for agreeing on label spellings without reading the steps back)
+    counts: np.ndarray
+    steps: pl.LazyFrame
+    handoffs: pl.LazyFrame
+    cases: pl.LazyFrame
+    n_cases: int
     variants: pl.DataFrame
     starts: dict[str, int]
     ends: dict[str, int]
     sequences: Counter
 
 
-def _measure(tables: Tables, with_sequences: bool) -> _Part:
+def _measure(tables: Tables, with_sequences: bool, spill: Path) -> _Part:
+    """What a part keeps of its tables; the long ones written to ``spill``.steps/.handoffs/.cases.parquet."""
     from procmine.discover.bpmn import variant_counts
 
-    steps = tables.steps.select(
-        "case_code", "activity_code", "end", "duration_hours", "occurrence",
-        pl.col("decision").cast(pl.Categorical), pl.col(OUTCOME).cast(pl.Categorical))
-    handoffs = tables.handoffs.select("case_code", "source_code", "target_code", "hours", "sync_hours")
-    return _Part(tables.activity_names, steps, handoffs, tables.cases,
+    long = {
+        "steps": tables.steps.select(
+            "case_code", "activity_code", "end", "duration_hours", "occurrence",
+            pl.col("decision").cast(pl.Categorical), pl.col(OUTCOME).cast(pl.Categorical)),
+        "handoffs": tables.handoffs.select("case_code", "source_code", "target_code", "hours", "sync_hours"),
+        "cases": tables.cases,
+    }
+    scans = {}
+    for name, frame in long.items():
+        path = spill.with_name(f"{spill.name}.{name}.parquet")
+        frame.write_parquet(path, compression="lz4", statistics=False)
+        scans[name] = pl.scan_parquet(path)
+    counts = np.bincount(long["steps"]["activity_code"].to_numpy(), minlength=tables.activity_names.len())
+    return _Part(tables.activity_names, counts, scans["steps"], scans["handoffs"], scans["cases"], tables.cases.height,
                  tables.variants.select("variant_id", "activities", "cases"),
                  dict(tables.start_activities), dict(tables.end_activities),
                  variant_counts(tables) if with_sequences else Counter())
@@ -221,25 +236,22 @@ class MergedTables(Tables):
         steps, handoffs, cases = [], [], []
         offset = 0
         for part in parts:
-            code = pl.Series(np.searchsorted(names.to_numpy(), part.names.to_numpy()).astype(np.uint32))
-            steps.append(part.steps.with_columns((pl.col("case_code") + offset).cast(pl.UInt32),
-                                                 code.gather(part.steps["activity_code"]).alias("activity_code")))
+            code = pl.lit(pl.Series(np.searchsorted(names.to_numpy(), part.names.to_numpy()).astype(np.uint32)))
+            case_code = (pl.col("case_code") + offset).cast(pl.UInt32)
+            steps.append(part.steps.with_columns(case_code, code.gather(pl.col("activity_code")).alias("activity_code")))
             handoffs.append(part.handoffs.with_columns(
-                (pl.col("case_code") + offset).cast(pl.UInt32),
-                code.gather(part.handoffs["source_code"]).alias("source_code"),
-                code.gather(part.handoffs["target_code"]).alias("target_code")))
+                case_code, code.gather(pl.col("source_code")).alias("source_code"),
+                code.gather(pl.col("target_code")).alias("target_code")))
             renumbered = (part.variants.select("variant_id", pl.col("activities").list.join(SEPARATOR).alias("__key"))
                           .join(variants.select("__key", pl.col("variant_id").alias("__global")), on="__key"))
-            cases.append(part.cases.join(renumbered.select("variant_id", "__global"), on="variant_id", how="left",
-                                         maintain_order="left")
-                         .with_columns((pl.col("case_code") + offset).cast(pl.UInt32), pl.col("__global").alias("variant_id"))
-                         .drop("__global"))
-            offset += part.cases.height
+            cases.append(part.cases.join(renumbered.lazy().select("variant_id", "__global"), on="variant_id",
+                                         how="left", maintain_order="left")
+                         .with_columns(case_code, pl.col("__global").alias("variant_id")).drop("__global"))
+            offset += part.n_cases
         if not parts:
             raise PartitionError("no part of this log has an event to measure")
-        self._steps = pl.concat(steps, rechunk=False)
-        self._handoffs = pl.concat(handoffs, rechunk=False)
-        self._cases = pl.concat(cases, rechunk=False)
+        self._plans = {"steps": pl.concat(steps), "handoffs": pl.concat(handoffs), "cases": pl.concat(cases)}
+        self._read_back: dict[str, weakref.ref] = {}
         self._variants = variants.select(
             "variant_id", "activities", pl.col("activities").list.len().alias("steps"),
             pl.col("cases").cast(pl.Int64), (pl.col("cases") / max(offset, 1)).alias("share"))
@@ -248,10 +260,20 @@ class MergedTables(Tables):
         #: the BPMN miner's sequences with their weights (:func:`procmine.discover.bpmn.variant_counts`)
         self.sequences = sum((p.sequences for p in parts), Counter())
 
+    def _table(self, name: str) -> pl.DataFrame:
+        """A merged table read back from the parts' files; while a caller still holds it, the same
+        frame (no second copy), and freed when nobody does."""
+        held = self._read_back.get(name)
+        frame = held() if held is not None else None
+        if frame is None:
+            frame = self._plans[name].collect()
+            self._read_back[name] = weakref.ref(frame)
+        return frame
+
     # the engine's tables, merged (narrow: see the class docstring)
-    steps = property(lambda self: self._steps)
-    handoffs = property(lambda self: self._handoffs)
-    cases = property(lambda self: self._cases)
+    steps = property(lambda self: self._table("steps"))
+    handoffs = property(lambda self: self._table("handoffs"))
+    cases = property(lambda self: self._table("cases"))
     variants = property(lambda self: self._variants)
     start_activities = property(lambda self: self._starts)
     end_activities = property(lambda self: self._ends)
@@ -272,8 +294,7 @@ def _agreed_labels(parts: list[_Part]) -> list[_Part]:
 
     steps: Counter = Counter()
     for part in parts:
-        counts = np.bincount(part.steps["activity_code"].to_numpy(), minlength=part.names.len())
-        steps.update(dict(zip(part.names.to_list(), counts.tolist())))
+        steps.update(dict(zip(part.names.to_list(), part.counts.tolist())))
     spellings: dict[str, list[str]] = {}
     for name in steps:
         spellings.setdefault(_label_key(name), []).append(name)
@@ -292,13 +313,16 @@ def _agreed_labels(parts: list[_Part]) -> list[_Part]:
     for part in parts:
         names = pl.Series(ACTIVITY, renamed(part.names.to_list()), dtype=pl.String)
         order = names.arg_sort()  # codes follow the sorted names, as the engine numbers them
-        recode = pl.Series(np.argsort(order.to_numpy()).astype(np.uint32))
+        recoded = np.argsort(order.to_numpy()).astype(np.uint32)
+        recode = pl.lit(pl.Series(recoded))
+        counts = np.zeros_like(part.counts)
+        np.add.at(counts, recoded, part.counts)
         agreed.append(_Part(
-            names.gather(order),
-            part.steps.with_columns(recode.gather(part.steps["activity_code"]).alias("activity_code")),
-            part.handoffs.with_columns(recode.gather(part.handoffs["source_code"]).alias("source_code"),
-                                       recode.gather(part.handoffs["target_code"]).alias("target_code")),
-            part.cases,
+            names.gather(order), counts,
+            part.steps.with_columns(recode.gather(pl.col("activity_code")).alias("activity_code")),
+            part.handoffs.with_columns(recode.gather(pl.col("source_code")).alias("source_code"),
+                                       recode.gather(pl.col("target_code")).alias("target_code")),
+            part.cases, part.n_cases,
             part.variants.with_columns(pl.col("activities").list.eval(pl.element().replace(rename))),
             _summed([{rename.get(a, a): n for a, n in part.starts.items()}]),
             _summed([{rename.get(a, a): n for a, n in part.ends.items()}]),
@@ -375,6 +399,7 @@ class PartitionedLog:
         self._read, self._calendar = read, calendar
         self._say = progress or (lambda message: None)
         self._tables: dict[bool, MergedTables] = {}
+        self._passes = 0  # passes over the parts after the first (each keeps its own files)
 
     # what the first pass over the parts learns (read when first asked for)
     quality = property(lambda self: self._first.quality, doc="The data-quality report of the whole file.")
@@ -424,6 +449,10 @@ class PartitionedLog:
                     log = None
             yield quality, cases, log
 
+    def _spill(self, one_pass: int, number: int) -> Path:
+        """Where a part's narrow tables go: next to the parts, a name per log, pass and part."""
+        return self._parts.folder / f"kept-{id(self):x}-{one_pass}-{number}"
+
     @cached_property
     def _first(self) -> "_FirstPass":
         """Read every part once: the data-quality report, the summary's figures, and the tables
@@ -444,7 +473,7 @@ class PartitionedLog:
             read.open_cases |= log.open_cases
             if log.open_steps is not None:
                 open_steps.append(log.open_steps)
-            parts.append(_measure(log.tables(), with_sequences=True))
+            parts.append(_measure(log.tables(), with_sequences=True, spill=self._spill(0, len(parts))))
             del log
         if not parts:
             if self.filters:
@@ -471,14 +500,16 @@ class PartitionedLog:
         return self._tables[completion_only]
 
     def _merge(self, completion_only: bool, what: str, keep: list[str] | None = None) -> MergedTables:
-        parts = []
+        self._passes += 1
+        one_pass, parts = self._passes, []
         for _, _, log in self._logs(what):
             if log is None:
                 continue
             events = log.events if keep is None else log.events.filter(pl.col(ACTIVITY).is_in(pl.Series(keep).implode()))
             if events.height:
-                parts.append(_measure(Tables(events, completion_only=completion_only, open_cases=log.open_cases,
-                                             open_steps=log.open_steps), with_sequences=keep is None))
+                tables = Tables(events, completion_only=completion_only, open_cases=log.open_cases,
+                                open_steps=log.open_steps)
+                parts.append(_measure(tables, with_sequences=keep is None, spill=self._spill(one_pass, len(parts))))
         return MergedTables(parts, completion_only=completion_only, open_cases=self.open_cases,
                             open_steps=self.open_steps, normalise_labels=self._read["normalise_labels"])
 
