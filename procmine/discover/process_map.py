@@ -360,8 +360,7 @@ WORK_COLUMNS = {
 def _from_tables(tables: Tables, source: str, events: pl.DataFrame, calendar=None) -> ProcessMap:
     # counts only: the case table (variants ranked) is not needed for a map, and a simplified
     # map's projected log would build it again for nothing
-    steps = tables.steps
-    n_cases = int(steps["case_code"].max()) + 1 if steps.height else 0
+    n_steps, n_cases = tables.counts()
     n_open = tables.open_case_count()
     activities, handoffs = tables.activity_stats, tables.edge_stats
     if calendar is not None:
@@ -377,7 +376,7 @@ def _from_tables(tables: Tables, source: str, events: pl.DataFrame, calendar=Non
         start_activities=tables.start_activities,
         end_activities=tables.end_activities,
         cases=n_cases,
-        events=steps.height,
+        events=n_steps,
         duration_basis="completion → completion" if tables.completion_only else "arrival → completion",
         source=source,
         open_cases=n_open,

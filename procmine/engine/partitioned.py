@@ -36,7 +36,7 @@ import numpy as np
 import polars as pl
 
 from procmine.check import DataQualityReport, Finding
-from procmine.engine.tables import SEPARATOR, Tables
+from procmine.engine.tables import SEPARATOR, Tables, _frequency_and_time
 from procmine.errors import EmptyLogError, ProcmineError
 from procmine.log import ACTIVITY, OUTCOME, TIMESTAMP, LogSummary, Source, _iso
 
@@ -251,6 +251,7 @@ class MergedTables(Tables):
         if not parts:
             raise PartitionError("no part of this log has an event to measure")
         self._plans = {"steps": pl.concat(steps), "handoffs": pl.concat(handoffs), "cases": pl.concat(cases)}
+        self._n_steps, self._n_cases = int(sum(p.counts.sum() for p in parts)), offset
         self._read_back: dict[str, weakref.ref] = {}
         self._variants = variants.select(
             "variant_id", "activities", pl.col("activities").list.len().alias("steps"),
@@ -275,11 +276,27 @@ class MergedTables(Tables):
     handoffs = property(lambda self: self._table("handoffs"))
     cases = property(lambda self: self._table("cases"))
     variants = property(lambda self: self._variants)
+    activity_names = property(lambda self: self._activity_names)
     start_activities = property(lambda self: self._starts)
     end_activities = property(lambda self: self._ends)
 
+    def counts(self) -> tuple[int, int]:
+        return self._n_steps, self._n_cases
+
     def open_case_count(self) -> int:
-        return int(self.cases["open"].sum())
+        return int(self._plans["cases"].select(pl.col("open").sum()).collect().item())
+
+    # the aggregates read back only the columns they group and measure
+    @cached_property
+    def activity_stats(self) -> pl.DataFrame:
+        steps = self._plans["steps"].select("activity_code", "occurrence", "duration_hours").collect()
+        return _frequency_and_time(steps, [ACTIVITY], "duration_hours", "duration_hours", names=self.activity_names)
+
+    @cached_property
+    def edge_stats(self) -> pl.DataFrame:
+        handoffs = self._plans["handoffs"].collect()  # every column is needed
+        return _frequency_and_time(handoffs, ["source", "target"], "hours", "hours",
+                                   pl.col("sync_hours").median().alias("median_sync_hours"), names=self.activity_names)
 
     @property
     def _blocks(self):

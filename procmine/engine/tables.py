@@ -251,6 +251,11 @@ class Tables:
         """How many finished cases end with each activity, most first."""
         return _counts(self.last_steps)
 
+    def counts(self) -> tuple[int, int]:
+        """(steps, cases) of these tables."""
+        steps = self.steps
+        return steps.height, int(steps["case_code"].max()) + 1 if steps.height else 0
+
     def open_case_count(self) -> int:
         """How many of the cases in these tables are still in progress."""
         if not self.open_cases:
