@@ -315,14 +315,24 @@ def _read_spark(kwargs: dict, say_losses: bool = True):
     read_args = {k: kwargs.pop(k) for k in SPARK_READ_OPTIONS}
     for unused in ("resource", "department", "role"):  # the map and the KPIs do not read them
         kwargs.pop(unused, None)
+    filters = {k: kwargs.pop(k, None) for k in FILTER_KEYWORDS}
     others = {k: kwargs.pop(k, None) for k in ("delimiter", "sheet", "lifecycle",
                                                "strict", "history_column", "history_pattern", "source", "step_names",
-                                               *FILTER_KEYWORDS, *PRIVACY_KEYWORDS)}
+                                               *PRIVACY_KEYWORDS)}
     given = [k for k, v in others.items() if v not in (None, False, (), "pair", "start")]
     if given:
         raise click.UsageError(f"not available with --engine spark: {', '.join('--' + k.replace('_', '-') for k in given)}")
     _progress(f"starting Spark ({master or 'local[*]'})")
     log = read_log(str(path), engine="spark", master=master, **read_args)
+    written = {k: v for k, v in filters.items() if v not in (None, ())}
+    if set(written) - {"period_mode"}:  # computed on Spark: the ids of the kept cases, then a semi-join
+        from procmine.filters import parse_filters
+
+        chosen = parse_filters(**written)
+        calendar = _calendar(dict(kwargs), log) if "calendar_kind" in kwargs else None
+        log = log.filter(*chosen, calendar=calendar)
+        _note(f"filter: {'; '.join(f.describe('en') for f in chosen)}: {log.case_count:,} of "
+              f"{log.cases_before_filters:,} cases kept")
     if say_losses:
         _say_losses(log, path)
     return log

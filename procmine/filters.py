@@ -386,7 +386,7 @@ def resolve_column(log: EventLog, name: str, one: Filter | None = None) -> str:
     found = log.find_column(name)
     if found is not None:
         return found
-    columns = log.events.columns
+    columns = getattr(log, "event_columns", None) or log.events.columns  # a SparkLog names them: its rows stay on Spark
     offered = [h for r, h in log.columns.items() if h and r in columns] + log.attributes
     close = difflib.get_close_matches(name, offered, n=1, cutoff=0.4)
     hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -394,8 +394,10 @@ def resolve_column(log: EventLog, name: str, one: Filter | None = None) -> str:
     raise FilterError(f"{log.source.name}: no column {name!r}{written}{hint} Columns: {', '.join(offered)}")
 
 
-def _check_activity(log: EventLog, name: str, one: Filter) -> None:
-    names = log.tables().activity_names
+def _check_activity(log: EventLog, name: str, one: Filter, names: pl.Series | None = None) -> None:
+    """``name`` must be an activity of the log (``names``: its activity names, sorted, when the
+    caller has them without the log's tables)."""
+    names = log.tables().activity_names if names is None else names
     if not names.is_in([name]).any():
         close = difflib.get_close_matches(name, names.to_list(), n=1, cutoff=0.4)
         hint = f"; did you mean {close[0]!r}?" if close else ""

@@ -67,6 +67,8 @@ PROBE_TIMEOUT = 10.0
 SEPARATOR = "\u001f"
 US_PER_HOUR = 3_600_000_000
 US_PER_DAY = 86_400_000_000
+#: A case's variant: its activities in step order, joined by SEPARATOR (an aggregate over its steps).
+VARIANT_KEY = f"array_join(transform(array_sort(collect_list(struct(pos, a))), x -> x.a), '{SEPARATOR}')"
 #: The commands that run on Spark (the others read the rows on one machine).
 SPARK_COMMANDS = ("discover", "kpi")
 
@@ -295,7 +297,8 @@ class SparkLog:
     aggregates every supported analysis reads (built once, on first use).
 
     Only :func:`procmine.discover`, :func:`procmine.discover_bpmn` and :func:`procmine.kpis`
-    take it; other analyses read the rows and say so.
+    take it; other analyses read the rows and say so. :meth:`filter` narrows it on Spark, with the
+    filters of :mod:`procmine.filters`.
     """
 
     engine = "spark"
@@ -306,11 +309,18 @@ class SparkLog:
 
         self.spark = spark
         self.columns = columns
-        self.label = label
+        self._name = label
         self.source = Source(path=path or label, format="spark")
         self.timezone = timezone
         self.exact = exact
-        self.filters = ()
+        #: the filters that narrowed this log from the file's (see :meth:`filter`)
+        self.filters: tuple = ()
+        #: the file's cases, when filters narrowed this log (the CLI's "N of M cases kept")
+        self.cases_before_filters: int | None = None
+        #: the unfiltered log: its data-quality report is this log's (a filter narrows the view)
+        self._root = self
+        #: rows, cases and whether some step has an arrival time, counted when a filter narrowed the log
+        self._narrowed: dict | None = None
         self._frame = frame
         self._aggregates: dict = {}
         # the cleaned rows (see _cleaned): built on first use, or given (a projection of another log's rows)
@@ -335,7 +345,7 @@ class SparkLog:
             kinds = [r[0] for r in frame.select(F.lower(F.trim(F.col(f"`{m.lifecycle}`")))).distinct().limit(20)
                      .collect()]
             if any(k not in (None, "complete") for k in kinds):
-                raise SparkError(f"{self.label}: the lifecycle column {m.lifecycle!r} has values other than complete "
+                raise SparkError(f"{self._name}: the lifecycle column {m.lifecycle!r} has values other than complete "
                                  f"({', '.join(sorted(str(k) for k in kinds if k != 'complete'))}); the Spark engine "
                                  "does not pair start and complete events: use the default engine")
 
@@ -378,15 +388,28 @@ class SparkLog:
         return kept, counts, labels, replace, open_ids, source_columns
 
     @property
+    def label(self) -> str:
+        """The source's name, and the filters that narrowed it: what titles and results show."""
+        if not self.filters:
+            return self._name
+        return f"{self._name}（筛选：{'；'.join(f.describe('zh') for f in self.filters)}）"
+
+    @property
     def _row_column(self) -> str | None:
         return "row" if "row" in self._frame.columns else None
 
-    @cached_property
+    @property
     def quality(self) -> DataQualityReport:
-        """What reading dropped and repaired, counted on Spark (examples: values, not rows)."""
+        """What reading dropped and repaired, counted on Spark (examples: values, not rows); a
+        filtered log's is the file's own, as :meth:`procmine.EventLog.filter` keeps it."""
+        return self._root._file_quality
+
+    @cached_property
+    def _file_quality(self) -> DataQualityReport:
         _, counts, labels, replace, _, _ = self._cleaned
         m = self.columns
-        report = DataQualityReport(source=self.label, rows_read=int(counts["rows"]), events=0)
+        events = self._distinct_events()
+        report = DataQualityReport(source=self._name, rows_read=int(counts["rows"]), events=0)
         add = report.add
         if counts["no_case"]:
             add(Finding("missing_case", "no case id (案例编号为空)", counts["no_case"], DROPPED, column=m.case))
@@ -401,7 +424,7 @@ class SparkLog:
                         "time); open steps are left out of the map", counts["open_steps"], DROPPED, column=m.timestamp))
         if counts["no_time"]:
             add(Finding("missing_timestamp", "no completion time", counts["no_time"], DROPPED, column=m.timestamp))
-        duplicates = self._kept_rows - len(self)
+        duplicates = self._kept_rows - events
         if duplicates:
             add(Finding("duplicate_row", "exact duplicate of an earlier row", duplicates, DROPPED))
         if m.start_timestamp and counts["backwards"]:
@@ -411,12 +434,26 @@ class SparkLog:
             pairs = ", ".join(f"'{a}' → '{b}'" for a, b in list(replace.items())[:4])
             add(Finding("label_variant_activity", "activity labels differing only by spaces, full-width characters "
                         f"or case were merged: {pairs}", sum(labels[a] for a in replace), REPAIRED, column=m.activity))
-        report.events = len(self)
+        report.events = events
         return report
+
+    def _distinct_events(self) -> int:
+        """Events after exact duplicates are dropped: counted with the figures when they are
+        measured, else one count of the distinct rows (a filtered log asks before measuring)."""
+        measured = next(iter(self._aggregates.values()), None)
+        if measured is not None:
+            return int(measured.steps_count)
+        from pyspark.sql import functions as F
+
+        kept, source_columns = self._cleaned[0], self._cleaned[5]
+        return int(kept.select("c", *[F.col(f"`{c}`") for c in source_columns]).distinct().count())
 
     @property
     def events_read(self) -> int:
-        """Rows kept by reading, before exact duplicates are dropped (known without measuring)."""
+        """Rows kept by reading (and by the filters), before exact duplicates are dropped (known
+        without measuring)."""
+        if self._narrowed is not None:
+            return self._narrowed["rows"]
         return self._kept_rows
 
     @property
@@ -427,6 +464,8 @@ class SparkLog:
 
     @property
     def has_start_times(self) -> bool:
+        if self._narrowed is not None:
+            return bool(self.columns.start_timestamp) and self._narrowed["timed"]
         counts = self._cleaned[1]
         return bool(self.columns.start_timestamp) and counts["no_start"] < self._kept_rows
 
@@ -459,10 +498,94 @@ class SparkLog:
     def summary(self) -> LogSummary:
         agg = self.aggregates(any_calendar=True)
         return LogSummary(
-            source=self.label, cases=agg.cases, events=agg.steps_count, activities=agg.activity_stats.height,
+            source=self._name, cases=agg.cases, events=agg.steps_count, activities=agg.activity_stats.height,
             variants=agg.variant_count, start=agg.span[0], end=agg.span[1],
             median_lead_time_hours=None if agg.span[2] is None else round(agg.span[2], 3),
-            timezone=self.timezone, has_start_times=self.has_start_times, columns=self.columns.to_dict())
+            timezone=self.timezone, has_start_times=self.has_start_times, columns=self.columns.to_dict(),
+            filters=[f.describe("en") for f in self.filters])
+
+    # --- slicing (on Spark) -------------------------------------------------------------------
+    def filter(self, *filters, calendar=None, **written) -> "SparkLog":
+        """This log narrowed to the cases the filters keep, computed on Spark: the filters and
+        keywords of :meth:`procmine.EventLog.filter`, with the same meaning. Each filter finds the
+        ids of the cases it keeps; a semi-join narrows the rows. Chainable; the data-quality report
+        stays the file's own.
+
+            >>> big = log.filter(where="合同金额(元)>200000", lead_time=">3wd")   # doctest: +SKIP
+        """
+        from procmine.engine.spark_filters import apply_spark_filters
+        from procmine.filters import parse_filters
+
+        return apply_spark_filters(self, [*filters, *parse_filters(**written)], calendar)
+
+    def narrowed(self, cases, reason) -> "SparkLog":
+        """This log with only the cases of ``cases`` (a Spark DataFrame with a column ``c``),
+        recording ``reason`` among its filters; an empty result is :class:`EmptyLogError`."""
+        from pyspark import StorageLevel
+        from pyspark.sql import functions as F
+
+        from procmine.errors import EmptyLogError
+        from procmine.filters import _so_far
+
+        kept, counts, labels, replace, open_ids, source_columns = self._cleaned
+        cases = cases.select("c").persist(StorageLevel.MEMORY_AND_DISK)  # the ids, not the rows
+        rows = kept.join(cases, on="c", how="left_semi")
+        figures = rows.agg(F.count(F.lit(1)).alias("rows"), F.countDistinct("c").alias("cases"),
+                           F.max(F.col("s").isNotNull()).alias("timed")).collect()[0]
+        if not figures["cases"]:
+            cases.unpersist()
+            raise EmptyLogError(f"{self.source.name}: the filter '{reason.describe('en')}' keeps none of the "
+                                f"{self.case_count:,} cases{_so_far(self)}; loosen it or check its values")
+        narrowed = SparkLog(self.spark, self._frame, self.columns, self._name, self.timezone, exact=self.exact,
+                            path=self.source.path,
+                            cleaned=(rows, counts, labels, replace, open_ids.join(cases, on="c", how="left_semi"),
+                                     source_columns))
+        narrowed.filters = (*self.filters, reason)
+        narrowed.cases_before_filters = self.cases_before_filters or self.case_count
+        narrowed._root = self._root
+        narrowed._narrowed = {"rows": int(figures["rows"]), "cases": int(figures["cases"]),
+                              "timed": bool(figures["timed"])}
+        return narrowed
+
+    @property
+    def case_count(self) -> int:
+        """How many cases this log has (counted on Spark; known once a filter narrowed it)."""
+        if self._narrowed is not None:
+            return self._narrowed["cases"]
+        if self._aggregates:
+            return int(next(iter(self._aggregates.values())).cases)
+        if "_cases" not in self.__dict__:
+            self._cases = int(self._cleaned[0].select("c").distinct().count())
+        return self._cases
+
+    @property
+    def event_columns(self) -> list[str]:
+        """The columns an EventLog of this source would have (roles by their standard names, then
+        the file's other columns): what a filter's column names."""
+        from procmine.log import ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROLE, START, TIMESTAMP
+
+        mapped = self.columns.to_dict()
+        roles = [r for r in (CASE, ACTIVITY, START, TIMESTAMP, RESOURCE, DEPARTMENT, ROLE, OUTCOME) if mapped.get(r)]
+        return roles + self.attributes
+
+    @property
+    def attributes(self) -> list[str]:
+        """The source's columns that are not mapped to a role (amounts, categories …)."""
+        mapped = {h for h in self.columns.to_dict().values() if h}
+        return [c for c in self._frame.columns if c not in mapped and c not in ("__r", self._row_column)]
+
+    def find_column(self, name: str) -> str | None:
+        """The event column a user's ``name`` means (see :meth:`procmine.EventLog.find_column`)."""
+        from procmine.read.columns import normalise_header
+
+        columns = self.event_columns
+        if name in columns:
+            return name
+        wanted = normalise_header(name)
+        for role, header in self.columns.items():
+            if header is not None and role in columns and normalise_header(header) == wanted:
+                return role
+        return next((c for c in columns if normalise_header(c) == wanted), None)
 
     def discover(self, *, arrival_times: bool = True, calendar=None):
         """The process map (see :func:`procmine.discover`), its figures computed on Spark."""
@@ -630,8 +753,9 @@ def explain(log: SparkLog, *, arrival_times: bool = False, calendar=None) -> str
                      for frame in (activities, per_case))
 
 
-def _steps(log: SparkLog, completion_only: bool, calendar):
-    """One row per step (on Spark): c, a, b (arrival or completion), t, pos, hours, decision …"""
+def _steps(log: SparkLog, completion_only: bool, calendar, decisions: bool = True):
+    """One row per step (on Spark): c, a, b (arrival or completion), t, pos, hours, decision …
+    (``decisions=False``: without the decision, for the filters)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -654,7 +778,8 @@ def _steps(log: SparkLog, completion_only: bool, calendar):
         steps = _working_positions(steps, calendar, counts, log.timezone, spark, completion_only)
         from_w = F.lag("w_t").over(in_case) if completion_only else F.when(F.col("timed"), F.col("w_b"))
         steps = steps.withColumn("from_w", from_w)
-    steps = _with_decisions(steps, kept, spark, labels, replace)
+    if decisions:
+        steps = _with_decisions(steps, kept, spark, labels, replace)
     steps = steps.withColumn("hours", (F.col("t_us") - F.col("from_us")) / US_PER_HOUR)
     if calendar is not None:
         steps = steps.withColumn("work_hours", (F.col("w_t") - F.col("from_w")) / US_PER_HOUR)
@@ -697,7 +822,7 @@ def _aggregates_of(log, steps, open_ids, completion_only, calendar, pct, not_rig
         F.max(F.coalesce(F.col("decision") == "reject", F.lit(False)).cast("int")).alias("rejected"),
         F.max(F.coalesce(F.col("decision").isin(list(not_right)), F.lit(False)).cast("int")).alias("said_no"),
         F.max(F.col("o").isNotNull().cast("int")).alias("has_outcome"),
-        F.expr(f"array_join(transform(array_sort(collect_list(struct(pos, a))), x -> x.a), '{SEPARATOR}')").alias("v"),
+        F.expr(VARIANT_KEY).alias("v"),
         F.min_by("a", "pos").alias("start_a"), F.max_by("a", "pos").alias("end_a"),
         *([F.min("w_b").alias("w_first"), F.max("w_t").alias("w_last")] if work else []),
     ).join(open_flag, on="c", how="left").withColumn("open", F.coalesce("open", F.lit(False)))
@@ -792,7 +917,7 @@ def _parallel_pairs(steps, work: bool):
     columns = ["c", "a", "b_us", "t_us", *(["w_b", "w_t"] if work else [])]
     ordered = steps.select(*columns, "b", "t", "__r").sortWithinPartitions("c", "b", "t", "__r").select(*columns)
     schema = ("kind int, c string, source string, target string, hours double, sync_hours double, "
-              "work_hours double")
+              "work_hours double, source_t long, target_t long")
     return ordered.mapInArrow(_pairs_in_batches, schema)
 
 
@@ -860,6 +985,9 @@ def _case_pairs(table):
         "hours": pa.array(np.concatenate([hours, nothing])),
         "sync_hours": pa.array(np.concatenate([sync, nothing])),
         "work_hours": pa.array(np.concatenate([work, nothing]), from_pandas=True),
+        # the two steps' completions (µs), which --follows 'A => B within …' measures
+        "source_t": pa.array(np.concatenate([end[sources], end[heads], end[tails]]), pa.int64()),
+        "target_t": pa.array(np.concatenate([end[targets], np.zeros(n_heads + n_tails, np.int64)]), pa.int64()),
     })
 
 
@@ -968,7 +1096,7 @@ def _projected_map(log: SparkLog, kept: list[str], completion_only: bool, calend
     from procmine.discover.process_map import ProcessMap
 
     cleaned = log._cleaned
-    projected = SparkLog(log.spark, log._frame, log.columns, log.label, log.timezone, exact=log.exact,
+    projected = SparkLog(log.spark, log._frame, log.columns, log._name, log.timezone, exact=log.exact,
                          path=log.source.path, cleaned=(cleaned[0].where(F.col("a").isin(kept)), *cleaned[1:]))
     agg = _aggregate(projected, completion_only=completion_only, calendar=calendar)
     return ProcessMap(activities=whole.filter(pl.col("activity").is_in(kept)), handoffs=agg.edge_stats,
