@@ -266,6 +266,13 @@ def test_a_part_whose_every_row_is_dropped_still_counts(tmp_path):
         procmine.read_log(nothing)
     with pytest.raises(procmine.errors.ProcmineError, match="no usable events|no readable"):
         len(procmine.read_log(nothing, partition_rows=10))
+    wrong = tmp_path / "wrong_column.parquet"  # no value of the time column is a date: said as the whole read says it
+    pl.DataFrame([r | {"处理时间": "不是日期"} for r in rows]).write_parquet(wrong)
+    with pytest.raises(procmine.errors.TimestampError) as said_whole:
+        procmine.read_log(wrong)
+    with pytest.raises(procmine.errors.TimestampError) as said_in_parts:
+        len(procmine.read_log(wrong, partition_rows=10))
+    assert str(said_in_parts.value) == str(said_whole.value)
 
 
 def test_two_simplifications_keep_their_own_figures(tmp_path):

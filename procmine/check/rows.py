@@ -105,6 +105,14 @@ def drop_missing_keys(events: pl.DataFrame, mapping: ColumnMapping, quality: Dat
 
 # --- 3. completion times ------------------------------------------------------------------------
 
+def no_readable_dates(source: Source, column: str, row: int, value) -> TimestampError:
+    """The error for a completion-time column none of whose values is a date: the wrong column."""
+    return TimestampError(
+        f"{source.path}: column '{column}' has no readable dates ({source.row_word} {row}: {value!r}). "
+        "Choose the completion-time column with --timestamp, or fix the date format "
+        "(accepted: 2025-09-28 09:05, 2025/9/28 9:05, 2025年9月28日 下午2:30, Excel dates).")
+
+
 def completion_times(events: pl.DataFrame, source: Source, mapping: ColumnMapping, timezone: str,
                      quality: DataQualityReport, whole_file: bool = True
                      ) -> tuple[pl.DataFrame, set[str], list[pl.DataFrame]]:
@@ -122,11 +130,7 @@ def completion_times(events: pl.DataFrame, source: Source, mapping: ColumnMappin
     events = events.with_columns(parsed.values.alias(TIMESTAMP), parsed.failed.alias("__ts_failed"))
     if whole_file and events.height and parsed.failed.sum() == events.height:
         sample = events["__ts_raw"].drop_nulls().head(1).to_list()
-        raise TimestampError(
-            f"{source.path}: column '{ts_col}' has no readable dates ({source.row_word} {events[ROW][0]}: {sample[0]!r}). "
-            "Choose the completion-time column with --timestamp, or fix the date format "
-            "(accepted: 2025-09-28 09:05, 2025/9/28 9:05, 2025年9月28日 下午2:30, Excel dates)."
-        )
+        raise no_readable_dates(source, ts_col, int(events[ROW][0]), sample[0])
     failed = events["__ts_failed"]
     if failed.any():
         # 0001-01-01 and 9999-12-31 are how databases write "no date": say so rather than "unreadable"

@@ -499,6 +499,14 @@ class PartitionedLog:
                                     f"{'keep' if len(self.filters) > 1 else 'keeps'} none of the "
                                     f"{read.cases_before_filters:,} cases; loosen it or check its values")
             quality = _merged_quality(reports, str(self.path))
+            unreadable = next((f for f in quality.findings if f.code == "unparseable_timestamp"), None)
+            placed = quality.rows_read - sum(f.rows for f in quality.findings
+                                             if f.code in ("missing_case", "missing_activity", "blank_row"))
+            if unreadable is not None and unreadable.rows == placed and unreadable.examples:
+                from procmine.check.rows import no_readable_dates
+
+                raise no_readable_dates(Source(str(self.path), self.kind), self.columns.timestamp,
+                                        *unreadable.examples[0])  # the whole read's words: the wrong column
             reasons = "; ".join(f.describe(quality.row_word) for f in quality.findings[:3]) or "no data rows"
             raise EmptyLogError(f"{self.path}: no usable events are left: {reasons}")
         read.open_steps = pl.concat(open_steps) if open_steps else None
