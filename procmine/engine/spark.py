@@ -98,6 +98,14 @@ class SparkError(ProcmineError):
 
 # --- the session -------------------------------------------------------------------------------
 
+def _local_driver_memory() -> str:
+    """Half the free memory, between 1 and 16 GiB, as Spark writes it (``6g``)."""
+    from procmine.engine.partitioned import _available_bytes
+
+    free = _available_bytes() or 2 * 2**30
+    return f"{max(1, min(16, free // 2 // 2**30))}g"
+
+
 def spark_session(master: str | None = None, *, timeout: float = START_TIMEOUT):
     """A Spark session: the active one when ``master`` is None and there is one, else a new one on
     ``master`` (default ``local[*]``; ``yarn``, ``spark://host:7077``, ``k8s://…``, or
@@ -138,6 +146,10 @@ def spark_session(master: str | None = None, *, timeout: float = START_TIMEOUT):
     }
     if local:  # a few partitions: the default 200 costs more than it gives on one machine
         settings |= {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": str(max(2, os.cpu_count() or 2))}
+        # in local mode the driver's JVM does all the work: Spark's default of 1 GiB runs out of heap at
+        # 10M events; half the free memory (at most 16 GiB), unless the user set it
+        if "spark.driver.memory" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
+            settings["spark.driver.memory"] = _local_driver_memory()
     for key, value in settings.items():
         builder = builder.config(key, value)
     return _within(timeout, builder.getOrCreate, master)
