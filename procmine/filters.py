@@ -301,8 +301,7 @@ def _condition(values: pl.Series, one: Filter, column: str, log: EventLog) -> pl
     number = to_number(raw)
     if dtype.is_numeric():
         if number is None:
-            raise FilterError(f"--where {one.text!r}: column {column!r} holds numbers, but {raw!r} is not one "
-                              "(write e.g. 200000, 20万 or 1.2亿)")
+            raise not_a_number(one, column, raw)
         return _compare(values, op, number)
     text = values.cast(pl.String).str.strip_chars()
     # a text column whose values read as numbers (amounts exported as text) compares as numbers
@@ -311,15 +310,21 @@ def _condition(values: pl.Series, one: Filter, column: str, log: EventLog) -> pl
     if numeric and number is not None:
         return _compare(numbers, op, number)
     if numeric and op not in ("=", "!="):
-        raise FilterError(f"--where {one.text!r}: column {column!r} holds numbers, but {raw!r} is not one "
-                          "(write e.g. 200000, 20万 or 1.2亿)")
+        raise not_a_number(one, column, raw)
     # text equality, or text order for text bounds (codes such as HT2025-0100)
     return _compare(text, op, raw)
 
 
-def _compare(values: pl.Series, op: str, bound) -> pl.Series:
+def _compare(values, op: str, bound):
+    """``values`` (a polars Series or Expr, or a Spark Column) compared with ``bound`` by ``op``."""
     return {"=": values == bound, "!=": values != bound, ">": values > bound, ">=": values >= bound,
             "<": values < bound, "<=": values <= bound}[op]
+
+
+def not_a_number(one: Filter, column: str, raw: str) -> FilterError:
+    """The error for a bound that is no number on a column of numbers."""
+    return FilterError(f"--where {one.text!r}: column {column!r} holds numbers, but {raw!r} is not one "
+                       "(write e.g. 200000, 20万 or 1.2亿)")
 
 
 def _variants(tables, one: Filter) -> pl.Series:

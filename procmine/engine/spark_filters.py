@@ -29,7 +29,8 @@ import polars as pl
 
 from procmine.engine.spark import (US_PER_HOUR, VARIANT_KEY, SparkLog, _label_merges, _parallel_pairs,
                                    _polars, _steps, _working_positions)
-from procmine.filters import (KINDS, Filter, FilterError, _as_time, _check_activity, _read_day, resolve_column)
+from procmine.filters import (KINDS, Filter, FilterError, _as_time, _check_activity, _compare, _read_day,
+                              not_a_number, resolve_column)
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROLE, START, TIMESTAMP
 from procmine.units import to_number
 
@@ -275,8 +276,7 @@ def _condition(rows, value, kind: str, one: Filter, column: str, log: SparkLog):
     number = to_number(raw)
     if kind == "number":
         if number is None:
-            raise FilterError(f"--where {one.text!r}: column {column!r} holds numbers, but {raw!r} is not one "
-                              "(write e.g. 200000, 20万 or 1.2亿)")
+            raise not_a_number(one, column, raw)
         return _compare(value, op, number)
     text = F.trim(value)
     # a text column whose values read as numbers (amounts exported as text) compares as numbers
@@ -286,15 +286,9 @@ def _condition(rows, value, kind: str, one: Filter, column: str, log: SparkLog):
     if numeric and number is not None:
         return _compare(numbers, op, number)
     if numeric and op not in ("=", "!="):
-        raise FilterError(f"--where {one.text!r}: column {column!r} holds numbers, but {raw!r} is not one "
-                          "(write e.g. 200000, 20万 or 1.2亿)")
+        raise not_a_number(one, column, raw)
     # text equality, or text order for text bounds (codes such as HT2025-0100)
     return _compare(text, op, raw)
-
-
-def _compare(values, op: str, bound):
-    return {"=": values == bound, "!=": values != bound, ">": values > bound, ">=": values >= bound,
-            "<": values < bound, "<=": values <= bound}[op]
 
 
 def _us(moment: datetime | date) -> int:
