@@ -14,12 +14,14 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import polars as pl
 
 from typing import TYPE_CHECKING
 
 from procmine.check import DataQualityReport
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 if TYPE_CHECKING:  # the reader and the engine import this module; avoid the cycle at run time
     from procmine.calendar import Calendar

@@ -25,7 +25,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import polars as pl
 
 from procmine.analyse.times import time_tables
@@ -35,6 +34,7 @@ from procmine.result import Result, display_lang
 from procmine.text import Text, phrases
 
 if TYPE_CHECKING:
+    import pandas as pd
     from procmine.calendar import Calendar
     from procmine.compare.comparison import Comparison
     from procmine.compare.design import Design

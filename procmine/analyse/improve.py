@@ -29,9 +29,9 @@ import html
 import math
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import polars as pl
 
 from procmine.analyse.loops import calendar_warnings, hours_unit, re_entries, says_no
@@ -45,6 +45,9 @@ from procmine.analyse.causes import (
 from procmine.outcomes import DECIDES, SAYS_NO, classify_name, step_of
 from procmine.result import Result, display_lang
 from procmine.text import phrases
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 APPROVAL_WORDS = ("审批", "审核", "复核", "会签", "确认", "approve", "review", "check")
 #: Words of a control function (风险控制点): a step named so, or done by such a department, is never
@@ -166,6 +169,8 @@ class ImprovementReport(Result):
 
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame([{**c.to_dict(), "summary": c.evidence["summary"], "summary_en": c.evidence["summary_en"]}
                              for c in self.candidates],
                             columns=["kind", "activities", "estimated_saving_work_hours", "saving_method",

@@ -27,7 +27,6 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import polars as pl
 
 from procmine.analyse.times import time_tables
@@ -37,6 +36,7 @@ from procmine.result import Result, display_lang
 from procmine.text import phrases
 
 if TYPE_CHECKING:
+    import pandas as pd
     from procmine.calendar import Calendar
 
 #: Decisions that make a case not right first time: a rejection, a send-back, a resubmission.

@@ -26,14 +26,17 @@ import html
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import polars as pl
 
 from procmine.errors import ProcmineError
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, START, TIMESTAMP, EventLog
 from procmine.result import Result, display_lang
 from procmine.text import phrases
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_STUCK_AFTER = "1wd"
 

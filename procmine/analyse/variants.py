@@ -20,7 +20,6 @@ import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import polars as pl
 
 from procmine.analyse.cases import DrillDown, days, days_word, say
@@ -29,6 +28,7 @@ from procmine.log import EventLog
 from procmine.result import display_lang
 
 if TYPE_CHECKING:
+    import pandas as pd
     from procmine.calendar import Calendar
 
 SCHEMA = {"rank": pl.Int64, "activities": pl.List(pl.String), "steps": pl.Int64, "cases": pl.Int64,

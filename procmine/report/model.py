@@ -12,11 +12,13 @@ import math
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
-import pandas as pd
 
 from procmine.text import percent
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: how each column of a table is written: "int" 1,234 · "1f" 12.3 · "pct" 12.3 % · "text"
 FORMATS = ("int", "1f", "2f", "pct", "text")
@@ -207,6 +209,8 @@ def _cell(value, kind: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     try:
+        import pandas as pd
+
         if pd.isna(value):
             return "–"
     except (TypeError, ValueError):  # lists and other non-scalars

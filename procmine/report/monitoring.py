@@ -10,9 +10,8 @@ Written like the survey report (HTML, Markdown, Word, Excel) from the same build
 from __future__ import annotations
 
 from datetime import date
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import pandas as pd
 import polars as pl
 
 from procmine import __version__
@@ -22,6 +21,9 @@ from procmine.report.build import Builder, _process_name
 from procmine.compare.comparison import KIND_WORDS
 from procmine.report.model import Bullets, Note, Paragraph, Section, SurveyReport
 from procmine.text import Text, phrases
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXAMPLE_TARGET = "3wd"
 

@@ -7,8 +7,8 @@ calendar time. Names from the log go into the blocks as plain text; the renderer
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import polars as pl
 
 from procmine import __version__
@@ -23,6 +23,9 @@ from procmine.report import translate
 from procmine.report.definitions import DEFINITIONS
 from procmine.report.model import Bullets, Heading, Note, Paragraph, Section
 from procmine.report.text import ACTIONS, FIELDS, SEVERITY, Text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TOP_VARIANTS = 10
 TOP_BOTTLENECKS = 10
@@ -65,6 +68,8 @@ class Context:
 
 
 def _frame(rows: list[dict] | list[tuple], columns: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=columns)
 
 
