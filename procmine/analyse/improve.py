@@ -296,25 +296,36 @@ def _pairs(steps: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     """Per pair of activities (first execution in each case): cases with both, orders, overlaps.
 
     Pairs are formed by position offsets within each case (a step with the step d places later,
-    d = 1, 2 …), so no join of every case with itself; the counts of each offset are summed.
+    d = 1, 2 …), so no join of every case with itself; each offset's counts are added into one
+    array per figure, indexed by the pair's codes.
     """
-    firsts = _first_executions(steps)
-    counts = [
-        pairs.group_by("a", "b").agg(
-            pl.len().alias("cases"),
-            # precedence as in the hand-offs: earlier in step order and done before the other arrived
-            (pl.col("x_before_y") & pl.col("x_is_a")).sum().alias("a_first"),
-            (pl.col("x_before_y") & ~pl.col("x_is_a")).sum().alias("b_first"),
-            pl.col("overlap").sum().alias("overlap"),
-        )
-        for pairs in _offset_pairs(firsts)
-    ]
-    schema = {"a": pl.UInt32, "b": pl.UInt32, "cases": pl.UInt32, "a_first": pl.UInt32, "b_first": pl.UInt32,
-              "overlap": pl.UInt32}
-    total = (pl.concat(counts, how="vertical_relaxed") if counts else pl.DataFrame(schema=schema)).group_by("a", "b").agg(
-        pl.col("cases", "a_first", "b_first", "overlap").sum())
+    k = len(names)
+    cases, a_first, b_first, overlap = (np.zeros(k * k, dtype=np.int64) for _ in range(4))
+    for pairs in _offset_pairs(_first_executions(steps)):
+        key = pairs.a * k + pairs.b
+        cases += np.bincount(key, minlength=k * k)
+        a_first += np.bincount(key, weights=pairs.x_before_y & pairs.x_is_a, minlength=k * k).astype(np.int64)
+        b_first += np.bincount(key, weights=pairs.x_before_y & ~pairs.x_is_a, minlength=k * k).astype(np.int64)
+        overlap += np.bincount(key, weights=pairs.overlap, minlength=k * k).astype(np.int64)
+    found = np.flatnonzero(cases)  # in code order: a, then b (codes follow the names' order)
     table = pl.Series(names, dtype=pl.String)
-    return total.with_columns(table.gather(total["a"]).alias("a"), table.gather(total["b"]).alias("b")).sort("a", "b")
+    return pl.DataFrame({
+        "a": table.gather(found // k), "b": table.gather(found % k),
+        **{name: pl.Series(values[found], dtype=pl.UInt32)
+           for name, values in (("cases", cases), ("a_first", a_first), ("b_first", b_first), ("overlap", overlap))},
+    })
+
+
+@dataclass
+class _Pairs:
+    """The pairs of first executions at one offset: x, and y that many steps later in its case."""
+    x: np.ndarray  # index of x in the first executions
+    y: np.ndarray
+    a: np.ndarray  # the pair's activity codes, a < b
+    b: np.ndarray
+    x_is_a: np.ndarray
+    x_before_y: np.ndarray  # x completed before y arrived
+    overlap: np.ndarray  # their intervals overlap
 
 
 def _first_executions(steps: pl.DataFrame) -> pl.DataFrame:
@@ -326,32 +337,27 @@ def _first_executions(steps: pl.DataFrame) -> pl.DataFrame:
 
 def _offset_pairs(firsts: pl.DataFrame):
     """Each pair (x, y) of first executions of one case, y later in step order, oriented as
-    (a, b) with a < b: one frame per offset between them."""
-    # a case's steps stay together: a case with n first executions has pairs up to offset n - 1
-    frame = firsts.with_columns(pl.len().over("case_code").alias("__n"))
+    (a, b) with a < b: one :class:`_Pairs` per offset between them."""
+    case = firsts["case_code"].to_numpy()
+    code = firsts["activity"].to_numpy()
+    begin, end = _epoch_us(firsts["begin"]), _epoch_us(firsts["end"])
+    n = len(case)
+    x = np.arange(n)  # a case's steps stay together: a pair at offset d + 1 has one at offset d
     offset = 1
     while True:
-        frame = frame.filter(pl.col("__n") > offset)
-        if frame.height < 2:
+        x = x[x + offset < n]
+        x = x[case[x + offset] == case[x]]
+        if len(x) == 0:
             break
-        later = frame.shift(-offset)
-        same = (frame["case_code"] == later["case_code"]).fill_null(False)
-        x, y = frame.filter(same), later.filter(same)
-        x_code, y_code = x["activity"].to_numpy(), y["activity"].to_numpy()
-        yield pl.DataFrame({
-            "a": np.minimum(x_code, y_code),
-            "b": np.maximum(x_code, y_code),
-            "x_is_a": x_code < y_code,
-            "x_before_y": x["end"] <= y["begin"],
-            "overlap": (x["begin"] < y["end"]) & (y["begin"] < x["end"]),
-            "shorter": _shorter(x["duration_work_hours"], y["duration_work_hours"]),
-        })
+        y = x + offset
+        x_code, y_code = code[x], code[y]
+        yield _Pairs(x, y, np.minimum(x_code, y_code), np.maximum(x_code, y_code), x_code < y_code,
+                     end[x] <= begin[y], (begin[x] < end[y]) & (begin[y] < end[x]))
         offset += 1
 
 
-def _shorter(x: pl.Series, y: pl.Series) -> pl.Series:
-    both = x.is_not_null() & y.is_not_null()
-    return pl.select(pl.when(both).then(pl.min_horizontal(x, y))).to_series()
+def _epoch_us(times: pl.Series) -> np.ndarray:
+    return times.dt.epoch("us").to_numpy()
 
 
 def _saving(steps: pl.DataFrame, names: list[str], wanted: pl.DataFrame) -> dict[tuple[str, str], float | None]:
@@ -359,13 +365,23 @@ def _saving(steps: pl.DataFrame, names: list[str], wanted: pl.DataFrame) -> dict
     pairs (a, b) only: the one figure that needs every case's value, not a count."""
     if wanted.is_empty():
         return {}
+    k = len(names)
     codes = {name: code for code, name in enumerate(names)}
-    keys = pl.DataFrame({"a": [codes[a] for a in wanted["a"]], "b": [codes[b] for b in wanted["b"]]},
-                        schema={"a": pl.UInt32, "b": pl.UInt32})
-    values = [pairs.select("a", "b", "shorter").join(keys, on=["a", "b"]) for pairs in _offset_pairs(
-        _first_executions(steps))]
+    keys = np.array([codes[a] * k + codes[b] for a, b in zip(wanted["a"], wanted["b"])], dtype=np.int64)
+    firsts = _first_executions(steps)
+    duration = firsts["duration_work_hours"]
+    values = []
+    for pairs in _offset_pairs(firsts):
+        hit = np.isin(pairs.a * k + pairs.b, keys)
+        x, y = duration.gather(pairs.x[hit]), duration.gather(pairs.y[hit])
+        values.append(pl.DataFrame({"a": pairs.a[hit], "b": pairs.b[hit], "shorter": _shorter(x, y)}))
     medians = pl.concat(values).group_by("a", "b").agg(pl.col("shorter").median())
     return {(names[a], names[b]): m for a, b, m in medians.iter_rows()}
+
+
+def _shorter(x: pl.Series, y: pl.Series) -> pl.Series:
+    both = x.is_not_null() & y.is_not_null()
+    return pl.select(pl.when(both).then(pl.min_horizontal(x, y))).to_series()
 
 
 def _rubber_stamps(tables, durations, overlaps, unit, min_cases, controls, short_hours, min_single,
