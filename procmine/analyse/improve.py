@@ -384,6 +384,23 @@ def _shorter(x: pl.Series, y: pl.Series) -> pl.Series:
     return pl.select(pl.when(both).then(pl.min_horizontal(x, y))).to_series()
 
 
+def _single_approver_share(steps: pl.DataFrame, names: pl.Series) -> dict[str, float]:
+    """Per activity: the share of cases whose passes at it (with a person recorded) were all one
+    person's. Only an activity done more than once in a case can have two people; the first
+    pass's step index names each (case, activity), so only those repeated passes are grouped."""
+    named = steps.filter(pl.col(RESOURCE).is_not_null()).select(
+        "activity_code", RESOURCE, (pl.col("index") - pl.col("pos") + pl.col("first_pos")).alias("first"),
+        (pl.col("occurrence") > 1).alias("again"))
+    repeated = named.filter("again")["first"].unique().implode()
+    once = named.filter(~pl.col("first").is_in(repeated)).group_by("activity_code").len("groups")
+    more = (named.filter(pl.col("first").is_in(repeated))
+            .group_by("activity_code", "first").agg((pl.col(RESOURCE).min() == pl.col(RESOURCE).max()).alias("one"))
+            .group_by("activity_code").agg(pl.len().alias("groups"), pl.col("one").sum().alias("one")))
+    share = (pl.concat([once.with_columns(pl.col("groups").alias("one")), more], how="vertical_relaxed")
+             .group_by("activity_code").agg((pl.col("one").sum() / pl.col("groups").sum()).alias("share")))
+    return {names[int(code)]: value for code, value in share.iter_rows()}
+
+
 def _rubber_stamps(tables, durations, overlaps, unit, min_cases, controls, short_hours, min_single,
                    min_approve) -> list[Candidate]:
     """Approval steps that never say no (removal), and control steps that never say no (sampling).
@@ -399,9 +416,10 @@ def _rubber_stamps(tables, durations, overlaps, unit, min_cases, controls, short
     steps = tables.steps
     back = re_entries(tables)
     returned = covered_steps(tables, back["case_code"], back["body_from"], back["target_pos"])
+    names = tables.activity_names
     stats = (
         steps.with_columns(returned.alias("returned"))
-        .group_by(ACTIVITY).agg(
+        .group_by("activity_code").agg(  # integer keys group cheaply; the names come back below
             # a case's first pass at a step is occurrence 1: counting those counts distinct cases
             (pl.col("occurrence") == 1).sum().cast(pl.UInt32).alias("cases"), pl.len().alias("executions"),
             pl.col(OUTCOME).is_not_null().sum().alias("recorded"),
@@ -410,16 +428,11 @@ def _rubber_stamps(tables, durations, overlaps, unit, min_cases, controls, short
             says_no().sum().alias("rejects"),
             pl.col("returned").sum().alias("returned"),
             pl.col(DEPARTMENT).drop_nulls().mode().first().alias("department"),
-        ).filter(pl.col("cases") >= min_cases).sort(ACTIVITY)
+        ).filter(pl.col("cases") >= min_cases)
+        .select(pl.lit(names).gather(pl.col("activity_code")).alias(ACTIVITY), pl.exclude("activity_code"))
+        .sort(ACTIVITY)
     )
-    # one approver per case: the share of cases whose passes at the step were all one person's
-    # (one person ⇔ the smallest and largest person code agree; integer keys group cheaply)
-    names = tables.activity_names
-    single = (steps.filter(pl.col(RESOURCE).is_not_null())
-              .select("activity_code", "case_code", pl.col(RESOURCE).cast(pl.Categorical).to_physical().alias("r"))
-              .group_by("activity_code", "case_code").agg(pl.col("r").min().alias("lo"), pl.col("r").max().alias("hi"))
-              .group_by("activity_code").agg((pl.col("lo") == pl.col("hi")).mean().alias("single_share")))
-    single = {names[int(code)]: share for code, share in single.iter_rows()}
+    single = _single_approver_share(steps, names)
     # decisions recorded as events of their own: "no" events by the step they belong to
     # (only events *named* as a rejection: 财务复核 退回 says nothing about 财务审核)
     no_events = steps.filter(says_no()).group_by(ACTIVITY).len()
