@@ -587,7 +587,7 @@ def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, a
               for a, b, tag in (("p1", "p2", "person"), ("d1", "d2", "dept"))]
     # A pair happens once in most cases: those rows are their own per-case figures; only the
     # (pair, case) keys seen more than once are grouped.
-    repeated = _repeated_keys(pairs)
+    repeated = _repeated_keys(pairs, tables.steps["occurrence"].gather(handoffs["source_index"]).to_numpy())
     once = pairs.filter(~repeated).select("source_code", "target_code", "case_code", "work_hours",
                                           *[e for pair in checks for e in pair])
     again = pairs.filter(repeated).group_by("source_code", "target_code", "case_code").agg(
@@ -638,12 +638,22 @@ def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, a
     return out
 
 
-def _repeated_keys(pairs: pl.DataFrame) -> pl.Series:
-    """For each hand-off row: does its (source, target, case) happen more than once?"""
-    codes = pairs.select("source_code", "target_code", "case_code").to_numpy().astype(np.uint64)
-    width = np.uint64(max(int(codes[:, :2].max(initial=0)) + 1, 1))
-    key = (codes[:, 0] * width + codes[:, 1]) * np.uint64(int(codes[:, 2].max(initial=0)) + 1) + codes[:, 2]
-    return pl.Series("repeated", key).is_duplicated()
+def _repeated_keys(pairs: pl.DataFrame, source_occurrence: np.ndarray) -> pl.Series:
+    """For each hand-off row: does its (source, target, case) happen more than once?
+
+    A pair can happen twice in a case only when its source step happens twice there: only the
+    cases with such a repeated source are looked at (the rework cases, a few in most logs)."""
+    case = pairs["case_code"].to_numpy()
+    repeated = np.zeros(pairs.height, dtype=bool)
+    rework = np.zeros(int(case.max(initial=0)) + 1, dtype=bool)
+    rework[case[source_occurrence > 1]] = True
+    look = np.flatnonzero(rework[case])
+    if len(look):
+        codes = pairs.select("source_code", "target_code", "case_code")[look].to_numpy().astype(np.uint64)
+        width = np.uint64(max(int(codes[:, :2].max(initial=0)) + 1, 1))
+        key = (codes[:, 0] * width + codes[:, 1]) * np.uint64(int(codes[:, 2].max(initial=0)) + 1) + codes[:, 2]
+        repeated[look] = pl.Series("repeated", key).is_duplicated().to_numpy()
+    return pl.Series("repeated", repeated)
 
 
 def _applicant_and_approval_steps(steps: pl.DataFrame, opening: set[str]) -> tuple[set[str], set[str]]:
