@@ -91,8 +91,10 @@ def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
     and the causes found (see the module docstring). Hours are working hours under the tables'
     calendar (calendar hours with ``Calendar(kind="none")``)."""
     steps = tables.steps
+    names = tables.activity_names
     first = pl.col("occurrence") == 1
-    per_activity = steps.group_by(ACTIVITY).agg(
+    # grouped by the activities' integer codes (cheaper than their names); the names come back at the end
+    per_activity = steps.group_by("activity_code").agg(
         first.sum().cast(pl.UInt32).alias("cases"), pl.len().alias("executions"),  # a case's first pass is occurrence 1
         pl.col("duration_work_hours").filter(first).median().alias("median_work_hours"),
         pl.col("duration_work_hours").filter(first).sum().alias("at_step_work_hours"),
@@ -105,28 +107,33 @@ def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
     # the wait into each step (ready → arrival), split by first pass and rework
     occurrence = steps["occurrence"]
     waits = tables.handoffs.select(
-        pl.col("target").alias(ACTIVITY), pl.col("work_hours"), pl.Series("occ", occurrence.gather(
+        pl.col("target_code").alias("activity_code"), pl.col("work_hours"), pl.Series("occ", occurrence.gather(
             tables.handoffs["target_index"])))
     # a step with several predecessors has one wait (from the last of them): count it once
-    target_index = tables.handoffs["target_index"]
-    if target_index.len() and np.bincount(target_index.to_numpy()).max() > 1:  # some step has several
-        waits = waits.filter(target_index.is_first_distinct())
-    waits = waits.group_by(ACTIVITY).agg(
+    target_index = tables.handoffs["target_index"].to_numpy()
+    shared = np.bincount(target_index)[target_index] > 1 if len(target_index) else np.zeros(0, dtype=bool)
+    if shared.any():  # some step has several: keep the first of each (only those steps are looked at)
+        keep = ~shared
+        several = np.flatnonzero(shared)
+        keep[several] = pl.Series(target_index[several]).is_first_distinct().to_numpy()
+        waits = waits.filter(pl.Series(keep))
+    waits = waits.group_by("activity_code").agg(
         pl.col("work_hours").filter(pl.col("occ") == 1).sum().alias("wait_work_hours"),
         pl.col("work_hours").filter(pl.col("occ") > 1).sum().alias("rework_wait_work_hours"))
     if not tables.has_start_times:  # completion → completion: the wait is the step's own duration
         waits = waits.with_columns(pl.lit(0.0).alias("wait_work_hours"), pl.lit(0.0).alias("rework_wait_work_hours"))
     # a queue "at one person" needs a person: SYSTEM or STAFF MEMBER accounts are nobody's desk
     people = (steps.filter(pl.col(RESOURCE).is_not_null() & ~pl.col(RESOURCE).is_in(sorted(placeholders(steps))))
-              .group_by(ACTIVITY, RESOURCE).len()
+              .group_by("activity_code", RESOURCE).len()
               .sort(["len", RESOURCE], descending=[True, False])
-              .group_by(ACTIVITY, maintain_order=True).agg(pl.col(RESOURCE).first().alias("top_person"),
-                                                           pl.col("len").first().alias("__top_n")))
-    people = people.join(per_activity.select(ACTIVITY, "executions"), on=ACTIVITY).select(
-        ACTIVITY, "top_person", (pl.col("__top_n") / pl.col("executions")).alias("top_person_share"))
-    rhythm = _weekday_rhythm(steps)
-    frame = (per_activity.join(waits, on=ACTIVITY, how="left").join(people, on=ACTIVITY, how="left")
-             .join(rhythm, on=ACTIVITY, how="left")
+              .group_by("activity_code", maintain_order=True).agg(pl.col(RESOURCE).first().alias("top_person"),
+                                                                  pl.col("len").first().alias("__top_n")))
+    people = people.join(per_activity.select("activity_code", "executions"), on="activity_code").select(
+        "activity_code", "top_person", (pl.col("__top_n") / pl.col("executions")).alias("top_person_share"))
+    rhythm = _weekday_rhythm(steps, names)
+    frame = (per_activity.join(waits, on="activity_code", how="left").join(people, on="activity_code", how="left")
+             .join(rhythm, on="activity_code", how="left")
+             .select(pl.lit(names).gather(pl.col("activity_code")).alias(ACTIVITY), pl.exclude("activity_code"))
              .with_columns(pl.col("wait_work_hours", "rework_wait_work_hours", "at_step_work_hours",
                                   "rework_step_work_hours").fill_null(0.0))
              .with_columns((pl.col("rework_step_work_hours") + pl.col("rework_wait_work_hours"))
@@ -134,6 +141,12 @@ def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
              .with_columns((pl.col("at_step_work_hours") + pl.col("wait_work_hours") + pl.col("rework_work_hours"))
                            .alias("total_work_hours"))
              .sort(["total_work_hours", ACTIVITY], descending=[True, False]))
+    return with_causes(frame, typical, work_starts)
+
+
+def with_causes(frame: pl.DataFrame, typical: float | None, work_starts: bool) -> pl.DataFrame:
+    """``frame`` (one row per activity, the columns :func:`step_causes` computes) with the causes
+    each row's figures show, and the log's ``typical`` step median."""
     wait_name = "queue" if work_starts else "handoff_delay"
     causes = []
     for r in frame.iter_rows(named=True):
@@ -155,14 +168,13 @@ def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
                               pl.lit(typical, dtype=pl.Float64).alias("typical_step_median_work_hours"))
 
 
-def _weekday_rhythm(steps: pl.DataFrame) -> pl.DataFrame:
-    """Per activity: completions by weekday (Mon … Sun, local time), by hour, and the weekday
+def _weekday_rhythm(steps: pl.DataFrame, names: pl.Series) -> pl.DataFrame:
+    """Per activity code: completions by weekday (Mon … Sun, local time), by hour, and the weekday
     holding at least ``BATCH_SHARE`` of them, if any.
 
     Counted with one bincount per grid (activity × weekday, activity × hour) on the local
     wall-clock time, instead of 31 filtered sums per activity."""
-    named = steps.group_by("activity_code").agg(pl.col(ACTIVITY).first()).sort("activity_code")
-    present, names = named["activity_code"].to_numpy().astype(np.int64), named[ACTIVITY]
+    present = np.arange(len(names), dtype=np.int64)  # every code has steps: the codes are the steps' activities
     codes = steps["activity_code"]
     utc = steps["end"].dt.epoch("us")
     zone = steps["end"].dtype.time_zone
@@ -171,12 +183,12 @@ def _weekday_rhythm(steps: pl.DataFrame) -> pl.DataFrame:
     weekday = (day + 3) % 7                           # 1970-01-01 was a Thursday; 0 is Monday
     hour = (local - day * US_PER_DAY) // US_PER_HOUR
     code = codes.to_numpy().astype(np.int64)
-    size = int(code.max(initial=-1)) + 1
+    size = len(names)
     by_weekday = np.bincount(code * 7 + weekday, minlength=size * 7).reshape(size, 7)[present].astype(np.uint32)
     by_hour = np.bincount(code * 24 + hour, minlength=size * 24).reshape(size, 24)[present].astype(np.uint32)
     completions = by_weekday.sum(axis=1, dtype=np.uint32)
     top = pl.DataFrame({
-        ACTIVITY: names,
+        "activity_code": pl.Series(present, dtype=pl.UInt32),
         "by_weekday": pl.Series(by_weekday).cast(pl.List(pl.UInt32)),
         "by_hour": pl.Series(by_hour).cast(pl.List(pl.UInt32)),
         "completions": completions,
@@ -184,7 +196,7 @@ def _weekday_rhythm(steps: pl.DataFrame) -> pl.DataFrame:
         "batch_share": by_weekday.max(axis=1) / np.maximum(completions, 1),
     })
     return top.select(
-        ACTIVITY, "by_weekday", "by_hour", "batch_share",
+        "activity_code", "by_weekday", "by_hour", "batch_share",
         pl.when((pl.col("batch_share") >= BATCH_SHARE) & (pl.col("completions") >= MIN_COMPLETIONS))
         .then(pl.col("__top")).alias("batch_weekday"))
 
