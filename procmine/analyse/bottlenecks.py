@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import networkx as nx
-import pandas as pd
 import numpy as np
 import polars as pl
 
@@ -35,6 +34,7 @@ from procmine.result import Result, display_lang
 from procmine.text import Text, phrases
 
 if TYPE_CHECKING:
+    import pandas as pd
     from procmine.calendar import Calendar
 
 PHRASES = phrases("bottlenecks", {
@@ -274,7 +274,13 @@ class Bottlenecks(Result):
 
 
 def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottlenecks:
-    """Rank where the time goes in ``log`` (see the module docstring for the definitions)."""
+    """Rank where the time goes in ``log`` (see the module docstring for the definitions).
+
+    A log read with ``engine="spark"`` is measured on Spark (:mod:`procmine.engine.spark_analyses`)."""
+    if getattr(log, "engine", None) == "spark":
+        from procmine.engine.spark_analyses import spark_bottlenecks
+
+        return spark_bottlenecks(log, calendar)
     tables = time_tables(log, calendar)
     steps, handoffs, cases = tables.steps, tables.handoffs, tables.cases
     lead_total = cases["lead_work_hours"].sum() or None

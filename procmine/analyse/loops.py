@@ -29,9 +29,10 @@ import html
 import unicodedata
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import TYPE_CHECKING
 
 import networkx as nx
-import pandas as pd
+import numpy as np
 import polars as pl
 
 from procmine.analyse.times import time_tables
@@ -39,6 +40,9 @@ from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, EventLog
 from procmine.outcomes import SAYS_NO
 from procmine.result import Result, display_lang
 from procmine.text import Text, phrases
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: A ping-pong is folded into a re-entry loop when at least this share of its cases went round that loop.
 FOLD_SHARE = 0.8
@@ -382,7 +386,13 @@ def find_loops(log: EventLog, calendar=None, *, examples: int = 5, ping_pong_by:
 
     >>> find_loops(log).to_dict()["loops"][0]["activities"]       # doctest: +SKIP
     ['部门经理审批', '财务审核', '法务审核', '修改合同']
+
+    A log read with ``engine="spark"`` is measured on Spark (:mod:`procmine.engine.spark_analyses`).
     """
+    if getattr(log, "engine", None) == "spark":
+        from procmine.engine.spark_analyses import spark_loops
+
+        return spark_loops(log, calendar, examples=examples, ping_pong_by=ping_pong_by)
     from procmine.discover.process_map import END_NODE, START_NODE, discover
 
     tables = time_tables(log, calendar)
@@ -399,8 +409,8 @@ def find_loops(log: EventLog, calendar=None, *, examples: int = 5, ping_pong_by:
 
     def common(row: dict) -> dict:  # figures every loop kind shares
         ids = sorted(row.pop("ids"))
-        inside = closed.filter(pl.col(CASE).is_in(ids))["lead_work_hours"]
-        outside = closed.filter(~pl.col(CASE).is_in(ids))["lead_work_hours"]
+        loop = closed[CASE].is_in(pl.Series(ids, dtype=pl.String).implode())
+        inside, outside = closed["lead_work_hours"].filter(loop), closed["lead_work_hours"].filter(~loop)
         extra = None if inside.is_empty() or outside.is_empty() else inside.median() - outside.median()
         return {**row, "cases": len(ids), "case_share": len(ids) / n_cases if n_cases else 0.0,
                 "median_extra_work_hours": extra, "scc": scc_of.get(row["activities"][0], []),
@@ -514,8 +524,7 @@ def _ping_pong_rows(tables, by: str) -> list[dict]:
     """Records for i → j → k chains of hand-offs with who(i) = who(k) ≠ who(j)."""
     s = tables.steps.select(ACTIVITY, "decision", "occurrence", pl.col(by).alias("who"), "first_pos")
     # chains i → j → k: hand-offs joined on their middle step (global step indices), in hand-off order
-    h = tables.handoffs.select(CASE, pl.col("source_index").alias("i"), pl.col("target_index").alias("j"))
-    chain = h.join(h.select(pl.col("i").alias("j"), pl.col("j").alias("k")), on="j", maintain_order="left_right")
+    chain = _chains(tables.handoffs, tables.steps.height)
     # who(i) = who(k) ≠ who(j) decided on integer codes first; only those chains get their columns
     who = s["who"].cast(pl.Categorical).to_physical()
     at = {tag: who.gather(chain[tag]) for tag in ("i", "j", "k")}
@@ -537,6 +546,21 @@ def _ping_pong_rows(tables, by: str) -> list[dict]:
                      "traversals": group.height, "pairs": pairs, "ping_pong_cases": None,
                      "ids": group[CASE].unique().to_list()})
     return rows
+
+
+def _chains(handoffs: pl.DataFrame, n_steps: int) -> pl.DataFrame:
+    """Every chain i → j → k of two hand-offs (case, i, j, k as global step indices), in hand-off
+    order, then in the order of j's own hand-offs: the self-join on j, done by position. Each
+    step's hand-offs are a run of the table ordered by source, found from the counts per step."""
+    i, j = handoffs["source_index"].to_numpy(), handoffs["target_index"].to_numpy()
+    by_source = np.arange(len(i)) if (i[1:] >= i[:-1]).all() else np.argsort(i, kind="stable")
+    counts = np.bincount(i, minlength=n_steps)
+    offset = np.cumsum(counts) - counts  # where step s's hand-offs start, in source order
+    follow = counts[j]  # how many hand-offs leave each hand-off's target
+    rows = np.repeat(np.arange(len(j)), follow)
+    within = np.arange(len(rows)) - np.repeat(np.cumsum(follow) - follow, follow)
+    k = j[by_source[offset[j[rows]] + within]]
+    return pl.DataFrame({CASE: handoffs[CASE].gather(rows), "i": i[rows], "j": j[rows], "k": k})
 
 
 def _repeated(steps: pl.DataFrame) -> pl.DataFrame:
