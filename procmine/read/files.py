@@ -608,7 +608,9 @@ def _drop_blank_rows(frame: pl.DataFrame) -> tuple[pl.DataFrame, Finding | None]
         value = pl.col(name).cast(pl.String)
         return value.is_null() | (value.str.strip_chars() == "")
 
-    maybe = frame.select(empty(columns[0]).alias("b"))["b"]
+    # a blank row's first cell is blank: missing, empty or starting with a space (cheap to find)
+    first = pl.col(columns[0]).cast(pl.String)
+    maybe = frame.select((first.is_null() | (first.str.len_bytes() == 0) | first.str.contains(r"^\s")).alias("b"))["b"]
     if not maybe.any():
         return frame, None
     blank = frame.select(pl.all_horizontal(empty(c) for c in columns).alias("b"))["b"]
