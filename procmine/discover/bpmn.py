@@ -151,33 +151,52 @@ def variant_counts(tables: Tables) -> Counter:
     order. So each block of overlapping steps is given in both orders (first-arrived first,
     and reversed), each with weight 1; cases without overlaps count 2. The miner then sees
     the parallelism, and the relative weight of every case is unchanged.
+
+    A case's two orders follow from its variant and where its blocks open, so cases are counted
+    by (variant, blocks) as integers, and each distinct pair is spelled out once.
     """
-    steps = tables.steps.select("case_code", "index", "activity_code").with_columns(tables.blocks)
-    names = tables.activity_names.to_list()
+    steps = tables.steps
     variants: Counter = Counter()
-    # cases without overlapping steps have one order: their variants, weight 2 each
-    # (a case has overlapping steps when two neighbours share a block; blocks never span cases)
-    block = steps["block"].to_numpy()
-    shared = np.flatnonzero(block[1:] == block[:-1]) + 1
-    parallel = pl.Series("case_code", np.unique(steps["case_code"].to_numpy()[shared]), dtype=pl.UInt32)
-    cases = tables.cases.filter(~pl.col("case_code").is_in(parallel.implode()))
-    sequences = tables.variants.select("variant_id", "activities")
-    for activities, n in (cases.group_by("variant_id").len().join(sequences, on="variant_id")
-                          .select("activities", "len").iter_rows()):
-        variants[tuple(activities)] += 2 * n
-    # the others: first-arrived first, and each block reversed
-    steps = steps.filter(pl.col("case_code").is_in(parallel.implode()))
-    forward = steps.group_by("case_code", maintain_order=True).agg(pl.col("activity_code").alias("forward"))
-    backward = (
-        steps.sort(["block", "index"], descending=[False, True])
-        .group_by("case_code", maintain_order=True).agg(pl.col("activity_code").alias("backward"))
-    )
-    for seq_forward, seq_backward, n in (
-        forward.join(backward, on="case_code").group_by("forward", "backward").len().iter_rows()
-    ):
-        variants[tuple(names[code] for code in seq_forward)] += n
-        variants[tuple(names[code] for code in seq_backward)] += n
+    if steps.height == 0:
+        return variants
+    block = tables.blocks.to_numpy()
+    pos = steps["pos"].to_numpy().astype(np.uint64)
+    opens = np.concatenate([[True], block[1:] != block[:-1]])  # blocks never span cases
+    starts = np.flatnonzero(pos == 0)
+    # where each case's blocks open, as bits of one integer (cases of up to 64 steps)
+    bits = np.where(pos < MASK_BITS, opens.astype(np.uint64) << np.minimum(pos, MASK_BITS - 1), 0).astype(np.uint64)
+    masks = np.bitwise_or.reduceat(bits, starts)
+    long_case = np.diff(np.append(starts, steps.height)) > MASK_BITS
+    sequences = dict(tables.variants.select("variant_id", "activities").iter_rows())
+    per_case = pl.DataFrame({"variant_id": tables.cases["variant_id"], "mask": masks})
+    for variant_id, mask, n in (per_case.filter(pl.Series(~long_case)).group_by("variant_id", "mask").len()
+                                .iter_rows()):
+        forward = sequences[variant_id]
+        variants[tuple(forward)] += n
+        variants[tuple(_reversed_blocks(forward, mask))] += n
+    if long_case.any():  # the few longer cases: their blocks read from the steps
+        names = tables.activity_names.to_list()
+        chosen = steps.select("case_code", "index", "activity_code").with_columns(tables.blocks).filter(
+            pl.col("case_code").is_in(pl.Series(np.flatnonzero(long_case), dtype=pl.UInt32).implode()))
+        forward = chosen.group_by("case_code", maintain_order=True).agg(pl.col("activity_code").alias("forward"))
+        backward = (chosen.sort(["block", "index"], descending=[False, True])
+                    .group_by("case_code", maintain_order=True).agg(pl.col("activity_code").alias("backward")))
+        for seq_forward, seq_backward, n in (
+            forward.join(backward, on="case_code").group_by("forward", "backward").len().iter_rows()
+        ):
+            variants[tuple(names[code] for code in seq_forward)] += n
+            variants[tuple(names[code] for code in seq_backward)] += n
     return variants
+
+
+#: Cases of up to this many steps have their block openings counted as the bits of one integer.
+MASK_BITS = 64
+
+
+def _reversed_blocks(sequence: list[str], mask: int) -> list[str]:
+    """``sequence`` with each block reversed; bit k of ``mask`` set: a block opens at step k."""
+    cuts = [k for k in range(len(sequence)) if mask >> k & 1] + [len(sequence)]
+    return [a for lo, hi in zip(cuts, cuts[1:]) for a in reversed(sequence[lo:hi])]
 
 
 #: Variants longer than this (steps) are mined from their directly-follows counts (IMd).

@@ -380,7 +380,7 @@ def _per_case(steps: pl.DataFrame) -> pl.DataFrame:
 
     starts = np.flatnonzero(steps["pos"].to_numpy() == 0)
     offsets = np.append(starts, steps.height).astype(np.int64)
-    codes = pl.from_arrow(pa.LargeListArray.from_arrays(pa.array(offsets), pa.array(steps["activity_code"].to_numpy())))
+    codes = pl.from_arrow(pa.LargeListArray.from_arrays(_arrow(offsets), _arrow(steps["activity_code"].to_numpy())))
 
     def at_runs(reduce, column: str) -> pl.Series:
         return pl.Series(reduce.reduceat(_epoch_us(steps[column]), starts)).cast(pl.Datetime("us")).cast(
@@ -395,6 +395,14 @@ def _per_case(steps: pl.DataFrame) -> pl.DataFrame:
         "__codes": codes.cast(pl.List(pl.UInt32)),
         "has_repeat": pl.Series(np.logical_or.reduceat(steps["occurrence"].to_numpy() > 1, starts)),
     })
+
+
+def _arrow(values: np.ndarray):
+    """A numpy array of numbers as an Arrow array, sharing its memory (``pa.array`` would import pandas)."""
+    import pyarrow as pa
+
+    values = np.ascontiguousarray(values)
+    return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)])
 
 
 def _frequency_and_time(frame: pl.DataFrame, keys: list[str], column: str, name: str, *more: pl.Expr,
