@@ -125,3 +125,41 @@ def test_the_same_model_is_laid_out_the_same_way_every_time():
 
     first = positions()
     assert all(positions() == first for _ in range(4))
+
+
+def test_miner_sequences_reverse_each_block_of_overlapping_steps(tmp_path):
+    import polars as pl
+
+    # each case gives its steps in arrival order and with every block of overlapping steps reversed,
+    # weight 1 each; counted per (variant, blocks) — the same as spelling out every case, long ones too
+    import random
+    from collections import Counter
+
+    from conftest import write_text
+    from procmine.discover.bpmn import MASK_BITS, variant_counts
+
+    rng = random.Random(5)
+    rows = ["单号,节点,到达时间,完成时间"]
+    for c in range(300):
+        n = MASK_BITS + 6 if c < 3 else rng.randint(2, 7)  # three cases longer than the integer's bits
+        t = 0
+        for k in range(n):
+            start = t
+            t += rng.choice([0, 1, 2])  # 0: the next step arrives before this one completes (a block)
+            end = start + 3 if t == start else t
+            rows.append(f"c{c:03d},A{rng.randint(0, 4)},2025-03-03 {9 + start // 60:02d}:{start % 60:02d},"
+                        f"2025-03-03 {9 + end // 60:02d}:{end % 60:02d}")
+            t = max(t, start + 1)
+    log = procmine.read_log(write_text(tmp_path / "log.csv", "\n".join(rows) + "\n"))
+    tables = log.tables()
+    expected = Counter()
+    steps = tables.steps.with_columns(tables.blocks)
+    for _, case in steps.group_by("case_code", maintain_order=True):
+        forward = case["activity"].to_list()
+        backward = [a for _, block in case.group_by("block", maintain_order=True) for a in block["activity"].to_list()[::-1]]
+        expected[tuple(forward)] += 1
+        expected[tuple(backward)] += 1
+    counted = variant_counts(tables)
+    assert counted == expected
+    assert any(len(k) > MASK_BITS for k in counted) and any(len(set(b)) < len(b) for b in
+                                                             [steps.filter(pl.col("case_code") == 0)["block"].to_list()])

@@ -202,3 +202,17 @@ def test_occurrence_by_looking_back_equals_the_sort(look_back, monkeypatch):
     for i in range(40):
         seen[int(activity[i])] = seen.get(int(activity[i]), 0) + 1
         assert looked[0][i] == seen[int(activity[i])]
+
+
+def test_reading_and_mapping_a_log_does_not_import_pandas():
+    # pandas costs ~0.4 s to import: the CLI and the engine load it only when a DataFrame for pandas is asked for
+    import subprocess
+    import sys
+
+    from conftest import SAMPLES
+
+    code = ("import sys, procmine.cli, procmine; log = procmine.read_log(sys.argv[1]); procmine.discover(log); "
+            "log.tables().variants; print('pandas' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code, str(SAMPLES / "合同审批.csv")], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"

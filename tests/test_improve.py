@@ -336,3 +336,55 @@ def test_cli_improve_takes_the_design(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert not any(c["kind"] == "remove" for c in data["candidates"])
     assert all({"confidence", "saving_method"} <= c.keys() for c in data["candidates"])
+
+
+def test_one_approver_share_counts_cases_whose_passes_were_one_persons(tmp_path):
+    # 审批 done twice in c00 (甲 then 乙: two people), twice in c01 (甲 both times), once in c02 … c03;
+    # c04 has no person: cases with a person recorded are 4, one approver in 3 of them
+    from procmine.analyse.improve import _single_approver_share
+    from procmine.analyse.times import time_tables
+
+    def case(people):
+        steps, t = [("申请", "申", "销售部", "提交", 0, 0)], 0
+        for person in people:
+            steps.append(("审批", person, "销售部", "同意", t, t + 1))
+            steps.append(("修改", "申", "销售部", "提交", t + 1, t + 2))
+            t += 2
+        return steps
+
+    log = make_log(tmp_path, [case(["甲", "乙"]), case(["甲", "甲"]), case(["丙"]), case(["丁"]), case([""])])
+    tables = time_tables(log, CAL)
+    shares = _single_approver_share(tables.steps, tables.activity_names)
+    assert shares["审批"] == pytest.approx(3 / 4)
+    assert shares["申请"] == 1.0 and shares["修改"] == 1.0
+    # the same as grouping every (activity, case) pair
+    import polars as pl
+
+    direct = (tables.steps.filter(pl.col("resource").is_not_null()).group_by("activity", "case")
+              .agg((pl.col("resource").n_unique() == 1).alias("one")).group_by("activity").agg(pl.col("one").mean()))
+    assert dict(direct.iter_rows()) == pytest.approx(shares)
+
+
+@pytest.mark.parametrize("name", ["Sepsis_Cases.xes.gz", "BPI_Challenge_2012.xes.gz"])
+def test_pair_counts_equal_a_join_of_every_case_with_itself(name):
+    # the offset pairs counted with bincount against the plain definition: every two first
+    # executions of one case; one came first when it is earlier in step order and completed
+    # before the other arrived (as the hand-offs define it)
+    import polars as pl
+
+    from procmine.analyse.improve import _pairs
+    from procmine.analyse.times import time_tables
+
+    log = procmine.read_log(real_log(name))
+    steps = time_tables(log, CAL).steps
+    firsts = steps.filter(pl.col("occurrence") == 1).select("case_code", "activity", "pos", "begin", "end")
+    pairs = firsts.join(firsts, on="case_code", suffix="_y").filter(pl.col("activity") < pl.col("activity_y"))
+    direct = pairs.group_by(pl.col("activity").alias("a"), pl.col("activity_y").alias("b")).agg(
+        pl.len().cast(pl.UInt32).alias("cases"),
+        ((pl.col("pos") < pl.col("pos_y")) & (pl.col("end") <= pl.col("begin_y"))).sum().cast(pl.UInt32)
+        .alias("a_first"),
+        ((pl.col("pos_y") < pl.col("pos")) & (pl.col("end_y") <= pl.col("begin"))).sum().cast(pl.UInt32)
+        .alias("b_first"),
+        ((pl.col("begin") < pl.col("end_y")) & (pl.col("begin_y") < pl.col("end"))).sum().cast(pl.UInt32)
+        .alias("overlap")).sort("a", "b")
+    assert _pairs(steps, log.tables().activity_names.to_list()).equals(direct)

@@ -331,3 +331,25 @@ def test_calendar_coverage_warnings_reach_the_report_and_english_names_the_calen
     english = report.describe("en")
     assert "Chinese statutory holidays" in english and "中国法定节假日" not in english
     assert "中国法定节假日" in report.describe("zh")
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_hand_off_chains_equal_a_self_join_on_the_middle_step(shuffled):
+    # i → j → k: every hand-off joined with every hand-off leaving its target, in hand-off order
+    import numpy as np
+    import polars as pl
+
+    from procmine.analyse.loops import _chains
+
+    rng = np.random.default_rng(7)
+    source = np.sort(rng.integers(0, 300, 1000)).astype(np.uint32)  # steps fan out and join
+    target = (source + rng.integers(1, 4, 1000)).astype(np.uint32)
+    handoffs = pl.DataFrame({"case": [f"c{s // 10}" for s in source], "source_index": source, "target_index": target})
+    if shuffled:  # not in source order: the chains still come in hand-off order
+        handoffs = handoffs.sample(fraction=1.0, shuffle=True, seed=1)
+    h = handoffs.select("case", pl.col("source_index").alias("i"), pl.col("target_index").alias("j"))
+    joined = h.join(h.select(pl.col("i").alias("j"), pl.col("j").alias("k")), on="j", maintain_order="left_right")
+    chains = _chains(handoffs, 400)
+    assert chains.height == joined.height > 1000
+    as_int = {c: pl.Int64 for c in "ijk"}
+    assert chains.select("case", "i", "j", "k").cast(as_int).equals(joined.select("case", "i", "j", "k").cast(as_int))
