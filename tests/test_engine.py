@@ -179,8 +179,9 @@ def test_successors_equal_a_brute_force_search_with_and_without_the_merge(scan_s
         assert first.tolist() == expected, trial
 
 
+@pytest.mark.parametrize("activities", [6, 100])  # below 64 activities, cases without a repeat are skipped first
 @pytest.mark.parametrize("look_back", [1, 4, 64])
-def test_occurrence_by_looking_back_equals_the_sort(look_back, monkeypatch):
+def test_occurrence_by_looking_back_equals_the_sort(look_back, activities, monkeypatch):
     # occurrence (1st, 2nd … time an activity happens in its case) and the first time's position:
     # looking back position by position, with the sort for cases longer than LOOK_BACK, as the sort alone
     import numpy as np
@@ -193,7 +194,7 @@ def test_occurrence_by_looking_back_equals_the_sort(look_back, monkeypatch):
     lengths[:3] = [40, 70, 150]  # long cases
     case = np.repeat(np.arange(len(lengths), dtype=np.uint32), lengths)
     pos = (np.arange(len(case)) - np.repeat(np.cumsum(lengths) - lengths, lengths)).astype(np.uint32)
-    activity = rng.integers(0, 6, len(case)).astype(np.uint32)
+    activity = rng.integers(0, activities, len(case)).astype(np.uint32)
     args = [pl.Series(case), pl.Series(activity), pl.Series(pos)]
     looked, sorted_ = tables._occurrence(*args), tables._occurrence_sorted(*args)
     assert all(a.to_list() == b.to_list() for a, b in zip(looked, sorted_))

@@ -440,7 +440,8 @@ def _counts(steps: pl.DataFrame) -> dict[str, int]:
 LOOK_BACK = 64
 
 
-def _occurrence(case_code: pl.Series, activity_code: pl.Series, pos: pl.Series) -> list[pl.Series]:
+def _occurrence(case_code: pl.Series, activity_code: pl.Series, pos: pl.Series, *,
+                repeats_only: bool = False) -> list[pl.Series]:
     """``occurrence``: 1 for an activity's first step in its case, 2 for its second …; and
     ``first_pos``: the position of that first step.
 
@@ -451,6 +452,21 @@ def _occurrence(case_code: pl.Series, activity_code: pl.Series, pos: pl.Series) 
     if n == 0:
         return _occurrence_sorted(case_code, activity_code, pos)
     act, at = activity_code.to_numpy(), pos.to_numpy()
+    if not repeats_only and int(act.max()) < 64:
+        # most cases do no activity twice: a case does when it has more steps than distinct
+        # activities (the bits set in one integer); only those cases are looked through
+        starts = np.flatnonzero(at == 0)
+        seen = np.bitwise_or.reduceat(np.left_shift(np.uint64(1), act.astype(np.uint64)), starts)
+        lengths = np.diff(np.append(starts, n))
+        again = np.repeat(np.bitwise_count(seen) < lengths, lengths)
+        occurrence = np.ones(n, dtype=np.uint32)
+        first_pos = at.astype(np.uint32)
+        if again.any():
+            chosen = np.flatnonzero(again)
+            counted = _occurrence(case_code.gather(chosen), activity_code.gather(chosen), pos.gather(chosen),
+                                  repeats_only=True)
+            occurrence[chosen], first_pos[chosen] = counted[0].to_numpy(), counted[1].to_numpy()
+        return [pl.Series("occurrence", occurrence), pl.Series("first_pos", first_pos)]
     deepest = int(at.max())
     small = at.astype(np.uint16) if deepest < np.iinfo(np.uint16).max else at  # a radix sort
     by_pos = np.argsort(small, kind="stable")[::-1]  # the deepest steps first
