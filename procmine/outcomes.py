@@ -159,8 +159,12 @@ def classify_series(values: pl.Series, *, names: bool = False) -> pl.Series:
         if listed:
             code = pl.when(pl.col("v").str.contains(_pattern(listed))).then(pl.lit(o.code)).otherwise(code)
     mapped = pl.DataFrame({"v": distinct}).with_columns(code.alias("code"))
-    return values.replace_strict(mapped["v"], mapped["code"], default=None, return_dtype=pl.String).cast(
-        DECISION_DTYPE)
+    if distinct.len() == 0:
+        return pl.Series(values.name, [None] * values.len(), dtype=DECISION_DTYPE)
+    # each value's position among the distinct ones (a cast to an Enum of them), then a gather:
+    # half the time of looking every value up in a mapping
+    position = values.cast(pl.String).cast(pl.Enum(distinct.cast(pl.String).to_list())).to_physical()
+    return mapped["code"].cast(DECISION_DTYPE).gather(position).rename(values.name)
 
 
 def decisions(outcome: pl.Series, activity: pl.Series) -> pl.Series:
