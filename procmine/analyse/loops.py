@@ -393,15 +393,12 @@ def find_loops(log: EventLog, calendar=None, *, examples: int = 5, ping_pong_by:
         from procmine.engine.spark_analyses import spark_loops
 
         return spark_loops(log, calendar, examples=examples, ping_pong_by=ping_pong_by)
-    from procmine.discover.process_map import END_NODE, START_NODE, discover
-
     tables = time_tables(log, calendar)
     steps = tables.steps
     n_cases = tables.cases.height
     closed = tables.cases.filter(~pl.col("open")).select(CASE, "lead_work_hours")
 
-    graph = discover(log).graph
-    graph.remove_nodes_from([START_NODE, END_NODE])
+    graph = _activity_graph(tables)
     typical = dict(steps.group_by(ACTIVITY).agg(pl.col("pos").median()).iter_rows())
     sccs = [sorted(c, key=lambda a: (typical.get(a, 0), a)) for c in nx.strongly_connected_components(graph)
             if len(c) > 1 or graph.has_edge(next(iter(c)), next(iter(c)))]
@@ -472,6 +469,23 @@ def _fold(loops: list[dict], pongs: list[dict]) -> list[dict]:
     for loop in loops:
         loop.pop("folded", None)
     return loops + kept
+
+
+def _activity_graph(tables) -> nx.DiGraph:
+    """The process map's graph without its start and end: the activities and their hand-offs,
+    added in the map's order (most frequent first), so cycles are found in the same order; built
+    from counts of integer codes, not the map's duration statistics."""
+    names = tables.activity_names
+    frequency = np.bincount(tables.steps["activity_code"].to_numpy(), minlength=len(names))
+    nodes = pl.DataFrame({"name": names, "n": frequency}).sort(["n", "name"], descending=[True, False])["name"]
+    edges = (tables.handoffs.group_by("source_code", "target_code").len()
+             .with_columns(pl.lit(names).gather(pl.col("source_code")).alias("source"),
+                           pl.lit(names).gather(pl.col("target_code")).alias("target"))
+             .sort(["len", "source", "target"], descending=[True, False, False]))
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes.to_list())
+    graph.add_edges_from(edges.select("source", "target").iter_rows())
+    return graph
 
 
 def _loop_rows(steps: pl.DataFrame, back: pl.DataFrame) -> list[dict]:
