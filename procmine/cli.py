@@ -151,8 +151,8 @@ def log_options(func):
                           "approver user id or node ordinal → step name."),
         click.option("--strict", is_flag=True, help="Exit with code 3 when any data-quality problem is found."),
         click.option("--engine", type=click.Choice(["default", "spark"]), default="default", show_default=True,
-                     help="spark: compute on Apache Spark (discover and kpi only; LOG is a Parquet or CSV path or a "
-                          "Hive/Spark table name; only aggregates come back). See docs/spark.md."),
+                     help="spark: compute on Apache Spark (discover, kpi, bottlenecks and loops; LOG is a Parquet or CSV "
+                          "path or a Hive/Spark table name; only aggregates come back). See docs/spark.md."),
         click.option("--master", metavar="URL",
                      help="With --engine spark: the Spark master (local[*] by default; yarn, spark://HOST:7077, "
                           "k8s://…, sc://HOST:15002 for Spark Connect)."),
@@ -189,11 +189,12 @@ def _calendar(kwargs: dict, log):
                                  holidays_file=holidays_file, timezone=log.timezone)
 
 
-def _warn_calendar(calendar, log=None, lang: str = "en") -> None:
-    """The calendar's warnings on stderr, in the command's language."""
+def _warn_calendar(calendar, log=None, lang: str = "en", measured=()) -> None:
+    """The calendar's warnings on stderr, in the command's language (``measured``: those of the
+    time tables, which a result measured on Spark brings back)."""
     from procmine.report.translate import note
 
-    warnings = list(getattr(calendar, "warnings", []))
+    warnings = [*getattr(calendar, "warnings", []), *measured]
     if log is not None and getattr(log, "engine", None) != "spark":  # on Spark: the calendar's own warnings
         from procmine.analyse.times import time_tables
 
@@ -229,9 +230,9 @@ def _write(out_dir: Path | None, log, lang: str, *results, **options) -> dict[st
     return paths
 
 
-def _emit(report, log, calendar, paths: dict[str, Path], as_json: bool, lang: str) -> None:
+def _emit(report, log, calendar, paths: dict[str, Path], as_json: bool, lang: str, measured=()) -> None:
     """Warnings on stderr, the result on stdout (JSON or text), then the files written."""
-    _warn_calendar(calendar, log, lang)
+    _warn_calendar(calendar, log, lang, measured)
     if as_json:
         click.echo(report.to_json(log.filters))
         return
@@ -255,10 +256,10 @@ def _read(kwargs: dict, say_losses: bool = True):
 
     engine, master = kwargs.pop("engine", "default"), kwargs.pop("master", None)
     if engine == "spark":
-        from procmine.engine.spark import SPARK_COMMANDS, SparkError
+        from procmine.engine.spark import SparkError, spark_commands
 
         command = click.get_current_context().info_name
-        raise SparkError(f"--engine spark runs {' and '.join(SPARK_COMMANDS)} only; {command} reads the rows on one "
+        raise SparkError(f"--engine spark runs {spark_commands()} only; {command} reads the rows on one "
                          "machine: drop --engine spark")
     if master is not None:
         raise click.UsageError("--master needs --engine spark")
@@ -302,19 +303,18 @@ def _read(kwargs: dict, say_losses: bool = True):
 
 
 #: The reading options the Spark engine takes (the others read files on one machine).
-SPARK_READ_OPTIONS = ("case", "activity", "timestamp", "start_timestamp", "outcome", "encoding", "timezone")
+SPARK_READ_OPTIONS = ("case", "activity", "timestamp", "start_timestamp", "outcome", "resource", "department", "role",
+                      "encoding", "timezone")
 
 
 def _read_spark(kwargs: dict, say_losses: bool = True):
     """The log on Spark (--engine spark): the rows stay there; options it cannot honour are refused."""
-    from procmine.read import read_log
+    from procmine.engine.spark import read_spark_log
 
     kwargs.pop("engine")
     path, master = kwargs.pop("log_path"), kwargs.pop("master")
     _State.inputs["the input log"] = path
     read_args = {k: kwargs.pop(k) for k in SPARK_READ_OPTIONS}
-    for unused in ("resource", "department", "role"):  # the map and the KPIs do not read them
-        kwargs.pop(unused, None)
     filters = {k: kwargs.pop(k, None) for k in FILTER_KEYWORDS}
     others = {k: kwargs.pop(k, None) for k in ("delimiter", "sheet", "lifecycle",
                                                "strict", "history_column", "history_pattern", "source", "step_names",
@@ -323,7 +323,7 @@ def _read_spark(kwargs: dict, say_losses: bool = True):
     if given:
         raise click.UsageError(f"not available with --engine spark: {', '.join('--' + k.replace('_', '-') for k in given)}")
     _progress(f"starting Spark ({master or 'local[*]'})")
-    log = read_log(str(path), engine="spark", master=master, **read_args)
+    log = read_spark_log(str(path), master=master, **read_args)
     written = {k: v for k, v in filters.items() if v not in (None, ())}
     if set(written) - {"period_mode"}:  # computed on Spark: the ids of the kept cases, then a semi-join
         from procmine.filters import parse_filters
@@ -629,12 +629,15 @@ def bottlenecks(out_dir: Path | None, top: int, lang: str, as_json: bool, **kwar
     """
     from procmine.analyse.bottlenecks import bottlenecks as find_bottlenecks
 
-    log = _read(kwargs)
+    on_spark = kwargs.get("engine") == "spark"
+    log = _read_spark(kwargs) if on_spark else _read(kwargs)
     calendar = _calendar(kwargs, log)
     _progress("measuring working time per step and hand-off")
     report = find_bottlenecks(log, calendar)
+    if on_spark:
+        _note(PHRASES("spark_figures", lang, master=log.spark.sparkContext.master))
     paths = _write(out_dir, log, lang, report, top=top, filters=log.filters)
-    _emit(report, log, calendar, paths, as_json, lang)
+    _emit(report, log, calendar, paths, as_json, lang, measured=report._tables.warnings if on_spark else ())
 
 
 @cli.command()
@@ -731,11 +734,15 @@ def loops(out_dir: Path | None, lang: str, as_json: bool, **kwargs) -> None:
     """
     from procmine.analyse.loops import find_loops
 
-    log = _read(kwargs)
+    on_spark = kwargs.get("engine") == "spark"
+    log = _read_spark(kwargs) if on_spark else _read(kwargs)
     calendar = _calendar(kwargs, log)
     report = find_loops(log, calendar)
+    if on_spark:
+        _note(PHRASES("spark_figures", lang, master=log.spark.sparkContext.master))
     paths = _write(out_dir, log, lang, report, filters=log.filters)
-    _emit(report, log, calendar, paths, as_json, lang)
+    measured = [w for w in report.warnings if w not in getattr(calendar, "warnings", [])] if on_spark else ()
+    _emit(report, log, calendar, paths, as_json, lang, measured=measured)
 
 
 @cli.command()

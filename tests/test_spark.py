@@ -1,4 +1,5 @@
-"""The Spark engine (local mode) gives the default engine's process map and KPIs, field by field.
+"""The Spark engine (local mode) gives the default engine's process map, KPIs, bottlenecks and
+loops, field by field.
 
 Runs only where procmine[spark] is installed (PySpark 3.5 and a Java runtime); skipped elsewhere.
 One Spark session serves the whole module (starting one costs seconds)."""
@@ -51,6 +52,19 @@ def same(spark_value, default_value, where: str = "") -> None:
         assert spark_value == default_value, f"{where}: {spark_value!r} != {default_value!r}"
 
 
+def same_text(spark_text: str, default_text: str) -> None:
+    """The same words and numbers, a number allowed one unit off in its last printed digit: a median
+    of an even count is a + ½(b − a) on Spark and (a + b) / 2 in polars, which can round apart when
+    the median is exactly halfway (14.05 → 14.1 and 14.0)."""
+    import re
+
+    number = re.compile(r"\d+(?:\.\d+)?")
+    assert number.sub("#", spark_text) == number.sub("#", default_text)
+    for a, b in zip(number.findall(spark_text), number.findall(default_text)):
+        unit = 10.0 ** -len(b.partition(".")[2])
+        assert abs(float(a) - float(b)) <= unit * 1.001, f"{a} != {b}"
+
+
 def as_parquet(log, path):
     """The default reader's events as a Parquet file (what a Hive table of cleaned events holds)."""
     log.events.write_parquet(path)
@@ -98,8 +112,8 @@ def test_completion_order_from_a_table_of_cleaned_events(spark, tmp_path):
 
 def test_rows_stay_on_spark_and_other_analyses_say_so(spark):
     on_spark = read_spark_log(str(SAMPLES / "合同审批.csv"), spark=spark)
-    with pytest.raises(SparkError, match="on Spark, procmine runs discover and kpi"):
-        procmine.bottlenecks(on_spark)
+    with pytest.raises(SparkError, match="on Spark, procmine runs discover, kpi, bottlenecks and loops"):
+        procmine.improvement_candidates(on_spark)
 
 
 def test_a_missing_column_is_one_clear_error(spark, tmp_path):
@@ -215,6 +229,57 @@ def test_filter_errors_on_spark_are_the_default_engines(contracts):
         assert str(mine.value) == str(theirs.value), written
 
 
+# --- bottlenecks and loops, on Spark --------------------------------------------------------------
+
+def same_bottlenecks(mine, theirs) -> None:
+    """Every figure of the two results: the JSON (rankings, critical path, causes and rhythm, workload,
+    notes), the backlog by week, and the text."""
+    assert mine.backlog.height > 0
+    same({**mine.to_dict(), "source": "-"}, {**theirs.to_dict(), "source": "-"}, "bottlenecks")
+    same(mine.backlog.to_dicts(), theirs.backlog.to_dicts(), "backlog")
+    assert mine.work_starts == theirs.work_starts
+    same_text(mine.describe("en"), theirs.describe("en"))
+
+
+def same_loops(mine, theirs) -> None:
+    """Every loop's figures, the repeated activities, the map's cycles and the warnings (the JSON);
+    the loops' full case lists stay on Spark."""
+    same(mine.to_dict(), theirs.to_dict(), "loops")
+    assert mine.loops["case_ids"].null_count() == mine.loops.height
+    same_text(mine.describe("zh", top=None), theirs.describe("zh", top=None))
+
+
+def test_bottlenecks_and_loops_with_parallel_steps_equal_the_default_engine(spark):
+    # 客户投诉处理: work start times (开始时间) with overlapping steps: the hand-offs come from the
+    # parallel-aware rule, the waits are queues; a ping-pong between people is folded into its loop
+    log = procmine.read_log(SAMPLES / "客户投诉处理.csv")
+    on_spark = read_spark_log(str(SAMPLES / "客户投诉处理.csv"), spark=spark)
+    calendar = Calendar()
+    mine, theirs = procmine.bottlenecks(on_spark, calendar), procmine.bottlenecks(log, calendar)
+    same_bottlenecks(mine, theirs)
+    assert mine.work_starts and mine.critical_path and mine.handoffs["share_of_lead_time"].null_count() == 0
+    assert {"resources", "departments", "roles"} <= {k for k, v in mine.to_dict().items() if v}
+    loops, their_loops = procmine.find_loops(on_spark, calendar), procmine.find_loops(log, calendar)
+    same_loops(loops, their_loops)
+    assert loops.loops.height == 2 and loops.loops["ping_pong_cases"].max() > 0
+
+
+def test_bottlenecks_and_loops_of_a_real_log_in_completion_order(spark, tmp_path):
+    # Sepsis (1,050 cases, one time per step): 50 loops, ping-pongs between departments (some folded
+    # into loops), and the Chinese calendar, which does not fit it: the warning is the default engine's
+    log = procmine.read_log(real_log("Sepsis_Cases.xes.gz"))
+    on_spark = read_spark_log(str(as_parquet(log, tmp_path / "sepsis.parquet")), spark=spark)
+    calendar = Calendar()
+    mine, theirs = procmine.bottlenecks(on_spark, calendar), procmine.bottlenecks(log, calendar)
+    same_bottlenecks(mine, theirs)
+    assert any("outside working time" in note for note in mine.notes)
+    assert mine.handoffs["share_of_lead_time"].null_count() == mine.handoffs.height  # completion order
+    loops, their_loops = procmine.find_loops(on_spark, calendar), procmine.find_loops(log, calendar)
+    same_loops(loops, their_loops)
+    assert loops.loops.height == 50 and (loops.loops["kind"] == "ping-pong").any()
+    assert (loops.loops["ping_pong_cases"] > 0).any()
+
+
 # --- the command line ----------------------------------------------------------------------------
 
 def run(args, capsys):
@@ -274,6 +339,31 @@ def test_cli_on_a_real_log(spark, tmp_path, capsys):
     assert map_s["cases"] == 1050 and len(map_s["nodes"]) == 16
 
 
+def test_cli_bottlenecks_and_loops_on_spark_equal_the_default_engine(spark, tmp_path, capsys):
+    # 合同审批.csv: OA arrival times (到达时间), GB18030, three steps still open at export (they count
+    # in the backlog from their arrival); bottlenecks in working time with its charts, loops in calendar time
+    outputs = {}
+    for name, extra in (("default", []), ("spark", ["--engine", "spark", "--master", MASTER])):
+        out = tmp_path / name
+        code, text, err = run(["bottlenecks", str(SAMPLES / "合同审批.csv"), "-o", str(out), *extra], capsys)
+        assert code == 0, err
+        code, loops, loops_err = run(["loops", str(SAMPLES / "合同审批.csv"), "--calendar", "none", "--json", *extra],
+                                     capsys)
+        assert code == 0, loops_err
+        outputs[name] = (out, text, err, json.loads(loops))
+    (out, text, err, loops), (out_d, text_d, err_d, loops_d) = outputs["spark"], outputs["default"]
+    same(json.loads((out / "bottlenecks.json").read_text(encoding="utf-8")),
+         json.loads((out_d / "bottlenecks.json").read_text(encoding="utf-8")), "bottlenecks.json")
+    assert (out / "backlog.csv").read_text(encoding="utf-8") == (out_d / "backlog.csv").read_text(encoding="utf-8")
+    same_text(text.replace(str(out), "OUT"), text_d.replace(str(out_d), "OUT"))
+    assert (out / "bottleneck_heatmap.png").stat().st_size > 10_000  # the map, discovered on Spark when drawn
+    assert "procmine: 在 Spark（local[2]）上计算，只有汇总结果回到本机" in err.splitlines()
+    warnings = [line for line in err.splitlines() if "warning" in line]
+    assert warnings == [line for line in err_d.splitlines() if "warning" in line]
+    same(loops, loops_d, "loops.json")
+    assert loops["time_basis"] == "calendar" and loops["loops"][0]["cases"] == 43
+
+
 def test_options_spark_cannot_honour_are_refused_before_it_starts(capsys):
     # the filters run on Spark; pseudonymising reads the rows, so it is still refused, in one line
     code, _, err = run(["kpi", str(SAMPLES / "合同审批.csv"), "--engine", "spark", "--where", "处理人=唐亮",
@@ -282,10 +372,10 @@ def test_options_spark_cannot_honour_are_refused_before_it_starts(capsys):
 
 
 def test_other_commands_say_which_run_on_spark(capsys):
-    code, _, err = run(["bottlenecks", str(SAMPLES / "合同审批.csv"), "--engine", "spark"], capsys)
+    code, _, err = run(["improve", str(SAMPLES / "合同审批.csv"), "--engine", "spark"], capsys)
     assert code == 2
-    assert err.strip() == ("procmine: error: --engine spark runs discover and kpi only; bottlenecks reads the rows "
-                           "on one machine: drop --engine spark")
+    assert err.strip() == ("procmine: error: --engine spark runs discover, kpi, bottlenecks and loops only; improve "
+                           "reads the rows on one machine: drop --engine spark")
 
 
 def test_without_pyspark_one_line_says_what_to_install(monkeypatch, capsys):

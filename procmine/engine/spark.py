@@ -3,9 +3,9 @@
 ``read_log(source, engine="spark")`` (or :func:`read_spark_log`) maps the columns as
 :func:`procmine.read_log` does and counts the rows it drops, but leaves the rows on Spark. The
 source is a Parquet or CSV path (local, HDFS, S3 …) or a Hive/Spark table name. ``discover``,
-``discover_bpmn`` and ``kpis`` take the result and compute their figures distributed; only
-aggregates come back to the driver (per activity, per hand-off, per variant, per month), never
-the rows.
+``discover_bpmn`` and ``kpis`` take the result and compute their figures distributed (``bottlenecks``
+and ``find_loops`` too, in :mod:`procmine.engine.spark_analyses`); only aggregates come back to the
+driver (per activity, per hand-off, per variant, per month …), never the rows.
 
     >>> log = procmine.read_log("hdfs:///oa/approvals.parquet", engine="spark")   # doctest: +SKIP
     >>> log = procmine.read_log("oa.approval_events", engine="spark", master="yarn") # doctest: +SKIP
@@ -70,7 +70,13 @@ US_PER_DAY = 86_400_000_000
 #: A case's variant: its activities in step order, joined by SEPARATOR (an aggregate over its steps).
 VARIANT_KEY = f"array_join(transform(array_sort(collect_list(struct(pos, a))), x -> x.a), '{SEPARATOR}')"
 #: The commands that run on Spark (the others read the rows on one machine).
-SPARK_COMMANDS = ("discover", "kpi")
+SPARK_COMMANDS = ("discover", "kpi", "bottlenecks", "loops")
+
+
+def spark_commands() -> str:
+    """'discover, kpi, bottlenecks and loops': the commands that run on Spark, as a sentence says them."""
+    return ", ".join(SPARK_COMMANDS[:-1]) + " and " + SPARK_COMMANDS[-1]
+
 
 #: Completion-time layouts tried on text columns, after Spark's own ISO 8601 cast.
 TIME_LAYOUTS = ("yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy/M/d H:mm:ss", "yyyy/M/d H:mm", "yyyy/M/d",
@@ -226,7 +232,8 @@ def _log4j_file() -> str:
 # --- reading -----------------------------------------------------------------------------------
 
 def read_spark_log(source, *, case: str | None = None, activity: str | None = None, timestamp: str | None = None,
-                   start_timestamp: str | None = None, outcome: str | None = None, row: str | None = None,
+                   start_timestamp: str | None = None, outcome: str | None = None, resource: str | None = None,
+                   department: str | None = None, role: str | None = None, row: str | None = None,
                    timezone: str = "Asia/Shanghai", encoding: str | None = None, exact: bool = True,
                    spark=None, master: str | None = None) -> "SparkLog":
     """The log at ``source`` (a Parquet or CSV path, a Hive/Spark table name, or a Spark DataFrame)
@@ -249,7 +256,7 @@ def read_spark_log(source, *, case: str | None = None, activity: str | None = No
     frame, label = _load(spark, source, encoding)
     frame = frame.toDF(*[str(c).lstrip("\ufeff").strip() for c in frame.columns])
     given = dict(case=case, activity=activity, timestamp=timestamp, start_timestamp=start_timestamp,
-                 resource=None, department=None, role=None, outcome=outcome)
+                 resource=resource, department=department, role=role, outcome=outcome)
     mapping = detect_columns([c for c in frame.columns if c != (row or "row")], given, source=label)
     row = row or ("row" if "row" in frame.columns else None)
     order = F.col(f"`{row}`").cast("long") if row else F.monotonically_increasing_id()
@@ -308,9 +315,10 @@ class SparkLog:
     """An event log whose rows stay on Spark: the column mapping, the rows' accounting and the
     aggregates every supported analysis reads (built once, on first use).
 
-    Only :func:`procmine.discover`, :func:`procmine.discover_bpmn` and :func:`procmine.kpis`
-    take it; other analyses read the rows and say so. :meth:`filter` narrows it on Spark, with the
-    filters of :mod:`procmine.filters`.
+    :func:`procmine.discover`, :func:`procmine.discover_bpmn`, :func:`procmine.kpis`,
+    :func:`procmine.bottlenecks` and :func:`procmine.find_loops` take it (the last two in
+    :mod:`procmine.engine.spark_analyses`); other analyses read the rows and say so.
+    :meth:`filter` narrows it on Spark, with the filters of :mod:`procmine.filters`.
     """
 
     engine = "spark"
@@ -505,7 +513,7 @@ class SparkLog:
 
     def tables(self, **_):
         raise SparkError(f"this analysis reads the rows, which stay on Spark: on Spark, procmine runs "
-                         f"{' and '.join(SPARK_COMMANDS)} (read the log without engine='spark' for the others)")
+                         f"{spark_commands()} (read the log without engine='spark' for the others)")
 
     def summary(self) -> LogSummary:
         agg = self.aggregates(any_calendar=True)
@@ -765,9 +773,10 @@ def explain(log: SparkLog, *, arrival_times: bool = False, calendar=None) -> str
                      for frame in (activities, per_case))
 
 
-def _steps(log: SparkLog, completion_only: bool, calendar, decisions: bool = True):
+def _steps(log: SparkLog, completion_only: bool, calendar, decisions: bool = True, extra: dict | None = None):
     """One row per step (on Spark): c, a, b (arrival or completion), t, pos, hours, decision …
-    (``decisions=False``: without the decision, for the filters)."""
+    (``decisions=False``: without the decision, for the filters; ``extra``: {name: column of the
+    rows} carried along, e.g. the resource for bottlenecks and loops)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -780,7 +789,8 @@ def _steps(log: SparkLog, completion_only: bool, calendar, decisions: bool = Tru
     rows = by_case.withColumn("__copy", F.row_number().over(same_row)).where("__copy = 1")
     begin = F.col("t") if completion_only else F.coalesce("s", "t")
     rows = rows.select("c", "a", "t", "o", "__r", begin.alias("b"),
-                       (F.lit(False) if completion_only else F.col("s").isNotNull()).alias("timed"))
+                       (F.lit(False) if completion_only else F.col("s").isNotNull()).alias("timed"),
+                       *[value.alias(name) for name, value in (extra or {}).items()])
     in_case = Window.partitionBy("c").orderBy("b", "t", "__r")
     steps = rows.withColumn("prev_t", F.lag("t").over(in_case)).withColumn("pos", F.row_number().over(in_case) - 1)
     steps = steps.withColumn("t_us", F.expr("unix_micros(t)")).withColumn("b_us", F.expr("unix_micros(b)"))
@@ -926,10 +936,10 @@ def _handoffs(steps, per_case, completion_only: bool, work: bool, pct):
 
 def _parallel_pairs(steps, work: bool):
     """Hand-offs by the default engine's rule, on each partition's cases in order (mapInArrow)."""
-    columns = ["c", "a", "b_us", "t_us", *(["w_b", "w_t"] if work else [])]
+    columns = ["c", "a", "pos", "b_us", "t_us", *(["w_b", "w_t"] if work else [])]
     ordered = steps.select(*columns, "b", "t", "__r").sortWithinPartitions("c", "b", "t", "__r").select(*columns)
     schema = ("kind int, c string, source string, target string, hours double, sync_hours double, "
-              "work_hours double, source_t long, target_t long")
+              "work_hours double, source_t long, target_t long, source_pos long, target_pos long")
     return ordered.mapInArrow(_pairs_in_batches, schema)
 
 
@@ -966,6 +976,7 @@ def _case_pairs(table):
     activity = table.column("a").to_numpy(zero_copy_only=False)
     begin = table.column("b_us").to_numpy().astype(np.int64)
     end = table.column("t_us").to_numpy().astype(np.int64)
+    pos = table.column("pos").to_numpy().astype(np.int64)
     change = np.concatenate([[True], cases[1:] != cases[:-1]])
     code = np.cumsum(change) - 1
     first, stop = successor_blocks(code, begin, end)
@@ -1000,6 +1011,9 @@ def _case_pairs(table):
         # the two steps' completions (µs), which --follows 'A => B within …' measures
         "source_t": pa.array(np.concatenate([end[sources], end[heads], end[tails]]), pa.int64()),
         "target_t": pa.array(np.concatenate([end[targets], np.zeros(n_heads + n_tails, np.int64)]), pa.int64()),
+        # the two steps' positions in their case, which bottlenecks and loops join on
+        "source_pos": pa.array(np.concatenate([pos[sources], pos[heads], pos[tails]]), pa.int64()),
+        "target_pos": pa.array(np.concatenate([pos[targets], np.zeros(n_heads + n_tails, np.int64)]), pa.int64()),
     })
 
 
@@ -1128,4 +1142,5 @@ def _polars(frame) -> pl.DataFrame:
     return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame({c: [] for c in frame.columns})
 
 
-__all__ = ["read_spark_log", "spark_session", "explain", "SparkLog", "SparkAggregates", "SparkError", "SPARK_COMMANDS"]
+__all__ = ["read_spark_log", "spark_session", "explain", "SparkLog", "SparkAggregates", "SparkError", "SPARK_COMMANDS",
+           "spark_commands"]

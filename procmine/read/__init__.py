@@ -97,8 +97,9 @@ def read_log(
 
     ``engine="spark"`` leaves the rows on Apache Spark (``master``: local[*] by default): ``path`` is
     a Parquet or CSV path or a Hive/Spark table name, and the result (a
-    :class:`~procmine.engine.spark.SparkLog`) is what :func:`procmine.discover` and
-    :func:`procmine.kpis` measure there (docs/spark.md).
+    :class:`~procmine.engine.spark.SparkLog`) is what :func:`procmine.discover`,
+    :func:`procmine.kpis`, :func:`procmine.bottlenecks` and :func:`procmine.find_loops` measure
+    there (docs/spark.md).
 
         >>> log = procmine.read_log("oa.approval_events", engine="spark", master="yarn")  # doctest: +SKIP
 
@@ -120,7 +121,8 @@ def read_log(
         if refused:
             raise SparkError(f"not available with engine='spark': {', '.join(refused)}")
         return read_spark_log(path, case=case, activity=activity, timestamp=timestamp, start_timestamp=start_timestamp,
-                              outcome=outcome, timezone=timezone, encoding=encoding, master=master)
+                              outcome=outcome, resource=resource, department=department, role=role,
+                              timezone=timezone, encoding=encoding, master=master)
     if engine != "default":
         raise ValueError("engine must be 'default' or 'spark'")
 
