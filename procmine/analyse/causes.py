@@ -133,7 +133,15 @@ def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
     rhythm = _weekday_rhythm(steps, names)
     frame = (per_activity.join(waits, on="activity_code", how="left").join(people, on="activity_code", how="left")
              .join(rhythm, on="activity_code", how="left")
-             .select(pl.lit(names).gather(pl.col("activity_code")).alias(ACTIVITY), pl.exclude("activity_code"))
+             .select(pl.lit(names).gather(pl.col("activity_code")).alias(ACTIVITY), pl.exclude("activity_code")))
+    return with_causes(frame, typical, work_starts)
+
+
+def with_causes(frame: pl.DataFrame, typical: float | None, work_starts: bool) -> pl.DataFrame:
+    """``frame`` (one row per activity: the figures :func:`step_causes` measures) with the totals
+    (rework, total), the causes each row's figures show and the log's ``typical`` step median,
+    the most time first."""
+    frame = (frame
              .with_columns(pl.col("wait_work_hours", "rework_wait_work_hours", "at_step_work_hours",
                                   "rework_step_work_hours").fill_null(0.0))
              .with_columns((pl.col("rework_step_work_hours") + pl.col("rework_wait_work_hours"))
@@ -141,12 +149,6 @@ def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
              .with_columns((pl.col("at_step_work_hours") + pl.col("wait_work_hours") + pl.col("rework_work_hours"))
                            .alias("total_work_hours"))
              .sort(["total_work_hours", ACTIVITY], descending=[True, False]))
-    return with_causes(frame, typical, work_starts)
-
-
-def with_causes(frame: pl.DataFrame, typical: float | None, work_starts: bool) -> pl.DataFrame:
-    """``frame`` (one row per activity, the columns :func:`step_causes` computes) with the causes
-    each row's figures show, and the log's ``typical`` step median."""
     wait_name = "queue" if work_starts else "handoff_delay"
     causes = []
     for r in frame.iter_rows(named=True):

@@ -442,14 +442,7 @@ def _step_causes(measured: _Measured, work_starts: bool) -> pl.DataFrame:
         people = pl.DataFrame(schema={ACTIVITY: pl.String, "top_person": pl.String, "top_person_share": pl.Float64})
     frame = (per_activity
              .join(waits, on=ACTIVITY, how="left").join(people, on=ACTIVITY, how="left")
-             .join(_rhythm(measured, BATCH_SHARE, MIN_COMPLETIONS), on=ACTIVITY, how="left")
-             .with_columns(pl.col("wait_work_hours", "rework_wait_work_hours", "at_step_work_hours",
-                                  "rework_step_work_hours").fill_null(0.0))
-             .with_columns((pl.col("rework_step_work_hours") + pl.col("rework_wait_work_hours"))
-                           .alias("rework_work_hours"))
-             .with_columns((pl.col("at_step_work_hours") + pl.col("wait_work_hours") + pl.col("rework_work_hours"))
-                           .alias("total_work_hours"))
-             .sort(["total_work_hours", ACTIVITY], descending=[True, False]))
+             .join(_rhythm(measured, BATCH_SHARE, MIN_COMPLETIONS), on=ACTIVITY, how="left"))
     return with_causes(frame, typical, work_starts)  # the default engine's rules, on the same figures
 
 
