@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -273,6 +274,23 @@ class Bottlenecks(Result):
                               step_times=self._tables.has_start_times)
 
 
+class MapWhenDrawn:
+    """The process map the heat map draws on, discovered the first time it is drawn (a text or
+    JSON result never needs it; on Spark it is computed there). Reads as the map itself."""
+
+    def __init__(self, log):
+        self._log = log
+
+    @cached_property
+    def _map(self):
+        return discover(self._log)  # the map without a calendar, as the flowchart draws it
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self._map, name)
+
+
 def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottlenecks:
     """Rank where the time goes in ``log`` (see the module docstring for the definitions).
 
@@ -345,7 +363,7 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
         calendar_description=tables.calendar.describe("en"),
         source=log.label,
         _tables=tables,
-        _map=discover(log),
+        _map=MapWhenDrawn(log),
         notes=notes + tables.warnings + list(getattr(tables.calendar, "warnings", [])),
         causes=causes,
         workload=workload_at(steps, causes[ACTIVITY].head(3).to_list()),

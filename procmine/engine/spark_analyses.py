@@ -215,7 +215,7 @@ def _ranked(frame: pl.DataFrame, keys: list[str], by: str) -> pl.DataFrame:
 
 def spark_bottlenecks(log: SparkLog, calendar=None):
     """:func:`procmine.bottlenecks` of a log on Spark: the same :class:`Bottlenecks`, figure for figure."""
-    from procmine.analyse.bottlenecks import Bottlenecks
+    from procmine.analyse.bottlenecks import Bottlenecks, MapWhenDrawn
     from procmine.analyse.causes import start_is_work_start
 
     measured = _measure(log, calendar)
@@ -245,29 +245,12 @@ def spark_bottlenecks(log: SparkLog, calendar=None):
             backlog=_backlog(measured, owner),
             cases=measured.totals["cases"], basis=times.basis, calendar_description=measured.calendar.describe("en"),
             source=log.label, _tables=times,
-            _map=_MapWhenDrawn(log),
+            _map=MapWhenDrawn(log),
             notes=notes + measured.warnings + list(getattr(measured.calendar, "warnings", [])),
             causes=causes, workload=_workload(measured, causes[ACTIVITY].head(3).to_list()), work_starts=work_starts)
     finally:
         measured.release()
     return result
-
-
-class _MapWhenDrawn:
-    """The process map the heat map draws on, computed on Spark the first time it is drawn (a text
-    or JSON result never needs it)."""
-
-    def __init__(self, log: SparkLog):
-        self._log = log
-
-    @cached_property
-    def _map(self):
-        return self._log.discover()  # as the default engine draws it: the map without a calendar
-
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self._map, name)
 
 
 def _rank(measured: _Measured, frame, keys: dict[str, str], count_name: str, lead_total, together: bool = False
