@@ -316,3 +316,27 @@ def test_merged_ranges_are_read_from_the_sheet_xml_of_large_workbooks():
 
     assert _merged_ranges(ReadOnlySheet()) == [(2, 1, 4, 1), (10, 2, 12, 3)]
     assert _merged_ranges(object()) is None  # no way to look: the reader says so in a note
+
+
+def test_xes_attributes_gathered_per_attribute():
+    # events without an attribute get null; a key written twice in one event keeps the last value;
+    # a trace's attributes are copied onto its events; a key with two types is read as text
+    import io
+
+    from procmine.read.xes import read_xes_columns
+
+    xes = b"""<log xmlns="http://www.xes-standard.org/">
+      <trace><string key="concept:name" value="C1"/><int key="amount" value="5"/>
+        <event><string key="concept:name" value="A"/><string key="org:resource" value="x"/>
+               <string key="org:resource" value="y"/><int key="n" value="1"/></event>
+        <event><string key="concept:name" value="B"/><string key="n" value="two"/></event>
+      </trace>
+      <trace><string key="concept:name" value="C2"/>
+        <event><string key="concept:name" value="A"/><int key="n" value="3"/></event>
+      </trace></log>"""
+    frame = read_xes_columns(io.BytesIO(xes), "x.xes")
+    assert frame.columns == ["concept:name", "org:resource", "n", "case:concept:name", "case:amount"]
+    assert frame["org:resource"].to_list() == ["y", None, None]
+    assert frame["n"].to_list() == ["1", "two", "3"]  # int and string: text
+    assert frame["case:concept:name"].to_list() == ["C1", "C1", "C2"]
+    assert frame["case:amount"].to_list() == [5, 5, None]

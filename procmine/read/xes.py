@@ -36,10 +36,9 @@ _MICROSECOND = timedelta(microseconds=1)
 def read_xes_columns(source: BinaryIO, name: str) -> pl.DataFrame:
     """The events of an XES stream as a frame: event attributes first, then ``case:`` ones,
     each in the order first met. ``name`` is the file's name, for messages."""
-    events: list[dict] = []       # one dict of attribute → raw text per event
+    events = _Columns("")         # per event attribute: the numbers of the events that have it, and its texts
+    traces = _Columns("case:")    # the same per trace attribute
     event_trace: list[int] = []   # for each event, the number of its trace
-    traces: list[dict] = []       # the attributes of each trace
-    types: dict[str, str] = {}    # attribute (with case: for trace ones) → XES type, "string" on a clash
     try:
         # lxml hands over only the ends of events and traces (filtered in C); their attributes
         # are their child elements
@@ -48,45 +47,86 @@ def read_xes_columns(source: BinaryIO, name: str) -> pl.DataFrame:
             parent = element.getparent()
             if parent is None:
                 continue
-            if _local(element.tag) == "event":
-                if _local(parent.tag) != "trace":
+            if _tag(element.tag) == "event":
+                if _tag(parent.tag) != "trace":
                     continue  # an event outside a trace is no case's
-                events.append(_attributes(element, "", types))
-                event_trace.append(len(traces))
+                events.add(element)
+                event_trace.append(traces.count)
                 element.clear()
-            elif _local(parent.tag) == "log":
-                traces.append(_attributes(element, "case:", types))
+            elif _tag(parent.tag) == "log":
+                traces.add(element)
                 element.clear()
                 while element.getprevious() is not None:  # what was read is no longer needed
                     del parent[0]
     except etree.XMLSyntaxError as exc:
         raise LogFileError(f"{name}: cannot be read as XES ({exc}). Export the log again, or as CSV.") from None
-    columns = {}
-    for key in dict.fromkeys(k for e in events for k in e):
-        columns[key] = _column(key, [e.get(key) for e in events], types[key])
-    for key in dict.fromkeys(k for t in traces for k in t):
+    columns = {key: _column(key, events.values(key), events.types[key]) for key in events.found}
+    of_event = pl.Series(event_trace, dtype=pl.UInt32)
+    for key in traces.found:
         if key in columns:  # an event attribute literally named case:… wins
             continue
-        per_trace = [t.get(key) for t in traces]
-        columns[key] = _column(key, [per_trace[i] for i in event_trace], types[key])
+        per_trace = pl.Series(traces.values(key), dtype=pl.String)
+        columns[key] = _column(key, per_trace.gather(of_event).to_list(), traces.types[key])
     return pl.DataFrame(columns)
+
+
+class _Columns:
+    """The top-level attributes of a run of elements (events, or traces), gathered by attribute:
+    for each, the numbers of the elements that have it and its texts (no dict per element)."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+        self.count = 0  # elements added
+        self.found: dict[str, tuple[list[int], list[str]]] = {}  # in the order first met
+        self.types: dict[str, str] = {}  # attribute → XES type, "string" on a clash
+        self._noted: set[tuple[str, str]] = set()
+
+    def add(self, element) -> None:
+        i, found = self.count, self.found
+        for child in element:
+            kind = _tag(child.tag)
+            if kind in ATTRIBUTE_TYPES:
+                key, value = child.get("key"), child.get("value")
+                if key is not None and value is not None:
+                    key = self.prefix + key
+                    column = found.get(key)
+                    if column is None:
+                        column = found[key] = ([], [])
+                    if column[0] and column[0][-1] == i:
+                        column[1][-1] = value  # the key twice in one element: the last one counts
+                    else:
+                        column[0].append(i)
+                        column[1].append(value)
+                    if (key, kind) not in self._noted:
+                        self._noted.add((key, kind))
+                        _note_type(self.types, key, kind)
+        self.count += 1
+
+    def values(self, key: str) -> list[str | None]:
+        """The attribute's text for every element (None where an element does not have it)."""
+        numbers, texts = self.found[key]
+        if len(numbers) == self.count:
+            return texts
+        every: list[str | None] = [None] * self.count
+        for i, text in zip(numbers, texts):
+            every[i] = text
+        return every
 
 
 def _local(tag) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-def _attributes(element, prefix: str, types: dict[str, str]) -> dict:
-    """The top-level attributes of a trace or event: key → the value's text."""
-    found = {}
-    for child in element:
-        kind = _local(child.tag)
-        if kind in ATTRIBUTE_TYPES:
-            key, value = child.get("key"), child.get("value")
-            if key is not None and value is not None:
-                found[prefix + key] = value
-                _note_type(types, prefix + key, kind)
-    return found
+_TAGS: dict = {}  # element tag → its local name: a log has a handful of tags (a hostile one is not remembered)
+
+
+def _tag(tag) -> str:
+    name = _TAGS.get(tag)
+    if name is None:
+        name = _local(tag)
+        if len(_TAGS) < 1000:
+            _TAGS[tag] = name
+    return name
 
 
 def _note_type(types: dict[str, str], key: str, tag: str) -> None:
