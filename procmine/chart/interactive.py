@@ -142,9 +142,9 @@ def interactive_map_html(log: EventLog, *, pmap: ProcessMap | None = None, lang:
     total = pmap.activities.height
     drawable = min(total, MAX_DRAWN_ACTIVITIES)
     counts = sorted({max(1, math.ceil(share * drawable)) for share in ACTIVITY_SHARES}, reverse=True)
-    if pmap.events > MAX_EVENTS_FOR_ACTIVITY_LEVELS:
-        # each activity level re-measures the hand-offs over every event: on a large log, only
-        # the level the flowchart draws (the path slider still works)
+    if pmap.events > MAX_EVENTS_FOR_ACTIVITY_LEVELS or getattr(log, "engine", None) == "spark":
+        # each activity level re-measures the hand-offs over every event (on Spark: a job on the
+        # cluster each): on a large log, only the level the flowchart draws (the path slider still works)
         counts = counts[:1]
     levels, deadline = [], time.monotonic() + LAYOUT_BUDGET_SECONDS
     for kept in counts:
@@ -202,7 +202,12 @@ def _stats(pmap: ProcessMap) -> dict:
 
 def _drill_down(log: EventLog, arrival_times: bool) -> dict:
     """For every activity and hand-off of the whole log: example case ids; for activities also
-    the most frequent variants through them."""
+    the most frequent variants through them. A log on Spark brings back only those examples
+    (:mod:`procmine.engine.spark_map`)."""
+    if getattr(log, "engine", None) == "spark":
+        from procmine.engine.spark_map import spark_drill_down
+
+        return spark_drill_down(log, arrival_times)
     tables = log.tables(arrival_times=arrival_times)
     # first executions are one row per (case, activity): no de-duplication over the whole log;
     # integer codes while grouping ten million steps and hand-offs, names and case ids for the few kept
@@ -210,21 +215,30 @@ def _drill_down(log: EventLog, arrival_times: bool) -> dict:
                    .group_by("activity_code", maintain_order=True).agg(pl.col("case_code").head(EXAMPLE_CASES)))
     by_edge = (tables.handoffs.select("source_code", "target_code", "case_code")
                .group_by("source_code", "target_code", maintain_order=True)
-               .agg(pl.col("case_code").head(10 * EXAMPLE_CASES).unique(maintain_order=True).head(EXAMPLE_CASES)))
+               .agg(pl.col("case_code").head(EDGE_ROWS).unique(maintain_order=True).head(EXAMPLE_CASES)))
     names, case_ids = tables.activity_names, tables.cases[CASE]
     by_activity = pl.DataFrame({ACTIVITY: names.gather(by_activity["activity_code"]),
                                 CASE: [case_ids.gather(codes).to_list() for codes in by_activity["case_code"]]})
     by_edge = pl.DataFrame({"source": names.gather(by_edge["source_code"]), "target": names.gather(by_edge["target_code"]),
                             CASE: [case_ids.gather(codes).to_list() for codes in by_edge["case_code"]]})
-    variants = tables.variants.select("activities", "cases", "share").head(2000)
-    through = {}
-    for activity in tables.activity_names.to_list():
+    return drill(by_activity.iter_rows(), by_edge.iter_rows(), tables.variants)
+
+
+#: The hand-offs of each edge looked at for its example cases (in hand-off order), of which the
+#: first EXAMPLE_CASES distinct cases are listed.
+EDGE_ROWS = 10 * EXAMPLE_CASES
+
+
+def drill(by_activity, by_edge, variants: pl.DataFrame) -> dict:
+    """The drill-down the page opens: ``by_activity`` (activity, example case ids) and ``by_edge``
+    (source, target, example case ids) in the order the boxes and arrows are first met, and for
+    each activity the most frequent of the ``variants`` (the engine's variant table) through it."""
+    variants = variants.select("activities", "cases", "share").head(2000)
+    nodes = {}
+    for activity, ids in by_activity:
         top = variants.filter(pl.col("activities").list.contains(activity)).head(TOP_VARIANTS)
-        through[activity] = [[seq, n, round(share, 4)] for seq, n, share in top.iter_rows()]
-    return {
-        "nodes": {a: {"cases": ids, "variants": through.get(a, [])} for a, ids in by_activity.iter_rows()},
-        "edges": {f"{s}\u001f{t}": ids for s, t, ids in by_edge.iter_rows()},
-    }
+        nodes[activity] = {"cases": ids, "variants": [[seq, n, round(share, 4)] for seq, n, share in top.iter_rows()]}
+    return {"nodes": nodes, "edges": {f"{s}\u001f{t}": ids for s, t, ids in by_edge}}
 
 
 def _default_level(levels: list[list[dict]], shown: ProcessMap) -> list[int]:
