@@ -537,12 +537,11 @@ def _ping_pong_level(steps: pl.DataFrame, choice: str | None) -> str | None:
 def _ping_pong_rows(tables, by: str) -> list[dict]:
     """Records for i → j → k chains of hand-offs with who(i) = who(k) ≠ who(j)."""
     s = tables.steps.select(ACTIVITY, "decision", "occurrence", pl.col(by).alias("who"), "first_pos")
-    # chains i → j → k: hand-offs joined on their middle step (global step indices), in hand-off order
-    chain = _chains(tables.handoffs, tables.steps.height)
-    # who(i) = who(k) ≠ who(j) decided on integer codes first; only those chains get their columns
-    who = s["who"].cast(pl.Categorical).to_physical()
-    at = {tag: who.gather(chain[tag]) for tag in ("i", "j", "k")}
-    chain = chain.filter(((at["i"] == at["k"]) & (at["i"] != at["j"])).fill_null(False))
+    # chains i → j → k: hand-offs joined on their middle step (global step indices), in hand-off order;
+    # who(i) = who(k) ≠ who(j) decided on integer codes (-1: nobody) first; only those chains get their columns
+    who = s["who"].cast(pl.Categorical).to_physical().cast(pl.Int64).fill_null(-1).to_numpy()
+    chain = _chains(tables.handoffs, tables.steps.height,
+                    lambda i, j, k: (who[i] == who[k]) & (who[i] != who[j]) & (who[i] >= 0) & (who[j] >= 0))
     chain = pl.concat([chain.select(CASE), *(s[chain[tag]].rename({c: f"{c}_{tag}" for c in s.columns})
                                              for tag in ("i", "j", "k"))], how="horizontal")
     if by == DEPARTMENT:  # designed paths pass a department twice; count only real returns
@@ -562,18 +561,31 @@ def _ping_pong_rows(tables, by: str) -> list[dict]:
     return rows
 
 
-def _chains(handoffs: pl.DataFrame, n_steps: int) -> pl.DataFrame:
+def _chains(handoffs: pl.DataFrame, n_steps: int, keep=None) -> pl.DataFrame:
     """Every chain i → j → k of two hand-offs (case, i, j, k as global step indices), in hand-off
     order, then in the order of j's own hand-offs: the self-join on j, done by position. Each
-    step's hand-offs are a run of the table ordered by source, found from the counts per step."""
+    step's hand-offs are a run of the table ordered by source, found from the counts per step.
+
+    ``keep(i, j, k)`` (numpy arrays → a mask) keeps only some chains, tested before the table is
+    built. Most steps hand over to one step: those chains are tested as they are; only the steps
+    handing over to several (parallel branches) are spelled out."""
     i, j = handoffs["source_index"].to_numpy(), handoffs["target_index"].to_numpy()
     by_source = np.arange(len(i)) if (i[1:] >= i[:-1]).all() else np.argsort(i, kind="stable")
     counts = np.bincount(i, minlength=n_steps)
     offset = np.cumsum(counts) - counts  # where step s's hand-offs start, in source order
     follow = counts[j]  # how many hand-offs leave each hand-off's target
-    rows = np.repeat(np.arange(len(j)), follow)
-    within = np.arange(len(rows)) - np.repeat(np.cumsum(follow) - follow, follow)
+    single = np.flatnonzero(follow == 1)
+    several = np.flatnonzero(follow > 1)
+    rows = np.repeat(several, follow[several])
+    within = np.arange(len(rows)) - np.repeat(np.cumsum(follow[several]) - follow[several], follow[several])
+    rows = np.concatenate([single, rows])
+    within = np.concatenate([np.zeros(len(single), dtype=within.dtype), within])
     k = j[by_source[offset[j[rows]] + within]]
+    if keep is not None:
+        kept = keep(i[rows], j[rows], k)
+        rows, within, k = rows[kept], within[kept], k[kept]
+    order = np.lexsort((within, rows))  # hand-off order, then the order of j's hand-offs
+    rows, k = rows[order], k[order]
     return pl.DataFrame({CASE: handoffs[CASE].gather(rows), "i": i[rows], "j": j[rows], "k": k})
 
 
