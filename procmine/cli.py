@@ -32,10 +32,8 @@ PHRASES = phrases("cli", {
     "simplified": ("；{note}", "; chart {note}"),
     "order_completion": ("完成顺序", "completion order"),
     "order_arrival": ("到达时间，并行感知", "arrival times, parallel-aware"),
-    "spark_map": ("引擎：Spark（{master}），只有汇总结果回到本机；交接按{order}；"
-                  "交互式地图（current_flowchart.html）需要逐行数据，未生成",
-                  "Engine: Spark ({master}); only aggregates came back; hand-offs by {order}; the interactive map "
-                  "(current_flowchart.html) needs the rows and was not written"),
+    "spark_map": ("引擎：Spark（{master}），只有汇总结果回到本机；交接按{order}",
+                  "Engine: Spark ({master}); only aggregates came back; hand-offs by {order}"),
     "losses": ("{name}：读取 {read:,} {unit}，删除 {dropped:,}、修复 {repaired:,}（最多的原因：{why}）；"
                "procmine check {path} 列出全部",
                "{name}: of {read:,} {unit} read, {dropped:,} dropped and {repaired:,} repaired ({why}); "
@@ -151,8 +149,9 @@ def log_options(func):
                           "approver user id or node ordinal → step name."),
         click.option("--strict", is_flag=True, help="Exit with code 3 when any data-quality problem is found."),
         click.option("--engine", type=click.Choice(["default", "spark"]), default="default", show_default=True,
-                     help="spark: compute on Apache Spark (discover, kpi, bottlenecks and loops; LOG is a Parquet or CSV "
-                          "path or a Hive/Spark table name; only aggregates come back). See docs/spark.md."),
+                     help="spark: compute on Apache Spark (discover, kpi, bottlenecks, loops and improve; LOG is a "
+                          "Parquet or CSV path or a Hive/Spark table name; only aggregates come back). "
+                          "See docs/spark.md."),
         click.option("--master", metavar="URL",
                      help="With --engine spark: the Spark master (local[*] by default; yarn, spark://HOST:7077, "
                           "k8s://…, sc://HOST:15002 for Spark Connect)."),
@@ -514,14 +513,11 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
     pmap.write(out_dir, lang=lang, drawn=shown)
     outputs = {"flowchart_png": files["current_flowchart.png"], "flowchart_svg": files["current_flowchart.svg"],
                "flowchart_html": files["current_flowchart.html"], "process_map": files["process_map.json"]}
-    if on_spark:  # the interactive map opens cases and variants: rows that stay on Spark
-        del outputs["flowchart_html"]
-    else:
-        _progress("laying out the interactive map")
-        from procmine.chart.interactive import interactive_map_html
+    _progress("laying out the interactive map")
+    from procmine.chart.interactive import interactive_map_html
 
-        write_text(interactive_map_html(log, pmap=pmap, lang=lang, arrival_times=arrival_times, drawn=shown),
-                   files["current_flowchart.html"])
+    write_text(interactive_map_html(log, pmap=pmap, lang=lang, arrival_times=arrival_times, drawn=shown),
+               files["current_flowchart.html"])
     if pmap.calendar is not None:
         _warn_calendar(calendar, log, lang)
     summary = log.summary()
@@ -773,11 +769,15 @@ def improve(out_dir: Path | None, lang: str, as_json: bool, design_path: Path | 
     from procmine.analyse.improve import improvement_candidates
 
     design = _design(design_path)
-    log = _read(kwargs)
+    on_spark = kwargs.get("engine") == "spark"
+    log = _read_spark(kwargs) if on_spark else _read(kwargs)
     calendar = _calendar(kwargs, log)
     report = improvement_candidates(log, calendar, design=design)
+    if on_spark:
+        _note(PHRASES("spark_figures", lang, master=log.spark.sparkContext.master))
     paths = _write(out_dir, log, lang, report, filters=log.filters)
-    _emit(report, log, calendar, paths, as_json, lang)
+    measured = [w for w in report.warnings if w not in getattr(calendar, "warnings", [])] if on_spark else ()
+    _emit(report, log, calendar, paths, as_json, lang, measured=measured)
 
 
 @cli.command()

@@ -1,11 +1,12 @@
-"""The Spark engine (local mode) gives the default engine's process map, KPIs, bottlenecks and
-loops, field by field.
+"""The Spark engine (local mode) gives the default engine's process map, KPIs, bottlenecks, loops
+and improvement candidates, field by field.
 
 Runs only where procmine[spark] is installed (PySpark 3.5 and a Java runtime); skipped elsewhere.
 One Spark session serves the whole module (starting one costs seconds)."""
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import sys
@@ -112,8 +113,8 @@ def test_completion_order_from_a_table_of_cleaned_events(spark, tmp_path):
 
 def test_rows_stay_on_spark_and_other_analyses_say_so(spark):
     on_spark = read_spark_log(str(SAMPLES / "合同审批.csv"), spark=spark)
-    with pytest.raises(SparkError, match="on Spark, procmine runs discover, kpi, bottlenecks and loops"):
-        procmine.improvement_candidates(on_spark)
+    with pytest.raises(SparkError, match="on Spark, procmine runs discover, kpi, bottlenecks, loops and improve"):
+        procmine.case_table(on_spark)
 
 
 def test_a_missing_column_is_one_clear_error(spark, tmp_path):
@@ -280,6 +281,108 @@ def test_bottlenecks_and_loops_of_a_real_log_in_completion_order(spark, tmp_path
     assert (loops.loops["ping_pong_cases"] > 0).any()
 
 
+# --- improvement candidates, on Spark -------------------------------------------------------------
+
+def same_improvement_data(data: dict, their_data: dict, where: str) -> None:
+    """Every candidate (kind, steps, evidence, saving, confidence), in order, the thresholds and the
+    warnings; the evidence's sentences as text (a median exactly halfway may print one digit apart,
+    see same_text)."""
+    def split(data):
+        data = copy.deepcopy(data)  # a report's to_dict() hands out the candidates' own evidence
+        return data, [(c["evidence"].pop("summary"), c["evidence"].pop("summary_en")) for c in data["candidates"]]
+
+    (data, sentences), (their_data, their_sentences) = split(data), split(their_data)
+    same(data, their_data, where)
+    for pair, their_pair in zip(sentences, their_sentences):
+        for text, their_text in zip(pair, their_pair):
+            same_text(text, their_text)
+
+
+def same_improvements(mine, theirs) -> None:
+    """The JSON (see same_improvement_data) and the text in both languages."""
+    same_improvement_data(mine.to_dict(), theirs.to_dict(), "improvements")
+    for lang in ("zh", "en"):
+        same_text(mine.describe(lang), theirs.describe(lang))
+
+
+def test_improve_with_parallel_steps_equals_the_default_engine(spark):
+    # 客户投诉处理: arrival times with overlapping steps (法务复核 runs alongside 客户回访, so never a
+    # parallelise candidate); one 投诉主管 classifies and assigns (merge); 调查与处理 has no owner
+    log = procmine.read_log(SAMPLES / "客户投诉处理.csv")
+    on_spark = read_spark_log(str(SAMPLES / "客户投诉处理.csv"), spark=spark)
+    calendar = Calendar()
+    mine, theirs = procmine.improvement_candidates(on_spark, calendar), procmine.improvement_candidates(log, calendar)
+    same_improvements(mine, theirs)
+    assert {"merge", "clarify_owner"} <= {c.kind for c in mine.candidates}
+
+
+#: Thresholds that let every figure through: each activity, hand-off pair, pair of activities and
+#: owner measured becomes a candidate, with its figures as evidence.
+EVERY_FIGURE = dict(min_cases=1, min_approve_share=0.0, short_step_work_hours=1e9, min_single_approver_share=0.0,
+                    same_owner_share=0.0, min_order_share=0.0, max_overlap_share=2.0, min_owners=1,
+                    max_owner_share=2.0, applicant_share=2.0, min_saving_work_hours=-1.0)
+
+
+def test_improve_figures_without_outcomes_equal_the_default_engines(spark, tmp_path):
+    # 合同审批's events without outcomes (no 审批结果, no 审批意见): approvals are judged by the returns
+    # after them. With every threshold open, all pairs, hand-offs and owners come out as candidates
+    import polars as pl
+
+    from procmine.analyse.improve import _step_parties
+    from procmine.analyse.loops import re_entries
+    from procmine.analyse.times import time_tables
+    from procmine.engine.spark_analyses import _measure
+    from procmine.engine.spark_improve import _per_activity
+    from procmine.engine.tables import covered_steps
+
+    events = procmine.read_log(SAMPLES / "合同审批.csv").events.drop("outcome", "审批意见")
+    events.write_parquet(tmp_path / "contracts.parquet")
+    log = procmine.read_log(tmp_path / "contracts.parquet")
+    on_spark = read_spark_log(str(tmp_path / "contracts.parquet"), spark=spark)
+    assert (log.columns.outcome, on_spark.columns.outcome) == (None, None)
+    calendar = Calendar()
+    mine = procmine.improvement_candidates(on_spark, calendar, **EVERY_FIGURE)
+    theirs = procmine.improvement_candidates(log, calendar, **EVERY_FIGURE)
+    same_improvements(mine, theirs)
+    kinds = [c.kind for c in mine.candidates]
+    assert kinds.count("parallelise") > 20 and kinds.count("merge") > 5 and "clarify_owner" in kinds
+    # the per-activity figures behind the stamps and the merges, returns after each step included
+    tables = time_tables(log, calendar)
+    back = re_entries(tables)
+    returned = tables.steps.with_columns(covered_steps(tables, back["case_code"], back["body_from"],
+                                                       back["target_pos"]).alias("returned"))
+    theirs = returned.group_by("activity").agg(pl.col("returned").sum()).join(_step_parties(tables.steps), on="activity")
+    measured = _measure(on_spark, calendar)
+    try:
+        figures = _per_activity(measured).select(theirs.columns)
+    finally:
+        measured.release()
+    assert theirs["returned"].sum() > 100
+    same(figures.sort("activity").to_dicts(), theirs.sort("activity").to_dicts(), "per activity")
+
+
+def test_improve_in_completion_order_equals_the_default_engine(spark, tmp_path):
+    # 费用报销.xlsx given to Spark as Parquet, in completion order: an approval that always agrees with one
+    # approver (remove), two controls that do (sample: finance, the top authority), a merge by department
+    log = procmine.read_log(SAMPLES / "费用报销.xlsx")
+    on_spark = read_spark_log(str(as_parquet(log, tmp_path / "claims.parquet")), spark=spark)
+    calendar = Calendar()
+    mine, theirs = procmine.improvement_candidates(on_spark, calendar), procmine.improvement_candidates(log, calendar)
+    same_improvements(mine, theirs)
+    assert [c.kind for c in mine.candidates] == ["remove", "merge", "sample", "sample"]
+
+
+def test_improve_of_a_real_log_equals_the_default_engine(spark, tmp_path):
+    # Sepsis as Parquet: completion order, no outcomes, 16 activities seen together in a case (pairs of
+    # first passes in both orders: parallelise), departments spread over many (clarify_owner); calendar hours
+    log = procmine.read_log(real_log("Sepsis_Cases.xes.gz"))
+    on_spark = read_spark_log(str(as_parquet(log, tmp_path / "sepsis.parquet")), spark=spark)
+    calendar = Calendar(kind="none")
+    mine, theirs = procmine.improvement_candidates(on_spark, calendar), procmine.improvement_candidates(log, calendar)
+    same_improvements(mine, theirs)
+    assert mine.cases == 1050 and {c.kind for c in mine.candidates} == {"parallelise", "clarify_owner"}
+
+
 # --- the command line ----------------------------------------------------------------------------
 
 def run(args, capsys):
@@ -313,7 +416,9 @@ def test_cli_discover_and_kpi_on_a_gbk_csv_equal_the_default_engine(spark, tmp_p
     assert text.splitlines()[:5] == text_d.splitlines()[:5]
     assert "引擎：Spark（local[2]）" in text and "并行感知" in text
     assert "删除 3 行" in text  # the open steps, counted on Spark as the default reader counts them
-    assert not (tmp_path / "spark" / "current_flowchart.html").exists()
+    # the interactive map too: its example cases and variants counted on Spark (see the drill-down test)
+    page = (tmp_path / "spark" / "current_flowchart.html").read_text(encoding="utf-8")
+    assert "部门经理审批" in page and "HT2025-0001" in page and "@font-face" in page
     assert (tmp_path / "spark" / "current_flowchart.png").stat().st_size > 10_000
 
 
@@ -364,6 +469,23 @@ def test_cli_bottlenecks_and_loops_on_spark_equal_the_default_engine(spark, tmp_
     assert loops["time_basis"] == "calendar" and loops["loops"][0]["cases"] == 43
 
 
+def test_cli_improve_on_spark_equals_the_default_engine(spark, tmp_path, capsys):
+    # 合同审批.csv: OA arrival times, GB18030; improvements.json (with -o) and the text, both engines
+    outputs = {}
+    for name, extra in (("default", []), ("spark", ["--engine", "spark", "--master", MASTER])):
+        out = tmp_path / name
+        code, text, err = run(["improve", str(SAMPLES / "合同审批.csv"), "-o", str(out), *extra], capsys)
+        assert code == 0, err
+        outputs[name] = (json.loads((out / "improvements.json").read_text(encoding="utf-8")), text, err)
+    (found, text, err), (found_d, text_d, err_d) = outputs["spark"], outputs["default"]
+    same_improvement_data(found, found_d, "improvements.json")
+    assert found["candidates"] and found["cases"] == 300
+    same_text(text.replace(str(tmp_path / "spark"), "OUT"), text_d.replace(str(tmp_path / "default"), "OUT"))
+    assert "procmine: 在 Spark（local[2]）上计算，只有汇总结果回到本机" in err.splitlines()
+    warnings = [line for line in err.splitlines() if "warning" in line]
+    assert warnings == [line for line in err_d.splitlines() if "warning" in line]
+
+
 def test_options_spark_cannot_honour_are_refused_before_it_starts(capsys):
     # the filters run on Spark; pseudonymising reads the rows, so it is still refused, in one line
     code, _, err = run(["kpi", str(SAMPLES / "合同审批.csv"), "--engine", "spark", "--where", "处理人=唐亮",
@@ -372,10 +494,10 @@ def test_options_spark_cannot_honour_are_refused_before_it_starts(capsys):
 
 
 def test_other_commands_say_which_run_on_spark(capsys):
-    code, _, err = run(["improve", str(SAMPLES / "合同审批.csv"), "--engine", "spark"], capsys)
+    code, _, err = run(["cases", str(SAMPLES / "合同审批.csv"), "--engine", "spark"], capsys)
     assert code == 2
-    assert err.strip() == ("procmine: error: --engine spark runs discover, kpi, bottlenecks and loops only; improve "
-                           "reads the rows on one machine: drop --engine spark")
+    assert err.strip() == ("procmine: error: --engine spark runs discover, kpi, bottlenecks, loops and improve only; "
+                           "cases reads the rows on one machine: drop --engine spark")
 
 
 def test_without_pyspark_one_line_says_what_to_install(monkeypatch, capsys):
@@ -395,3 +517,24 @@ def test_an_unreachable_master_is_an_error_in_bounded_time(monkeypatch):
     with pytest.raises(SparkError, match="did not start within 0.5 s"):
         engine._within(0.5, lambda: time.sleep(5), "spark://somewhere:7077")
     assert time.monotonic() - started < 5
+
+
+# --- the interactive map, on Spark -----------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["合同审批.csv", "Sepsis_Cases.xes.gz"])
+def test_interactive_map_drill_down_equals_the_default_engine(spark, tmp_path, name):
+    # the example cases of every box and arrow and the variants through each box, in the same order:
+    # 合同审批 with arrival times (parallel-aware hand-offs) and without; Sepsis in completion order
+    from procmine.chart.interactive import _drill_down
+
+    if name.endswith(".csv"):
+        log, source = procmine.read_log(SAMPLES / name), str(SAMPLES / name)
+    else:
+        log = procmine.read_log(real_log(name))
+        source = str(as_parquet(log, tmp_path / "log.parquet"))
+    on_spark = read_spark_log(source, spark=spark)
+    for arrival_times in (True, False):
+        mine, theirs = _drill_down(on_spark, arrival_times), _drill_down(log, arrival_times)
+        assert mine == theirs
+        assert list(mine["nodes"]) == list(theirs["nodes"]) and list(mine["edges"]) == list(theirs["edges"])
+        assert all(len(node["cases"]) > 0 and node["variants"] for node in mine["nodes"].values())

@@ -244,10 +244,16 @@ def improvement_candidates(
     approval is in the same department by design). ``min_saving_work_hours``: candidates
     whose estimated saving is below this (one working minute per case) are left out.
 
+    A log read with ``engine="spark"`` is measured on Spark (:mod:`procmine.engine.spark_improve`).
+
     >>> [c.kind for c in improvement_candidates(log).candidates]      # doctest: +SKIP
     ['remove', 'merge', 'clarify_owner']
     """
     thresholds = {k: v for k, v in locals().items() if k not in ("log", "calendar", "design")}
+    if getattr(log, "engine", None) == "spark":
+        from procmine.engine.spark_improve import spark_improvement_candidates
+
+        return spark_improvement_candidates(log, calendar, design, thresholds)
     tables = time_tables(log, calendar)
     steps = tables.steps
     unit = {lang: hours_unit(tables.basis, lang) for lang in ("zh", "en")}
@@ -255,11 +261,7 @@ def improvement_candidates(
     names = log.tables().activity_names.to_list()
     overlaps = _pairs(steps, names)
     causes = step_causes(tables, work_starts=start_is_work_start(log))
-    typical = causes["typical_step_median_work_hours"].first() if causes.height else None
-    # short = not slow: under twice the typical step, or within one working day
-    per_day = tables.calendar.hours_per_day
-    short = short_step_work_hours if short_step_work_hours is not None else (
-        max(SLOW_FACTOR * typical, per_day) if typical is not None else per_day)
+    short = _short_limit(short_step_work_hours, causes, tables.calendar)
     thresholds["short_step_work_hours"] = short
     controls = _design_controls(design)
     departments = dict(steps.filter(pl.col(DEPARTMENT).is_not_null()).group_by(ACTIVITY)
@@ -273,12 +275,28 @@ def improvement_candidates(
                    lambda hits: _saving(steps, names, hits)),
         *_owners(steps, min_cases, min_owners, max_owner_share, applicant_share),
     ]
+    return _report(found, min_saving_work_hours, tables.cases.height, tables.basis, tables.calendar, thresholds,
+                   calendar_warnings(tables))
+
+
+def _short_limit(short_step_work_hours: float | None, causes: pl.DataFrame, calendar) -> float:
+    """The longest median a removable step may have: the given limit, else twice the log's typical
+    step or one working day, whichever is longer (short = not slow)."""
+    typical = causes["typical_step_median_work_hours"].first() if causes.height else None
+    per_day = calendar.hours_per_day
+    return short_step_work_hours if short_step_work_hours is not None else (
+        max(SLOW_FACTOR * typical, per_day) if typical is not None else per_day)
+
+
+def _report(found: list[Candidate], min_saving_work_hours: float, cases: int, basis: str, calendar, thresholds: dict,
+            warnings: list[str]) -> ImprovementReport:
+    """The candidates that save enough (or have no estimate), largest saving first, as a report."""
     found = [c for c in found if c.estimated_saving_work_hours is None
              or c.estimated_saving_work_hours >= min_saving_work_hours]
     found.sort(key=lambda c: (c.estimated_saving_work_hours is None, -(c.estimated_saving_work_hours or 0),
                               KIND_ORDER.index(c.kind), c.activities))
-    return ImprovementReport(found, tables.cases.height, tables.basis, tables.calendar.describe("zh"), thresholds,
-                             calendar_warnings(tables), tables.calendar.describe("en"))
+    return ImprovementReport(found, cases, basis, calendar.describe("zh"), thresholds, warnings,
+                             calendar.describe("en"))
 
 
 def _design_controls(design) -> set[str]:
@@ -430,14 +448,22 @@ def _rubber_stamps(tables, durations, overlaps, unit, min_cases, controls, short
             pl.col(DEPARTMENT).drop_nulls().mode().first().alias("department"),
         ).filter(pl.col("cases") >= min_cases)
         .select(pl.lit(names).gather(pl.col("activity_code")).alias(ACTIVITY), pl.exclude("activity_code"))
-        .sort(ACTIVITY)
     )
-    single = _single_approver_share(steps, names)
+    no_events = steps.filter(says_no()).group_by(ACTIVITY).len()
+    return _stamp_candidates(stats, _single_approver_share(steps, names), no_events, durations, overlaps, unit,
+                             min_cases, controls, short_hours, min_single, min_approve)
+
+
+def _stamp_candidates(stats: pl.DataFrame, single: dict[str, float], no_events: pl.DataFrame, durations, overlaps,
+                      unit, min_cases, controls, short_hours, min_single, min_approve) -> list[Candidate]:
+    """Removal and sampling candidates from per activity figures: ``stats`` (cases, executions,
+    decisions, approvals, rejects, returned, department), ``single`` (one-approver share) and
+    ``no_events`` (the events that say no, per activity: len)."""
+    stats = stats.filter(pl.col("cases") >= min_cases).sort(ACTIVITY)
     # decisions recorded as events of their own: "no" events by the step they belong to
     # (only events *named* as a rejection: 财务复核 退回 says nothing about 财务审核)
-    no_events = steps.filter(says_no()).group_by(ACTIVITY).len()
     no_by_step: dict[str, list[tuple[str, int]]] = {}
-    for name, n in no_events.iter_rows():
+    for name, n in no_events.select(ACTIVITY, "len").iter_rows():
         if classify_name(name) in SAYS_NO:
             no_by_step.setdefault(step_of(name), []).append((name, n))
     out = []
@@ -565,10 +591,6 @@ def _parallel_partner(overlaps: pl.DataFrame, name: str) -> str | None:
 
 
 def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, applicant_share) -> list[Candidate]:
-    # steps that open their case (发起申请, 提交报销) in at least applicant_share of their events
-    opening = set(tables.steps.group_by(ACTIVITY).agg((pl.col("pos") == 0).mean().alias("first"))
-                  .filter(pl.col("first") >= applicant_share)[ACTIVITY].to_list())
-    applicant, approving = _applicant_and_approval_steps(tables.steps, opening)
     # people and departments as integer codes (equal names, equal codes): cheaper to gather and compare
     who = tables.steps.select(
         pl.when(~pl.col(RESOURCE).is_in(sorted(placeholders))).then(pl.col(RESOURCE))
@@ -601,9 +623,21 @@ def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, a
     ).filter(pl.col("cases") >= min_cases)
     names = pl.Series(names_of, dtype=pl.String)
     stats = stats.with_columns(names.gather(stats["source_code"]).alias("source"),
-                               names.gather(stats["target_code"]).alias("target")).sort("source", "target")
+                               names.gather(stats["target_code"]).alias("target"))
+    return _merge_candidates(stats, _step_parties(tables.steps), durations, tables.has_start_times, unit, min_cases,
+                             share, placeholders, applicant_share)
+
+
+def _merge_candidates(stats: pl.DataFrame, parties: pl.DataFrame, durations, has_start: bool, unit, min_cases, share,
+                      placeholders, applicant_share) -> list[Candidate]:
+    """Merge candidates from per hand-off figures (``stats``: source, target, cases, wait, person_known,
+    person_same, dept_known, dept_same, counted over cases) and per activity ones (``parties``, see
+    :func:`_step_parties`)."""
+    # steps that open their case (发起申请, 提交报销) in at least applicant_share of their events
+    opening = set(parties.filter(pl.col("opens") >= applicant_share)[ACTIVITY].to_list())
+    applicant, approving = _applicant_and_approving(parties, opening)
     out = []
-    for r in stats.to_dicts():
+    for r in stats.filter(pl.col("cases") >= min_cases).sort("source", "target").to_dicts():
         pair = {r["source"], r["target"]}
         # segregation of duties: an applicant's step (提交, 修改) is never merged with an approval
         if pair & applicant and pair & approving:
@@ -617,7 +651,7 @@ def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, a
             continue
         s, t = r["source"], r["target"]
         # without arrival times the wait is inside the next step's duration: count it once
-        wait = _num(r["wait"]) if tables.has_start_times else 0.0
+        wait = _num(r["wait"]) if has_start else 0.0
         steps_median = [d for d in (_num(durations.get(s)), _num(durations.get(t))) if d is not None]
         smaller = min(steps_median) if steps_median else None  # unknown for steps without arrival times
         saving = None if wait is None else wait + 0.5 * (smaller or 0.0)
@@ -627,7 +661,7 @@ def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, a
               "same_department_share": _ratio(r["dept_same"], r["dept_known"]), "median_handoff_work_hours": wait,
               "smaller_step_median_work_hours": smaller,
               "saving_basis": "median hand-off wait + 0.5 × the smaller step's median working duration"
-                              + ("" if tables.has_start_times else " (no arrival times: the wait is inside the step)")
+                              + ("" if has_start else " (no arrival times: the wait is inside the step)")
                               + ("" if smaller is not None else " (step durations unknown: the wait only)")}
         if placeholders:
             ev["resources_not_counted_as_people"] = sorted(placeholders)
@@ -656,18 +690,25 @@ def _repeated_keys(pairs: pl.DataFrame, source_occurrence: np.ndarray) -> pl.Ser
     return pl.Series("repeated", repeated)
 
 
-def _applicant_and_approval_steps(steps: pl.DataFrame, opening: set[str]) -> tuple[set[str], set[str]]:
-    """Steps of the applicant (open the case, submit or resubmit, or done by the person who opened
-    the case in at least half their executions) and steps that approve (decide, or named so)."""
+def _step_parties(steps: pl.DataFrame) -> pl.DataFrame:
+    """Per activity: the share of its events that submit (submit, resubmit; of those with a decision),
+    that the case's opener did (of those with a person on both), whether any decides, and the share
+    that open their case."""
     # case codes number the cases in step order, one first step each: a gather finds the opener
     opener = steps.filter(pl.col("pos") == 0)[RESOURCE].gather(steps["case_code"]).alias("__opener")
-    per = steps.select(ACTIVITY, "decision", "pos", RESOURCE).with_columns(opener).group_by(ACTIVITY).agg(
+    return steps.select(ACTIVITY, "decision", "pos", RESOURCE).with_columns(opener).group_by(ACTIVITY).agg(
         pl.col("decision").is_in(["submit", "resubmit"]).mean().alias("submits"),
         (pl.col(RESOURCE) == pl.col("__opener")).mean().alias("by_opener"),
         pl.col("decision").is_in(DECIDES).any().alias("decides"),
         (pl.col("pos") == 0).mean().alias("opens"))
+
+
+def _applicant_and_approving(parties: pl.DataFrame, opening: set[str]) -> tuple[set[str], set[str]]:
+    """Steps of the applicant (open the case, submit or resubmit, or done by the person who opened
+    the case in at least half their executions) and steps that approve (decide, or named so)."""
     applicant, approving = set(opening), set()
-    for name, submits, by_opener, decides, opens in per.iter_rows():
+    for name, submits, by_opener, decides, opens in parties.select(
+            ACTIVITY, "submits", "by_opener", "decides", "opens").iter_rows():
         if (submits or 0) >= 0.5 or (by_opener or 0) >= 0.5:
             applicant.add(name)
         if decides or _has(name, APPROVAL_WORDS):
@@ -713,14 +754,21 @@ def _owners(steps, min_cases, min_owners, max_share, applicant_share) -> list[Ca
         applicant, on="case_code", how="left")
     stats = events.group_by(ACTIVITY).agg(
         pl.col("case_code").n_unique().alias("cases"), pl.len().alias("events"), pl.col(level).n_unique().alias("owners"),
-        (pl.col(level) == pl.col("own")).fill_null(False).mean().alias("applicant_share"),
-    ).filter((pl.col("cases") >= min_cases) & (pl.col("owners") >= min_owners)
-             & (pl.col("applicant_share") < applicant_share)).sort(ACTIVITY)
+        (pl.col(level) == pl.col("own")).fill_null(False).mean().alias("applicant_share"))
+    return _owner_candidates(level, stats, lambda name: events.filter(pl.col(ACTIVITY) == name).group_by(level).len(),
+                             min_cases, min_owners, max_share, applicant_share)
+
+
+def _owner_candidates(level: str, stats: pl.DataFrame, counts_of, min_cases, min_owners, max_share, applicant_share
+                      ) -> list[Candidate]:
+    """Clarify-owner candidates from per activity figures (``stats``: cases, events, owners and
+    applicant_share at ``level``) and ``counts_of(activity)``: its events per owner (``level``, len)."""
+    stats = stats.filter((pl.col("cases") >= min_cases) & (pl.col("owners") >= min_owners)
+                         & (pl.col("applicant_share") < applicant_share)).sort(ACTIVITY)
     out = []
     for r in stats.to_dicts():
         name = r[ACTIVITY]
-        counts = (events.filter(pl.col(ACTIVITY) == name).group_by(level).len()
-                  .sort(["len", level], descending=[True, False]))
+        counts = counts_of(name).sort(["len", level], descending=[True, False])
         top = counts["len"][0] / r["events"]
         if top >= max_share:
             continue

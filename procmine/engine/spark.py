@@ -70,11 +70,11 @@ US_PER_DAY = 86_400_000_000
 #: A case's variant: its activities in step order, joined by SEPARATOR (an aggregate over its steps).
 VARIANT_KEY = f"array_join(transform(array_sort(collect_list(struct(pos, a))), x -> x.a), '{SEPARATOR}')"
 #: The commands that run on Spark (the others read the rows on one machine).
-SPARK_COMMANDS = ("discover", "kpi", "bottlenecks", "loops")
+SPARK_COMMANDS = ("discover", "kpi", "bottlenecks", "loops", "improve")
 
 
 def spark_commands() -> str:
-    """'discover, kpi, bottlenecks and loops': the commands that run on Spark, as a sentence says them."""
+    """'discover, kpi, bottlenecks, loops and improve': the commands that run on Spark, as a sentence says them."""
     return ", ".join(SPARK_COMMANDS[:-1]) + " and " + SPARK_COMMANDS[-1]
 
 
@@ -316,8 +316,9 @@ class SparkLog:
     aggregates every supported analysis reads (built once, on first use).
 
     :func:`procmine.discover`, :func:`procmine.discover_bpmn`, :func:`procmine.kpis`,
-    :func:`procmine.bottlenecks` and :func:`procmine.find_loops` take it (the last two in
-    :mod:`procmine.engine.spark_analyses`); other analyses read the rows and say so.
+    :func:`procmine.bottlenecks`, :func:`procmine.find_loops` (in :mod:`procmine.engine.spark_analyses`)
+    and :func:`procmine.improvement_candidates` (in :mod:`procmine.engine.spark_improve`) take it;
+    other analyses read the rows and say so.
     :meth:`filter` narrows it on Spark, with the filters of :mod:`procmine.filters`.
     """
 
