@@ -620,13 +620,33 @@ class SparkLog:
         return self.aggregates(calendar=calendar).kpis(self, target, calendar)
 
     def variant_counts(self, *, arrival_times: bool = True) -> tuple[Counter, list[str], int]:
-        """The variants for the inductive miner (weights as :func:`procmine.discover.bpmn.variant_counts`
-        gives cases without overlapping steps), the activity names, and the number of variants."""
+        """The variants for the inductive miner, weighted as :func:`procmine.discover.bpmn.variant_counts`
+        weighs them (each case in step order and with each block of overlapping steps reversed), the
+        activity names, and the number of variants."""
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
         agg = self.aggregates(arrival_times=arrival_times, any_calendar=True)
+        names = sorted(agg.activity_stats["activity"].to_list())
         variants: Counter = Counter()
-        for activities, cases in agg.variants.select("activities", "cases").iter_rows():
-            variants[tuple(activities)] += 2 * cases
-        return variants, sorted(agg.activity_stats["activity"].to_list()), agg.variants.height
+        if not (arrival_times and self.has_start_times):  # one order per case: its variant, twice
+            for activities, cases in agg.variants.select("activities", "cases").iter_rows():
+                variants[tuple(activities)] += 2 * cases
+            return variants, names, agg.variants.height
+        # a step opens a block when it arrives no earlier than every earlier step of its case completed
+        # (the default engine's Tables.blocks); per case its sequence and the one with each block reversed
+        steps = _steps(self, False, None, decisions=False)
+        in_case = Window.partitionBy("c").orderBy("pos")
+        completed = F.max("t_us").over(in_case.rowsBetween(Window.unboundedPreceding, -1))
+        steps = steps.withColumn("opens", (completed.isNull() | (F.col("b_us") >= completed)).cast("int"))
+        steps = steps.withColumn("block", F.sum("opens").over(in_case.rowsBetween(Window.unboundedPreceding, 0)))
+        reversed_blocks = (f"array_join(transform(array_sort(collect_list(named_struct('block', block, 'back', -pos, "
+                           f"'a', a))), x -> x.a), '{SEPARATOR}')")
+        per_case = steps.groupBy("c").agg(F.expr(VARIANT_KEY).alias("forward"), F.expr(reversed_blocks).alias("back"))
+        for forward, back, n in _polars(per_case.groupBy("forward", "back").count()).iter_rows():
+            variants[tuple(forward.split(SEPARATOR))] += n
+            variants[tuple(back.split(SEPARATOR))] += n
+        return variants, names, agg.variants.height
 
     def __repr__(self) -> str:
         return f"SparkLog({self.label}: columns {self.columns.to_dict()}, rows on Spark)"
