@@ -36,7 +36,7 @@ import polars as pl
 
 from procmine.analyse.loops import calendar_warnings, hours_unit, re_entries, says_no
 from procmine.analyse.times import time_tables
-from procmine.engine.tables import covered_steps
+from procmine.engine.tables import _epoch_us as epoch_us, covered_steps
 from procmine.log import ACTIVITY, DEPARTMENT, OUTCOME, RESOURCE, ROLE, EventLog
 from procmine.analyse.causes import (
     CAUSE_EN, CAUSE_ZH, SLOW_FACTOR, describe_causes, placeholders as _placeholders, start_is_work_start,
@@ -358,7 +358,7 @@ def _offset_pairs(firsts: pl.DataFrame):
     (a, b) with a < b: one :class:`_Pairs` per offset between them."""
     case = firsts["case_code"].to_numpy()
     code = firsts["activity"].to_numpy()
-    begin, end = _epoch_us(firsts["begin"]), _epoch_us(firsts["end"])
+    begin, end = epoch_us(firsts["begin"]), epoch_us(firsts["end"])
     n = len(case)
     x = np.arange(n)  # a case's steps stay together: a pair at offset d + 1 has one at offset d
     offset = 1
@@ -372,10 +372,6 @@ def _offset_pairs(firsts: pl.DataFrame):
         yield _Pairs(x, y, np.minimum(x_code, y_code), np.maximum(x_code, y_code), x_code < y_code,
                      end[x] <= begin[y], (begin[x] < end[y]) & (begin[y] < end[x]))
         offset += 1
-
-
-def _epoch_us(times: pl.Series) -> np.ndarray:
-    return times.dt.epoch("us").to_numpy()
 
 
 def _saving(steps: pl.DataFrame, names: list[str], wanted: pl.DataFrame) -> dict[tuple[str, str], float | None]:
