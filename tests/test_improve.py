@@ -387,4 +387,17 @@ def test_pair_counts_equal_a_join_of_every_case_with_itself(name):
         .alias("b_first"),
         ((pl.col("begin") < pl.col("end_y")) & (pl.col("begin_y") < pl.col("end"))).sum().cast(pl.UInt32)
         .alias("overlap")).sort("a", "b")
-    assert _pairs(steps, log.tables().activity_names.to_list()).equals(direct)
+    names = log.tables().activity_names.to_list()
+    assert _pairs(steps, names).equals(direct)
+    # the saving of the most common pairs: the median over their cases of the shorter first execution
+    # (both with a duration)
+    from procmine.analyse.improve import _saving
+
+    firsts = steps.filter(pl.col("occurrence") == 1).select("case_code", "activity", "duration_work_hours")
+    both = firsts.join(firsts, on="case_code", suffix="_y").filter(pl.col("activity") < pl.col("activity_y"))
+    wanted = direct.sort("cases", "a", "b", descending=[True, False, False]).head(4).select("a", "b")
+    shorter = (both.join(wanted, left_on=["activity", "activity_y"], right_on=["a", "b"])
+               .group_by("activity", "activity_y").agg(  # a step without a duration gives none
+                   pl.when(pl.col("duration_work_hours").is_not_null() & pl.col("duration_work_hours_y").is_not_null())
+                   .then(pl.min_horizontal("duration_work_hours", "duration_work_hours_y")).median()))
+    assert _saving(steps, names, wanted) == pytest.approx({(a, b): m for a, b, m in shorter.iter_rows()})

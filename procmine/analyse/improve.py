@@ -382,7 +382,9 @@ def _saving(steps: pl.DataFrame, names: list[str], wanted: pl.DataFrame) -> dict
     k = len(names)
     codes = {name: code for code, name in enumerate(names)}
     keys = np.array([codes[a] * k + codes[b] for a, b in zip(wanted["a"], wanted["b"])], dtype=np.int64)
-    firsts = _first_executions(steps)
+    # only the wanted activities' steps: their pairs are the same, at fewer offsets
+    involved = pl.Series(sorted({codes[n] for n in (*wanted["a"], *wanted["b"])}), dtype=pl.UInt32)
+    firsts = _first_executions(steps).filter(pl.col("activity").is_in(involved.implode()))
     duration = firsts["duration_work_hours"]
     values = []
     for pairs in _offset_pairs(firsts):

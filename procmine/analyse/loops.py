@@ -126,8 +126,8 @@ def re_entries(tables) -> pl.DataFrame:
     first_pos = steps["first_pos"]
     target_occ = steps["occurrence"].gather(handoffs["target_index"])
     is_back = (first_pos.gather(handoffs["target_index"]) <= first_pos.gather(handoffs["source_index"])) & (target_occ > 1)
-    back = handoffs.filter(is_back).select(CASE, "case_code", "source", "target", "target_code", "source_row",
-                                           "target_row", "source_index", "target_index", "source_end")
+    back = handoffs.select(CASE, "case_code", "source", "target", "target_code", "source_row", "target_row",
+                           "source_index", "target_index", "source_end").filter(is_back)
     at_source, at_target = steps[back["source_index"]], steps[back["target_index"]]
     back = back.with_columns(
         at_source["pos"].alias("source_pos"), at_source["first_pos"].alias("source_first"),
@@ -413,7 +413,7 @@ def find_loops(log: EventLog, calendar=None, *, examples: int = 5, ping_pong_by:
                 "median_extra_work_hours": extra, "scc": scc_of.get(row["activities"][0], []),
                 "example_cases": ids[:examples], "case_ids": ids}
 
-    records = [common(r) for r in _loop_rows(steps, re_entries(tables))]
+    records = [common(r) for r in _loop_rows(steps, re_entries(tables), tables.activity_names.to_list())]
     by = _ping_pong_level(steps, ping_pong_by)
     if by:
         records = _fold(records, [common(r) for r in _ping_pong_rows(tables, by)])
@@ -488,7 +488,7 @@ def _activity_graph(tables) -> nx.DiGraph:
     return graph
 
 
-def _loop_rows(steps: pl.DataFrame, back: pl.DataFrame) -> list[dict]:
+def _loop_rows(steps: pl.DataFrame, back: pl.DataFrame, names: list[str]) -> list[dict]:
     """One record per back edge: body, sender, kind, traversals and its case ids."""
     if back.is_empty():
         return []
@@ -502,12 +502,16 @@ def _loop_rows(steps: pl.DataFrame, back: pl.DataFrame) -> list[dict]:
     body = rounds.select("round", CASE, "source", "target", "body_from",
                          pl.int_ranges("__first", pl.col("__first") + pl.col("__n")).alias("__step")
                          ).explode("__step").drop_nulls("__step")
-    body = pl.concat([body, steps.select("pos", ACTIVITY, "decision")[body["__step"]]], how="horizontal")
-    rounds_keys = body.group_by("round", "source", "target", maintain_order=True).agg(
-        pl.col(ACTIVITY).str.join("\u001f").alias("key"))
-    bodies = {(s, t): key.split("\u001f") for s, t, key, _ in (
-        rounds_keys.group_by("source", "target", "key").len()
-        .sort(["source", "target", "len", "key"], descending=[False, False, True, False])
+    body = pl.concat([body, steps.select("pos", ACTIVITY, "activity_code", "decision")[body["__step"]]],
+                     how="horizontal")
+    # each round's body as its activity codes; the distinct bodies (few) are then named, and the
+    # most frequent per back edge kept (ties: the body's names joined, in text order)
+    counted = (body.group_by("round", "source", "target", maintain_order=True).agg(pl.col("activity_code"))
+               .group_by("source", "target", "activity_code").len())
+    counted = counted.with_columns(pl.Series("key", ["\u001f".join(names[c] for c in codes)
+                                                     for codes in counted["activity_code"].to_list()]))
+    bodies = {(s, t): key.split("\u001f") for s, t, _, _, key in (
+        counted.sort(["source", "target", "len", "key"], descending=[False, False, True, False])
         .unique(["source", "target"], keep="first", maintain_order=True).iter_rows())}
     # the step in the body that said no (驳回, 退回, or "REJECTED by …" as a step's name)
     senders = {(s, t): a for s, t, a, *_ in (

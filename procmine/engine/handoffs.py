@@ -45,16 +45,14 @@ def successor_blocks(case_code: np.ndarray, begin_us: np.ndarray, end_us: np.nda
     # i + 1 (arrivals are sorted). Only cases with some overlap need the merge below.
     overlaps = (case_code[1:] == case_code[:-1]) & (begin_us[1:] < end_us[:-1])
     first = np.minimum(index + 1, case_end)
-    if overlaps.any():
-        in_case = np.zeros(int(case_code.max()) + 1, dtype=bool)
-        in_case[case_code[:-1][overlaps]] = True
-        chosen = np.flatnonzero(in_case[case_code])
+    chosen = np.flatnonzero(overlaps)  # only these steps i have s(i) beyond i + 1
+    if chosen.size:
         # s(i) is a few steps on in most cases: look ahead step by step, and merge only the steps
         # still unresolved after SCAN_STEPS (a long case whose steps all overlap)
         found, left = _scanned_successors(begin_us, end_us, chosen, case_end)
         first[chosen] = found
         if left.size:
-            left_cases = np.zeros_like(in_case)
+            left_cases = np.zeros(int(case_code.max()) + 1, dtype=bool)
             left_cases[case_code[left]] = True
             rest = np.flatnonzero(left_cases[case_code])
             first[rest] = _merged_successors(case_code[rest], begin_us[rest], end_us[rest], rest, n, case_end[rest])
@@ -121,4 +119,4 @@ def _case_ends(case_code: np.ndarray) -> np.ndarray:
     boundaries = np.flatnonzero(np.diff(case_code)) + 1
     ends = np.append(boundaries, n)
     sizes = np.diff(np.concatenate([[0], ends]))
-    return np.repeat(ends, sizes).astype(np.int64)
+    return np.repeat(ends, sizes).astype(np.int64, copy=False)
