@@ -119,9 +119,10 @@ AWKWARD = ("\ufeff单据编号,审批节点,处理人,处理时间,审批意见,
            "A2,发起申请,王五,2025-03-06 09:00,提交,\n")              # 8
 
 
-def test_fast_and_careful_csv_readings_are_the_same(tmp_path, monkeypatch):
+@pytest.mark.parametrize("bom", [True, False])  # without a BOM polars reads the file from its path
+def test_fast_and_careful_csv_readings_are_the_same(tmp_path, monkeypatch, bom):
     path = tmp_path / "awkward.csv"
-    path.write_bytes(AWKWARD.encode("utf-8"))
+    path.write_bytes(AWKWARD.encode("utf-8")[0 if bom else 3:])
     fast = open_table(path)
 
     def refuse(*args, **kwargs):
@@ -134,6 +135,16 @@ def test_fast_and_careful_csv_readings_are_the_same(tmp_path, monkeypatch):
     assert fast.frame["审批意见"].to_list() == ["提交", "同意\n请尽快", None, "提交"]
     assert [(f.code, f.rows, f.examples) for f in fast.findings] == \
         [(f.code, f.rows, f.examples) for f in careful.findings] == [("blank_row", 2, [(3, ""), (6, "")])]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 1 << 26])
+def test_line_breaks_of_a_mapped_file_are_counted_across_blocks(tmp_path, block):
+    import mmap
+
+    path = tmp_path / "lines.csv"
+    path.write_bytes(AWKWARD.encode("utf-8"))
+    with open(path, "rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        assert files._count_breaks(mapped, block) == AWKWARD.count("\n") == 8
 
 
 # --- 3. times: strptime and distinct values against the general parser -----------------------

@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import mmap
 import re
 import zipfile
 from collections import Counter
@@ -219,9 +220,9 @@ def to_utf8(data: bytes, path: Path, encoding: str | None = None) -> tuple[bytes
                 f"(bytes {data[exc.start:exc.start + 4]!r}). Leave --encoding out to detect it, "
                 "or try --encoding gb18030 / utf-8."
             ) from None
-    if data.startswith(codecs.BOM_UTF8):
+    if data[:3] == codecs.BOM_UTF8:
         return to_utf8(data[len(codecs.BOM_UTF8):], path, "utf-8")[0], "utf-8-sig"
-    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         # Excel's "Unicode text" export: UTF-16 with a BOM, tab-separated.
         return to_utf8(data, path, "utf-16")[0], "utf-16"
     bad = _first_bad_utf8(data)
@@ -311,7 +312,7 @@ def _has_content(payload: bytes) -> bool:
     head = text_head(payload, SNIFF_CHARS)
     if head.strip():
         return True
-    return len(head) == SNIFF_CHARS and bool(payload.decode("utf-8").strip())
+    return len(head) == SNIFF_CHARS and bool(str(payload, "utf-8").strip())
 
 
 def _looks_chinese(text: str) -> bool:
@@ -392,20 +393,43 @@ def normalise_delimiter(delimiter: str, path: Path | str = "--delimiter") -> str
 
 def _read_text(path: Path, *, encoding: str | None, delimiter: str | None) -> RawTable:
     sep = normalise_delimiter(delimiter, path) if delimiter else None
-    # a .gz is decompressed in chunks, stopped past the size limit (a 9 MB bomb holds 3 GiB)
+    # a .gz is decompressed in chunks, stopped past the size limit (a 9 MB bomb holds 3 GiB); a
+    # plain file is mapped, not copied into memory
     lower = path.name.lower()
-    data = gunzip(path) if lower.endswith(".gz") else unzip_one(path) if lower.endswith(".zip") else path.read_bytes()
+    if lower.endswith(".gz") or lower.endswith(".zip"):
+        return _parse_text(path, gunzip(path) if lower.endswith(".gz") else unzip_one(path), sep, encoding)
+    data = _mapped(path)
+    try:
+        return _parse_text(path, data, sep, encoding)
+    finally:
+        if isinstance(data, mmap.mmap):
+            data.close()
+
+
+def _mapped(path: Path) -> "mmap.mmap | bytes":
+    """The file's bytes, mapped read-only (an empty file, which cannot be mapped: ``b""``)."""
+    with open(path, "rb") as file:
+        try:
+            return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:
+            return b""
+
+
+def _parse_text(path: Path, data: "bytes | mmap.mmap", sep: str | None, encoding: str | None) -> RawTable:
     kind = sniff_content(data[:4096])
     message = _wrong_content_message(path, kind, data) if kind else None
     if message:
         raise LogFileError(message)
     payload, used_encoding = to_utf8(data, path, encoding)
-    del data  # from here on the UTF-8 text is all that is needed (frees the original of a re-encoded file)
+    if payload is not data:  # re-encoded: from here on the UTF-8 text is all that is needed
+        if isinstance(data, mmap.mmap):
+            data.madvise(mmap.MADV_DONTNEED)
+        del data
     if not _has_content(payload):
         raise LogFileError(f"{path}: the file has no content (only blank lines). Export the log again.")
     notes = []
     if b"\n" not in payload and b"\r" in payload:  # old Mac line endings: CR only
-        payload = payload.replace(b"\r", b"\n")
+        payload = bytes(payload).replace(b"\r", b"\n")
         notes.append("line endings: CR only (classic Mac); read as line breaks")
     hinted = re.match(rb"[\r\n]*sep=(.)[ \t]*\r?(?=\n)", payload)
     if hinted:  # Excel's "sep=;" first line names the delimiter; a blank line keeps the row numbers
@@ -414,17 +438,24 @@ def _read_text(path: Path, *, encoding: str | None, delimiter: str | None) -> Ra
         notes.append(f"first line 'sep={sep}' (Excel's delimiter hint) used and skipped")
     sep = sep or sniff_delimiter(text_head(payload, SNIFF_CHARS + 1))
     _check_header_width(payload, sep, path)
+    lines = _Lines.of(payload)
+    # a file that is UTF-8 as it stands is read by polars from its path (no copy in memory); the
+    # map's pages read by the checks above are let go first
+    from_path = isinstance(payload, mmap.mmap)
+    if from_path:
+        payload.madvise(mmap.MADV_DONTNEED)
     findings: list[Finding] = []
     try:
         # polars reads the UTF-8 bytes itself; strict first: any complaint (extra fields, stray
         # quotes) is the cue for the careful reading
-        frame = pl.read_csv(io.BytesIO(payload), separator=sep, infer_schema=False, null_values=NULL_SPELLINGS)
+        frame = pl.read_csv(path if from_path else io.BytesIO(payload), separator=sep, infer_schema=False,
+                            null_values=NULL_SPELLINGS)
     except pl.exceptions.PolarsError as exc:
-        frame, spans, header_width = _read_text_carefully(payload.decode("utf-8"), sep, path,
+        frame, spans, header_width = _read_text_carefully(str(payload, "utf-8"), sep, path,
                                                           str(exc).splitlines()[0], findings)
     else:
         header_width = frame.width
-        frame, spans = _number_polars_rows(frame, payload)
+        frame, spans = _number_polars_rows(frame, lines)
     frame = _drop_unnamed_empty_columns(frame)
     frame = _strip_header_names(frame)
     if spans is not None:
@@ -447,17 +478,36 @@ def _check_header_width(payload: bytes, sep: str, path: Path) -> None:
         check_column_count(_count_outside_quotes(first.decode("utf-8", errors="replace"), sep) + 1, path)
 
 
-def _number_polars_rows(frame: pl.DataFrame, payload: bytes) -> tuple[pl.DataFrame, pl.Series | None]:
+@dataclass(frozen=True)
+class _Lines:
+    """Where a text's header line is, and how many lines it has."""
+
+    header: int  # the header's line number (polars skips blank lines above it)
+    count: int
+
+    @classmethod
+    def of(cls, payload: "bytes | mmap.mmap") -> "_Lines":
+        leading = re.match(rb"[\r\n]*", payload).end()
+        breaks = _count_breaks(payload)
+        return cls(header=1 + _count_breaks(payload[:leading]),
+                   count=breaks + (0 if payload[-1:] == b"\n" else 1))
+
+
+def _count_breaks(payload: "bytes | mmap.mmap", block: int = 1 << 26) -> int:
+    """The line breaks (``\\n``) in ``payload``, counted a block at a time (a mapped file is not copied)."""
+    if isinstance(payload, bytes):
+        return payload.count(b"\n")
+    return sum(payload[start:start + block].count(b"\n") for start in range(0, len(payload), block))
+
+
+def _number_polars_rows(frame: pl.DataFrame, lines: _Lines) -> tuple[pl.DataFrame, pl.Series | None]:
     """Add ``__row__``: the line on which each record starts.
 
     Returns the line breaks inside each record (``None`` when there are none, which one count
     of the file's line breaks shows without looking at the fields).
     """
-    leading = re.match(rb"[\r\n]*", payload).end()  # polars skips blank lines above the header
-    header_line = 1 + payload.count(b"\n", 0, leading)
-    first_data = header_line + sum(name.count("\n") for name in frame.columns) + 1
-    lines = payload.count(b"\n") + (0 if payload.endswith(b"\n") else 1)
-    if lines <= first_data - 1 + frame.height:
+    first_data = lines.header + sum(name.count("\n") for name in frame.columns) + 1
+    if lines.count <= first_data - 1 + frame.height:
         return frame.with_row_index(ROW, offset=first_data), None
     spans = frame.select(
         pl.sum_horizontal(pl.col(name).str.count_matches("\n", literal=True).fill_null(0) for name in frame.columns)
@@ -579,7 +629,7 @@ def _swallowed_lines(frame: pl.DataFrame, spans: pl.Series, sep: str, width: int
         places.append((first, first + span, column))
     if not places:
         return []
-    lines = payload.decode("utf-8").split("\n")
+    lines = str(payload, "utf-8").split("\n")
     lost = [(n, lines[n - 1]) for first, last, _ in places for n in range(first + 1, min(last, len(lines)) + 1)]
     first, last, column = places[0]
     more = ""
