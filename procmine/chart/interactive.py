@@ -152,11 +152,16 @@ def interactive_map_html(log: EventLog, *, pmap: ProcessMap | None = None, lang:
             break  # the positions laid out so far stay; a large map costs seconds per position
         projected = pmap if kept == total else pmap.simplify(activities=(kept - 0.5) / total, paths=1.0)
         available = projected.handoffs.height + len(projected.start_activities) + len(projected.end_activities)
-        row = []
+        row, laid_out = [], {}  # positions that keep the same paths share one layout
         for per_activity in PATHS_PER_ACTIVITY:
             share = min(1.0, per_activity * kept / max(available, 1))
             shown = projected.simplify(activities=1.0, paths=share)
-            geometry = flowchart_geometry(shown.graph, lang=lang, time_basis=pmap.time_basis, step_times=step_times)
+            paths = (tuple(shown.handoffs.select("source", "target").iter_rows()), tuple(shown.start_activities),
+                     tuple(shown.end_activities))
+            if paths not in laid_out:
+                laid_out[paths] = flowchart_geometry(shown.graph, lang=lang, time_basis=pmap.time_basis,
+                                                     step_times=step_times)
+            geometry = laid_out[paths]
             row.append({**geometry, "stats": _stats(shown), "kept": shown.activities.height,
                         "paths": shown.handoffs.height + len(shown.start_activities) + len(shown.end_activities)})
         levels.append(row)

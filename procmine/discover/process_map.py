@@ -189,7 +189,8 @@ class ProcessMap:
             projected = self._events.filter(pl.col(ACTIVITY).is_in(kept.implode()))
             completion_only = self.duration_basis != "arrival → completion"
             full = _from_tables(Tables(projected, completion_only=completion_only, open_cases=self._open),
-                                self.source, projected, self.calendar)
+                                self.source, projected, self.calendar,
+                                activities=self.activities.filter(pl.col(ACTIVITY).is_in(kept.implode())))
         else:  # every activity stays: the hand-offs are this map's, only fewer of them are drawn
             full = self
         graph = full.graph
@@ -360,16 +361,22 @@ WORK_COLUMNS = {
 }
 
 
-def _from_tables(tables: Tables, source: str, events: pl.DataFrame, calendar=None) -> ProcessMap:
+def _from_tables(tables: Tables, source: str, events: pl.DataFrame, calendar=None,
+                 activities: pl.DataFrame | None = None) -> ProcessMap:
+    """The map of ``tables``; ``activities``: their figures when already known (a simplified map
+    shows each step as measured on the whole log, so its projected log need not measure them)."""
     # counts only: the case table (variants ranked) is not needed for a map, and a simplified
     # map's projected log would build it again for nothing
     n_steps, n_cases = tables.counts()
     n_open = tables.open_case_count()
-    activities, handoffs = tables.activity_stats, tables.edge_stats
+    handoffs = tables.edge_stats
+    if activities is None:
+        activities = tables.activity_stats
+        if calendar is not None:
+            activities = activities.join(tables.working(calendar).activity_stats.select(
+                ACTIVITY, *WORK_COLUMNS["activities"]), on=ACTIVITY, how="left", maintain_order="left")
     if calendar is not None:
         working = tables.working(calendar)
-        activities = activities.join(working.activity_stats.select(ACTIVITY, *WORK_COLUMNS["activities"]),
-                                     on=ACTIVITY, how="left", maintain_order="left")
         handoffs = handoffs.join(working.edge_stats.select("source", "target", *WORK_COLUMNS["handoffs"]),
                                  on=["source", "target"], how="left", maintain_order="left")
     return ProcessMap(
