@@ -149,7 +149,7 @@ def log_options(func):
                           "approver user id or node ordinal → step name."),
         click.option("--strict", is_flag=True, help="Exit with code 3 when any data-quality problem is found."),
         click.option("--engine", type=click.Choice(["default", "spark"]), default="default", show_default=True,
-                     help="spark: compute on Apache Spark (discover, kpi, bottlenecks, loops and improve; LOG is a "
+                     help="spark: compute on Apache Spark (discover, kpi, bottlenecks, loops, improve and compare; LOG is a "
                           "Parquet or CSV path or a Hive/Spark table name; only aggregates come back). "
                           "See docs/spark.md."),
         click.option("--master", metavar="URL",
@@ -808,12 +808,15 @@ def compare(design_path: Path, out_dir: Path | None, lang: str, as_json: bool, *
     from procmine.compare import compare as compare_with_design
 
     design = _design(design_path)
-    log = _read(kwargs)
+    on_spark = kwargs.get("engine") == "spark"
+    log = _read_spark(kwargs) if on_spark else _read(kwargs)
     calendar = _calendar(kwargs, log)
     _progress("replaying the log on the design")
     report = compare_with_design(log, design, calendar)
+    if on_spark:
+        _note(PHRASES("spark_figures", lang, master=log.spark.sparkContext.master))
     paths = _write(out_dir, log, lang, report, filters=log.filters)
-    _emit(report, log, calendar, paths, as_json, lang)
+    _emit(report, log, calendar, paths, as_json, lang, measured=report.warnings if on_spark else ())
 
 
 @cli.command()

@@ -113,7 +113,7 @@ def test_completion_order_from_a_table_of_cleaned_events(spark, tmp_path):
 
 def test_rows_stay_on_spark_and_other_analyses_say_so(spark):
     on_spark = read_spark_log(str(SAMPLES / "合同审批.csv"), spark=spark)
-    with pytest.raises(SparkError, match="on Spark, procmine runs discover, kpi, bottlenecks, loops and improve"):
+    with pytest.raises(SparkError, match="on Spark, procmine runs discover, kpi, bottlenecks, loops, improve and compare"):
         procmine.case_table(on_spark)
 
 
@@ -496,7 +496,7 @@ def test_options_spark_cannot_honour_are_refused_before_it_starts(capsys):
 def test_other_commands_say_which_run_on_spark(capsys):
     code, _, err = run(["cases", str(SAMPLES / "合同审批.csv"), "--engine", "spark"], capsys)
     assert code == 2
-    assert err.strip() == ("procmine: error: --engine spark runs discover, kpi, bottlenecks, loops and improve only; "
+    assert err.strip() == ("procmine: error: --engine spark runs discover, kpi, bottlenecks, loops, improve and compare only; "
                            "cases reads the rows on one machine: drop --engine spark")
 
 

@@ -111,6 +111,8 @@ class Comparison(Result):
     activity_cases: dict[str, int] = field(default_factory=dict)
     #: one row per (case, deviation), every case id: see :meth:`deviations_by_case`
     case_deviations: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=CASE_DEVIATION_SCHEMA))
+    #: the time tables' own warnings (most steps completed outside working time?): stderr, not the JSON
+    warnings: list[str] = field(default_factory=list)
 
     # ---- data -------------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -366,183 +368,283 @@ def compare(log: EventLog, design: Design, calendar: "Calendar | None" = None) -
     """Compare ``log`` (the current process) with ``design`` (the future process).
 
     Each check is one function below, run in the order the JSON lists its findings. They read
-    the completed cases under the design's step names (:class:`_Scope`) and collect, as they go,
-    one row per case and deviation, the notes and the deviating cases (:class:`_Found`)."""
-    scope = _scope(log, design, calendar)
-    found = _Found(notes=list(scope.name_notes))
-    unplanned, unplanned_cases = _unplanned_steps(scope, found)
-    extra, used = _extra_handoffs(scope, found)
-    unexpected_starts, unexpected_ends, stopped_short = _unexpected_endpoints(scope, found, used)
-    skipped = _skipped_steps(scope, found, stopped_short)
+    the facts an engine measured over the completed cases under the design's step names
+    (:class:`_Facts` here; a log read with ``engine="spark"`` is measured on Spark by
+    :mod:`procmine.engine.spark_compare`) and collect, as they go, one row per case and deviation,
+    the notes and the cases with a rule, time-limit or responsibility violation (:class:`_Found`)."""
+    if getattr(log, "engine", None) == "spark":
+        from procmine.engine.spark_compare import spark_compare
+
+        return spark_compare(log, design, calendar)
+    return judge(_Facts(log, design, calendar))
+
+
+def judge(facts) -> Comparison:
+    """The comparison from an engine's ``facts`` (:class:`_Facts` or the Spark engine's, with the
+    same attributes and methods): every rule of the comparison lives here, for both engines."""
+    design = facts.design
+    found = _Found(notes=list(facts.name_notes))
+    unplanned = _unplanned_steps(facts, found)
+    extra, used = _extra_handoffs(facts, found)
+    unexpected_starts, unexpected_ends = _unexpected_endpoints(facts, found, used)
+    skipped = _skipped_steps(facts, found)
     used_list, unused = _designed_handoffs(design, used)
-    fitness, fit_cases = _replay(scope.events, design) if scope.events.height else (None, set())
-    conforming = set(fit_cases) - unplanned_cases
-    found.cases = set(scope.case_ids) - conforming
-    rule_rows = _rule_violations(scope, found)
-    time_rows = _time_violations(scope, found)
-    resp_rows = _responsibility_violations(scope, found)
-    target_rows = _targets(scope)
+    fitness, fitting = _replay(facts.variants(), design) if facts.n_cases else (None, [])
+    conforming = facts.conforming(fitting)
+    rule_rows = _rule_violations(facts, found)
+    time_rows = _time_violations(facts, found)
+    resp_rows = _responsibility_violations(facts, found)
+    target_rows = _targets(facts)
     return Comparison(
-        process=design.process, design=design, fitness=fitness, cases=scope.n_cases, open_cases=len(scope.open_ids),
-        conforming_cases=len(conforming), cases_without_deviations=len(set(scope.case_ids) - found.cases),
+        process=design.process, design=design, fitness=fitness, cases=facts.n_cases, open_cases=facts.n_open,
+        conforming_cases=conforming, cases_without_deviations=facts.without_deviations(found.cases),
         unplanned_activities=unplanned, skipped_activities=skipped, extra_handoffs=extra,
         unexpected_starts=unexpected_starts, unexpected_ends=unexpected_ends, used_handoffs=used_list,
         unused_handoffs=unused, rule_violations=rule_rows, time_violations=time_rows,
-        responsibility_violations=resp_rows, targets=target_rows, name_matches=scope.mapping,
-        time_basis=scope.tables.basis, calendar_description=scope.calendar.describe("en"), source=log.label,
-        notes=_all_notes(scope, found.notes), activity_cases={a: len(ids) for a, ids in scope.per_activity.iter_rows()},
-        case_deviations=_case_deviation_frame(found.by_case),
+        responsibility_violations=resp_rows, targets=target_rows, name_matches=facts.mapping,
+        time_basis="calendar" if facts.calendar.kind == "none" else "working",
+        calendar_description=facts.calendar.describe("en"), source=facts.log.label,
+        notes=_all_notes(facts, found.notes),
+        activity_cases=dict(facts.per_activity.select(ACTIVITY, "cases").iter_rows()),
+        case_deviations=_case_deviation_frame(found.by_case), warnings=list(facts.warnings),
     )
 
 
-@dataclass
-class _Scope:
-    """What every check reads: the log's completed cases, their activities under the design's names."""
+def counted(ids, n_cases: int) -> dict:
+    """How many cases, their share of the ``n_cases`` compared and example ids."""
+    return {"cases": len(ids), "share": _share(len(ids), n_cases), "example_case_ids": _examples(ids)}
 
-    log: EventLog
-    design: Design
-    tables: "TimeTables"
-    mapping: dict[str, str]        # log activity → design step, where the names differ
-    name_notes: list[str]          # designed steps the log never shows
-    open_ids: list[str]            # cases still in progress, left out
-    events: pl.DataFrame           # the completed cases' events, renamed
-    case_ids: list[str]
-    per_activity: pl.DataFrame     # activity, ids (the cases that did it)
 
-    @property
-    def calendar(self) -> "Calendar":
-        return self.tables.calendar
+@dataclass(frozen=True)
+class Required:
+    """When a completed case must have done a designed ``step``: always (``always``), when it did a
+    step that cannot happen without it (``needed_by``), or when it stopped short of a designed end at
+    a step every path from which to the end passes through it (``after``)."""
+
+    step: str
+    always: bool
+    needed_by: tuple[str, ...]
+    after: tuple[str, ...]
+
+
+def requirements(design: Design) -> list[Required]:
+    """Each designed step's :class:`Required`, in the design's order (the skipped-step check of both engines)."""
+    short = [s for s in design.step_names if s not in design.end_steps]
+    return [Required(step, step in design.mandatory_steps, tuple(sorted(design.needed_before(step))),
+                     tuple(last for last in short if step in _still_needed_after(design, last)))
+            for step in design.step_names]
+
+
+class _Facts:
+    """What the checks read, measured by the default engine: the log's completed cases, their
+    activities under the design's names.
+
+    Every engine gives the same attributes and methods (the Spark engine's in
+    :mod:`procmine.engine.spark_compare`): ``per_activity``, ``handoff_pairs()`` and ``endpoints()``
+    are tables with ``cases`` and the case ``ids``; a table's ids may be left empty where the
+    design allows what it counts (the checks read them only for deviations)."""
+
+    def __init__(self, log: EventLog, design: Design, calendar: "Calendar | None"):
+        from procmine.analyse.times import time_tables
+
+        self.log, self.design = log, design
+        self.tables: TimeTables = time_tables(log, calendar)
+        self.calendar = self.tables.calendar
+        activities = log.events[ACTIVITY].unique().sort().to_list()
+        self.mapping, self.name_notes = match_names(activities, design)
+        events = log.events
+        if self.mapping:
+            events = events.with_columns(pl.col(ACTIVITY).replace(self.mapping))
+        self.open_ids = sorted(log.open_cases)
+        if self.open_ids:
+            events = events.filter(~pl.col(CASE).is_in(pl.Series(self.open_ids, dtype=pl.String).implode()))
+        self.events = events
+        self.case_ids = events[CASE].unique().sort().to_list()
+        #: activity, cases, ids (the cases that did it)
+        self.per_activity = events.group_by(ACTIVITY).agg(pl.col(CASE).unique().alias("ids")).with_columns(
+            pl.col("ids").list.len().alias("cases"))
+        self.open_step_rows = log.open_steps.height if log.open_steps is not None else 0
+        self._conforming: set[str] = set()
 
     @property
     def n_cases(self) -> int:
         return len(self.case_ids)
 
     @property
-    def designed(self) -> set[str]:
-        return set(self.design.step_names)
+    def warnings(self) -> list[str]:
+        return self.tables.warnings
 
-    def counted(self, ids) -> dict:
-        """How many cases, their share of the compared ones and example ids."""
-        return {"cases": len(ids), "share": _share(len(ids), self.n_cases), "example_case_ids": _examples(ids)}
+    @property
+    def n_open(self) -> int:
+        return len(self.open_ids)
 
     def completed(self, frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
         """An engine table's rows of completed cases, with ``columns`` under the design's names."""
         frame = frame.filter(~pl.col(CASE).is_in(pl.Series(self.open_ids, dtype=pl.String).implode()))
         return frame.with_columns(pl.col(c).replace(self.mapping) for c in columns) if self.mapping else frame
 
+    def handoff_pairs(self) -> pl.DataFrame:
+        """The engine's hand-offs per pair: source, target, cases, times, ids."""
+        handoffs = self.completed(self.log.tables().handoffs.select(CASE, "source", "target"), "source", "target")
+        return handoffs.group_by("source", "target").agg(
+            pl.col(CASE).unique().alias("ids"), pl.len().alias("times")).with_columns(
+            pl.col("ids").list.len().alias("cases"))
+
+    def endpoints(self) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Where the cases start and where the completed ones end: activity, cases, ids."""
+        engine = self.log.tables()
+        return tuple(self.completed(frame, ACTIVITY).group_by(ACTIVITY).agg(pl.col(CASE).unique().alias("ids"))
+                     .with_columns(pl.col("ids").list.len().alias("cases"))
+                     for frame in (engine.first_steps, engine.last_steps))
+
+    def skipped(self, required: list[Required]) -> list[tuple[str, str]]:
+        """(case, step) for every designed step a completed case should have done and did not."""
+        design = self.design
+        lasts = self.completed(self.log.tables().last_steps, ACTIVITY)
+        short = lasts.filter(~pl.col(ACTIVITY).is_in(list(design.end_steps))
+                             & pl.col(ACTIVITY).is_in(list(design.step_names)))
+        table = self.events.group_by(CASE).agg(pl.col(ACTIVITY).unique().alias("done")).join(
+            short.group_by(CASE).agg(pl.col(ACTIVITY).alias("short")), on=CASE, how="left")
+        pairs = []
+        for need in required:
+            must = pl.lit(need.always)
+            if need.needed_by:
+                must = must | pl.col("done").list.eval(pl.element().is_in(list(need.needed_by))).list.any()
+            if need.after:
+                must = must | pl.col("short").list.eval(pl.element().is_in(list(need.after))).list.any().fill_null(False)
+            pairs += [(case, need.step) for case in
+                      table.filter(~pl.col("done").list.contains(need.step) & must)[CASE].to_list()]
+        return pairs
+
+    def variants(self) -> list[tuple[list[str], int]]:
+        """Each variant (the activities in completion order, then file row) with its cases."""
+        traces = self.events.sort([CASE, TIMESTAMP, ROW]).group_by(CASE, maintain_order=True).agg(
+            pl.col(ACTIVITY).alias("trace"))
+        self._variants = traces.group_by("trace", maintain_order=True).agg(pl.col(CASE).alias("ids"))
+        return [(trace, len(ids)) for trace, ids in self._variants.iter_rows()]
+
+    def conforming(self, fitting: list[bool]) -> int:
+        """How many cases conform: their variant fits (``fitting``, in :meth:`variants`' order) and
+        they have no unplanned step."""
+        designed = self.design.step_names
+        unplanned = set(self.events.filter(~pl.col(ACTIVITY).is_in(designed))[CASE].to_list())
+        fit = {case for fits, ids in zip(fitting, self._variants["ids"].to_list()) if fits for case in ids}
+        self._conforming = fit - unplanned
+        return len(self._conforming)
+
+    def without_deviations(self, violating: set[str]) -> int:
+        """Conforming cases without a rule, time-limit or responsibility violation."""
+        return len(self._conforming - violating)
+
+    def rule_result(self, rule, column: str | None):
+        """``rule`` checked over the completed cases (``column``: the log's column of its attribute)."""
+        events = self.events
+        if column is not None and column != rule.attribute:
+            events = events.with_columns(pl.col(column).alias(rule.attribute))
+        return rule.check(events, self.case_ids)
+
+    def people(self, activities) -> tuple[int, list[str]]:
+        """How many steps of ``activities`` name a person, and the distinct people (at most three)."""
+        people = self.events.filter(pl.col(ACTIVITY).is_in(list(activities)))[RESOURCE].drop_nulls()
+        return people.len(), people.unique().head(3).to_list()
+
+    def longest(self, limits: list[tuple[str, str, float]]) -> list[tuple[int, pl.DataFrame]]:
+        """For each (step, column, limit_hours): how many completed cases have the step measured, and
+        those whose longest duration (``column``: duration_hours or duration_work_hours) is over the
+        limit: case, longest."""
+        steps = self.completed(self.tables.steps, ACTIVITY)
+        found = []
+        for step, column, limit_hours in limits:
+            measured = steps.filter((pl.col(ACTIVITY) == step) & pl.col(column).is_not_null())
+            per_case = measured.group_by(CASE).agg(pl.col(column).max().alias("longest"))
+            found.append((per_case.height, per_case.filter(pl.col("longest") > limit_hours + 1e-9)))
+        return found
+
+    def owners(self, expected: list[tuple[str, str, str]]) -> list[pl.DataFrame]:
+        """For each (step, column, owner the design names; column: department or role): who else did
+        the step, the actual owner and the case ids, sorted by actual owner."""
+        found = []
+        for step, column, owner in expected:
+            if column not in self.events.columns:
+                found.append(pl.DataFrame(schema={column: pl.String, "ids": pl.List(pl.String)}))
+                continue
+            done = self.events.filter((pl.col(ACTIVITY) == step) & pl.col(column).is_not_null())
+            wrong = done.filter(pl.col(column).map_elements(_key, return_dtype=pl.String) != _key(owner))
+            found.append(wrong.group_by(column).agg(pl.col(CASE).unique().alias("ids")).sort(column))
+        return found
+
 
 @dataclass
 class _Found:
     """What the checks collect: one row per (case, deviation) for deviations.csv and the case table
-    (every id, not examples), the notes, and the deviating cases (those that do not conform, set
-    after the replay, and then every case with a rule, time-limit or responsibility violation)."""
+    (every id, not examples), the notes, and the cases with a rule, time-limit or responsibility violation."""
 
     by_case: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     cases: set[str] = field(default_factory=set)
 
 
-def _scope(log: EventLog, design: Design, calendar: "Calendar | None") -> _Scope:
-    from procmine.analyse.times import time_tables
-
-    tables = time_tables(log, calendar)
-    activities = log.events[ACTIVITY].unique().sort().to_list()
-    mapping, notes = match_names(activities, design)
-    events = log.events
-    if mapping:
-        events = events.with_columns(pl.col(ACTIVITY).replace(mapping))
-    open_ids = sorted(log.open_cases)
-    if open_ids:
-        events = events.filter(~pl.col(CASE).is_in(pl.Series(open_ids, dtype=pl.String).implode()))
-    return _Scope(log=log, design=design, tables=tables, mapping=mapping, name_notes=notes, open_ids=open_ids,
-                  events=events, case_ids=events[CASE].unique().sort().to_list(),
-                  per_activity=events.group_by(ACTIVITY).agg(pl.col(CASE).unique().alias("ids")))
-
-
-def _unplanned_steps(scope: _Scope, found: _Found) -> tuple[list[dict], set[str]]:
+def _unplanned_steps(facts, found: _Found) -> list[dict]:
     """Activities the design does not have, and the cases that did any of them."""
-    designed = scope.designed
-    unplanned = sorted(
-        ({"activity": a, **scope.counted(ids)} for a, ids in scope.per_activity.iter_rows() if a not in designed),
-        key=lambda d: (-d["cases"], d["activity"]))
-    found.by_case += [{CASE: case, "kind": "unplanned_step", "activity": a}
-                      for a, ids in scope.per_activity.iter_rows() if a not in designed for case in ids]
-    cases = set(scope.events.filter(~pl.col(ACTIVITY).is_in(list(designed)))[CASE].unique().to_list())
-    return unplanned, cases
+    designed = set(facts.design.step_names)
+    outside = [(a, ids) for a, ids in facts.per_activity.select(ACTIVITY, "ids").iter_rows() if a not in designed]
+    found.by_case += [{CASE: case, "kind": "unplanned_step", "activity": a} for a, ids in outside for case in ids]
+    return sorted(({"activity": a, **counted(ids, facts.n_cases)} for a, ids in outside),
+                  key=lambda d: (-d["cases"], d["activity"]))
 
 
-def _extra_handoffs(scope: _Scope, found: _Found) -> tuple[list[dict], dict]:
+def _extra_handoffs(facts, found: _Found) -> tuple[list[dict], dict]:
     """The engine's hand-offs the design does not allow; the allowed ones go into ``used``,
     (source, target) → (cases, times)."""
-    handoffs = scope.completed(scope.log.tables().handoffs.select(CASE, "source", "target"), "source", "target")
-    pairs = handoffs.group_by("source", "target").agg(pl.col("case").unique().alias("ids"), pl.len().alias("n"))
-    allowed = scope.design.allowed_handoffs
+    allowed = facts.design.allowed_handoffs
     extra, used = [], {}
-    for source, target, ids, n in pairs.iter_rows():
+    for source, target, cases, n, ids in facts.handoff_pairs().select(
+            "source", "target", "cases", "times", "ids").iter_rows():
         if (source, target) in allowed:
-            used[(source, target)] = (len(ids), n)
+            used[(source, target)] = (cases, n)
         else:
             extra.append({"source": source, "target": target, "cases": len(ids), "times": n,
-                          "share": _share(len(ids), scope.n_cases), "example_case_ids": _examples(ids)})
+                          "share": _share(len(ids), facts.n_cases), "example_case_ids": _examples(ids)})
             found.by_case += [{CASE: case, "kind": "extra_handoff", "from_activity": source, "to_activity": target}
                               for case in ids]
     extra.sort(key=lambda d: (-d["cases"], d["source"], d["target"]))
     return extra, used
 
 
-def _unexpected_endpoints(scope: _Scope, found: _Found, used: dict) -> tuple[list[dict], list[dict], pl.DataFrame]:
+def _unexpected_endpoints(facts, found: _Found, used: dict) -> tuple[list[dict], list[dict]]:
     """Cases starting or ending outside the design's start and end steps (the designed ones go into
-    ``used`` as hand-offs from START / to END), and the cases that stopped short of a designed end
-    (case, activity: where they stopped)."""
-    engine, design = scope.log.tables(), scope.design
-    firsts, lasts = scope.completed(engine.first_steps, ACTIVITY), scope.completed(engine.last_steps, ACTIVITY)
-    starts = _endpoint_check(scope, found, used, firsts, set(design.start_steps), START)
-    ends = _endpoint_check(scope, found, used, lasts, set(design.end_steps), END)
-    stopped_short = lasts.filter(~pl.col(ACTIVITY).is_in(list(design.end_steps))
-                                 & pl.col(ACTIVITY).is_in(list(scope.designed)))
-    return starts, ends, stopped_short.select(CASE, ACTIVITY)
+    ``used`` as hand-offs from START / to END)."""
+    firsts, lasts = facts.endpoints()
+    design = facts.design
+    starts = _endpoint_check(facts, found, used, firsts, set(design.start_steps), START)
+    ends = _endpoint_check(facts, found, used, lasts, set(design.end_steps), END)
+    return starts, ends
 
 
-def _endpoint_check(scope: _Scope, found: _Found, used: dict, frame: pl.DataFrame, ok: set[str],
-                    endpoint: str) -> list[dict]:
+def _endpoint_check(facts, found: _Found, used: dict, frame: pl.DataFrame, ok: set[str], endpoint: str) -> list[dict]:
     out = []
-    grouped = frame.group_by(ACTIVITY).agg(pl.col(CASE).unique().alias("ids"))
-    for activity, ids in grouped.iter_rows():
+    for activity, cases, ids in frame.select(ACTIVITY, "cases", "ids").iter_rows():
         pair = (START, activity) if endpoint == START else (activity, END)
         if activity in ok:
-            used[pair] = (len(ids), len(ids))
+            used[pair] = (cases, cases)
         else:
-            out.append({"activity": activity, **scope.counted(ids)})
+            out.append({"activity": activity, **counted(ids, facts.n_cases)})
             kind = "unexpected_start" if endpoint == START else "unexpected_end"
             found.by_case += [{CASE: case, "kind": kind, "activity": activity} for case in ids]
     out.sort(key=lambda d: (-d["cases"], d["activity"]))
     return out
 
 
-def _skipped_steps(scope: _Scope, found: _Found, stopped_short: pl.DataFrame) -> list[dict]:
+def _skipped_steps(facts, found: _Found) -> list[dict]:
     """Designed steps a completed case skipped: one the designed end needs, or one a later step of
     the case needs; and, for a case that stopped short of a designed end, the steps every path from
-    where it stopped to the end passes through."""
-    design = scope.design
-    done_by_case = scope.events.group_by(CASE).agg(pl.col(ACTIVITY).unique().alias("done"))
+    where it stopped to the end passes through (:func:`requirements`)."""
     skipped_ids: dict[str, set[str]] = {}
-    for step in design.step_names:
-        needed_by = list(design.needed_before(step))
-        must = pl.lit(step in design.mandatory_steps)
-        if needed_by:
-            must = must | pl.col("done").list.eval(pl.element().is_in(needed_by)).list.any()
-        without = done_by_case.filter(~pl.col("done").list.contains(step) & must)[CASE].to_list()
-        if without:
-            skipped_ids[step] = set(without)
-    if stopped_short.height:
-        done_sets = dict(done_by_case.iter_rows())
-        for case, last in stopped_short.iter_rows():
-            for step in _still_needed_after(design, last):
-                if step not in done_sets.get(case, ()):
-                    skipped_ids.setdefault(step, set()).add(case)
+    for case, step in facts.skipped(requirements(facts.design)):
+        skipped_ids.setdefault(step, set()).add(case)
     found.by_case += [{CASE: case, "kind": "skipped_step", "activity": step}
                       for step, ids in skipped_ids.items() for case in ids]
-    return sorted(({"activity": step, **scope.counted(ids)} for step, ids in skipped_ids.items()),
+    return sorted(({"activity": step, **counted(ids, facts.n_cases)} for step, ids in skipped_ids.items()),
                   key=lambda d: (-d["cases"], d["activity"]))
 
 
@@ -559,26 +661,24 @@ def _designed_handoffs(design: Design, used: dict) -> tuple[list[dict], list[dic
     return used_list, unused
 
 
-def _rule_violations(scope: _Scope, found: _Found) -> list[dict]:
+def _rule_violations(facts, found: _Found) -> list[dict]:
     """Each design rule checked over the completed cases: every violating case id, with details."""
-    log, design, events = scope.log, scope.design, scope.events
+    design = facts.design
     rule_rows = []
     for rule in design.rules:
-        checked_events = events
         attribute = getattr(rule, "attribute", None)
-        if attribute is not None:
-            column = _attribute_column(log, attribute, rule.name, str(design.source or "design"))
-            checked_events = events.with_columns(pl.col(column).alias(attribute)) if column != attribute else events
-        result = rule.check(checked_events, scope.case_ids)
+        column = None if attribute is None else _attribute_column(facts.log, attribute, rule.name,
+                                                                   str(design.source or "design"))
+        result = facts.rule_result(rule, column)
         if rule.kind == "four_eyes" and result.case_ids:
-            people = checked_events.filter(pl.col(ACTIVITY).is_in(list(rule.activities)))[RESOURCE].drop_nulls()
-            if people.n_unique() <= 2 and people.len() > 10:
-                shown = "、".join(sorted(people.unique().to_list()))
+            steps_with_person, people = facts.people(rule.activities)
+            if len(people) <= 2 and steps_with_person > 10:
+                shown = "、".join(sorted(people))
                 found.notes.append(Note("placeholder_people", rule=(rule.describe("zh"), rule.name), shown=shown))
         rule_rows.append({"rule": rule.name, "kind": rule.kind, "text": rule.describe("zh"),
                           "text_en": rule.describe("en"), "cases": len(result.case_ids),
                           "checked_cases": result.checked_cases, "exempt_cases": result.exempt,
-                          "share": _share(len(result.case_ids), scope.n_cases),
+                          "share": _share(len(result.case_ids), facts.n_cases),
                           "case_ids": list(result.case_ids),
                           "details": dict(sorted(result.details.items()))})  # in case order, run after run
         found.by_case += [{CASE: case, "kind": "rule_violation", "rule": rule.name,
@@ -592,71 +692,67 @@ def _rule_violations(scope: _Scope, found: _Found) -> list[dict]:
     return rule_rows
 
 
-def _time_violations(scope: _Scope, found: _Found) -> list[dict]:
+def _time_violations(facts, found: _Found) -> list[dict]:
     """Each designed step's time limit against its longest duration per case, in working time for
     working-time limits and calendar time for calendar-day limits."""
-    cal = scope.calendar
-    steps = scope.completed(scope.tables.steps, ACTIVITY)
-    time_rows = []
-    for step in scope.design.steps:
+    cal = facts.calendar
+    limited = []  # (step, limit, calendar basis?, column, limit in hours)
+    for step in facts.design.steps:
         limit = step.time_limit
         if limit is None:
             continue
         if limit.value == 0:
             found.notes.append(Note("immediately", step=step.name, limit=limit.text))
             continue
-        calendar_basis = limit.basis == "calendar" or cal.kind == "none"
         column = "duration_hours" if limit.basis == "calendar" else "duration_work_hours"
-        limit_hours = limit.to_work_hours(cal)
-        measured = steps.filter((pl.col(ACTIVITY) == step.name) & pl.col(column).is_not_null())
-        per_case = measured.group_by(CASE).agg(pl.col(column).max().alias("longest"))
-        late = per_case.filter(pl.col("longest") > limit_hours + 1e-9).sort(CASE)
+        limited.append((step.name, limit, limit.basis == "calendar" or cal.kind == "none", column,
+                        limit.to_work_hours(cal)))
+    time_rows = []
+    measured = facts.longest([(name, column, hours) for name, _limit, _basis, column, hours in limited])
+    for (name, limit, calendar_basis, _column, limit_hours), (checked, late) in zip(limited, measured):
+        late = late.sort(CASE)
         excess = (late["longest"] - limit_hours)
         time_rows.append({
-            "activity": step.name, "limit": limit.text, "basis": "calendar" if calendar_basis else "working",
+            "activity": name, "limit": limit.text, "basis": "calendar" if calendar_basis else "working",
             "limit_work_hours": None if calendar_basis else round(limit_hours, 4),
             "limit_hours": round(limit_hours, 4) if calendar_basis else None,
-            "checked_cases": per_case.height, "cases": late.height, "share": _share(late.height, per_case.height),
+            "checked_cases": checked, "cases": late.height, "share": _share(late.height, checked),
             "median_excess_work_hours": None if calendar_basis or not late.height else round(excess.median(), 2),
             "median_excess_hours": round(excess.median(), 2) if calendar_basis and late.height else None,
             "case_ids": late[CASE].to_list(),
         })
         found.cases |= set(late[CASE].to_list())
-        found.by_case += [{CASE: case, "kind": "time_limit", "activity": step.name, "limit": limit.text,
+        found.by_case += [{CASE: case, "kind": "time_limit", "activity": name, "limit": limit.text,
                            "measured_hours": longest, "hours_over_limit": longest - limit_hours,
                            "time_basis": "calendar" if calendar_basis else "working"}
                           for case, longest in late.select(CASE, "longest").iter_rows()]
     return time_rows
 
 
-def _responsibility_violations(scope: _Scope, found: _Found) -> list[dict]:
+def _responsibility_violations(facts, found: _Found) -> list[dict]:
     """Designed steps done by another department or role than the design names."""
-    events = scope.events
+    expected = [(step.name, field_name, column, getattr(step, field_name)) for step in facts.design.steps
+                for field_name, column in (("department", DEPARTMENT), ("role", ROLE)) if getattr(step, field_name)]
     resp_rows = []
-    for step in scope.design.steps:
-        for field_name, column in (("department", DEPARTMENT), ("role", ROLE)):
-            expected = getattr(step, field_name)
-            if not expected or column not in events.columns:
-                continue
-            done = events.filter((pl.col(ACTIVITY) == step.name) & pl.col(column).is_not_null())
-            wrong = done.filter(pl.col(column).map_elements(_key, return_dtype=pl.String) != _key(expected))
-            for actual, ids in wrong.group_by(column).agg(pl.col(CASE).unique().alias("ids")).sort(column).iter_rows():
-                resp_rows.append({"activity": step.name, "field": field_name, "expected": expected, "actual": actual,
-                                  **scope.counted(ids)})
-                found.cases |= set(ids)
-                found.by_case += [{CASE: case, "kind": "responsibility", "activity": step.name, "expected": expected,
-                                   "actual": actual} for case in ids]
+    others = facts.owners([(name, column, owner) for name, _field, column, owner in expected])
+    for (name, field_name, _column, owner), wrong in zip(expected, others):
+        for actual, ids in wrong.iter_rows():
+            resp_rows.append({"activity": name, "field": field_name, "expected": owner, "actual": actual,
+                              **counted(ids, facts.n_cases)})
+            found.cases |= set(ids)
+            found.by_case += [{CASE: case, "kind": "responsibility", "activity": name, "expected": owner,
+                               "actual": actual} for case in ids]
     resp_rows.sort(key=lambda d: (-d["cases"], d["activity"], d["actual"]))
     return resp_rows
 
 
-def _targets(scope: _Scope) -> list[dict]:
+def _targets(facts) -> list[dict]:
     """The design's targets (lead time, rejection rate, first-time-right) against the log's KPIs."""
     from procmine.analyse.kpi import kpis
 
-    log, cal, n_cases = scope.log, scope.calendar, scope.n_cases
+    log, cal, n_cases = facts.log, facts.calendar, facts.n_cases
     target_rows = []
-    for target in scope.design.targets:
+    for target in facts.design.targets:
         if target.name == "lead_time":
             info = kpis(log, target=target.text, calendar=cal).target or {}
             target_rows.append({"name": target.name, "limit": target.text, "basis": info.get("basis"),
@@ -672,17 +768,16 @@ def _targets(scope: _Scope) -> list[dict]:
     return target_rows
 
 
-def _all_notes(scope: _Scope, notes: list[str]) -> list[str]:
+def _all_notes(facts, notes: list[str]) -> list[str]:
     """The design's warnings, the cases left out, the checks' notes, and the rows dropped on reading."""
     notes = list(notes)
-    if scope.open_ids:
-        notes.insert(0, Note("open_left_out", n=len(scope.open_ids)))
+    if facts.n_open:
+        notes.insert(0, Note("open_left_out", n=facts.n_open))
     # rows of steps still open belong to the cases left out; any other dropped row may be a missing step
-    log = scope.log
-    dropped = log.quality.dropped - (log.open_steps.height if log.open_steps is not None else 0)
+    dropped = facts.log.quality.dropped - facts.open_step_rows
     if dropped > 0:
         notes.append(Note("rows_dropped", n=dropped))
-    return list(scope.design.warnings) + notes
+    return list(facts.design.warnings) + notes
 
 
 def _still_needed_after(design: Design, last: str) -> list[str]:
@@ -705,27 +800,21 @@ def _still_needed_after(design: Design, last: str) -> list[str]:
     return cache[last]
 
 
-def _replay(events: pl.DataFrame, design: Design) -> tuple[float | None, set[str]]:
-    """pm4py's token-based replay, once per variant (order: completion time, then file row)."""
+def _replay(variants: list[tuple[list[str], int]], design: Design) -> tuple[float | None, list[bool]]:
+    """pm4py's token-based replay, once per variant (its activities, its cases): the fitness of
+    the cases, and whether each variant fits (no missing or remaining tokens)."""
     from procmine import _engine
 
-    traces = (
-        events.sort([CASE, TIMESTAMP, ROW]).group_by(CASE, maintain_order=True).agg(pl.col(ACTIVITY).alias("trace"))
-    )
-    variants = traces.group_by("trace", maintain_order=True).agg(pl.col(CASE).alias("ids"))
     net, im, fm = design._petri_net()
-    results = _engine.token_replay(variants["trace"].to_list(), net, im, fm)
+    results = _engine.token_replay([list(trace) for trace, _n in variants], net, im, fm)
     totals = dict(m=0, c=0, r=0, p=0)
-    fit: set[str] = set()
-    for result, ids in zip(results, variants["ids"].to_list()):
-        n = len(ids)
+    for result, (_trace, n) in zip(results, variants):
         totals["m"] += result["missing_tokens"] * n
         totals["c"] += result["consumed_tokens"] * n
         totals["r"] += result["remaining_tokens"] * n
         totals["p"] += result["produced_tokens"] * n
-        if result["trace_is_fit"] and result["remaining_tokens"] == 0:
-            fit.update(ids)
+    fitting = [bool(result["trace_is_fit"] and result["remaining_tokens"] == 0) for result in results]
     if not totals["c"] or not totals["p"]:
-        return None, fit
+        return None, fitting
     fitness = 0.5 * (1 - totals["m"] / totals["c"]) + 0.5 * (1 - totals["r"] / totals["p"])
-    return fitness, fit
+    return fitness, fitting

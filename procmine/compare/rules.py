@@ -118,11 +118,13 @@ class Precedence(Rule):
                 firsts = firsts.with_columns(pl.lit(None, dtype=events.schema[TIMESTAMP]).alias(column))
         with_after = firsts.filter(pl.col(self.after).is_not_null())
         bad = with_after.filter(pl.col(self.before).is_null() | (pl.col(self.after) < pl.col(self.before)))
-        details = {
-            case: ("missing" if before is None else "after")
-            for case, before in bad.select(CASE, self.before).iter_rows()
-        }
-        return RuleResult(self, with_after.height, tuple(sorted(details)), details)
+        return self.result(with_after.height, bad.select(CASE, pl.col(self.before).is_null()).iter_rows())
+
+    def result(self, checked: int, bad) -> RuleResult:
+        """The verdict from the cases that did ``after`` (``checked``) and those that did it without
+        ``before`` or before it: ``bad`` yields (case, whether ``before`` is missing)."""
+        details = {case: ("missing" if missing else "after") for case, missing in bad}
+        return RuleResult(self, checked, tuple(sorted(details)), details)
 
     def renamed(self, mapping: dict[str, str]) -> "Precedence":
         return Precedence(mapping.get(self.before, self.before), mapping.get(self.after, self.after))
@@ -148,25 +150,30 @@ class RequiredIf(Rule):
         return PHRASES("required_if", lang, attribute=self.attribute, op=self.op, value=self.value,
                        activity=self.activity)
 
-    def matches(self, values: pl.Series) -> tuple[pl.Series, int]:
-        """Which values satisfy the condition, and how many could not be compared."""
+    def test(self, value: Any) -> bool | None:
+        """Whether one value satisfies the condition (None: a value that cannot be compared, such as
+        text against a number; a missing value does not satisfy it).
+
+            >>> rule = RequiredIf("总经理审批", "合同金额", ">", "50万")
+            >>> rule.test("62万"), rule.test(300000), rule.test("待定")
+            (True, False, None)
+        """
+        if value is None:
+            return False
         compare = OPERATORS[self.op]
         target_number = to_number(self.value)
         numeric = self.op not in ("==", "!=") or target_number is not None
-        results, unreadable = [], 0
-        for value in values.to_list():
-            if value is None:
-                results.append(False)
-                continue
-            number = to_number(value) if numeric else None
-            if numeric and number is not None and target_number is not None:
-                results.append(compare(number, target_number))
-            elif self.op in ("==", "!="):
-                results.append(compare(_text(value), _text(self.value)))
-            else:
-                unreadable += 1
-                results.append(False)
-        return pl.Series(results, dtype=pl.Boolean), unreadable
+        number = to_number(value) if numeric else None
+        if numeric and number is not None and target_number is not None:
+            return compare(number, target_number)
+        if self.op in ("==", "!="):
+            return compare(_text(value), _text(self.value))
+        return None
+
+    def matches(self, values: pl.Series) -> tuple[pl.Series, int]:
+        """Which values satisfy the condition, and how many could not be compared."""
+        tested = [self.test(value) for value in values.to_list()]
+        return pl.Series([bool(t) for t in tested], dtype=pl.Boolean), tested.count(None)
 
     def check(self, events: pl.DataFrame, cases: list[str]) -> RuleResult:
         values = events.select(CASE, pl.col(self.attribute).alias("__value")).filter(pl.col("__value").is_not_null())
@@ -180,18 +187,24 @@ class RequiredIf(Rule):
         condition_cases = matching[CASE].unique()
         done = events.filter(pl.col(ACTIVITY) == self.activity)[CASE].unique()
         missing = matching.filter(~pl.col(CASE).is_in(done.implode()))
-        details = {}
-        for case, value in missing.iter_rows():
+        return self.result(condition_cases.len(), missing.iter_rows(), unreadable, stopped.len())
+
+    def result(self, checked: int, missing, unreadable: int, exempt: int) -> RuleResult:
+        """The verdict from the cases held to the rule (``checked``), those without the step
+        (``missing`` yields (case, a value that met the condition); the first pair of a case is its
+        detail), the values that could not be compared and the cases exempt (rejected and stopped)."""
+        details: dict[str, str] = {}
+        for case, value in missing:
             details.setdefault(case, str(value))
         notes, notes_zh = [], []
         if unreadable:
             notes.append(f"{unreadable} values of {self.attribute} are not numbers and were not compared")
             notes_zh.append(f"{self.attribute} 有 {unreadable} 个值不是数字，未参与比较")
-        if stopped.len():
-            notes.append(f"{stopped.len()} cases that meet the condition but ended with a rejection are not held to it")
-            notes_zh.append(f"{stopped.len()} 个满足条件但以驳回结束的案例不适用此规则")
-        return RuleResult(self, condition_cases.len(), tuple(sorted(details)), details, "; ".join(notes),
-                          exempt=stopped.len(), note_zh="；".join(notes_zh))
+        if exempt:
+            notes.append(f"{exempt} cases that meet the condition but ended with a rejection are not held to it")
+            notes_zh.append(f"{exempt} 个满足条件但以驳回结束的案例不适用此规则")
+        return RuleResult(self, checked, tuple(sorted(details)), details, "; ".join(notes),
+                          exempt=exempt, note_zh="；".join(notes_zh))
 
     def renamed(self, mapping: dict[str, str]) -> "RequiredIf":
         return RequiredIf(mapping.get(self.activity, self.activity), self.attribute, self.op, self.value)
@@ -219,10 +232,15 @@ class FourEyes(Rule):
         people = people.select(CASE, ACTIVITY, RESOURCE).unique()
         both = people.group_by(CASE, RESOURCE).agg(pl.col(ACTIVITY).n_unique().alias("steps")).filter(
             pl.col("steps") == 2)
-        details: dict[str, str] = {}
-        for case, person in both.sort(CASE, RESOURCE).select(CASE, RESOURCE).iter_rows():
-            details[case] = f"{details[case]}, {person}" if case in details else person
         checked = people.group_by(CASE).agg(pl.col(ACTIVITY).n_unique()).filter(pl.col(ACTIVITY) == 2).height
+        return self.result(checked, both.select(CASE, RESOURCE).iter_rows())
+
+    def result(self, checked: int, both) -> RuleResult:
+        """The verdict from the cases that did both steps with a known person (``checked``) and the
+        (case, person) pairs where one person did both."""
+        details: dict[str, str] = {}
+        for case, person in sorted(both):
+            details[case] = f"{details[case]}, {person}" if case in details else person
         return RuleResult(self, checked, tuple(sorted(details)), details)
 
     def renamed(self, mapping: dict[str, str]) -> "FourEyes":

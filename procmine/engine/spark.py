@@ -70,11 +70,11 @@ US_PER_DAY = 86_400_000_000
 #: A case's variant: its activities in step order, joined by SEPARATOR (an aggregate over its steps).
 VARIANT_KEY = f"array_join(transform(array_sort(collect_list(struct(pos, a))), x -> x.a), '{SEPARATOR}')"
 #: The commands that run on Spark (the others read the rows on one machine).
-SPARK_COMMANDS = ("discover", "kpi", "bottlenecks", "loops", "improve")
+SPARK_COMMANDS = ("discover", "kpi", "bottlenecks", "loops", "improve", "compare")
 
 
 def spark_commands() -> str:
-    """'discover, kpi, bottlenecks, loops and improve': the commands that run on Spark, as a sentence says them."""
+    """'discover, kpi, bottlenecks, loops, improve and compare': the commands that run on Spark, as a sentence says them."""
     return ", ".join(SPARK_COMMANDS[:-1]) + " and " + SPARK_COMMANDS[-1]
 
 
@@ -316,9 +316,10 @@ class SparkLog:
     aggregates every supported analysis reads (built once, on first use).
 
     :func:`procmine.discover`, :func:`procmine.discover_bpmn`, :func:`procmine.kpis`,
-    :func:`procmine.bottlenecks`, :func:`procmine.find_loops` (in :mod:`procmine.engine.spark_analyses`)
-    and :func:`procmine.improvement_candidates` (in :mod:`procmine.engine.spark_improve`) take it;
-    other analyses read the rows and say so.
+    :func:`procmine.bottlenecks`, :func:`procmine.find_loops` (in :mod:`procmine.engine.spark_analyses`),
+    :func:`procmine.improvement_candidates` (in :mod:`procmine.engine.spark_improve`) and
+    :func:`procmine.compare` (in :mod:`procmine.engine.spark_compare`) take it; other analyses read
+    the rows and say so.
     :meth:`filter` narrows it on Spark, with the filters of :mod:`procmine.filters`.
     """
 
@@ -351,7 +352,8 @@ class SparkLog:
     @property
     def _cleaned(self):
         """``(kept, counts, labels, replace, open_ids, source_columns)``: the rows with standard
-        columns and what was dropped (see :meth:`_clean`), built once."""
+        columns and what was dropped (see :meth:`_clean`), built once. ``open_ids``: the cases still in
+        progress (c) and their steps not completed yet (open_steps)."""
         if self._cleaned_rows is None:
             self._cleaned_rows = self._clean()
         return self._cleaned_rows
@@ -404,7 +406,7 @@ class SparkLog:
             mapping = F.create_map(*[F.lit(x) for pair in replace.items() for x in pair])
             kept = kept.withColumn("a", F.coalesce(F.element_at(mapping, F.col("a")), F.col("a")))
         kept = kept.withColumn("s", F.when(F.col("s") > F.col("t"), None).otherwise(F.col("s")))
-        open_ids = rows.where(open_step).select("c").distinct()
+        open_ids = rows.where(open_step).groupBy("c").agg(F.count(F.lit(1)).alias("open_steps"))
         source_columns = [c for c in self._frame.columns if c != "__r" and c != (self._row_column or "")]
         return kept, counts, labels, replace, open_ids, source_columns
 
@@ -858,7 +860,7 @@ def _aggregates_of(log, steps, open_ids, completion_only, calendar, pct, not_rig
     activities = _stats(steps.withColumnRenamed("a", ACTIVITY), [ACTIVITY], measures, pct)
 
     # per case: what the KPIs, the variants and the start and end activities read
-    open_flag = open_ids.withColumn("open", F.lit(True))
+    open_flag = open_ids.select("c", F.lit(True).alias("open"))
     per_case = steps.groupBy("c").agg(
         F.min("b").alias("first_time"), F.max("t").alias("last_time"), F.count(F.lit(1)).alias("events"),
         (F.count(F.lit(1)) > F.countDistinct("a")).alias("has_repeat"),

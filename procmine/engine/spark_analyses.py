@@ -58,7 +58,7 @@ class _Measured:
     analysis reads them (:meth:`release` frees them). Column names follow the default engine's
     tables where they mean the same: occurrence, first_pos, decision, work_hours …"""
 
-    def __init__(self, log: SparkLog, calendar):
+    def __init__(self, log: SparkLog, calendar, extra: dict | None = None):
         from pyspark import StorageLevel
         from pyspark.sql import Window
         from pyspark.sql import functions as F
@@ -72,12 +72,13 @@ class _Measured:
         #: each role's column of the rows (blanks missing, spellings merged as the reader merges them)
         self.roles = {role: (_event_values(log, role)[0] if getattr(log.columns, role) else F.lit(None).cast("string"))
                       for role in ROLES}
-        steps = _steps(log, self.completion_only, calendar, extra=self.roles)
+        # ``extra``: more columns of the rows the steps carry ({name: column}, e.g. a rule's attribute)
+        steps = _steps(log, self.completion_only, calendar, extra={**self.roles, **(extra or {})})
         by_activity = Window.partitionBy("c", "a")  # the rows are partitioned by case: no shuffle
         steps = steps.withColumn("occurrence", F.row_number().over(by_activity.orderBy("pos"))) \
             .withColumn("first_pos", F.min("pos").over(by_activity))
         self.steps = steps.select("c", "a", "pos", "b", "t", "t_us", "w_t", "hours", "work_hours", "decision",
-                                  "occurrence", "first_pos", *ROLES, "b_us", "w_b", "__r") \
+                                  "occurrence", "first_pos", *ROLES, "b_us", "w_b", "__r", *(extra or {})) \
             .persist(StorageLevel.MEMORY_AND_DISK)
         self._persisted = [self.steps]
 
@@ -86,26 +87,31 @@ class _Measured:
             frame.unpersist()
 
     @cached_property
-    def handoffs(self):
-        """One row per hand-off: c, source, target, their positions, hours, sync_hours, work_hours,
-        and of each step its occurrence, first_pos, decision and people (``source_*``, ``target_*``)."""
-        from pyspark import StorageLevel
+    def pairs(self):
+        """One row per hand-off: c, source, target, their positions, hours, sync_hours, work_hours."""
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
-        steps = self.steps
-        if self.completion_only:
-            in_case = Window.partitionBy("c").orderBy("pos")
-            pairs = steps.select(
-                "c", F.col("a").alias("source"), F.lead("a").over(in_case).alias("target"),
-                F.col("pos").alias("source_pos"), (F.col("pos") + 1).alias("target_pos"),
-                ((F.lead("t_us").over(in_case) - F.col("t_us")) / US_PER_HOUR).alias("hours"),
-                F.lit(0.0).alias("sync_hours"),
-                ((F.lead("w_t").over(in_case) - F.col("w_t")) / US_PER_HOUR).alias("work_hours"),
-            ).where(F.col("target").isNotNull())
-        else:
-            pairs = _parallel_pairs(steps, work=True).where("kind = 0").select(
+        if not self.completion_only:
+            return self._marked.where("kind = 0").select(
                 "c", "source", "target", "source_pos", "target_pos", "hours", "sync_hours", "work_hours")
+        in_case = Window.partitionBy("c").orderBy("pos")
+        return self.steps.select(
+            "c", F.col("a").alias("source"), F.lead("a").over(in_case).alias("target"),
+            F.col("pos").alias("source_pos"), (F.col("pos") + 1).alias("target_pos"),
+            ((F.lead("t_us").over(in_case) - F.col("t_us")) / US_PER_HOUR).alias("hours"),
+            F.lit(0.0).alias("sync_hours"),
+            ((F.lead("w_t").over(in_case) - F.col("w_t")) / US_PER_HOUR).alias("work_hours"),
+        ).where(F.col("target").isNotNull())
+
+    @cached_property
+    def handoffs(self):
+        """:attr:`pairs` with, of each step, its occurrence, first_pos, decision and people
+        (``source_*``, ``target_*``), persisted."""
+        from pyspark import StorageLevel
+        from pyspark.sql import functions as F
+
+        steps, pairs = self.steps, self.pairs
 
         def side(name: str):
             return steps.select("c", F.col("pos").alias(f"{name}_pos"),
@@ -115,6 +121,27 @@ class _Measured:
         handoffs = handoffs.persist(StorageLevel.MEMORY_AND_DISK)
         self._persisted.append(handoffs)
         return handoffs
+
+    @cached_property
+    def _marked(self):
+        """With arrival times: the parallel-aware rule's rows (hand-offs, first and last steps), persisted."""
+        from pyspark import StorageLevel
+
+        marked = _parallel_pairs(self.steps, work=True).persist(StorageLevel.MEMORY_AND_DISK)
+        self._persisted.append(marked)
+        return marked
+
+    @cached_property
+    def endpoints(self):
+        """Where each case starts (kind 1) and ends (kind 2): c, kind, a. In completion order its first
+        and last step; with arrival times the steps nothing hands over to and those that hand over to
+        nothing (the default engine's ``first_steps`` and ``last_steps``, open cases included)."""
+        from pyspark.sql import functions as F
+
+        if not self.completion_only:
+            return self._marked.where("kind > 0").select("c", "kind", F.col("source").alias("a"))
+        return self.cases.select("c", F.lit(1).alias("kind"), F.col("start_a").alias("a")).unionByName(
+            self.cases.select("c", F.lit(2).alias("kind"), F.col("end_a").alias("a")))
 
     @cached_property
     def cases(self):
@@ -127,7 +154,7 @@ class _Measured:
             ((F.max("t_us") - F.min("b_us")) / US_PER_HOUR).alias("lead_hours"),
             ((F.max("w_t") - F.min("w_b")) / US_PER_HOUR).alias("lead_work_hours"),
             F.min_by("a", "pos").alias("start_a"), F.max_by("a", "pos").alias("end_a"))
-        open_ids = self.log._cleaned[4].withColumn("open", F.lit(True))
+        open_ids = self.log._cleaned[4].select("c", F.lit(True).alias("open"))
         per_case = per_case.join(open_ids, on="c", how="left").withColumn("open", F.coalesce("open", F.lit(False)))
         per_case = per_case.persist(StorageLevel.MEMORY_AND_DISK)
         self._persisted.append(per_case)
@@ -191,10 +218,10 @@ class _Measured:
         return bool(self.steps.where(F.col(role).isNotNull()).limit(1).count())
 
 
-def _measure(log: SparkLog, calendar) -> _Measured:
+def _measure(log: SparkLog, calendar, extra: dict | None = None) -> _Measured:
     from procmine.calendar import Calendar
 
-    return _Measured(log, calendar or Calendar(timezone=log.timezone))
+    return _Measured(log, calendar or Calendar(timezone=log.timezone), extra)
 
 
 def _says_no(column: str):

@@ -240,14 +240,16 @@ def _event_values(log: SparkLog, column: str):
         return value, "date"
     if isinstance(kind, NumericType):
         return value, "number"
-    if isinstance(kind, StringType) and _typed_as_numbers(log, value):
-        return F.trim(value).cast("double"), "number"
+    typed = _typed_as_numbers(log, value) if isinstance(kind, StringType) else None
+    if typed:
+        return F.trim(value).cast(typed), "number"
     return value.cast("string"), "text"
 
 
-def _typed_as_numbers(log: SparkLog, value) -> bool:
-    """Whether the default reader makes this text column numbers: every non-blank value a plain
-    number, and whole numbers that fit 64 bits (decided on the whole file, as the reader does)."""
+def _typed_as_numbers(log: SparkLog, value) -> str | None:
+    """The type the default reader gives this text column when it makes it numbers: 'double' when
+    some value has decimals, 'long' when all are whole and fit 64 bits, None for text (a non-blank
+    value that is not a plain number); decided on the whole file, as the reader does."""
     from pyspark.sql import functions as F
 
     text = F.trim(value)
@@ -257,7 +259,9 @@ def _typed_as_numbers(log: SparkLog, value) -> bool:
         n(filled).alias("values"), n(filled & ~text.rlike(PLAIN_NUMBER)).alias("other"),
         n(filled & text.contains(".")).alias("decimals"),
         n(filled & text.cast("long").isNull()).alias("too_long")).collect()[0]
-    return bool(found["values"]) and not found["other"] and (bool(found["decimals"]) or not found["too_long"])
+    if not found["values"] or found["other"]:
+        return None
+    return "double" if found["decimals"] else ("long" if not found["too_long"] else None)
 
 
 def _condition(rows, value, kind: str, one: Filter, column: str, log: SparkLog):
