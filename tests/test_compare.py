@@ -385,6 +385,21 @@ def test_a_case_stopping_short_of_the_end_skipped_what_follows(tmp_path):
     assert not any("rows were dropped" in note for note in result.notes)
 
 
+def test_open_steps_of_cases_a_filter_left_out_are_no_dropped_rows(tmp_path):
+    # c1 is done; c9 waits at 审核 (arrived, not completed): its open step is dropped while reading,
+    # and stays an open step, not a possibly missing one, when a filter leaves c9 out
+    design = read_design(write_text(tmp_path / "d.yaml", "steps: [提交, 审核, 审批, 归档]\n"))
+    rows = TINY_LOG.splitlines()[:1] + [r for r in TINY_LOG.splitlines()[1:] if r.startswith("c1,")]
+    rows += ["c9,提交,张三,业务部,2025-03-05 09:00,2025-03-05 09:00,100",
+             "c9,审核,李四,财务部,2025-03-05 09:00,,100"]
+    log = procmine.read_log(write_text(tmp_path / "log.csv", "\n".join(rows) + "\n"))
+    assert log.quality.dropped == 1
+    for kept in (log, log.filter(where="单号=c1")):
+        result = compare(kept, design)
+        assert not any("rows were dropped" in note for note in result.notes), result.notes
+    assert result.cases == 1 and result.open_cases == 0
+
+
 def test_step_table_csv_with_a_title_line_and_owner_spellings(tmp_path):
     path = write_text(tmp_path / "steps.csv", "采购申请流程操作说明（未来流程）,,,\n流程步骤,操作说明,责任部门/岗位,时间要求\n"
                       "1.提交,填写,采购部-采购专员,即时\n2.审核,审核,财务部（会计）,1个工作日内\n3.付款,付款,财务部 - 出纳,\n", "gbk")

@@ -463,7 +463,6 @@ class _Facts:
         #: activity, cases, ids (the cases that did it)
         self.per_activity = events.group_by(ACTIVITY).agg(pl.col(CASE).unique().alias("ids")).with_columns(
             pl.col("ids").list.len().alias("cases"))
-        self.open_step_rows = log.open_steps.height if log.open_steps is not None else 0
         self._conforming: set[str] = set()
 
     @property
@@ -773,8 +772,10 @@ def _all_notes(facts, notes: list[str]) -> list[str]:
     notes = list(notes)
     if facts.n_open:
         notes.insert(0, Note("open_left_out", n=facts.n_open))
-    # rows of steps still open belong to the cases left out; any other dropped row may be a missing step
-    dropped = facts.log.quality.dropped - facts.open_step_rows
+    # rows of steps still open (the file's, whatever a filter kept) are no missing steps; any other
+    # dropped row may be one
+    quality = facts.log.quality
+    dropped = quality.dropped - sum(f.rows for f in quality.findings if f.code == "step_not_completed")
     if dropped > 0:
         notes.append(Note("rows_dropped", n=dropped))
     return list(facts.design.warnings) + notes

@@ -353,7 +353,7 @@ class SparkLog:
     def _cleaned(self):
         """``(kept, counts, labels, replace, open_ids, source_columns)``: the rows with standard
         columns and what was dropped (see :meth:`_clean`), built once. ``open_ids``: the cases still in
-        progress (c) and their steps not completed yet (open_steps)."""
+        progress (c)."""
         if self._cleaned_rows is None:
             self._cleaned_rows = self._clean()
         return self._cleaned_rows
@@ -406,7 +406,7 @@ class SparkLog:
             mapping = F.create_map(*[F.lit(x) for pair in replace.items() for x in pair])
             kept = kept.withColumn("a", F.coalesce(F.element_at(mapping, F.col("a")), F.col("a")))
         kept = kept.withColumn("s", F.when(F.col("s") > F.col("t"), None).otherwise(F.col("s")))
-        open_ids = rows.where(open_step).groupBy("c").agg(F.count(F.lit(1)).alias("open_steps"))
+        open_ids = rows.where(open_step).select("c").distinct()
         source_columns = [c for c in self._frame.columns if c != "__r" and c != (self._row_column or "")]
         return kept, counts, labels, replace, open_ids, source_columns
 

@@ -64,11 +64,10 @@ class SparkFacts:
                                                  for column, name in self._attributes.items()})
         self.calendar = self.measured.calendar
         self.mapping, self.name_notes = match_names(_activity_names(log).to_list(), design)
-        # the cases still in progress (joined with every table) and their steps not completed yet
+        # the cases still in progress (joined with every table)
         self._open_ids = log._cleaned[4].persist(StorageLevel.MEMORY_AND_DISK)
         self._keep(self._open_ids)
-        in_progress = self._open_ids.agg(F.count(F.lit(1)).alias("cases"), F.sum("open_steps").alias("steps")).collect()[0]
-        self.n_open, self.open_step_rows = int(in_progress["cases"]), int(in_progress["steps"] or 0)
+        self.n_open = self._open_ids.count()
         self.steps = self._completed(self.measured.steps, "a").persist(StorageLevel.MEMORY_AND_DISK)
         self._keep(self.steps)
         outside = ~F.col("a").isin(list(design.step_names))
