@@ -149,9 +149,9 @@ def log_options(func):
                           "approver user id or node ordinal → step name."),
         click.option("--strict", is_flag=True, help="Exit with code 3 when any data-quality problem is found."),
         click.option("--engine", type=click.Choice(["default", "spark"]), default="default", show_default=True,
-                     help="spark: compute on Apache Spark (discover, kpi, bottlenecks, loops, improve and compare; LOG is a "
-                          "Parquet or CSV path or a Hive/Spark table name; only aggregates come back). "
-                          "See docs/spark.md."),
+                     help="spark: compute on Apache Spark (discover, kpi, bottlenecks, loops, improve, compare, "
+                          "report and monitor; LOG is a Parquet or CSV path or a Hive/Spark table name; only "
+                          "aggregates come back). See docs/spark.md."),
         click.option("--master", metavar="URL",
                      help="With --engine spark: the Spark master (local[*] by default; yarn, spark://HOST:7077, "
                           "k8s://…, sc://HOST:15002 for Spark Connect)."),
@@ -935,7 +935,8 @@ def monitor(out_dir: Path, as_of: str | None, target: str | None, design_path: P
         if given:
             parse_duration_target(given)  # a bad limit fails before the long work
     design = _design(design_path)
-    log = _read(kwargs)
+    on_spark = kwargs.get("engine") == "spark"
+    log = _read_spark(kwargs) if on_spark else _read(kwargs)
     calendar = _calendar(kwargs, log)
     paths = _prepare_out(out_dir, log, MONITOR_OUTPUTS)
     _guard_outputs([], folders=[paths["report_files"]])  # the report replaces the charts and tables there
@@ -944,6 +945,8 @@ def monitor(out_dir: Path, as_of: str | None, target: str | None, design_path: P
     stuck, months = report.results["stuck"], report.results["monthly"]
     if report.results["target_source"] == "example":
         _note("no --target: the report uses the method's example target 3wd (marked 示例目标)")
+    if on_spark:
+        _note(PHRASES("spark_figures", lang, master=log.spark.sparkContext.master))
     _warn_calendar(calendar, log, lang)
     with writing(out_dir, "the monitoring report cannot be written"):
         written = report.write_all(out_dir)
@@ -1011,14 +1014,17 @@ def report(out_dir: Path, design_path: Path | None, target: str, process_name: s
     target = None if target.strip().lower() in ("none", "") else target
     if target is not None:
         parse_duration_target(target)  # a bad target fails before the long work
-    log = _read(kwargs)
+    on_spark = kwargs.get("engine") == "spark"
+    log = _read_spark(kwargs) if on_spark else _read(kwargs)
     calendar = _calendar(kwargs, log)
     paths = _prepare_out(out_dir, log, ["report.html", "report.md", "report_files", "report.docx", "report.xlsx"])
     _guard_outputs([], folders=[paths["report_files"]])  # the report replaces the charts and tables there
     survey = build_report(log, calendar, design=design, target=target, lang=lang, progress=_progress,
                           target_source=target_source,
                           process=process_name, before_after=split)
-    _warn_calendar(calendar, log, lang)
+    if on_spark:
+        _note(PHRASES("spark_figures", lang, master=log.spark.sparkContext.master))
+    _warn_calendar(calendar, log, lang, measured=survey.results["bottlenecks"]._tables.warnings if on_spark else ())
     _progress("writing report.html, report.md, report.docx and report.xlsx")
     with writing(out_dir, "the report cannot be written"):
         written = survey.write_all(out_dir)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import matplotlib
@@ -60,3 +61,29 @@ def real_log(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"real log {name} not available at {REAL_LOGS}")
     return path
+
+
+def same_text(spark_text: str, default_text: str) -> None:
+    """The same words and numbers, a number allowed one unit off in its last printed digit: a median
+    of an even count is a + ½(b − a) on Spark and (a + b) / 2 in polars, which can round apart when
+    the median is exactly halfway (14.05 → 14.1 and 14.0); a sum added in another order likewise."""
+    number = re.compile(r"\d+(?:\.\d+)?")
+    assert number.sub("#", spark_text) == number.sub("#", default_text)
+    for a, b in zip(number.findall(spark_text), number.findall(default_text)):
+        unit = 10.0 ** -len(b.partition(".")[2])
+        assert abs(float(a) - float(b)) <= unit * 1.001, f"{a} != {b}"
+
+
+#: The Spark tests' master: local mode on two cores.
+SPARK_MASTER = "local[2]"
+
+
+@pytest.fixture(scope="module")
+def spark():
+    """One local Spark session for a test module (starting one costs seconds); the module skips
+    itself where PySpark is not installed."""
+    from procmine.engine.spark import spark_session
+
+    session = spark_session(SPARK_MASTER)
+    yield session
+    session.stop()

@@ -20,19 +20,10 @@ import procmine  # noqa: E402
 from procmine.calendar import Calendar  # noqa: E402
 from procmine.cli import main  # noqa: E402
 from procmine.engine import spark as engine  # noqa: E402
-from procmine.engine.spark import SparkError, read_spark_log, spark_session  # noqa: E402
+from procmine.engine.spark import SparkError, read_spark_log  # noqa: E402
 from procmine.errors import ProcmineError  # noqa: E402
 
-from conftest import SAMPLES, real_log  # noqa: E402
-
-MASTER = "local[2]"
-
-
-@pytest.fixture(scope="module")
-def spark():
-    session = spark_session(MASTER)
-    yield session
-    session.stop()
+from conftest import SAMPLES, SPARK_MASTER as MASTER, real_log, same_text  # noqa: E402
 
 
 def same(spark_value, default_value, where: str = "") -> None:
@@ -51,19 +42,6 @@ def same(spark_value, default_value, where: str = "") -> None:
             f"{where}: {spark_value} != {default_value}"
     else:
         assert spark_value == default_value, f"{where}: {spark_value!r} != {default_value!r}"
-
-
-def same_text(spark_text: str, default_text: str) -> None:
-    """The same words and numbers, a number allowed one unit off in its last printed digit: a median
-    of an even count is a + ½(b − a) on Spark and (a + b) / 2 in polars, which can round apart when
-    the median is exactly halfway (14.05 → 14.1 and 14.0)."""
-    import re
-
-    number = re.compile(r"\d+(?:\.\d+)?")
-    assert number.sub("#", spark_text) == number.sub("#", default_text)
-    for a, b in zip(number.findall(spark_text), number.findall(default_text)):
-        unit = 10.0 ** -len(b.partition(".")[2])
-        assert abs(float(a) - float(b)) <= unit * 1.001, f"{a} != {b}"
 
 
 def as_parquet(log, path):
@@ -113,7 +91,8 @@ def test_completion_order_from_a_table_of_cleaned_events(spark, tmp_path):
 
 def test_rows_stay_on_spark_and_other_analyses_say_so(spark):
     on_spark = read_spark_log(str(SAMPLES / "合同审批.csv"), spark=spark)
-    with pytest.raises(SparkError, match="on Spark, procmine runs discover, kpi, bottlenecks, loops, improve and compare"):
+    with pytest.raises(SparkError, match="on Spark, procmine runs discover, kpi, bottlenecks, loops, improve, "
+                                         "compare, report and monitor"):
         procmine.case_table(on_spark)
 
 
@@ -496,8 +475,8 @@ def test_options_spark_cannot_honour_are_refused_before_it_starts(capsys):
 def test_other_commands_say_which_run_on_spark(capsys):
     code, _, err = run(["cases", str(SAMPLES / "合同审批.csv"), "--engine", "spark"], capsys)
     assert code == 2
-    assert err.strip() == ("procmine: error: --engine spark runs discover, kpi, bottlenecks, loops, improve and compare only; "
-                           "cases reads the rows on one machine: drop --engine spark")
+    assert err.strip() == ("procmine: error: --engine spark runs discover, kpi, bottlenecks, loops, improve, "
+                           "compare, report and monitor only; cases reads the rows on one machine: drop --engine spark")
 
 
 def test_without_pyspark_one_line_says_what_to_install(monkeypatch, capsys):

@@ -312,32 +312,69 @@ def lead_time_distribution(log: EventLog, calendar: "Calendar | None" = None, *,
     :data:`NICE_WIDTHS` that covers the 95th percentile in at most ``max_bins`` bins; lead
     times beyond the last bin go into one open bin "≥ from".
 
+    A log read with ``engine="spark"`` is counted on Spark (:mod:`procmine.engine.spark_report`).
+
     >>> lead_time_distribution(log, Calendar()).head(3)     # doctest: +SKIP
     """
+    if getattr(log, "engine", None) == "spark":
+        from procmine.engine.spark_report import spark_lead_time_distribution
+
+        return spark_lead_time_distribution(log, calendar, bin_days=bin_days, max_bins=max_bins)
     tables = time_tables(log, calendar)
     done = tables.cases.filter(~pl.col("open"))
     days = (done["lead_work_hours"] / tables.calendar.hours_per_day).fill_null(0.0).to_list()
-    schema = {"from_work_days": pl.Float64, "to_work_days": pl.Float64, "cases": pl.Int64, "share": pl.Float64}
     if not days:
-        return pl.DataFrame(schema=schema)
+        return LeadTimeBins.empty()
     ordered = sorted(days)
     p95 = ordered[min(len(ordered) - 1, max(0, math.ceil(0.95 * len(ordered)) - 1))]
-    if bin_days is None:
-        bin_days = next((w for w in NICE_WIDTHS if p95 / w <= max_bins - 1), NICE_WIDTHS[-1])
-    if bin_days <= 0:
-        raise ValueError(f"bin_days must be positive, not {bin_days}")
-    closed = max(1, math.floor(p95 / bin_days + 1e-9) + 1)  # bins up to and including the one holding p95
-    if max(days) < closed * bin_days:  # nothing beyond: no open bin
-        closed = max(1, math.floor(max(days) / bin_days + 1e-9) + 1)
-        has_open = False
-    else:
-        has_open = True
-    counts = [0] * (closed + has_open)
+    bins = LeadTimeBins.fitting(p95, ordered[-1], bin_days, max_bins)
+    counts = [0] * bins.count
     for value in days:
-        counts[min(int(value / bin_days + 1e-9), len(counts) - 1)] += 1
-    rows = [{"from_work_days": i * bin_days, "to_work_days": None if (has_open and i == closed) else (i + 1) * bin_days,
-             "cases": n, "share": n / len(days)} for i, n in enumerate(counts)]
-    return pl.DataFrame(rows, schema=schema)
+        counts[bins.index(value)] += 1
+    return bins.table(counts)
+
+
+@dataclass(frozen=True)
+class LeadTimeBins:
+    """The bins of :func:`lead_time_distribution`: ``closed`` bins of ``width`` days from 0, and one
+    open bin "≥ closed × width" when some lead time lies beyond them (both engines count into these)."""
+
+    width: float
+    closed: int
+    has_open: bool
+
+    SCHEMA = {"from_work_days": pl.Float64, "to_work_days": pl.Float64, "cases": pl.Int64, "share": pl.Float64}
+
+    @classmethod
+    def fitting(cls, p95: float, largest: float, width: float | None, max_bins: int) -> LeadTimeBins:
+        """The bins for lead times whose 95th percentile (nearest rank) is ``p95`` and maximum ``largest``."""
+        if width is None:
+            width = next((w for w in NICE_WIDTHS if p95 / w <= max_bins - 1), NICE_WIDTHS[-1])
+        if width <= 0:
+            raise ValueError(f"bin_days must be positive, not {width}")
+        closed = max(1, math.floor(p95 / width + 1e-9) + 1)  # bins up to and including the one holding p95
+        if largest < closed * width:  # nothing beyond: no open bin
+            return cls(width, max(1, math.floor(largest / width + 1e-9) + 1), False)
+        return cls(width, closed, True)
+
+    @property
+    def count(self) -> int:
+        return self.closed + self.has_open
+
+    def index(self, days: float) -> int:
+        """The bin holding a lead time of ``days`` (Spark computes the same with floor and least)."""
+        return min(int(days / self.width + 1e-9), self.count - 1)
+
+    def table(self, counts: list[int]) -> pl.DataFrame:
+        total = sum(counts)
+        rows = [{"from_work_days": i * self.width,
+                 "to_work_days": None if (self.has_open and i == self.closed) else (i + 1) * self.width,
+                 "cases": n, "share": n / total} for i, n in enumerate(counts)]
+        return pl.DataFrame(rows, schema=self.SCHEMA)
+
+    @classmethod
+    def empty(cls) -> pl.DataFrame:
+        return pl.DataFrame(schema=cls.SCHEMA)
 
 
 def _round(value):

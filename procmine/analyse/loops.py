@@ -155,6 +155,7 @@ class LoopReport(Result):
     back and forth, "甲 ⇄ 乙 (cases)"), party_pairs (how many distinct pairs), ping_pong_cases (re-entry
     loops: cases of the loop that also bounced between two people/departments, from the ping-pong
     folded into it), example_cases, case_ids.
+    ``cases_with_loops``: the cases that went round at least one of the loops listed (any kind).
     ``repeated_activities``: activity, cases (cases doing it more than once), repetitions
     (its executions beyond the first in each case = occurrences − cases with it), max_in_case.
     """
@@ -167,11 +168,12 @@ class LoopReport(Result):
     map_regions: list[dict] | None = None
     warnings: list[str] = field(default_factory=list)  # the calendar's coverage and plausibility warnings
     calendar_description_en: str = ""
+    cases_with_loops: int = 0
 
     def to_dict(self) -> dict:
         loops = [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items() if k != "case_ids"}
                  for row in self.loops.to_dicts()]
-        return {"cases": self.cases, "time_basis": self.basis,
+        return {"cases": self.cases, "cases_with_loops": self.cases_with_loops, "time_basis": self.basis,
                 "calendar": self.calendar_description_en or self.calendar_description,
                 "calendar_zh": self.calendar_description, "loops": loops, "repeated_activities": self.repeated_activities.to_dicts(),
                 "map_regions": self.map_regions or [], "warnings": self.warnings}
@@ -431,7 +433,8 @@ def find_loops(log: EventLog, calendar=None, *, examples: int = 5, ping_pong_by:
                     nx.simple_cycles(graph.subgraph(c), length_bound=MAP_CYCLE_LENGTH), MAP_CYCLE_CAP))}
                for c in sccs]
     return LoopReport(loops, _repeated(steps), n_cases, tables.basis, tables.calendar.describe("zh"), regions,
-                      calendar_warnings(tables), tables.calendar.describe("en"))
+                      calendar_warnings(tables), tables.calendar.describe("en"),
+                      cases_with_loops=len({case for r in records for case in r["case_ids"]}))
 
 
 def calendar_warnings(tables) -> list[str]:

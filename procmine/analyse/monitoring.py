@@ -139,6 +139,10 @@ class StuckCases(Result):
 
 def latest_time(log: EventLog) -> datetime:
     """The log's latest time: its last completion or the last arrival of a step still open."""
+    if getattr(log, "engine", None) == "spark":
+        from procmine.engine.spark_monitoring import spark_time_span
+
+        return spark_time_span(log)[1]
     times = [log.events[TIMESTAMP].max()]
     if START in log.events.columns:
         times.append(log.events[START].max())
@@ -164,12 +168,21 @@ def resolve_as_of(log: EventLog, as_of) -> tuple[datetime, str]:
         from zoneinfo import ZoneInfo
 
         as_of = as_of.replace(tzinfo=ZoneInfo(log.timezone))
-    first = log.events[START].min() if START in log.events.columns else None
-    first = min(t for t in (first, log.events[TIMESTAMP].min()) if t is not None)
+    first = _first_time(log)
     if as_of < first:
         raise AsOfError(f"{log.source.name}: --as-of {as_of:%Y-%m-%d %H:%M} is before the log's first event "
                         f"({first:%Y-%m-%d %H:%M}); nothing had happened yet.")
     return as_of, "given"
+
+
+def _first_time(log: EventLog) -> datetime:
+    """The log's first time: its first arrival or completion."""
+    if getattr(log, "engine", None) == "spark":
+        from procmine.engine.spark_monitoring import spark_time_span
+
+        return spark_time_span(log)[0]
+    first = log.events[START].min() if START in log.events.columns else None
+    return min(t for t in (first, log.events[TIMESTAMP].min()) if t is not None)
 
 
 def stuck_cases(log: EventLog, *, as_of=None, stuck_after: str | None = None, design=None,
@@ -180,23 +193,7 @@ def stuck_cases(log: EventLog, *, as_of=None, stuck_after: str | None = None, de
 
     calendar = calendar or default_calendar()
     moment, source = resolve_as_of(log, as_of)
-    frames = []
-    steps = log.tables().steps
-    has_arrivals = not log.tables().completion_only
-    if has_arrivals:  # completed later than as_of, arrived by then
-        frames.append(steps.filter((pl.col("begin") <= moment) & (pl.col("end") > moment))
-                      .select(CASE, ACTIVITY, pl.col("begin").alias("since"), RESOURCE, DEPARTMENT))
-    open_steps = log.open_steps
-    if open_steps is not None and open_steps.height and START in open_steps.columns:
-        frames.append(open_steps.filter(pl.col(START) <= moment).select(
-            CASE, ACTIVITY, pl.col(START).alias("since"),
-            *[pl.col(c) if c in open_steps.columns else pl.lit(None, dtype=pl.String).alias(c)
-              for c in (RESOURCE, DEPARTMENT)]))
-    if frames:
-        found = pl.concat([f.with_columns(pl.col("since").cast(steps["begin"].dtype)) for f in frames])
-    else:
-        found = pl.DataFrame(schema={CASE: pl.String, ACTIVITY: pl.String, "since": steps["begin"].dtype,
-                                     RESOURCE: pl.String, DEPARTMENT: pl.String})
+    found = _open_at(log, moment)
     until = pl.Series([moment] * found.height, dtype=found["since"].dtype)
     working = calendar.working_hours(found["since"], until) if found.height else pl.Series([], dtype=pl.Float64)
     calendar_hours = ((until - found["since"]).dt.total_seconds() / 3600) if found.height else \
@@ -222,13 +219,39 @@ def stuck_cases(log: EventLog, *, as_of=None, stuck_after: str | None = None, de
         .otherwise(pl.col("waited_hours")).alias("__waited"))
     found = found.with_columns((pl.col("__waited") > pl.col("limit_hours")).alias("stuck"),
                                (pl.col("__waited") - pl.col("limit_hours")).alias("over_limit_hours")
-                               ).drop("__waited").sort(["stuck", "waited_work_hours", CASE],
-                                                        descending=[True, True, False])
+                               ).drop("__waited").sort(["stuck", "waited_work_hours", CASE, ACTIVITY],
+                                                        descending=[True, True, False, False])
     # in English the limit as the rows say it (its text, as written: 1wd)
     limits, limits_en = PHRASES.pair("limits_design" if by_step else "limits_given" if stuck_after else "limits_default",
                                      limit=(default.describe("zh"), default.text or default.describe("en")))
     return StuckCases(moment, "given" if source == "given" else "latest", found, calendar_basis(calendar),
                       calendar.describe("zh"), limits, calendar.hours_per_day, limits_en)
+
+
+def _open_at(log: EventLog, moment: datetime) -> pl.DataFrame:
+    """The steps open at ``moment`` (see the module docstring): case, activity, since (the arrival),
+    resource, department. A log read with ``engine="spark"`` finds them on Spark
+    (:mod:`procmine.engine.spark_monitoring`): the work in progress comes back, not the rows."""
+    if getattr(log, "engine", None) == "spark":
+        from procmine.engine.spark_monitoring import spark_open_at
+
+        return spark_open_at(log, moment)
+    frames = []
+    steps = log.tables().steps
+    has_arrivals = not log.tables().completion_only
+    if has_arrivals:  # completed later than as_of, arrived by then
+        frames.append(steps.filter((pl.col("begin") <= moment) & (pl.col("end") > moment))
+                      .select(CASE, ACTIVITY, pl.col("begin").alias("since"), RESOURCE, DEPARTMENT))
+    open_steps = log.open_steps
+    if open_steps is not None and open_steps.height and START in open_steps.columns:
+        frames.append(open_steps.filter(pl.col(START) <= moment).select(
+            CASE, ACTIVITY, pl.col(START).alias("since"),
+            *[pl.col(c) if c in open_steps.columns else pl.lit(None, dtype=pl.String).alias(c)
+              for c in (RESOURCE, DEPARTMENT)]))
+    if frames:
+        return pl.concat([f.with_columns(pl.col("since").cast(steps["begin"].dtype)) for f in frames])
+    return pl.DataFrame(schema={CASE: pl.String, ACTIVITY: pl.String, "since": steps["begin"].dtype,
+                                RESOURCE: pl.String, DEPARTMENT: pl.String})
 
 
 def _first_workday(calendar, month_start: date) -> date:
@@ -278,48 +301,84 @@ class MonthlyKPIs:
         return {"monthly.csv": write_csv(self.table, out / "monthly.csv")}
 
 
+@dataclass
+class MonthFigures:
+    """What the monthly table is drawn from, counted by either engine (the default one from the
+    per-case table, Spark by two group-bys of its own): months are local ``YYYY-MM``."""
+
+    #: the day the first case began (local), None without cases
+    first_day: date | None
+    #: cases by the month they began (``first``) and the month they were completed by as_of (``last``,
+    #: null while in progress): ``n``
+    spans: pl.DataFrame
+    #: per month of completion: ``n``, the median and p90 lead time in working hours, and ``within``
+    #: (cases within the target; null without one)
+    finished: pl.DataFrame
+
+    SPANS = {"first": pl.String, "last": pl.String, "n": pl.Int64}
+    FINISHED = {"month": pl.String, "n": pl.Int64, "median_work_hours": pl.Float64, "p90_work_hours": pl.Float64,
+                "within": pl.Int64}
+
+
+def _month_figures(log: EventLog, calendar, moment: datetime, limit) -> MonthFigures:
+    from procmine.analyse.kpi import case_outcomes
+
+    cases = case_outcomes(log, calendar).filter(pl.col("first_time") <= moment)
+    done = (~pl.col("open")) & (pl.col("last_time") <= moment)
+    spans = cases.group_by(pl.col("first_time").dt.strftime("%Y-%m").alias("first"),
+                           pl.when(done).then(pl.col("last_time").dt.strftime("%Y-%m")).alias("last")) \
+        .agg(pl.len().alias("n"))
+    lead = pl.col("lead_work_hours")
+    within = pl.lit(None) if limit is None else \
+        (pl.col("lead_work_hours" if limit.basis == "working" else "lead_hours")
+         <= limit.to_work_hours(calendar) + 1e-9).sum()
+    finished = cases.filter(done).group_by(pl.col("last_time").dt.strftime("%Y-%m").alias("month")).agg(
+        pl.len().alias("n"), lead.median().alias("median_work_hours"),
+        lead.quantile(0.9, "linear").alias("p90_work_hours"), within.alias("within"))
+    first_day = cases["first_time"].min().date() if cases.height else None
+    return MonthFigures(first_day, spans.cast(MonthFigures.SPANS), finished.cast(MonthFigures.FINISHED))
+
+
 def monthly_kpis(log: EventLog, *, as_of=None, target: str | None = None, calendar=None) -> MonthlyKPIs:
     """Per month up to ``as_of``: cases started, completed, in progress at month end, median and
     p90 lead time of the cases completed (working days), share within ``target``, and whether
-    the month is complete (see the module docstring)."""
-    from procmine.analyse.kpi import case_outcomes
+    the month is complete (see the module docstring). A log read with ``engine="spark"`` is
+    counted on Spark (:mod:`procmine.engine.spark_monitoring`)."""
     from procmine.analyse.times import default_calendar
+    from procmine.calendar import parse_duration_target
 
     calendar = calendar or default_calendar()
     moment, _ = resolve_as_of(log, as_of)
     per_day = calendar.hours_per_day
-    cases = case_outcomes(log, calendar).filter(pl.col("first_time") <= moment)
-    done = (~pl.col("open")) & (pl.col("last_time") <= moment)
-    limit_col = None
-    if target is not None:
-        from procmine.calendar import parse_duration_target
+    limit = None if target is None else parse_duration_target(target)
+    if getattr(log, "engine", None) == "spark":
+        from procmine.engine.spark_monitoring import spark_month_figures
 
-        limit = parse_duration_target(target)
-        limit_col = (pl.col("lead_work_hours" if limit.basis == "working" else "lead_hours")
-                     <= limit.to_work_hours(calendar) + 1e-9)
-    first_day = cases["first_time"].min().date() if cases.height else moment.date()
+        figures = spark_month_figures(log, calendar, moment, limit)
+    else:
+        figures = _month_figures(log, calendar, moment, limit)
+    first_day = figures.first_day or moment.date()
     months = pl.date_range(first_day.replace(day=1), moment.date().replace(day=1), interval="1mo", eager=True)
+    spans, finished = figures.spans, {r["month"]: r for r in figures.finished.iter_rows(named=True)}
     rows = []
-    completed = cases.filter(done)
     for start in months.to_list():
         end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)  # the next month's first day
-        started = cases.filter(pl.col("first_time").dt.date().is_between(start, end - timedelta(days=1)))
-        finished = completed.filter(pl.col("last_time").dt.date().is_between(start, end - timedelta(days=1)))
+        month = start.strftime("%Y-%m")
         end_moment = datetime(end.year, end.month, end.day, tzinfo=moment.tzinfo)
-        in_progress = cases.filter((pl.col("first_time") < end_moment)
-                                   & (~done | (pl.col("last_time") >= end_moment))).height
-        lead = finished["lead_work_hours"]
+        # in progress at the month's end: begun by then, not completed by then (nor by as_of)
+        in_progress = spans.filter((pl.col("first") <= month) & (pl.col("last").is_null() | (pl.col("last") > month)))
+        done = finished.get(month)
         # the first month is whole when the log begins by its first working day
         begins_late = start == first_day.replace(day=1) and first_day > _first_workday(calendar, start)
         complete = end_moment <= moment and not begins_late
         why = "" if complete else ("月份未结束（截至日在本月）" if end_moment > moment else "日志始于月中")
         rows.append({
-            "month": start.strftime("%Y-%m"), "cases_started": started.height, "cases_completed": finished.height,
-            "in_progress_at_end": in_progress,
-            "median_work_days": None if lead.is_empty() else lead.median() / per_day,
-            "p90_work_days": None if lead.is_empty() else lead.quantile(0.9, "linear") / per_day,
-            "share_within_target": None if limit_col is None or finished.is_empty()
-            else finished.select(limit_col.mean()).item(),
+            "month": month, "cases_started": int(spans.filter(pl.col("first") == month)["n"].sum()),
+            "cases_completed": done["n"] if done else 0, "in_progress_at_end": int(in_progress["n"].sum()),
+            "median_work_days": None if not done or done["median_work_hours"] is None
+            else done["median_work_hours"] / per_day,
+            "p90_work_days": None if not done or done["p90_work_hours"] is None else done["p90_work_hours"] / per_day,
+            "share_within_target": None if limit is None or not done else done["within"] / done["n"],
             "complete": complete, "incomplete_because": why,
         })
     table = pl.DataFrame(rows, schema={

@@ -44,7 +44,13 @@ def variants(log: EventLog, calendar: "Calendar | None" = None, top: int | None 
     variant's completed cases in working days under ``calendar`` (None when all are in progress),
     ``median_lead_days`` the same in calendar days (24 hours).
     Ties are ordered by the sequence text so the ranking is stable. ``top`` keeps the first rows.
+    A log read with ``engine="spark"`` is counted on Spark (:mod:`procmine.engine.spark_report`).
     """
+    if getattr(log, "engine", None) == "spark":
+        from procmine.engine.spark_report import spark_variants
+
+        ranked = spark_variants(log, calendar)
+        return ranked if top is None else ranked.head(top)
     tables = time_tables(log, calendar)
     cases = tables.cases
     total = cases.height

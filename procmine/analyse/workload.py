@@ -29,7 +29,11 @@ SCHEMA = {"from": pl.String, "to": pl.String, "handoffs": pl.Int64, "cases": pl.
 
 def party_level(log: EventLog, prefer: str = DEPARTMENT) -> str | None:
     """The column hand-offs are grouped by: ``prefer`` when the log fills it, else the first of
-    department, role, resource that it fills; None when it has none of them."""
+    department, role, resource that it fills; None when it has none of them (on Spark: asked there)."""
+    if getattr(log, "engine", None) == "spark":
+        from procmine.engine.spark_report import spark_fills
+
+        return next((level for level in (prefer, *LEVELS) if spark_fills(log, level)), None)
     for level in (prefer, *LEVELS):
         if level in log.events.columns and log.events[level].null_count() < log.events.height:
             return level
@@ -43,10 +47,15 @@ def department_handoffs(log: EventLog, calendar: "Calendar | None" = None, by: s
     of ``to``), ``cases`` (cases with at least one), ``median_wait_work_hours`` (the hand-off
     wait in working hours under ``calendar``; None without arrival times, where the wait is
     part of the next step). Most hand-offs first. Steps whose department is empty are left out.
+    A log read with ``engine="spark"`` is counted on Spark (:mod:`procmine.engine.spark_report`).
     """
     if by != "auto" and by not in LEVELS:
         raise ValueError(f"by must be 'auto', {', '.join(repr(x) for x in LEVELS)}, not {by!r}")
     level = party_level(log) if by == "auto" else by
+    if getattr(log, "engine", None) == "spark":
+        from procmine.engine.spark_report import spark_department_handoffs
+
+        return spark_department_handoffs(log, calendar, level)
     tables = time_tables(log, calendar)
     if level is None or tables.handoffs.is_empty():
         return pl.DataFrame(schema=SCHEMA)

@@ -70,11 +70,12 @@ US_PER_DAY = 86_400_000_000
 #: A case's variant: its activities in step order, joined by SEPARATOR (an aggregate over its steps).
 VARIANT_KEY = f"array_join(transform(array_sort(collect_list(struct(pos, a))), x -> x.a), '{SEPARATOR}')"
 #: The commands that run on Spark (the others read the rows on one machine).
-SPARK_COMMANDS = ("discover", "kpi", "bottlenecks", "loops", "improve", "compare")
+SPARK_COMMANDS = ("discover", "kpi", "bottlenecks", "loops", "improve", "compare", "report", "monitor")
 
 
 def spark_commands() -> str:
-    """'discover, kpi, bottlenecks, loops, improve and compare': the commands that run on Spark, as a sentence says them."""
+    """'discover, kpi, bottlenecks, loops, improve, compare, report and monitor': the commands that run
+    on Spark, as a sentence says them."""
     return ", ".join(SPARK_COMMANDS[:-1]) + " and " + SPARK_COMMANDS[-1]
 
 
@@ -253,20 +254,25 @@ def read_spark_log(source, *, case: str | None = None, activity: str | None = No
     spark = spark or spark_session(master)  # first: it says how to install Spark when it is missing
     from pyspark.sql import functions as F
     spark.conf.set("spark.sql.session.timeZone", timezone)
-    frame, label = _load(spark, source, encoding)
+    frame, label, form, charset = _load(spark, source, encoding)
     frame = frame.toDF(*[str(c).lstrip("\ufeff").strip() for c in frame.columns])
     given = dict(case=case, activity=activity, timestamp=timestamp, start_timestamp=start_timestamp,
                  resource=resource, department=department, role=role, outcome=outcome)
     mapping = detect_columns([c for c in frame.columns if c != (row or "row")], given, source=label)
     row = row or ("row" if "row" in frame.columns else None)
     order = F.col(f"`{row}`").cast("long") if row else F.monotonically_increasing_id()
+    from procmine.log import Source
+
     path = label if hasattr(source, "columns") else str(source)
-    return SparkLog(spark, frame.withColumn("__r", order), mapping, label, timezone, exact=exact, path=path)
+    return SparkLog(spark, frame.withColumn("__r", order), mapping, label, timezone, exact=exact,
+                    source=Source(path=path, format=form, encoding=charset))
 
 
 def _load(spark, source, encoding: str | None):
+    """(frame, label, format, encoding): the source on Spark, what titles call it, and how it was read
+    (the format and a CSV's encoding, as the data-quality report and the survey report name them)."""
     if hasattr(source, "columns") and hasattr(source, "select"):
-        return source, "a Spark DataFrame"
+        return source, "a Spark DataFrame", "dataframe", None
     text = str(source)
     name = text.rstrip("/").rsplit("/", 1)[-1]
     lower = text.lower()
@@ -275,13 +281,13 @@ def _load(spark, source, encoding: str | None):
         if not is_path:
             if not re.fullmatch(r"[\w$]+(\.[\w$]+){0,2}", text):
                 raise SparkError(f"{text}: no such file, and not a table name (database.table)")
-            return spark.table(text), text
+            return spark.table(text), text, "table", None
         if lower.endswith((".csv", ".csv.gz", ".txt")):
             charset = encoding or _sniff_encoding(text)
             return (spark.read.option("header", True).option("encoding", charset).option("multiLine", False)
-                    .csv(text), name)
+                    .csv(text), name, "csv", _encoding_name(text, charset))
         if lower.endswith((".parquet", ".pq")) or os.path.isdir(text) or "://" in text:
-            return spark.read.parquet(text), name
+            return spark.read.parquet(text), name, "parquet", None
     except SparkError:
         raise
     except Exception as exc:  # noqa: BLE001 - Spark's AnalysisException and Py4J errors: one line
@@ -302,6 +308,16 @@ def _sniff_encoding(path: str) -> str:
         if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
             return "GB18030"
     return "UTF-8"
+
+
+def _encoding_name(path: str, charset: str) -> str:
+    """The encoding as the default reader names it: 'utf-8-sig' for a local UTF-8 file that starts
+    with a byte-order mark (Spark reads it as UTF-8, the mark dropped from the first header)."""
+    if charset.upper() == "UTF-8" and os.path.exists(path):
+        with open(path, "rb") as handle:
+            if handle.read(3) == b"\xef\xbb\xbf":
+                return "utf-8-sig"
+    return charset.lower()
 
 
 def _first_line(exc: BaseException) -> str:
@@ -325,14 +341,15 @@ class SparkLog:
 
     engine = "spark"
 
-    def __init__(self, spark, frame, columns, label: str, timezone: str, *, exact: bool = True, path: str = "",
+    def __init__(self, spark, frame, columns, label: str, timezone: str, *, exact: bool = True, source=None,
                  cleaned: tuple | None = None):
         from procmine.log import Source
 
         self.spark = spark
         self.columns = columns
         self._name = label
-        self.source = Source(path=path or label, format="spark")
+        #: where the rows came from and how Spark read them (format: csv, parquet, table or dataframe)
+        self.source = source or Source(path=label, format="dataframe")
         self.timezone = timezone
         self.exact = exact
         #: the filters that narrowed this log from the file's (see :meth:`filter`)
@@ -560,7 +577,7 @@ class SparkLog:
             raise EmptyLogError(f"{self.source.name}: the filter '{reason.describe('en')}' keeps none of the "
                                 f"{self.case_count:,} cases{_so_far(self)}; loosen it or check its values")
         narrowed = SparkLog(self.spark, self._frame, self.columns, self._name, self.timezone, exact=self.exact,
-                            path=self.source.path,
+                            source=self.source,
                             cleaned=(rows, counts, labels, replace, open_ids.join(cases, on="c", how="left_semi"),
                                      source_columns))
         narrowed.filters = (*self.filters, reason)
@@ -770,16 +787,25 @@ class SparkAggregates(Result):
 
 def _aggregate(log: SparkLog, *, completion_only: bool, calendar) -> SparkAggregates:
     from pyspark import StorageLevel
-    from pyspark.sql import functions as F
 
     from procmine.analyse.kpi import NOT_RIGHT_FIRST_TIME
 
-    pct = (lambda col, q: F.percentile(col, q)) if log.exact else (lambda col, q: F.percentile_approx(col, q, 10000))
+    pct = percentile(log.exact)
     steps = _steps(log, completion_only, calendar).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         return _aggregates_of(log, steps, log._cleaned[4], completion_only, calendar, pct, NOT_RIGHT_FIRST_TIME)
     finally:
         steps.unpersist()
+
+
+def percentile(exact: bool):
+    """``pct(column, q)``: Spark's exact ``percentile`` (linear interpolation, as polars), or with
+    ``exact=False`` ``percentile_approx`` (relative rank error about 1/10,000, a few kilobytes per group)."""
+    from pyspark.sql import functions as F
+
+    if exact:
+        return lambda column, q: F.percentile(column, q)
+    return lambda column, q: F.percentile_approx(column, q, 10000)
 
 
 def explain(log: SparkLog, *, arrival_times: bool = False, calendar=None) -> str:
@@ -1146,7 +1172,7 @@ def _projected_map(log: SparkLog, kept: list[str], completion_only: bool, calend
 
     cleaned = log._cleaned
     projected = SparkLog(log.spark, log._frame, log.columns, log._name, log.timezone, exact=log.exact,
-                         path=log.source.path, cleaned=(cleaned[0].where(F.col("a").isin(kept)), *cleaned[1:]))
+                         source=log.source, cleaned=(cleaned[0].where(F.col("a").isin(kept)), *cleaned[1:]))
     agg = _aggregate(projected, completion_only=completion_only, calendar=calendar)
     return ProcessMap(activities=whole.filter(pl.col("activity").is_in(kept)), handoffs=agg.edge_stats,
                       start_activities=agg.start_activities, end_activities=agg.end_activities, cases=agg.cases,

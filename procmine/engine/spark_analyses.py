@@ -30,7 +30,8 @@ from itertools import islice
 import networkx as nx
 import polars as pl
 
-from procmine.engine.spark import SEPARATOR, US_PER_DAY, US_PER_HOUR, SparkLog, _parallel_pairs, _polars, _steps
+from procmine.engine.spark import (SEPARATOR, US_PER_DAY, US_PER_HOUR, SparkLog, _parallel_pairs, _polars, _steps,
+                                   percentile)
 from procmine.log import ACTIVITY, DEPARTMENT, RESOURCE, ROLE
 
 ROLES = (RESOURCE, DEPARTMENT, ROLE)
@@ -63,15 +64,11 @@ class _Measured:
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
-        from procmine.engine.spark_filters import _event_values
-
         self.log, self.calendar = log, calendar
         self.completion_only = not log.has_start_times
-        self.pct = (lambda col, q: F.percentile(col, q)) if log.exact else \
-            (lambda col, q: F.percentile_approx(col, q, 10000))
+        self.pct = percentile(log.exact)
         #: each role's column of the rows (blanks missing, spellings merged as the reader merges them)
-        self.roles = {role: (_event_values(log, role)[0] if getattr(log.columns, role) else F.lit(None).cast("string"))
-                      for role in ROLES}
+        self.roles = role_columns(log)
         # ``extra``: more columns of the rows the steps carry ({name: column}, e.g. a rule's attribute)
         steps = _steps(log, self.completion_only, calendar, extra={**self.roles, **(extra or {})})
         by_activity = Window.partitionBy("c", "a")  # the rows are partitioned by case: no shuffle
@@ -216,6 +213,41 @@ class _Measured:
         if not getattr(self.log.columns, role):
             return False
         return bool(self.steps.where(F.col(role).isNotNull()).limit(1).count())
+
+
+def role_columns(log: SparkLog) -> dict:
+    """{resource, department, role: its column of the rows}: blanks missing, spellings merged as the
+    reader merges them; a role the log does not map is a column of nulls."""
+    from pyspark.sql import functions as F
+
+    from procmine.engine.spark_filters import _event_values
+
+    return {role: (_event_values(log, role)[0] if getattr(log.columns, role) else F.lit(None).cast("string"))
+            for role in ROLES}
+
+
+def open_step_rows(log: SparkLog, extra: dict):
+    """Steps that had arrived but were not completed at export (the rows reading set apart), of the
+    log's open cases: c, a, s (the arrival) and ``extra`` ({name: column of the rows}); None without
+    arrival times."""
+    from pyspark.sql import functions as F
+
+    from procmine.engine.spark import _as_time
+
+    m = log.columns
+    if not m.start_timestamp:
+        return None
+    frame = log._frame
+    arrival, completion = _as_time(frame, m.start_timestamp), _as_time(frame, m.timestamp)
+    raw = F.col(f"`{m.timestamp}`")
+    blank = raw.isNull() | (F.trim(raw.cast("string")) == "")
+    case = F.trim(F.col(f"`{m.case}`").cast("string"))
+    activity = F.trim(F.col(f"`{m.activity}`").cast("string"))
+    rows = frame.where(case.isNotNull() & (case != "") & activity.isNotNull() & (activity != "")
+                       & completion.isNull() & blank & arrival.isNotNull())
+    rows = rows.select(case.alias("c"), activity.alias("a"), arrival.alias("s"),
+                       *[column.alias(name) for name, column in extra.items()])
+    return rows.join(log._cleaned[4], on="c", how="left_semi")
 
 
 def _measure(log: SparkLog, calendar, extra: dict | None = None) -> _Measured:
@@ -401,23 +433,10 @@ def _open_steps(measured: _Measured, owner: str):
     and arrival, of the log's open cases; None without arrival times."""
     from pyspark.sql import functions as F
 
-    from procmine.engine.spark import _as_time
-
-    log = measured.log
-    m = log.columns
-    if not m.start_timestamp or not getattr(m, owner):
+    if not getattr(measured.log.columns, owner):
         return None
-    frame = log._frame
-    arrival, completion = _as_time(frame, m.start_timestamp), _as_time(frame, m.timestamp)
-    raw = F.col(f"`{m.timestamp}`")
-    blank = raw.isNull() | (F.trim(raw.cast("string")) == "")
-    case = F.trim(F.col(f"`{m.case}`").cast("string"))
-    activity = F.trim(F.col(f"`{m.activity}`").cast("string"))
-    rows = frame.where(case.isNotNull() & (case != "") & activity.isNotNull() & (activity != "")
-                       & completion.isNull() & blank & arrival.isNotNull())
-    who = measured.roles[owner]
-    rows = rows.select(case.alias("c"), who.alias("owner"), arrival.alias("s")).where(F.col("owner").isNotNull())
-    return rows.join(log._cleaned[4], on="c", how="left_semi")
+    rows = open_step_rows(measured.log, {"owner": measured.roles[owner]})
+    return None if rows is None else rows.where(F.col("owner").isNotNull())
 
 
 def _step_causes(measured: _Measured, work_starts: bool) -> pl.DataFrame:
@@ -521,8 +540,10 @@ def spark_loops(log: SparkLog, calendar=None, *, examples: int = 5, ping_pong_by
         pongs, pong_members, pong_pairs = _ping_pong_rows(measured, by) if by else ([], None, None)
         records = _fold(measured, loops, loop_members, pongs, pong_members, pong_pairs)
         members = loop_members if pong_members is None else loop_members.unionByName(pong_members)
-        extra = _median_extra(measured, members, [r["id"] for r in records])
-        shown = _examples(members, [r["id"] for r in records], examples)
+        ids = [r["id"] for r in records]
+        extra = _median_extra(measured, members, ids)
+        shown = _examples(members, ids, examples)
+        with_loops = members.where(F.col("id").isin(ids)).select("c").distinct().count() if ids else 0
         for r in records:
             r.update(cases=r["cases"], case_share=r["cases"] / n_cases if n_cases else 0.0,
                      median_extra_work_hours=extra.get(r["id"]), scc=scc_of.get(r["activities"][0], []),
@@ -548,7 +569,8 @@ def spark_loops(log: SparkLog, calendar=None, *, examples: int = 5, ping_pong_by
         cal = measured.calendar
         warnings = list(dict.fromkeys([*getattr(cal, "warnings", []), *measured.warnings]))
         basis = SparkTimes(cal, not measured.completion_only).basis
-        return LoopReport(frame, repeated, n_cases, basis, cal.describe("zh"), regions, warnings, cal.describe("en"))
+        return LoopReport(frame, repeated, n_cases, basis, cal.describe("zh"), regions, warnings, cal.describe("en"),
+                          cases_with_loops=with_loops)
     finally:
         measured.release()
 

@@ -4,6 +4,9 @@ The report computes nothing of its own: every number comes from the analysis it 
 (``discover``, ``kpis``, ``bottlenecks``, ``find_loops``, ``improvement_candidates``,
 ``variants``, ``department_handoffs``, ``lead_time_distribution`` and, with a design,
 ``procmine.compare``), under one calendar, so it matches what the other commands print.
+A log read with ``engine="spark"`` gives the same report: each analysis computes its figures on
+Spark (:mod:`procmine.engine.spark_report` for the variants, the lead-time histogram and the
+hand-offs between departments).
 
     >>> report = build_report(procmine.read_log("sample_logs/合同审批.csv"), target="3wd")   # doctest: +SKIP
     >>> report.write_all("procmine_report")                                                  # doctest: +SKIP
@@ -98,9 +101,15 @@ def build_report(
     t = build.t
     if design is not None and comparison is None:
         comparison = _compare(log, design, calendar, say)
+    if isinstance(before_after, str):  # before the long work: a log that cannot be split says so first
+        from procmine.compare.periods import compare_periods
 
-    say("measuring working time per step and hand-off")
-    time_tables(log, calendar)  # built once, shared by every analysis below
+        say("comparing before and after " + before_after)
+        before_after = compare_periods(log, split=before_after, calendar=calendar, target=target)
+
+    if getattr(log, "engine", None) != "spark":  # on Spark each analysis measures on the cluster
+        say("measuring working time per step and hand-off")
+        time_tables(log, calendar)  # built once, shared by every analysis below
     say("discovering the process map")
     results = {"process_map": discover(log)}
     say("KPIs and lead times")
@@ -137,11 +146,6 @@ def build_report(
     if comparison is not None:
         parts.append(sections.comparison(context, comparison))
     if before_after is not None:
-        if isinstance(before_after, str):
-            from procmine.compare.periods import compare_periods
-
-            say("comparing before and after " + before_after)
-            before_after = compare_periods(log, split=before_after, calendar=calendar, target=target)
         parts.append(sections.before_after(context, before_after))
     parts.append(sections.appendix(context))
     for number, section in enumerate(parts, 1):

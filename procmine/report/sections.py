@@ -15,7 +15,6 @@ from procmine import __version__
 from procmine.analyse.bottlenecks import PHRASES as BOTTLENECKS
 from procmine.analyse.kpi import lead_time_distribution
 from procmine.analyse.loops import PHRASES as LOOPS, LoopReport, calendar_warnings
-from procmine.analyse.times import time_tables
 from procmine.analyse.variants import coverage, variants
 from procmine.analyse.workload import department_handoffs, handoff_matrix, party_level
 from procmine.log import DEPARTMENT, RESOURCE, ROLE, EventLog
@@ -59,8 +58,9 @@ class Context:
 
     @property
     def calendar_notes(self) -> list[str]:
-        """The calendar's coverage and plausibility warnings: said once, in section 1."""
-        return calendar_warnings(time_tables(self.log, self.calendar))
+        """The calendar's coverage and plausibility warnings: said once, in section 1 (from the time
+        tables the bottlenecks were measured on, on either engine)."""
+        return calendar_warnings(self.results["bottlenecks"]._tables)
 
     def own_notes(self, notes) -> list[str]:
         shared = set(self.calendar_notes)
@@ -338,9 +338,9 @@ def loop_section(c: Context) -> Section:
     if not loops:
         blocks.append(Paragraph(t("loops_none")))
     else:
-        with_loop = {case for r in loops for case in r["case_ids"]}
-        findings = [t("loops_total", n=len(loops), cases=len(with_loop),
-                      share=t.pct(len(with_loop) / report.cases if report.cases else None))]
+        with_loop = report.cases_with_loops
+        findings = [t("loops_total", n=len(loops), cases=with_loop,
+                      share=t.pct(with_loop / report.cases if report.cases else None))]
         for r in loops[:5]:
             values = dict(label=LoopReport.label(r, c.lang), cases=r["cases"], share=t.pct(r["case_share"]),
                           traversals=r["traversals"], extra=t.num(r["median_extra_work_hours"]), unit=unit)
