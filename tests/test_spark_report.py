@@ -148,6 +148,23 @@ def test_monitoring_tables_equal_the_default_engine(spark):
     assert stuck.open_steps["case"].to_list() == ["HT2025-0299", "HT2025-0298", "HT2025-0300"]  # longest wait first
 
 
+def test_deviations_by_month_are_counted_as_the_default_engine_counts_them(spark):
+    # monitor --design: the months of the deviating cases and the cases completed per month
+    from procmine.compare import compare, read_design
+    from procmine.report.monitoring import _completion_months
+
+    log = procmine.read_log(SAMPLES / "合同审批.csv")
+    on_spark = read_spark_log(str(SAMPLES / "合同审批.csv"), spark=spark)
+    calendar, as_of = Calendar(), latest_time(log)
+    ids = compare(log, read_design(SAMPLES / "合同审批.design.yaml"), calendar=calendar).case_deviations["case"].unique()
+    assert 0 < ids.len() < 300
+    months, per_month = _completion_months(on_spark, calendar, as_of, ids)
+    their_months, their_per_month = _completion_months(log, calendar, as_of, ids)
+    same_frame(months.sort("case"), their_months.sort("case"))
+    same_frame(per_month.sort("month"), their_per_month.sort("month"))
+    assert per_month["__completed"].sum() == 297  # 300 cases, three still open at export
+
+
 def test_cli_monitor_on_spark_writes_the_default_engines_tables(spark, tmp_path, capsys):
     # 付款审批 as of 10 May, 12:00: steps arrived then and completed later are open; four wait beyond 4h
     outputs = {}

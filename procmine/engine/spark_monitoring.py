@@ -105,4 +105,21 @@ def spark_month_figures(log: SparkLog, calendar, moment: datetime, limit) -> Mon
     return MonthFigures(first_day, spans.drop("day").cast(MonthFigures.SPANS), finished)
 
 
-__all__ = ["spark_time_span", "spark_open_at", "spark_month_figures"]
+def spark_completion_months(log: SparkLog, calendar, moment: datetime, ids: pl.Series
+                            ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The month each case of ``ids`` (the deviating ones) was completed in by ``moment`` (case, month),
+    and the cases completed per month (month, __completed), from the per-case table on Spark: ``ids``
+    go there as a small broadcast table, and only their months and the counts come back."""
+    from pyspark.sql import functions as F
+
+    per_case = log.aggregates(calendar=calendar)._per_case
+    done = per_case.where(~F.col("open") & (F.expr("unix_micros(last_time)") <= _micros(moment))).select(
+        "c", F.date_format("last_time", "yyyy-MM").alias("month"))
+    per_month = _polars(done.groupBy("month").agg(F.count(F.lit(1)).alias("__completed")))
+    wanted = log.spark.createDataFrame([(case,) for case in ids.to_list()], "c string")
+    months = _polars(done.join(F.broadcast(wanted), on="c", how="left_semi").select(F.col("c").alias(CASE), "month"))
+    return months.cast({CASE: pl.String, "month": pl.String}), per_month.cast({"month": pl.String,
+                                                                             "__completed": pl.UInt32})
+
+
+__all__ = ["spark_time_span", "spark_open_at", "spark_month_figures", "spark_completion_months"]

@@ -237,8 +237,23 @@ def _draw(months, target_days, lang, when):
     return draw_monthly_monitoring(months.table, target_days=target_days, lang=lang, basis=months.basis, as_of=when)
 
 
-def _design_section(log, design, calendar, build, w, as_of) -> Section:
+def _completion_months(log, calendar, as_of, ids: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The month each of the cases ``ids`` was completed in (by ``as_of``; case, month), and how many
+    cases were completed per month (month, __completed). A log on Spark counts there and brings back
+    only the months of ``ids`` (:mod:`procmine.engine.spark_monitoring`)."""
+    if getattr(log, "engine", None) == "spark":
+        from procmine.engine.spark_monitoring import spark_completion_months
+
+        return spark_completion_months(log, calendar, as_of, ids)
     from procmine.analyse.kpi import case_outcomes
+
+    completed = case_outcomes(log, calendar).filter(~pl.col("open") & (pl.col("last_time") <= as_of)).select(
+        CASE, pl.col("last_time").dt.strftime("%Y-%m").alias("month"))
+    return (completed.filter(pl.col(CASE).is_in(ids.implode())),
+            completed.group_by("month").agg(pl.len().alias("__completed")))
+
+
+def _design_section(log, design, calendar, build, w, as_of) -> Section:
     from procmine.compare import compare
 
     comparison = compare(log, design, calendar=calendar)
@@ -247,15 +262,12 @@ def _design_section(log, design, calendar, build, w, as_of) -> Section:
     if deviations is None or deviations.is_empty():
         section.blocks.append(Note("—"))
         return section
-    completed = case_outcomes(log, calendar).filter(~pl.col("open") & (pl.col("last_time") <= as_of)).select(
-        CASE, pl.col("last_time").dt.strftime("%Y-%m").alias("month"))
-    counts = (deviations.select(CASE, pl.col("kind").cast(pl.String)).unique().join(completed, on=CASE)
+    months, per_month = _completion_months(log, calendar, as_of, deviations[CASE].unique())
+    counts = (deviations.select(CASE, pl.col("kind").cast(pl.String)).unique().join(months, on=CASE)
               .group_by("month", "kind").agg(pl.len().alias("cases")))
     kinds = [k for k in KIND_WORDS if k in set(counts["kind"].to_list())]
-    per_month = completed.group_by("month").agg(pl.len().alias("__completed"),
-                                                 pl.col(CASE).is_in(deviations[CASE].implode()).sum()
-                                                 .alias("__deviating")).sort("month")
-    table = per_month
+    table = (per_month.join(months.group_by("month").agg(pl.len().alias("__deviating")), on="month", how="left")
+             .with_columns(pl.col("__deviating").fill_null(0)).sort("month"))
     for kind in kinds:
         table = table.join(counts.filter(pl.col("kind") == kind).select("month", pl.col("cases").alias(kind)),
                            on="month", how="left")
