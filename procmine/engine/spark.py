@@ -362,6 +362,9 @@ class SparkLog:
         self._narrowed: dict | None = None
         self._frame = frame
         self._aggregates: dict = {}
+        #: while several analyses run together (the survey report): their measurement per calendar,
+        #: shared (see :func:`procmine.engine.spark_analyses.measured_once`)
+        self._shared_measures: dict | None = None
         # the cleaned rows (see _cleaned): built on first use, or given (a projection of another log's rows)
         self._cleaned_rows: tuple | None = cleaned
 

@@ -23,6 +23,7 @@ decisions and people (two joins on case and position). One thing is not brought 
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import islice
@@ -78,8 +79,14 @@ class _Measured:
                                   "occurrence", "first_pos", *ROLES, "b_us", "w_b", "__r", *(extra or {})) \
             .persist(StorageLevel.MEMORY_AND_DISK)
         self._persisted = [self.steps]
+        self.shared = False
 
     def release(self) -> None:
+        """Free what is persisted, unless analyses share this measurement (see :func:`measured_once`)."""
+        if not self.shared:
+            self.free()
+
+    def free(self) -> None:
         for frame in self._persisted:
             frame.unpersist()
 
@@ -253,7 +260,31 @@ def open_step_rows(log: SparkLog, extra: dict):
 def _measure(log: SparkLog, calendar, extra: dict | None = None) -> _Measured:
     from procmine.calendar import Calendar
 
-    return _Measured(log, calendar or Calendar(timezone=log.timezone), extra)
+    calendar = calendar or Calendar(timezone=log.timezone)
+    shared = log._shared_measures
+    if shared is None or extra:
+        return _Measured(log, calendar, extra)
+    if calendar not in shared:
+        shared[calendar] = _Measured(log, calendar)
+        shared[calendar].shared = True  # kept for the next analysis: freed at the block's end
+    return shared[calendar]
+
+
+@contextmanager
+def measured_once(log: SparkLog):
+    """Within the block, the analyses of ``log`` (bottlenecks, loops, improve, the hand-offs between
+    departments) share one measurement per calendar: the steps, hand-offs and cases are built and
+    persisted on Spark once, not once per analysis, and freed at the end (the survey report)."""
+    if log._shared_measures is not None:  # already inside one
+        yield
+        return
+    log._shared_measures = {}
+    try:
+        yield
+    finally:
+        shared, log._shared_measures = log._shared_measures, None
+        for measured in shared.values():
+            measured.free()
 
 
 def _says_no(column: str):

@@ -14,6 +14,7 @@ hand-offs between departments).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -107,47 +108,48 @@ def build_report(
         say("comparing before and after " + before_after)
         before_after = compare_periods(log, split=before_after, calendar=calendar, target=target)
 
-    if getattr(log, "engine", None) != "spark":  # on Spark each analysis measures on the cluster
-        say("measuring working time per step and hand-off")
-        time_tables(log, calendar)  # built once, shared by every analysis below
-    say("discovering the process map")
-    results = {"process_map": discover(log)}
-    say("KPIs and lead times")
-    results["kpis"] = kpis(log, target=target, calendar=calendar)
-    say("bottlenecks")
-    results["bottlenecks"] = bottlenecks(log, calendar)
-    say("loops and rework")
-    results["loops"] = find_loops(log, calendar)
-    say("improvement candidates")
-    # the design's control points are never proposed for removal
-    controls_from = getattr(comparison, "design", None)  # a comparison made elsewhere may not carry it
-    results["improvements"] = improvement_candidates(log, calendar, design=controls_from)
-    if comparison is not None:
-        results["comparison"] = comparison
+    with _shared_measurement(log):  # on Spark: the steps and hand-offs measured once for every section
+        if getattr(log, "engine", None) != "spark":  # on Spark each analysis measures on the cluster
+            say("measuring working time per step and hand-off")
+            time_tables(log, calendar)  # built once, shared by every analysis below
+        say("discovering the process map")
+        results = {"process_map": discover(log)}
+        say("KPIs and lead times")
+        results["kpis"] = kpis(log, target=target, calendar=calendar)
+        say("bottlenecks")
+        results["bottlenecks"] = bottlenecks(log, calendar)
+        say("loops and rework")
+        results["loops"] = find_loops(log, calendar)
+        say("improvement candidates")
+        # the design's control points are never proposed for removal
+        controls_from = getattr(comparison, "design", None)  # a comparison made elsewhere may not carry it
+        results["improvements"] = improvement_candidates(log, calendar, design=controls_from)
+        if comparison is not None:
+            results["comparison"] = comparison
 
-    summary = log.summary()
-    name = process or _process_name(log)  # not the design's name: that is the future process
-    period = f"{_day(summary.start)} – {_day(summary.end)}"
-    generated = date.today().isoformat()
-    if target_source not in ("given", "design", "example"):
-        raise ValueError(f"target_source must be 'given', 'design' or 'example', not {target_source!r}")
-    context = sections.Context(log=log, calendar=calendar, target=target, process=name, results=results,
-                               target_source=target_source,
-                               build=build, t=t)
-    parts = [
-        sections.scope(context),
-        sections.flowchart(context),
-        sections.kpi(context),
-        sections.bottleneck_section(context),
-        sections.loop_section(context),
-        sections.workload(context),
-        sections.improvements(context),
-    ]
-    if comparison is not None:
-        parts.append(sections.comparison(context, comparison))
-    if before_after is not None:
-        parts.append(sections.before_after(context, before_after))
-    parts.append(sections.appendix(context))
+        summary = log.summary()
+        name = process or _process_name(log)  # not the design's name: that is the future process
+        period = f"{_day(summary.start)} – {_day(summary.end)}"
+        generated = date.today().isoformat()
+        if target_source not in ("given", "design", "example"):
+            raise ValueError(f"target_source must be 'given', 'design' or 'example', not {target_source!r}")
+        context = sections.Context(log=log, calendar=calendar, target=target, process=name, results=results,
+                                   target_source=target_source,
+                                   build=build, t=t)
+        parts = [
+            sections.scope(context),
+            sections.flowchart(context),
+            sections.kpi(context),
+            sections.bottleneck_section(context),
+            sections.loop_section(context),
+            sections.workload(context),
+            sections.improvements(context),
+        ]
+        if comparison is not None:
+            parts.append(sections.comparison(context, comparison))
+        if before_after is not None:
+            parts.append(sections.before_after(context, before_after))
+        parts.append(sections.appendix(context))
     for number, section in enumerate(parts, 1):
         section.number = number
     return SurveyReport(
@@ -155,6 +157,16 @@ def build_report(
         subtitle=t("subtitle", period=period, source=log.label, generated=generated, version=__version__),
         lang=lang, sections=parts, process=name, period=period, generated=generated, results=results,
     )
+
+
+def _shared_measurement(log):
+    """On Spark, one measurement of the steps and hand-offs for all the analyses of the report
+    (:func:`procmine.engine.spark_analyses.measured_once`); nothing to share otherwise."""
+    if getattr(log, "engine", None) == "spark":
+        from procmine.engine.spark_analyses import measured_once
+
+        return measured_once(log)
+    return contextlib.nullcontext()
 
 
 def _compare(log: EventLog, design, calendar, say):
