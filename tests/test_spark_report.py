@@ -148,6 +148,25 @@ def test_monitoring_tables_equal_the_default_engine(spark):
     assert stuck.open_steps["case"].to_list() == ["HT2025-0299", "HT2025-0298", "HT2025-0300"]  # longest wait first
 
 
+def test_the_reports_analyses_share_one_measurement(spark, monkeypatch):
+    from procmine.engine import spark_analyses
+
+    on_spark = read_spark_log(str(SAMPLES / "合同审批.csv"), spark=spark)
+    built = []
+    original = spark_analyses._Measured.__init__
+    monkeypatch.setattr(spark_analyses._Measured, "__init__",
+                        lambda self, *args, **kw: (built.append(self), original(self, *args, **kw))[1])
+    calendar = Calendar()
+    with spark_analyses.measured_once(on_spark):
+        procmine.bottlenecks(on_spark, calendar)
+        procmine.find_loops(on_spark, calendar)
+        department_handoffs(on_spark, calendar)
+        assert len(built) == 1 and built[0].steps.is_cached  # still persisted for the next analysis
+    assert not built[0].steps.is_cached and on_spark._shared_measures is None  # freed at the end
+    procmine.find_loops(on_spark, calendar)  # outside the block: a measurement of its own, freed
+    assert len(built) == 2 and not built[1].steps.is_cached
+
+
 def test_deviations_by_month_are_counted_as_the_default_engine_counts_them(spark):
     # monitor --design: the months of the deviating cases and the cases completed per month
     from procmine.compare import compare, read_design
