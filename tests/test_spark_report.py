@@ -148,6 +148,14 @@ def test_monitoring_tables_equal_the_default_engine(spark):
     assert stuck.open_steps["case"].to_list() == ["HT2025-0299", "HT2025-0298", "HT2025-0300"]  # longest wait first
 
 
+def test_a_before_after_section_on_spark_is_refused_before_the_analyses(spark):
+    from procmine.engine.spark import SparkError
+
+    on_spark = read_spark_log(str(SAMPLES / "合同审批.csv"), spark=spark)
+    with pytest.raises(SparkError, match=r"the before/after section \(--split\) .* does not run on Spark yet"):
+        procmine.build_report(on_spark, before_after="2025-03-01")
+
+
 def test_the_reports_analyses_share_one_measurement(spark, monkeypatch):
     from procmine.engine import spark_analyses
 

@@ -105,6 +105,12 @@ def build_report(
     if isinstance(before_after, str):  # before the long work: a log that cannot be split says so first
         from procmine.compare.periods import compare_periods
 
+        if getattr(log, "engine", None) == "spark":
+            from procmine.engine.spark import SparkError
+
+            raise SparkError("the before/after section (--split) compares two periods as `procmine diff` does, "
+                             "which does not run on Spark yet: drop --split, or drop --engine spark")
+
         say("comparing before and after " + before_after)
         before_after = compare_periods(log, split=before_after, calendar=calendar, target=target)
 
