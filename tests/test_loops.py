@@ -353,3 +353,16 @@ def test_hand_off_chains_equal_a_self_join_on_the_middle_step(shuffled):
     assert chains.height == joined.height > 1000
     as_int = {c: pl.Int64 for c in "ijk"}
     assert chains.select("case", "i", "j", "k").cast(as_int).equals(joined.select("case", "i", "j", "k").cast(as_int))
+
+
+def test_a_calendar_that_does_not_fit_is_warned_in_the_reports_language():
+    # 合同审批's steps complete in office hours: under a 00:00-06:00 working day most fall outside it
+    from procmine.analyse.improve import improvement_candidates
+
+    log = procmine.read_log(SAMPLES / "合同审批.csv")
+    night = Calendar.from_options(work_hours="00:00-06:00")
+    for report in (find_loops(log, night), improvement_candidates(log, night)):
+        assert any("outside working time" in w for w in report.warnings)
+        zh, en = report.describe("zh"), report.describe("en")
+        assert "的步骤在工作时间之外完成" in zh and "outside working time" not in zh
+        assert "outside working time" in en

@@ -197,7 +197,9 @@ class ImprovementReport(Result):
                     summary=t.pick((c.evidence["summary"], c.evidence.get("summary_en", c.evidence["summary"]))))
                   for i, c in enumerate(self.candidates, 1)]
         lines += [] if self.candidates else [t("none")]
-        return "\n".join([*lines, *(f"  ! {w}" for w in self.warnings)])
+        from procmine.report.translate import note  # the calendar's warnings are written in English
+
+        return "\n".join([*lines, *(f"  ! {note(w, lang)}" for w in self.warnings)])
 
     def __str__(self) -> str:
         return self.describe("zh")

@@ -240,7 +240,9 @@ class LoopReport(Result):
                 lines.append(t("map_cycle", names=t.join(region["activities"])))
         for r in self.repeated_activities.head(5).to_dicts():
             lines.append(t("repeated", activity=r["activity"], cases=r["cases"], n=r["repetitions"]))
-        return "\n".join([*lines, *(f"  ! {w}" for w in self.warnings)])
+        from procmine.report.translate import note  # the calendar's warnings are written in English
+
+        return "\n".join([*lines, *(f"  ! {note(w, lang)}" for w in self.warnings)])
 
     def __str__(self) -> str:
         return self.describe("zh")
