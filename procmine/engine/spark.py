@@ -953,18 +953,10 @@ def _handoffs(steps, per_case, completion_only: bool, work: bool, pct):
     """Hand-off statistics, start and end activities: consecutive steps in completion order, or the
     parallel-aware rule of :mod:`procmine.engine.handoffs` on Arrow batches of whole cases."""
     from pyspark import StorageLevel
-    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     if completion_only:
-        in_case = Window.partitionBy("c").orderBy("b", "t", "__r")
-        nxt = steps.withColumn("target", F.lead("a").over(in_case)).withColumn("next_t", F.lead("t_us").over(in_case))
-        if work:
-            nxt = nxt.withColumn("next_w", F.lead("w_t").over(in_case))
-        pairs = nxt.where(F.col("target").isNotNull()).select(
-            "c", F.col("a").alias("source"), "target", ((F.col("next_t") - F.col("t_us")) / US_PER_HOUR).alias("hours"),
-            F.lit(0.0).alias("sync_hours"),
-            (((F.col("next_w") - F.col("w_t")) / US_PER_HOUR) if work else F.lit(None).cast("double")).alias("work_hours"))
+        pairs = completion_pairs(steps, work)
         ends_of = per_case.select(F.lit(1).alias("kind"), F.col("start_a").alias("a")).unionByName(
             per_case.where(~F.col("open")).select(F.lit(2).alias("kind"), F.col("end_a").alias("a")))
     else:
@@ -984,6 +976,27 @@ def _handoffs(steps, per_case, completion_only: bool, work: bool, pct):
     if not completion_only:
         marked.unpersist()
     return edges, starts, ends
+
+
+def completion_pairs(steps, work: bool):
+    """The hand-offs in completion order, each step to the next one of its case, with the columns of
+    :func:`_parallel_pairs`' hand-off rows: c, source, target, hours, sync_hours (0: one step at a
+    time), work_hours (null without ``work``), source_t, target_t, source_pos, target_pos."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    in_case = Window.partitionBy("c").orderBy("pos")  # pos numbers a case's steps by (b, t, __r)
+
+    def following(column: str):
+        return F.lead(column).over(in_case)
+
+    work_hours = ((following("w_t") - F.col("w_t")) / US_PER_HOUR) if work else F.lit(None).cast("double")
+    return steps.select(
+        "c", F.col("a").alias("source"), following("a").alias("target"),
+        ((following("t_us") - F.col("t_us")) / US_PER_HOUR).alias("hours"), F.lit(0.0).alias("sync_hours"),
+        work_hours.alias("work_hours"), F.col("t_us").alias("source_t"), following("t_us").alias("target_t"),
+        F.col("pos").alias("source_pos"), (F.col("pos") + 1).alias("target_pos"),
+    ).where(F.col("target").isNotNull())
 
 
 def _parallel_pairs(steps, work: bool):

@@ -32,7 +32,7 @@ import networkx as nx
 import polars as pl
 
 from procmine.engine.spark import (SEPARATOR, US_PER_DAY, US_PER_HOUR, SparkLog, _parallel_pairs, _polars, _steps,
-                                   percentile)
+                                   completion_pairs, percentile)
 from procmine.log import ACTIVITY, DEPARTMENT, RESOURCE, ROLE
 
 ROLES = (RESOURCE, DEPARTMENT, ROLE)
@@ -93,20 +93,8 @@ class _Measured:
     @cached_property
     def pairs(self):
         """One row per hand-off: c, source, target, their positions, hours, sync_hours, work_hours."""
-        from pyspark.sql import Window
-        from pyspark.sql import functions as F
-
-        if not self.completion_only:
-            return self._marked.where("kind = 0").select(
-                "c", "source", "target", "source_pos", "target_pos", "hours", "sync_hours", "work_hours")
-        in_case = Window.partitionBy("c").orderBy("pos")
-        return self.steps.select(
-            "c", F.col("a").alias("source"), F.lead("a").over(in_case).alias("target"),
-            F.col("pos").alias("source_pos"), (F.col("pos") + 1).alias("target_pos"),
-            ((F.lead("t_us").over(in_case) - F.col("t_us")) / US_PER_HOUR).alias("hours"),
-            F.lit(0.0).alias("sync_hours"),
-            ((F.lead("w_t").over(in_case) - F.col("w_t")) / US_PER_HOUR).alias("work_hours"),
-        ).where(F.col("target").isNotNull())
+        pairs = completion_pairs(self.steps, work=True) if self.completion_only else self._marked.where("kind = 0")
+        return pairs.select("c", "source", "target", "source_pos", "target_pos", "hours", "sync_hours", "work_hours")
 
     @cached_property
     def handoffs(self):

@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta, timezone as utc_zone
 import polars as pl
 
 from procmine.engine.spark import (US_PER_HOUR, VARIANT_KEY, SparkLog, _label_merges, _parallel_pairs,
-                                   _polars, _steps, _working_positions)
+                                   _polars, _steps, _working_positions, completion_pairs)
 from procmine.filters import (KINDS, Filter, FilterError, _as_time, _check_activity, _compare, _read_day,
                               not_a_number, resolve_column)
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROLE, START, TIMESTAMP
@@ -152,13 +152,10 @@ def _follows(log: SparkLog, one: Filter, calendar):
     completion_only = not log.has_start_times
     steps = _steps(log, completion_only, None, decisions=False)
     in_case = Window.partitionBy("c").orderBy("b", "t", "__r")
-    if one.op == "directly" and completion_only:  # a hand-off is two consecutive steps
-        pairs = (steps.withColumn("next_a", F.lead("a").over(in_case)).withColumn("next_t", F.lead("t_us").over(in_case))
-                 .where((F.col("a") == a) & (F.col("next_a") == b))
-                 .select("c", F.col("t_us").alias("a_end"), F.col("next_t").alias("b_end")))
-    elif one.op == "directly":  # the parallel-aware hand-offs, as the map draws them
-        pairs = _parallel_pairs(steps, work=False).where(
-            (F.col("kind") == 0) & (F.col("source") == a) & (F.col("target") == b)).select(
+    if one.op == "directly":  # the hand-offs, as the map draws them (two consecutive steps in completion order)
+        pairs = completion_pairs(steps, work=False) if completion_only else \
+            _parallel_pairs(steps, work=False).where(F.col("kind") == 0)
+        pairs = pairs.where((F.col("source") == a) & (F.col("target") == b)).select(
             "c", F.col("source_t").alias("a_end"), F.col("target_t").alias("b_end"))
     else:  # each B step with the completion of the latest A step before it (not itself)
         earlier = in_case.rowsBetween(Window.unboundedPreceding, -1)

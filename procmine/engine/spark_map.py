@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from procmine.engine.spark import SparkLog, _parallel_pairs, _polars, _steps
+from procmine.engine.spark import SparkLog, _parallel_pairs, _polars, _steps, completion_pairs
 
 
 def spark_drill_down(log: SparkLog, arrival_times: bool) -> dict:
@@ -32,14 +32,9 @@ def spark_drill_down(log: SparkLog, arrival_times: bool) -> dict:
     by_activity = [(a, group.sort("k")["c"].to_list()) for (a,), group in
                    rows.sort("c", "pos", "k").group_by("a", maintain_order=True)]
     # each hand-off's first rows in hand-off order (case, then the two steps' positions)
-    if completion_only:
-        in_case = Window.partitionBy("c").orderBy("pos")
-        pairs = steps.select("c", F.col("a").alias("source"), F.lead("a").over(in_case).alias("target"),
-                             F.col("pos").alias("source_pos"), (F.col("pos") + 1).alias("target_pos")
-                             ).where(F.col("target").isNotNull())
-    else:
-        pairs = _parallel_pairs(steps, work=False).where("kind = 0").select(
-            "c", "source", "target", "source_pos", "target_pos")
+    pairs = (completion_pairs(steps, work=False) if completion_only else
+             _parallel_pairs(steps, work=False).where("kind = 0")).select("c", "source", "target", "source_pos",
+                                                                          "target_pos")
     order = Window.partitionBy("source", "target").orderBy("c", "source_pos", "target_pos")
     rows = _polars(pairs.withColumn("k", F.row_number().over(order)).where(F.col("k") <= EDGE_ROWS)
                    .select("source", "target", "c", "source_pos", "target_pos", "k"))
