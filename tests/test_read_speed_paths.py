@@ -92,6 +92,46 @@ def test_utf8_check_agrees_with_python(data):
         assert files._first_bad_utf8(data) is None
 
 
+# UTF-8 is checked on the file's head only; polars checks the rest. A file that turns out not to
+# be UTF-8 further down is read as if the whole file had been checked first.
+LATER_GBK = ("case,activity,resource,time\n" + "HT-0,submit,zhang,2025-03-04 09:00\n" * 4
+             + "HT-1,发起申请,张三,2025-03-05 09:00\n")
+
+
+def test_a_file_that_is_gbk_only_past_the_checked_head_is_read_as_gbk(tmp_path, monkeypatch):
+    path = tmp_path / "log.csv"
+    data = LATER_GBK.encode("gb18030")  # ASCII up to line 6
+    path.write_bytes(data)
+    assert data.index("发".encode("gb18030")) > 64
+    monkeypatch.setattr(files, "UTF8_HEAD", 64)
+    table = open_table(path)
+    assert table.source.encoding == "gb18030"
+    assert table.frame["activity"].to_list() == ["submit"] * 4 + ["发起申请"]
+    assert table.frame[ROW].to_list() == [2, 3, 4, 5, 6]
+
+
+def test_latin1_past_the_checked_head_names_its_line(tmp_path, monkeypatch):
+    path = tmp_path / "log.csv"
+    path.write_bytes(b"case,activity,time\n" + b"A,submit,2025-03-04 09:00\n" * 5 + b"B,Godkend \xe6ndring,2025-03-05\n")
+    monkeypatch.setattr(files, "UTF8_HEAD", 32)
+    with pytest.raises(LogFileError, match=r"not UTF-8 \(first bad byte at line 7: b'\\xe6ndr'\)"):
+        open_table(path)
+    monkeypatch.setattr(files, "UTF8_HEAD", 1 << 20)  # the head holds it: the same message
+    with pytest.raises(LogFileError, match=r"not UTF-8 \(first bad byte at line 7: b'\\xe6ndr'\)"):
+        open_table(path)
+
+
+def test_a_character_cut_by_the_checked_head_is_no_error(tmp_path, monkeypatch):
+    path = tmp_path / "log.csv"
+    text = "case,activity,time\nA,发起申请,2025-03-04 09:00\n"
+    path.write_bytes(text.encode("utf-8"))
+    cut = text.encode("utf-8").index("起".encode("utf-8")) + 1  # inside 起
+    monkeypatch.setattr(files, "UTF8_HEAD", cut)
+    assert files.to_utf8(text.encode("utf-8")[:cut + 20], path, whole=False)[1] == "utf-8"
+    table = open_table(path)
+    assert table.source.encoding == "utf-8" and table.frame["activity"].to_list() == ["发起申请"]
+
+
 def test_only_unicode_spaces_is_no_content(tmp_path):
     path = tmp_path / "log.csv"
     path.write_bytes("\u3000\n \u3000\r\n".encode("utf-8"))

@@ -510,6 +510,26 @@ def _epoch_us(values: pl.Series) -> np.ndarray:
     return values.dt.epoch("us").to_numpy()
 
 
+def one_chunk(columns: list[pl.Series]) -> pl.DataFrame:
+    """A frame of ``columns``, each in one contiguous chunk, made a column at a time.
+
+    Readers return columns in many chunks, and polars copies a many-chunk column whole
+    whenever a query selects it. In one chunk, the steps and hand-offs share the events'
+    columns instead of copying them (at 10M events: 0.9 GB less). ``columns`` is emptied as
+    it goes, so each column's chunks are freed once copied (when nothing else holds them):
+    the caller passes a list it holds nothing else of.
+    """
+    names = [column.name for column in columns]
+    done = []
+    while columns:
+        column = columns.pop(0)
+        done.append(column if column.n_chunks() == 1 else column.rechunk())
+        del column
+    frame = pl.DataFrame(done)
+    frame.columns = names  # (a column named "" would otherwise be renamed)
+    return frame
+
+
 def is_sorted_by(frame: pl.DataFrame, order: list[str | pl.Expr]) -> bool:
     """True when ``frame`` is already in ``order`` (one pass; cheaper than sorting again, and no
     copy of the table: exports usually come sorted by case and time)."""

@@ -24,7 +24,7 @@ from procmine.check.rows import examples as _examples
 from procmine.check.rows import is_clean as _is_clean  # noqa: F401
 from procmine.check.rows import label_key as _label_key  # noqa: F401
 from procmine.check.rows import later_copies as _later_copies  # noqa: F401
-from procmine.engine.tables import is_sorted_by
+from procmine.engine.tables import is_sorted_by, one_chunk
 from procmine.errors import ColumnError, EmptyLogError, TimestampError
 from procmine.log import (
     ACTIVITY, CASE, DEPARTMENT, OUTCOME, RESOURCE, ROLE, ROW, START, TIMESTAMP, EventLog,
@@ -316,7 +316,9 @@ def _build_events(
     rows.flag_single_event_cases(events, mapping, quality)
 
     keep = [c for c in (CASE, ACTIVITY, START, TIMESTAMP, RESOURCE, DEPARTMENT, ROLE, OUTCOME, ROW) if c in events.columns]
-    events = events.select([*keep, *[c for c in attributes if c in events.columns]])
+    columns = events.select([*keep, *[c for c in attributes if c in events.columns]]).get_columns()
+    del events
+    events = one_chunk(columns)
 
     # 8. attribute columns holding only numbers are numbers, so that 合同金额 > 200000 compares amounts.
     events = _numbers_as_numbers(events, [c for c in attributes if c in events.columns])

@@ -29,6 +29,7 @@ import numpy as np
 import polars as pl
 
 from procmine.check import DROPPED, KEPT, REPAIRED, Finding
+from procmine.engine.tables import one_chunk
 from procmine.errors import LogFileError
 from procmine.log import Source
 from procmine.read.limits import check_column_count, check_workbook, check_xes_size, gunzip, max_columns, unzip_one
@@ -52,6 +53,8 @@ SNIFF_CHARS = 1 << 16
 CHINESE_SAMPLE_CHARS = 200_000
 #: Text in another encoding is re-encoded to UTF-8 this many bytes at a time.
 TRANSCODE_BLOCK = 1 << 24
+#: Bytes of a text file checked for UTF-8 before polars reads it (polars checks the rest itself).
+UTF8_HEAD = 1 << 20
 #: The header of an Excel sheet is looked for among its first rows (title rows above it are skipped).
 HEADER_SCAN_ROWS = 20
 #: A header row fills at least this share of the widest of those rows.
@@ -196,12 +199,14 @@ def decode_bytes(data: bytes, path: Path, encoding: str | None = None) -> tuple[
     return payload.decode("utf-8"), used
 
 
-def to_utf8(data: bytes, path: Path, encoding: str | None = None) -> tuple[bytes, str]:
+def to_utf8(data: bytes, path: Path, encoding: str | None = None, *, whole: bool = True) -> tuple[bytes, str]:
     """A text export as UTF-8 bytes (without a BOM), and the encoding it was written in.
 
     Detects as :func:`decode_bytes` says, without holding the file as one Python string (for
     Chinese text that string is twice the file's size): UTF-8 is checked in place, other
-    encodings are re-encoded block by block.
+    encodings are re-encoded block by block. ``whole=False`` checks only the first
+    :data:`UTF8_HEAD` bytes for UTF-8 (for a reader that checks the rest, and comes back with
+    ``whole=True`` when it finds a byte that is not UTF-8).
 
         >>> to_utf8("单据编号".encode("gbk"), Path("log.csv"))
         (b'\xe5\x8d\x95\xe6\x8d\xae\xe7\xbc\x96\xe5\x8f\xb7', 'gb18030')
@@ -225,6 +230,11 @@ def to_utf8(data: bytes, path: Path, encoding: str | None = None) -> tuple[bytes
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         # Excel's "Unicode text" export: UTF-16 with a BOM, tab-separated.
         return to_utf8(data, path, "utf-16")[0], "utf-16"
+    if not whole:
+        head = bytes(data[:UTF8_HEAD])
+        bad = _first_bad_utf8(head)
+        if bad is None or (len(head) == UTF8_HEAD and bad > UTF8_HEAD - 4):  # (a character cut by the head's end)
+            return data, "utf-8"
     bad = _first_bad_utf8(data)
     if bad is None:
         return data, "utf-8"
@@ -312,7 +322,7 @@ def _has_content(payload: bytes) -> bool:
     head = text_head(payload, SNIFF_CHARS)
     if head.strip():
         return True
-    return len(head) == SNIFF_CHARS and bool(str(payload, "utf-8").strip())
+    return len(head) == SNIFF_CHARS and bool(str(payload, "utf-8", errors="replace").strip())
 
 
 def _looks_chinese(text: str) -> bool:
@@ -415,12 +425,17 @@ def _mapped(path: Path) -> "mmap.mmap | bytes":
             return b""
 
 
-def _parse_text(path: Path, data: "bytes | mmap.mmap", sep: str | None, encoding: str | None) -> RawTable:
+def _parse_text(path: Path, data: "bytes | mmap.mmap", sep: str | None, encoding: str | None,
+                whole: bool = False) -> RawTable:
     kind = sniff_content(data[:4096])
     message = _wrong_content_message(path, kind, data) if kind else None
     if message:
         raise LogFileError(message)
-    payload, used_encoding = to_utf8(data, path, encoding)
+    given_sep = sep
+    payload, used_encoding = to_utf8(data, path, encoding, whole=whole)
+    # UTF-8 checked on its first megabyte only: polars checks the rest as it reads (one pass less
+    # over the file), and a complaint from it is checked here before anything else
+    unchecked = not whole and payload is data and used_encoding == "utf-8" and not encoding
     if payload is not data:  # re-encoded: from here on the UTF-8 text is all that is needed
         if isinstance(data, mmap.mmap):
             data.madvise(mmap.MADV_DONTNEED)
@@ -448,9 +463,12 @@ def _parse_text(path: Path, data: "bytes | mmap.mmap", sep: str | None, encoding
     try:
         # polars reads the UTF-8 bytes itself; strict first: any complaint (extra fields, stray
         # quotes) is the cue for the careful reading
-        frame = pl.read_csv(path if from_path else io.BytesIO(payload), separator=sep, infer_schema=False,
-                            null_values=NULL_SPELLINGS)
+        columns = pl.read_csv(path if from_path else io.BytesIO(payload), separator=sep, infer_schema=False,
+                              null_values=NULL_SPELLINGS).get_columns()
+        frame = one_chunk(columns)  # (polars reads in many chunks; see one_chunk)
     except pl.exceptions.PolarsError as exc:
+        if unchecked and _first_bad_utf8(data) is not None:  # not UTF-8 after all: detect the encoding
+            return _parse_text(path, data, given_sep, encoding, whole=True)
         frame, spans, header_width = _read_text_carefully(str(payload, "utf-8"), sep, path,
                                                           str(exc).splitlines()[0], findings)
     else:
@@ -493,11 +511,13 @@ class _Lines:
                    count=breaks + (0 if payload[-1:] == b"\n" else 1))
 
 
-def _count_breaks(payload: "bytes | mmap.mmap", block: int = 1 << 26) -> int:
-    """The line breaks (``\\n``) in ``payload``, counted a block at a time (a mapped file is not copied)."""
-    if isinstance(payload, bytes):
-        return payload.count(b"\n")
-    return sum(payload[start:start + block].count(b"\n") for start in range(0, len(payload), block))
+def _count_breaks(payload: "bytes | mmap.mmap", block: int = 1 << 22) -> int:
+    """The line breaks (``\\n``) in ``payload``, counted a block at a time where it lies (a mapped
+    file is not copied: 0.13 s for 1 GB, where slicing it into ``bytes`` took 0.97 s)."""
+    if not len(payload):
+        return 0
+    view = np.frombuffer(payload, dtype=np.uint8)
+    return sum(int(np.count_nonzero(view[start:start + block] == 10)) for start in range(0, len(view), block))
 
 
 def _number_polars_rows(frame: pl.DataFrame, lines: _Lines) -> tuple[pl.DataFrame, pl.Series | None]:
