@@ -535,6 +535,8 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
                      if simplification else ""))
     bpmn_note = "skipped (--no-bpmn)"
     if with_bpmn:
+        if getattr(log, "engine", None) is None:  # the miner reads steps and variants only: room for pm4py
+            log.tables(arrival_times=arrival_times).release_handoffs()
         bpmn_note, written = _mine_bpmn(log, shown, files["current_process.bpmn"], noise, arrival_times, bpmn_timeout)
         if written:
             outputs["bpmn"] = files["current_process.bpmn"]
