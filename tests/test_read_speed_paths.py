@@ -132,6 +132,44 @@ def test_a_character_cut_by_the_checked_head_is_no_error(tmp_path, monkeypatch):
     assert table.source.encoding == "utf-8" and table.frame["activity"].to_list() == ["发起申请"]
 
 
+def _reading_source(monkeypatch) -> list:
+    """Record what polars' CSV reader is handed (a path, or a copy of the bytes)."""
+    handed = []
+    read_csv = files.pl.read_csv
+
+    def spy(source, *args, **kwargs):
+        handed.append(source)
+        return read_csv(source, *args, **kwargs)
+
+    monkeypatch.setattr(files.pl, "read_csv", spy)
+    return handed
+
+
+def test_a_utf8_file_with_a_bom_is_read_from_its_path_without_the_bom(tmp_path, monkeypatch):
+    path = tmp_path / "log.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "单据编号,审批节点\nHT-1,发起申请\nHT-2,审批\n".encode("utf-8"))
+    handed = _reading_source(monkeypatch)
+    table = open_table(path)
+    assert handed == [path]  # not a copy of the file without its first three bytes
+    assert table.source.encoding == "utf-8-sig"
+    assert table.frame.columns == [ROW, "单据编号", "审批节点"]  # no U+FEFF in the first header
+    assert table.frame[ROW].to_list() == [2, 3]
+
+
+@pytest.mark.parametrize("text, rows, delimiter", [
+    ("sep=;\ncase;act\nA;x\n", [3], ";"),          # Excel's delimiter hint after the BOM
+    ("\n\ncase,act\nA,x\nB,y\n", [4, 5], ","),    # blank lines before the header
+    ("case,act\rA,x\rB,y\r", [2, 3], ","),          # CR-only line ends
+])
+def test_a_bom_before_awkward_starts_numbers_rows_as_without_it(tmp_path, text, rows, delimiter):
+    with_bom, without = tmp_path / "bom.csv", tmp_path / "plain.csv"
+    with_bom.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    without.write_bytes(text.encode())
+    a, b = open_table(with_bom), open_table(without)
+    assert a.frame.equals(b.frame) and a.frame[ROW].to_list() == rows
+    assert a.source.delimiter == delimiter and a.source.encoding == "utf-8-sig"
+
+
 def test_only_unicode_spaces_is_no_content(tmp_path):
     path = tmp_path / "log.csv"
     path.write_bytes("\u3000\n \u3000\r\n".encode("utf-8"))

@@ -226,6 +226,10 @@ def to_utf8(data: bytes, path: Path, encoding: str | None = None, *, whole: bool
                 "or try --encoding gb18030 / utf-8."
             ) from None
     if data[:3] == codecs.BOM_UTF8:
+        if not whole and not isinstance(data, bytes) and data[3:4] not in (b"\r", b"\n") \
+                and _first_bad_utf8(bytes(data[3:UTF8_HEAD])) in (None, *range(UTF8_HEAD - 7, UTF8_HEAD)):
+            # a mapped file is not copied to drop its BOM: the reader skips it (polars does)
+            return data, "utf-8-sig"
         return to_utf8(data[len(codecs.BOM_UTF8):], path, "utf-8")[0], "utf-8-sig"
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         # Excel's "Unicode text" export: UTF-16 with a BOM, tab-separated.
@@ -320,9 +324,9 @@ def text_head(payload: bytes, chars: int) -> str:
 def _has_content(payload: bytes) -> bool:
     """Whether a UTF-8 text holds anything but whitespace (Unicode spaces such as U+3000 count too)."""
     head = text_head(payload, SNIFF_CHARS)
-    if head.strip():
+    if head.lstrip("\ufeff").strip():  # (a BOM the reader skips is no content)
         return True
-    return len(head) == SNIFF_CHARS and bool(str(payload, "utf-8", errors="replace").strip())
+    return len(head) == SNIFF_CHARS and bool(str(payload, "utf-8-sig", errors="replace").strip())
 
 
 def _looks_chinese(text: str) -> bool:
@@ -435,7 +439,11 @@ def _parse_text(path: Path, data: "bytes | mmap.mmap", sep: str | None, encoding
     payload, used_encoding = to_utf8(data, path, encoding, whole=whole)
     # UTF-8 checked on its first megabyte only: polars checks the rest as it reads (one pass less
     # over the file), and a complaint from it is checked here before anything else
-    unchecked = not whole and payload is data and used_encoding == "utf-8" and not encoding
+    unchecked = not whole and payload is data and used_encoding in ("utf-8", "utf-8-sig") and not encoding
+    if unchecked and used_encoding == "utf-8-sig" and (
+            re.match(rb"\xef\xbb\xbf[\r\n]*sep=", data[:64]) or data.find(b"\n") < 0):
+        # Excel's delimiter hint or CR-only line ends after a BOM: read as a copy without the BOM
+        return _parse_text(path, data, sep, encoding, whole=True)
     if payload is not data:  # re-encoded: from here on the UTF-8 text is all that is needed
         if isinstance(data, mmap.mmap):
             data.madvise(mmap.MADV_DONTNEED)
@@ -469,7 +477,7 @@ def _parse_text(path: Path, data: "bytes | mmap.mmap", sep: str | None, encoding
     except pl.exceptions.PolarsError as exc:
         if unchecked and _first_bad_utf8(data) is not None:  # not UTF-8 after all: detect the encoding
             return _parse_text(path, data, given_sep, encoding, whole=True)
-        frame, spans, header_width = _read_text_carefully(str(payload, "utf-8"), sep, path,
+        frame, spans, header_width = _read_text_carefully(str(payload, "utf-8-sig"), sep, path,
                                                           str(exc).splitlines()[0], findings)
     else:
         header_width = frame.width
@@ -505,7 +513,7 @@ class _Lines:
 
     @classmethod
     def of(cls, payload: "bytes | mmap.mmap") -> "_Lines":
-        leading = re.match(rb"[\r\n]*", payload).end()
+        leading = re.match(rb"(?:\xef\xbb\xbf)?[\r\n]*", payload).end()  # (a BOM is on the header's line)
         breaks = _count_breaks(payload)
         return cls(header=1 + _count_breaks(payload[:leading]),
                    count=breaks + (0 if payload[-1:] == b"\n" else 1))
@@ -649,7 +657,7 @@ def _swallowed_lines(frame: pl.DataFrame, spans: pl.Series, sep: str, width: int
         places.append((first, first + span, column))
     if not places:
         return []
-    lines = str(payload, "utf-8").split("\n")
+    lines = str(payload, "utf-8-sig").split("\n")
     lost = [(n, lines[n - 1]) for first, last, _ in places for n in range(first + 1, min(last, len(lines)) + 1)]
     first, last, column = places[0]
     more = ""
