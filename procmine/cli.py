@@ -461,7 +461,8 @@ def check(as_json: bool, lang: str, **kwargs) -> None:
               help="Use the log's arrival/start times (parallel steps side by side, durations arrival → "
                    "completion); --no-arrival-times orders and measures by completion only, as pm4py's DFG does.")
 @click.option("--bpmn/--no-bpmn", "with_bpmn", default=True, show_default=True,
-              help="Mine the BPMN model (pm4py's inductive miner) after the map and charts are written.")
+              help="Mine the BPMN model (pm4py's inductive miner, in a second process while the map and charts "
+                   "are drawn; written last).")
 @click.option("--bpmn-timeout", type=click.FloatRange(1), default=120, show_default=True, metavar="SECONDS",
               help="Time budget of the miner. When the full activity set does not finish in time, the activities "
                    "drawn on the flowchart are mined instead (in a second budget); if that fails too, no BPMN.")
@@ -484,10 +485,23 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
       procmine discover sample_logs/合同审批.csv -o out/
     """
     from procmine.discover import discover as discover_map
-    from procmine.output import write_text
 
     started = time.perf_counter()
     on_spark = kwargs.get("engine") == "spark"
+    # the BPMN miner gets a process of its own, started now: it imports pm4py while the log is read
+    miner = _BackgroundMiner(noise, bpmn_timeout) if with_bpmn else None
+    try:
+        _discover(kwargs, miner, out_dir, activities, paths, arrival_times, lang, as_json, started, on_spark,
+                  with_bpmn)
+    finally:
+        if miner is not None:
+            miner.close()
+
+
+def _discover(kwargs, miner, out_dir: Path, activities, paths, arrival_times: bool, lang: str, as_json: bool,
+              started: float, on_spark: bool, with_bpmn: bool) -> None:
+    from procmine.discover import discover as discover_map
+
     log = _read_spark(kwargs, say_losses=False) if on_spark else _read(kwargs, say_losses=False)
     events = log.events_read if on_spark else len(log)
     if not on_spark:
@@ -506,6 +520,9 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
         shown = pmap.simplify(activities=activities or 1.0, paths=1.0 if paths is None else paths)
     else:
         shown = pmap.auto_simplified()
+    if miner is not None:  # mined there while the charts are drawn here
+        miner.start(log, arrival_times)
+    from procmine.output import write_text
 
     files = _prepare_out(out_dir, log, ["current_flowchart.png", "current_flowchart.svg", "current_flowchart.html",
                                         "current_process.bpmn", "process_map.json"])
@@ -535,9 +552,7 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
                      if simplification else ""))
     bpmn_note = "skipped (--no-bpmn)"
     if with_bpmn:
-        if getattr(log, "engine", None) is None:  # the miner reads steps and variants only: room for pm4py
-            log.tables(arrival_times=arrival_times).release_handoffs()
-        bpmn_note, written = _mine_bpmn(log, shown, files["current_process.bpmn"], noise, arrival_times, bpmn_timeout)
+        bpmn_note, written = _mine_bpmn(miner, shown, files["current_process.bpmn"])
         if written:
             outputs["bpmn"] = files["current_process.bpmn"]
 
@@ -574,13 +589,65 @@ def _spark_line(log, pmap, lang: str) -> str:
     return t("spark_map", master=master, order=order)
 
 
-def _mine_bpmn(log, shown, path: Path, noise: float, arrival_times: bool, budget: float) -> tuple[str, bool]:
-    """Mine and write the BPMN model within ``budget`` seconds: what happened in one line, and
+class _BackgroundMiner:
+    """discover's BPMN miner: in a process of its own (:class:`procmine.discover.bpmn.MinerProcess`),
+    asked for the model of all activities as soon as the map is known; in this process when a
+    second process cannot be started (or ``bpmn.MINE_IN_BACKGROUND`` is off)."""
+
+    def __init__(self, noise: float, budget: float):
+        from procmine.discover import bpmn
+
+        self.noise, self.budget = noise, budget
+        self.input = None
+        self.process = None
+        if bpmn.MINE_IN_BACKGROUND:
+            try:
+                self.process = bpmn.MinerProcess()
+            except OSError:
+                self.process = None
+        self.sent = False
+
+    def start(self, log, arrival_times: bool) -> None:
+        """Ask for the model of all activities of ``log``."""
+        from procmine.discover import bpmn
+
+        self.input = bpmn.miner_input(log, arrival_times)
+        if self.process is not None:
+            try:
+                self.process.send(*self.input, self.noise, None, self.budget)
+                self.sent = True  # the first request (all activities) is on its way
+            except OSError:  # the process is gone (it could not import pm4py?): mine here instead
+                self.process.close()
+                self.process = None
+
+    def model(self, activities: list[str] | None) -> tuple[str, bytes]:
+        """The model's description and BPMN XML (MinerTimeout when it ran out of time)."""
+        from procmine.discover import bpmn
+
+        if self.process is None:
+            model = bpmn._model(*self.input, self.noise, activities, self.budget)
+            return repr(model), model.xml()
+        if not self.sent:
+            if not self.process.alive:
+                self.process = bpmn.MinerProcess()
+            try:
+                self.process.send(*self.input, self.noise, activities, self.budget)
+            except OSError:
+                raise ProcmineError("the miner's process stopped before it was asked") from None
+        self.sent = False
+        return self.process.receive()
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.close()
+
+
+def _mine_bpmn(miner: _BackgroundMiner, shown, path: Path) -> tuple[str, bool]:
+    """Mine and write the BPMN model within the miner's budget: what happened in one line, and
     whether the file was written.
 
     When the full activity set does not finish, the activities drawn on the flowchart are
     mined instead (a second budget): a model of the main flow rather than none."""
-    from procmine.discover import discover_bpmn
     from procmine.errors import MinerTimeout
 
     drawn = shown.activities["activity"].to_list()
@@ -589,16 +656,18 @@ def _mine_bpmn(log, shown, path: Path, noise: float, arrival_times: bool, budget
         attempts.append((drawn, f"mined on the {len(drawn)} activities drawn on the flowchart: "))
     reasons = []
     for chosen, prefix in attempts:
-        _progress(f"mining the BPMN model (inductive miner, at most {budget:g} s)")
+        _progress(f"mining the BPMN model (inductive miner, at most {miner.budget:g} s)")
         try:
-            model = discover_bpmn(log, noise_threshold=noise, arrival_times=arrival_times, activities=chosen,
-                                  time_budget=budget)
+            text, xml = miner.model(chosen)
         except MinerTimeout as exc:
             reasons.append(str(exc))
             continue
+        except ProcmineError as exc:  # the miner's process failed: the map and charts are written
+            reasons.append(str(exc))
+            break
         with writing(path):
-            model.save(path)
-        return f"{prefix}{model}" + (f" ({reasons[0]} on all activities)" if reasons else ""), True
+            path.write_bytes(xml)
+        return f"{prefix}{text}" + (f" ({reasons[0]} on all activities)" if reasons else ""), True
     return (f"not written: {'; then '.join(reasons)}. The map and charts are complete; allow more time with "
             "--bpmn-timeout, draw fewer activities with --activities, or skip it with --no-bpmn"), False
 

@@ -86,6 +86,7 @@ def test_discover_writes_the_map_when_the_miner_runs_out_of_time(parallel_csv, t
             pass
 
     monkeypatch.setattr(bpmn, "_inductive_tree", endless)
+    monkeypatch.setattr(bpmn, "MINE_IN_BACKGROUND", False)  # (the patch reaches this process only)
     code = main(["discover", str(parallel_csv), "-o", str(tmp_path), "--bpmn-timeout", "1"])
     out = capsys.readouterr().out
     assert code == 0
@@ -163,3 +164,72 @@ def test_miner_sequences_reverse_each_block_of_overlapping_steps(tmp_path):
     assert counted == expected
     assert any(len(k) > MASK_BITS for k in counted) and any(len(set(b)) < len(b) for b in
                                                              [steps.filter(pl.col("case_code") == 0)["block"].to_list()])
+
+
+# --- the miner in a process of its own (discover's BPMN model) ---------------------------------
+
+def _layout(xml: bytes) -> tuple:
+    """What a model file says, whatever order pm4py lists its elements in: the tasks, the gateway
+    kinds, and every shape's bounds and edge's waypoints."""
+    root = ET.fromstring(xml)
+    return (sorted(t.get("name") for t in root.iter(f"{{{NS['bpmn']}}}task")),
+            sorted(g.tag.split("}")[1] for g in root.iter() if g.tag.endswith("Gateway")),
+            sorted(tuple(sorted(b.attrib.items())) for b in root.iter(f"{{{NS['omgdc']}}}Bounds")),
+            sorted(tuple(sorted(w.attrib.items())) for w in root.iter(f"{{{NS['omgdi']}}}waypoint")))
+
+
+def test_the_miner_process_gives_the_model_mined_here(parallel_csv):
+    from procmine.discover.bpmn import MinerProcess, miner_input
+
+    log = procmine.read_log(parallel_csv)
+    here = procmine.discover_bpmn(log, noise_threshold=0.0)
+    miner = MinerProcess()
+    try:
+        for activities in (None, ["提交", "经理审批", "总经理审批"]):  # two requests to one process
+            miner.send(*miner_input(log), 0.0, activities, 60)
+            text, xml = miner.receive()
+            model = procmine.discover_bpmn(log, noise_threshold=0.0, activities=activities)
+            assert text == repr(model)
+            assert _layout(xml) == _layout(model.xml())
+        assert text != repr(here)  # (the second request was mined on its own activities)
+    finally:
+        miner.close()
+    assert not miner.alive
+
+
+def test_the_miner_process_keeps_to_its_budget_and_says_when_it_stops(parallel_csv):
+    import pytest
+
+    from procmine.discover.bpmn import MinerProcess, miner_input
+    from procmine.errors import MinerTimeout, ProcmineError
+
+    log = procmine.read_log(parallel_csv)
+    miner = MinerProcess()
+    try:
+        miner.send(*miner_input(log), 0.1, None, 1e-6)  # the alarm rings before the first cut is found
+        with pytest.raises(MinerTimeout, match="did not finish in 1e-06 s"):
+            miner.receive()
+        assert miner.alive  # still there for the next request
+        miner._process.kill()
+        miner._process.wait(5)
+        with pytest.raises((ProcmineError, OSError)):
+            miner.send(*miner_input(log), 0.1, None, 60)
+            miner.receive()
+    finally:
+        miner.close()
+
+
+def test_discover_says_in_one_line_when_the_miner_process_stopped(parallel_csv, tmp_path, monkeypatch, capsys):
+    from procmine.cli import main
+    from procmine.discover import bpmn
+
+    def stopped(self):
+        self.close()
+        raise procmine.errors.ProcmineError("the miner's process stopped before it answered")
+
+    monkeypatch.setattr(bpmn.MinerProcess, "receive", stopped)
+    code = main(["discover", str(parallel_csv), "-o", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "BPMN: not written: the miner's process stopped before it answered. The map and charts are complete" in out
+    assert (tmp_path / "current_flowchart.html").exists() and not (tmp_path / "current_process.bpmn").exists()

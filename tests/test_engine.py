@@ -53,20 +53,6 @@ def test_parallel_split_and_join_by_hand():
     assert steps["duration_hours"].to_list() == pytest.approx([0.0, 50 / 60, 80 / 60, 10 / 60])
 
 
-def test_released_handoffs_are_built_again_the_same():
-    frame = events([
-        ("A", "申请", 0, 0), ("A", "财务", 10, 60), ("A", "法务", 10, 90), ("A", "盖章", 120, 130),
-    ])
-    tables = Tables(frame, completion_only=False)
-    from procmine.calendar import Calendar
-
-    before, working = tables.handoffs, tables.working(Calendar(kind="none")).handoffs
-    tables.release_handoffs()
-    assert "handoffs" not in tables.__dict__ and not tables._working  # let go of
-    assert tables.handoffs is not before and tables.handoffs.equals(before)
-    assert tables.working(Calendar(kind="none")).handoffs.equals(working)
-
-
 def test_cases_variants_and_occurrences_by_hand():
     frame = events([
         ("B", "申请", None, 0), ("B", "审批", None, 30), ("B", "申请", None, 50), ("B", "审批", None, 80),

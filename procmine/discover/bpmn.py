@@ -68,6 +68,13 @@ class BpmnModel:
         _engine.write_bpmn(self.engine_model, str(path))
         return clean_xml_file(path)  # a name with a control character must not break the XML
 
+    def xml(self) -> bytes:
+        """The model as BPMN 2.0 XML, as :meth:`save` writes it."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="procmine-bpmn-") as folder:
+            return self.save(Path(folder) / "model.bpmn").read_bytes()
+
     def __repr__(self) -> str:
         gateways = ", ".join(f"{n} {kind.replace('Gateway', '').lower()}" for kind, n in sorted(self.gateways.items()))
         left = f"; left out as infrequent: {', '.join(self.left_out)}" if self.left_out else ""
@@ -92,11 +99,20 @@ def discover_bpmn(log: EventLog, noise_threshold: float = 0.1, *, arrival_times:
     """
     if not 0 <= noise_threshold <= 1:
         raise ValueError("noise_threshold must be between 0 and 1")
+    return _model(*miner_input(log, arrival_times), noise_threshold, activities, time_budget)
+
+
+def miner_input(log: EventLog, arrival_times: bool = True) -> tuple[Counter, list[str], int]:
+    """What the miner reads of ``log``: the weighted activity sequences (see :func:`variant_counts`),
+    the activity names and the number of variants."""
     if getattr(log, "engine", None) in ("spark", "partitioned"):  # the variants counted on Spark, or part by part
-        variants, names, n_variants = log.variant_counts(arrival_times=arrival_times)
-    else:
-        tables = log.tables(arrival_times=arrival_times)
-        variants, names, n_variants = variant_counts(tables), tables.activity_names.to_list(), tables.variants.height
+        return log.variant_counts(arrival_times=arrival_times)
+    tables = log.tables(arrival_times=arrival_times)
+    return variant_counts(tables), tables.activity_names.to_list(), tables.variants.height
+
+
+def _model(variants: Counter, names: list[str], n_variants: int, noise_threshold: float,
+           activities: list[str] | None, time_budget: float | None) -> BpmnModel:
     if activities is not None:
         variants = _projected(variants, set(activities))
     with _budget(time_budget, f"{len(activities or names):,} activities, {len(variants):,} "
@@ -111,6 +127,116 @@ def discover_bpmn(log: EventLog, noise_threshold: float = 0.1, *, arrival_times:
         algorithm = f"inductive miner on directly-follows counts (IMd; a case has over {LONG_VARIANT:,} steps)"
     return BpmnModel(model, noise_threshold, n_variants, algorithm,
                      tuple(activities if activities is not None else names))
+
+
+#: discover mines its BPMN model in a second process (:class:`MinerProcess`); off, in its own.
+MINE_IN_BACKGROUND = True
+
+
+class MinerProcess:
+    """The BPMN miner in a process of its own: it imports pm4py (1–2 s) and mines while this
+    process reads the log and draws the charts, on the machine's other core.
+
+        >>> miner = MinerProcess()                         # doctest: +SKIP
+        >>> miner.send(*miner_input(log), 0.1, None, 120)  # doctest: +SKIP
+        >>> text, xml = miner.receive()                    # doctest: +SKIP
+
+    One request at a time. :meth:`receive` returns the model's one-line description and its
+    BPMN XML, or raises :class:`MinerTimeout` when the miner did not finish within its budget,
+    or :class:`~procmine.errors.ProcmineError` when the process failed. The process is a fresh
+    interpreter (``python -c``), so neither this process's ``__main__`` nor its polars threads
+    are copied into it; requests and answers are pickled through its stdin and stdout.
+    """
+
+    #: Seconds the process may take, beyond a request's budget, to start and import pm4py.
+    START_GRACE = 120.0
+
+    def __init__(self):
+        import os
+        import subprocess
+        import sys
+
+        import procmine
+
+        env = dict(os.environ)  # the child imports this very procmine, wherever it was imported from
+        root = str(Path(procmine.__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", "from procmine.discover.bpmn import _serve; _serve()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        self._budget: float | None = None
+
+    def send(self, variants: Counter, names: list[str], n_variants: int, noise_threshold: float,
+             activities: list[str] | None, time_budget: float) -> None:
+        import pickle
+
+        self._budget = time_budget
+        pickle.dump((variants, names, n_variants, noise_threshold, activities, time_budget), self._process.stdin,
+                    protocol=pickle.HIGHEST_PROTOCOL)
+        self._process.stdin.flush()
+
+    def receive(self) -> tuple[str, bytes]:
+        import pickle
+        import select
+
+        from procmine.errors import ProcmineError
+
+        ready, _, _ = select.select([self._process.stdout], [], [], self._budget + self.START_GRACE)
+        if not ready:
+            self.close()
+            raise MinerTimeout(f"the inductive miner did not finish in {self._budget:g} s")
+        try:
+            kind, *payload = pickle.load(self._process.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            self.close()
+            raise ProcmineError("the miner's process stopped before it answered") from None
+        if kind == "timeout":
+            raise MinerTimeout(payload[0])
+        if kind == "error":
+            raise ProcmineError(payload[0])
+        return payload[0], payload[1]
+
+    @property
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def close(self) -> None:
+        """Stop the process (at once: nothing it holds needs saving)."""
+        if self.alive:
+            self._process.kill()
+        self._process.wait(5)
+        for stream in (self._process.stdin, self._process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+def _serve() -> None:
+    """The miner process: import pm4py, then answer requests from stdin until it closes."""
+    import os
+    import pickle
+    import sys
+
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # whatever pm4py prints cannot mix into the answers
+    requests = sys.stdin.buffer
+    from procmine import _engine  # noqa: F401  (imported while the other process works)
+
+    while True:
+        try:
+            request = pickle.load(requests)
+        except (EOFError, OSError):
+            return
+        try:
+            model = _model(*request)
+            answer = ("ok", repr(model), model.xml())
+        except MinerTimeout as exc:
+            answer = ("timeout", str(exc))
+        except Exception as exc:  # noqa: BLE001  (said by the other process, in one line)
+            answer = ("error", f"the miner failed: {type(exc).__name__}: {exc}")
+        pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
+        answers.flush()
 
 
 def _projected(variants: Counter, keep: set[str]) -> Counter:

@@ -268,13 +268,6 @@ class Tables:
             return 0
         return int(self.steps[CASE].unique().is_in(self._open_ids.implode()).sum())
 
-    def release_handoffs(self) -> None:
-        """Let go of the hand-off table and the working-time tables built on it (the largest tables
-        after the steps: 1 GB at 10M events), when what follows reads no hand-offs; read again,
-        they are built again."""
-        self.__dict__.pop("handoffs", None)
-        self._working.clear()
-
     # --- working time ------------------------------------------------------------------------
     def working(self, calendar: "Calendar") -> "TimeTables":
         """Steps, hand-offs and cases with working-time columns under ``calendar`` (built once)."""
