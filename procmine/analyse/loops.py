@@ -571,28 +571,31 @@ def _ping_pong_rows(tables, by: str) -> list[dict]:
 
 
 def _chains(handoffs: pl.DataFrame, n_steps: int, keep=None) -> pl.DataFrame:
-    """Every chain i → j → k of two hand-offs (case, i, j, k as global step indices), in hand-off
-    order, then in the order of j's own hand-offs: the self-join on j, done by position. Each
-    step's hand-offs are a run of the table ordered by source, found from the counts per step.
+    """The chains i → j → k of two hand-offs that ``keep(i, j, k)`` (numpy arrays → a mask; all
+    without it) keeps (case, i, j, k as global step indices), in hand-off order, then in the order of j's own
+    hand-offs: the self-join on j, done by position. Each step's hand-offs are a run of the
+    table ordered by source, found from the counts per step.
 
-    ``keep(i, j, k)`` (numpy arrays → a mask) keeps only some chains, tested before the table is
-    built. Most steps hand over to one step: those chains are tested as they are; only the steps
-    handing over to several (parallel branches) are spelled out."""
+    Most steps hand over to one step: those chains are tested as they are, without building a
+    table of them; only the steps handing over to several (parallel branches) are spelled out."""
     i, j = handoffs["source_index"].to_numpy(), handoffs["target_index"].to_numpy()
-    by_source = np.arange(len(i)) if (i[1:] >= i[:-1]).all() else np.argsort(i, kind="stable")
+    by_source = None if (i[1:] >= i[:-1]).all() else np.argsort(i, kind="stable")
     counts = np.bincount(i, minlength=n_steps)
     offset = np.cumsum(counts) - counts  # where step s's hand-offs start, in source order
     follow = counts[j]  # how many hand-offs leave each hand-off's target
     single = np.flatnonzero(follow == 1)
     several = np.flatnonzero(follow > 1)
-    rows = np.repeat(several, follow[several])
-    within = np.arange(len(rows)) - np.repeat(np.cumsum(follow[several]) - follow[several], follow[several])
-    rows = np.concatenate([single, rows])
-    within = np.concatenate([np.zeros(len(single), dtype=within.dtype), within])
-    k = j[by_source[offset[j[rows]] + within]]
-    if keep is not None:
-        kept = keep(i[rows], j[rows], k)
-        rows, within, k = rows[kept], within[kept], k[kept]
+    spelled = np.repeat(several, follow[several])
+    within = np.arange(len(spelled)) - np.repeat(np.cumsum(follow[several]) - follow[several], follow[several])
+    kept_rows, kept_within, kept_k = [], [], []
+    for rows, nth in ((single, None), (spelled, within)):  # nth: which of j's hand-offs (None: the only one)
+        at = offset[j[rows]] if nth is None else offset[j[rows]] + nth
+        k = j[at if by_source is None else by_source[at]]
+        kept = keep(i[rows], j[rows], k) if keep is not None else np.ones(len(rows), dtype=bool)
+        kept_rows.append(rows[kept])
+        kept_within.append(np.zeros(int(kept.sum()), dtype=np.int64) if nth is None else nth[kept])
+        kept_k.append(k[kept])
+    rows, within, k = np.concatenate(kept_rows), np.concatenate(kept_within), np.concatenate(kept_k)
     order = np.lexsort((within, rows))  # hand-off order, then the order of j's hand-offs
     rows, k = rows[order], k[order]
     return pl.DataFrame({CASE: handoffs[CASE].gather(rows), "i": i[rows], "j": j[rows], "k": k})
