@@ -138,6 +138,9 @@ class EventLog:
         self._tables: dict[bool, Tables] = {}
         #: the filters that narrowed this log from the file's (see :meth:`filter`)
         self.filters: tuple[Filter, ...] = ()
+        #: the events frame known to be in step order (case, arrival, completion, row), as the
+        #: reader leaves it: the tables need not check it again (an events frame set later is checked)
+        self._in_order: pl.DataFrame | None = None
 
     # --- basic facts -------------------------------------------------------------------
     @property
@@ -204,6 +207,8 @@ class EventLog:
             open_steps=(self.open_steps.filter(pl.col(CASE).is_in(keep)) if self.open_steps is not None else None),
         )
         narrowed.filters = (*self.filters, reason)
+        if self._in_order is self.events:  # a filter keeps the order
+            narrowed._in_order = narrowed.events
         return narrowed
 
     def tables(self, *, arrival_times: bool = True) -> Tables:
@@ -216,8 +221,11 @@ class EventLog:
 
         completion_only = not (arrival_times and self.has_start_times)
         if completion_only not in self._tables:
+            # the reader's order is the steps' order unless arrival times are set aside
+            in_order = self._in_order is self.events and (not completion_only or START not in self.events.columns)
             self._tables[completion_only] = Tables(self.events, completion_only=completion_only,
-                                                   open_cases=self.open_cases, open_steps=self.open_steps)
+                                                   open_cases=self.open_cases, open_steps=self.open_steps,
+                                                   in_order=in_order)
         return self._tables[completion_only]
 
     @property

@@ -53,6 +53,25 @@ def test_parallel_split_and_join_by_hand():
     assert steps["duration_hours"].to_list() == pytest.approx([0.0, 50 / 60, 80 / 60, 10 / 60])
 
 
+@pytest.mark.parametrize("name", ["合同审批.csv", "客户投诉处理.csv"])
+def test_the_readers_order_is_the_steps_order(name):
+    # the tables trust the reader's sort instead of checking it again: the same steps either way
+    import procmine
+    from conftest import SAMPLES
+
+    log = procmine.read_log(SAMPLES / name)
+    shuffled = log.events.sample(fraction=1.0, shuffle=True, seed=3)
+    for arrival_times in (True, False):
+        trusted = log.tables(arrival_times=arrival_times)
+        completion_only = trusted.completion_only
+        assert trusted._in_order == (not completion_only or START not in log.events.columns)
+        assert trusted.steps.equals(Tables(shuffled, completion_only=completion_only).steps)
+    assert log.filter(variants=3).tables()._in_order  # a filter keeps the order
+    log.events = shuffled  # an events frame set by hand is checked
+    log._tables.clear()
+    assert not log.tables()._in_order
+
+
 def test_cases_variants_and_occurrences_by_hand():
     frame = events([
         ("B", "申请", None, 0), ("B", "审批", None, 30), ("B", "申请", None, 50), ("B", "审批", None, 80),

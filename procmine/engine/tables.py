@@ -46,7 +46,7 @@ class Tables:
     """
 
     def __init__(self, events: pl.DataFrame, *, completion_only: bool, open_cases: frozenset[str] = frozenset(),
-                 open_steps: pl.DataFrame | None = None):
+                 open_steps: pl.DataFrame | None = None, in_order: bool = False):
         if completion_only and START in events.columns:
             events = events.drop(START)
         self.completion_only = completion_only or START not in events.columns
@@ -54,6 +54,8 @@ class Tables:
         #: steps that had arrived but were not completed when the log was exported
         self.open_steps = open_steps
         self._events = events
+        #: the events are known to be in step order (the reader sorted them): not checked again
+        self._in_order = in_order
         self._working: dict[Calendar, TimeTables] = {}
 
     # --- steps ---------------------------------------------------------------------------
@@ -75,7 +77,7 @@ class Tables:
         steps = events.select(CASE, ACTIVITY, begin.alias("begin"), pl.col(TIMESTAMP).alias("end"), ROW, *roles,
                               *([pl.col(START).is_not_null().alias("__timed")] if has_start else []))
         order = [CASE, "begin", "end", ROW]
-        if not is_sorted_by(steps, order):
+        if not self._in_order and not is_sorted_by(steps, order):
             steps = steps.sort(order, maintain_order=True)
         names = steps[ACTIVITY].unique().sort()
         new_case = (pl.col(CASE) != pl.col(CASE).shift(1)).fill_null(True)

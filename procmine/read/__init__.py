@@ -225,7 +225,7 @@ def build_log(
                                                               normalise_labels=normalise_labels, part=part)
     if open_cases:
         open_found |= open_cases & set(events[CASE].unique().to_list())
-    return EventLog(
+    log = EventLog(
         events,
         mapping,
         raw.source,
@@ -234,6 +234,8 @@ def build_log(
         open_cases=open_found,
         open_steps=open_steps,
     )
+    log._in_order = events  # sorted by (case, arrival, completion, row) in _build_events
+    return log
 
 
 def _check_timezone(timezone: str) -> None:
