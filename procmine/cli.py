@@ -9,6 +9,7 @@ the exit code is non-zero.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
@@ -600,7 +601,7 @@ class _BackgroundMiner:
         self.noise, self.budget = noise, budget
         self.input = None
         self.process = None
-        if bpmn.MINE_IN_BACKGROUND:
+        if bpmn.MINE_IN_BACKGROUND and os.name == "posix":  # (select() on pipes: POSIX)
             try:
                 self.process = bpmn.MinerProcess()
             except OSError:
