@@ -9,7 +9,6 @@ the exit code is non-zero.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 import time
@@ -485,18 +484,16 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
     Example:
       procmine discover sample_logs/合同审批.csv -o out/
     """
-    from procmine.discover import discover as discover_map
+    from contextlib import nullcontext
+
+    from procmine.discover.bpmn import BackgroundMiner
 
     started = time.perf_counter()
     on_spark = kwargs.get("engine") == "spark"
     # the BPMN miner gets a process of its own, started now: it imports pm4py while the log is read
-    miner = _BackgroundMiner(noise, bpmn_timeout) if with_bpmn else None
-    try:
+    with BackgroundMiner(noise, bpmn_timeout) if with_bpmn else nullcontext() as miner:
         _discover(kwargs, miner, out_dir, activities, paths, arrival_times, lang, as_json, started, on_spark,
                   with_bpmn)
-    finally:
-        if miner is not None:
-            miner.close()
 
 
 def _discover(kwargs, miner, out_dir: Path, activities, paths, arrival_times: bool, lang: str, as_json: bool,
@@ -590,60 +587,7 @@ def _spark_line(log, pmap, lang: str) -> str:
     return t("spark_map", master=master, order=order)
 
 
-class _BackgroundMiner:
-    """discover's BPMN miner: in a process of its own (:class:`procmine.discover.bpmn.MinerProcess`),
-    asked for the model of all activities as soon as the map is known; in this process when a
-    second process cannot be started (or ``bpmn.MINE_IN_BACKGROUND`` is off)."""
-
-    def __init__(self, noise: float, budget: float):
-        from procmine.discover import bpmn
-
-        self.noise, self.budget = noise, budget
-        self.input = None
-        self.process = None
-        if bpmn.MINE_IN_BACKGROUND and os.name == "posix":  # (select() on pipes: POSIX)
-            try:
-                self.process = bpmn.MinerProcess()
-            except OSError:
-                self.process = None
-        self.sent = False
-
-    def start(self, log, arrival_times: bool) -> None:
-        """Ask for the model of all activities of ``log``."""
-        from procmine.discover import bpmn
-
-        self.input = bpmn.miner_input(log, arrival_times)
-        if self.process is not None:
-            try:
-                self.process.send(*self.input, self.noise, None, self.budget)
-                self.sent = True  # the first request (all activities) is on its way
-            except OSError:  # the process is gone (it could not import pm4py?): mine here instead
-                self.process.close()
-                self.process = None
-
-    def model(self, activities: list[str] | None) -> tuple[str, bytes]:
-        """The model's description and BPMN XML (MinerTimeout when it ran out of time)."""
-        from procmine.discover import bpmn
-
-        if self.process is None:
-            model = bpmn._model(*self.input, self.noise, activities, self.budget)
-            return repr(model), model.xml()
-        if not self.sent:
-            if not self.process.alive:
-                self.process = bpmn.MinerProcess()
-            try:
-                self.process.send(*self.input, self.noise, activities, self.budget)
-            except OSError:
-                raise ProcmineError("the miner's process stopped before it was asked") from None
-        self.sent = False
-        return self.process.receive()
-
-    def close(self) -> None:
-        if self.process is not None:
-            self.process.close()
-
-
-def _mine_bpmn(miner: _BackgroundMiner, shown, path: Path) -> tuple[str, bool]:
+def _mine_bpmn(miner, shown, path: Path) -> tuple[str, bool]:
     """Mine and write the BPMN model within the miner's budget: what happened in one line, and
     whether the file was written.
 

@@ -212,6 +212,71 @@ class MinerProcess:
                 pass
 
 
+class BackgroundMiner:
+    """discover's BPMN miner: in a :class:`MinerProcess` started at once (it imports pm4py while
+    the log is read), asked for the model of all activities as soon as the map is known
+    (:meth:`start`), so that it mines while the charts are drawn; in the calling process when a
+    second process cannot be started (or :data:`MINE_IN_BACKGROUND` is off). A context manager:
+    the process is stopped on leaving.
+
+        >>> with BackgroundMiner(noise=0.1, budget=120) as miner:   # doctest: +SKIP
+        ...     miner.start(log, arrival_times=True)
+        ...     text, xml = miner.model(None)                        # all activities
+    """
+
+    def __init__(self, noise: float, budget: float):
+        import os
+
+        self.noise, self.budget = noise, budget
+        self.input: tuple[Counter, list[str], int] | None = None
+        self.process: MinerProcess | None = None
+        if MINE_IN_BACKGROUND and os.name == "posix":  # (select() on pipes: POSIX)
+            try:
+                self.process = MinerProcess()
+            except OSError:
+                self.process = None
+        self.sent = False
+
+    def __enter__(self) -> "BackgroundMiner":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self, log: EventLog, arrival_times: bool) -> None:
+        """Ask for the model of all activities of ``log``."""
+        self.input = miner_input(log, arrival_times)
+        if self.process is not None:
+            try:
+                self.process.send(*self.input, self.noise, None, self.budget)
+                self.sent = True  # the first request (all activities) is on its way
+            except OSError:  # the process is gone (it could not import pm4py?): mine here instead
+                self.process.close()
+                self.process = None
+
+    def model(self, activities: list[str] | None) -> tuple[str, bytes]:
+        """The description and BPMN XML of the model of ``activities`` (all: ``None``, the first
+        request); :class:`MinerTimeout` when it ran out of time."""
+        from procmine.errors import ProcmineError
+
+        if self.process is None:
+            model = _model(*self.input, self.noise, activities, self.budget)
+            return repr(model), model.xml()
+        if not self.sent:
+            if not self.process.alive:
+                self.process = MinerProcess()
+            try:
+                self.process.send(*self.input, self.noise, activities, self.budget)
+            except OSError:
+                raise ProcmineError("the miner's process stopped before it was asked") from None
+        self.sent = False
+        return self.process.receive()
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.close()
+
+
 def _serve() -> None:
     """The miner process: import pm4py, then answer requests from stdin until it closes."""
     import os
