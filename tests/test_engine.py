@@ -72,6 +72,18 @@ def test_the_readers_order_is_the_steps_order(name):
     assert not log.tables()._in_order
 
 
+def test_text_codes_name_the_steps_text():
+    frame = events([("A", "申请", None, 0), ("A", "审批", None, 5), ("B", "申请", None, 1), ("B", "审批", None, 9)])
+    frame = frame.with_columns(pl.Series("resource", ["王五", None, "张三", "王五"]))
+    tables = Tables(frame, completion_only=True)
+    codes, names = tables.codes("resource")
+    assert names.to_list() == sorted(["王五", "张三"])  # sorted: codes compare as the names do
+    # steps are in case order: A 申请 王五, A 审批 (nobody), B 申请 张三, B 审批 王五
+    assert [None if c is None else names[c] for c in codes.to_list()] == tables.steps["resource"].to_list()
+    assert codes.to_list()[1] is None
+    assert tables.codes("resource")[0] is codes  # built once
+
+
 def test_cases_variants_and_occurrences_by_hand():
     frame = events([
         ("B", "申请", None, 0), ("B", "审批", None, 30), ("B", "申请", None, 50), ("B", "审批", None, 80),

@@ -316,8 +316,14 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
         # per activity, a case's first pass is occurrence 1: counting those counts distinct cases
         by_activity = keys == [ACTIVITY] and "occurrence" in frame.columns
         cases = (pl.col("occurrence") == 1).sum().cast(pl.UInt32) if by_activity else pl.col("case_code").n_unique()
-        # activities are grouped by their integer codes (cheaper than text), named after
+        # activities, people and departments are grouped by integer codes (cheaper than text), named after
         coded = {k: CODE_OF[k] for k in keys if CODE_OF.get(k) in frame.columns}
+        dictionaries = {k: tables.activity_names for k in coded}
+        for k in keys:
+            if k in (RESOURCE, DEPARTMENT, ROLE):
+                codes, dictionaries[k] = tables.codes(k)
+                coded[k] = f"__{k}_code"
+                frame = frame.with_columns(codes.alias(coded[k]))
         group = [coded.get(k, k) for k in keys]
         ranked = (
             frame.select(*group, "case_code", *(["occurrence"] if by_activity else []), hours, work)
@@ -334,8 +340,7 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
                 share(work).alias("share_of_lead_time"),
             )
         )
-        names = tables.activity_names
-        ranked = ranked.with_columns(names.gather(ranked[code]).alias(key) for key, code in coded.items())
+        ranked = ranked.with_columns(dictionaries[key].gather(ranked[code]).alias(key) for key, code in coded.items())
         return (ranked.select(*keys, pl.exclude(*keys, *coded.values()))
                 .sort(["share_of_lead_time", *keys], descending=[True] + [False] * len(keys), nulls_last=True))
 

@@ -94,7 +94,10 @@ def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
     names = tables.activity_names
     first = pl.col("occurrence") == 1
     # grouped by the activities' integer codes (cheaper than their names); the names come back at the end
-    per_activity = steps.group_by("activity_code").agg(
+    # people as integer codes too (equal names, equal codes; sorted as the names are)
+    person, people_names = tables.codes(RESOURCE)
+    per_activity = steps.select("activity_code", "occurrence", "duration_work_hours", person).group_by(
+        "activity_code").agg(
         first.sum().cast(pl.UInt32).alias("cases"), pl.len().alias("executions"),  # a case's first pass is occurrence 1
         pl.col("duration_work_hours").filter(first).median().alias("median_work_hours"),
         pl.col("duration_work_hours").filter(first).sum().alias("at_step_work_hours"),
@@ -123,9 +126,12 @@ def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
     if not tables.has_start_times:  # completion → completion: the wait is the step's own duration
         waits = waits.with_columns(pl.lit(0.0).alias("wait_work_hours"), pl.lit(0.0).alias("rework_wait_work_hours"))
     # a queue "at one person" needs a person: SYSTEM or STAFF MEMBER accounts are nobody's desk
-    people = (steps.filter(pl.col(RESOURCE).is_not_null() & ~pl.col(RESOURCE).is_in(sorted(placeholders(steps))))
-              .group_by("activity_code", RESOURCE).len()
-              .sort(["len", RESOURCE], descending=[True, False])
+    nobody = people_names.is_in(sorted(placeholders(steps))).arg_true().cast(pl.UInt32)  # their codes
+    counted = (steps.select("activity_code", person)
+               .filter(pl.col(RESOURCE).is_not_null() & ~pl.col(RESOURCE).is_in(nobody.implode()))
+               .group_by("activity_code", RESOURCE).len())
+    counted = counted.with_columns(people_names.gather(counted[RESOURCE]))  # named before ties are broken by name
+    people = (counted.sort(["len", RESOURCE], descending=[True, False])
               .group_by("activity_code", maintain_order=True).agg(pl.col(RESOURCE).first().alias("top_person"),
                                                                   pl.col("len").first().alias("__top_n")))
     people = people.join(per_activity.select("activity_code", "executions"), on="activity_code").select(

@@ -591,11 +591,12 @@ def _parallel_partner(overlaps: pl.DataFrame, name: str) -> str | None:
 
 
 def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, applicant_share) -> list[Candidate]:
-    # people and departments as integer codes (equal names, equal codes): cheaper to gather and compare
-    who = tables.steps.select(
-        pl.when(~pl.col(RESOURCE).is_in(sorted(placeholders))).then(pl.col(RESOURCE))
-        .cast(pl.Categorical).to_physical().alias(RESOURCE),
-        pl.col(DEPARTMENT).cast(pl.Categorical).to_physical())
+    # people and departments as integer codes (equal names, equal codes): cheaper to gather and compare;
+    # system accounts are nobody
+    person, person_names = tables.codes(RESOURCE)
+    nobody = person_names.is_in(sorted(placeholders)).arg_true().cast(pl.UInt32).implode()
+    who = pl.DataFrame([person, tables.codes(DEPARTMENT)[0]]).with_columns(
+        pl.when(~pl.col(RESOURCE).is_in(nobody)).then(pl.col(RESOURCE)).alias(RESOURCE))
     handoffs = tables.handoffs.select("case_code", "source_code", "target_code", "source_index", "target_index",
                                       "work_hours").filter(pl.col("source_code") != pl.col("target_code"))
     # steps are numbered by their global index, so a gather finds each hand-off's two steps

@@ -548,7 +548,7 @@ def _ping_pong_rows(tables, by: str) -> list[dict]:
     s = tables.steps.select(ACTIVITY, "decision", "occurrence", pl.col(by).alias("who"), "first_pos")
     # chains i → j → k: hand-offs joined on their middle step (global step indices), in hand-off order;
     # who(i) = who(k) ≠ who(j) decided on integer codes (-1: nobody) first; only those chains get their columns
-    who = s["who"].cast(pl.Categorical).to_physical().cast(pl.Int64).fill_null(-1).to_numpy()
+    who = tables.codes(by)[0].cast(pl.Int64).fill_null(-1).to_numpy()
     chain = _chains(tables.handoffs, tables.steps.height,
                     lambda i, j, k: (who[i] == who[k]) & (who[i] != who[j]) & (who[i] >= 0) & (who[j] >= 0))
     chain = pl.concat([chain.select(CASE), *(s[chain[tag]].rename({c: f"{c}_{tag}" for c in s.columns})

@@ -57,6 +57,7 @@ class Tables:
         #: the events are known to be in step order (the reader sorted them): not checked again
         self._in_order = in_order
         self._working: dict[Calendar, TimeTables] = {}
+        self._codes: dict[str, tuple[pl.Series, pl.Series]] = {}
 
     # --- steps ---------------------------------------------------------------------------
     @cached_property
@@ -107,6 +108,19 @@ class Tables:
         """The activity dictionary: ``activity_code`` k names ``activity_names[k]``."""
         self.steps  # noqa: B018  (builds the dictionary with the steps)
         return self._activity_names
+
+    def codes(self, column: str) -> tuple[pl.Series, pl.Series]:
+        """A text column of the steps (resource, department …) as integer codes, with their
+        dictionary: ``(codes, names)``, ``names[code]`` the text; a missing value has no code.
+        Names are sorted, so codes compare as the names do. Grouping and comparing codes is
+        cheaper than text (10M steps: a group-by by person 0.63 → 0.38 s). Built once per column.
+        """
+        if column not in self._codes:
+            values = self.steps[column]
+            names = values.drop_nulls().unique().sort()
+            codes = values.cast(pl.Enum(names.to_list())).to_physical().cast(pl.UInt32)
+            self._codes[column] = (codes.rename(column), names.rename(column))
+        return self._codes[column]
 
     # --- hand-offs -----------------------------------------------------------------------
     @cached_property
@@ -301,6 +315,10 @@ class TimeTables:
     def activity_names(self) -> pl.Series:
         """The activity dictionary: ``activity_code`` k names ``activity_names[k]``."""
         return self._tables.activity_names
+
+    def codes(self, column: str) -> tuple[pl.Series, pl.Series]:
+        """A text column of the steps as integer codes and their dictionary (see :meth:`Tables.codes`)."""
+        return self._tables.codes(column)
 
     @cached_property
     def steps(self) -> pl.DataFrame:
