@@ -354,7 +354,7 @@ def test_one_approver_share_counts_cases_whose_passes_were_one_persons(tmp_path)
 
     log = make_log(tmp_path, [case(["甲", "乙"]), case(["甲", "甲"]), case(["丙"]), case(["丁"]), case([""])])
     tables = time_tables(log, CAL)
-    shares = _single_approver_share(tables.steps, tables.activity_names)
+    shares = _single_approver_share(tables.steps, tables.activity_names, tables.codes("resource")[0])
     assert shares["审批"] == pytest.approx(3 / 4)
     assert shares["申请"] == 1.0 and shares["修改"] == 1.0
     # the same as grouping every (activity, case) pair

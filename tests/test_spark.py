@@ -330,7 +330,7 @@ def test_improve_figures_without_outcomes_equal_the_default_engines(spark, tmp_p
     back = re_entries(tables)
     returned = tables.steps.with_columns(covered_steps(tables, back["case_code"], back["body_from"],
                                                        back["target_pos"]).alias("returned"))
-    theirs = returned.group_by("activity").agg(pl.col("returned").sum()).join(_step_parties(tables.steps), on="activity")
+    theirs = returned.group_by("activity").agg(pl.col("returned").sum()).join(_step_parties(tables), on="activity")
     measured = _measure(on_spark, calendar)
     try:
         figures = _per_activity(measured).select(theirs.columns)

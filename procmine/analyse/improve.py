@@ -275,7 +275,7 @@ def improvement_candidates(
         *_merges(tables, names, durations, unit, min_cases, same_owner_share, _placeholders(steps), applicant_share),
         *_parallel(overlaps, unit, min_cases, min_order_share, max_overlap_share, tables.has_start_times,
                    lambda hits: _saving(steps, names, hits)),
-        *_owners(steps, min_cases, min_owners, max_owner_share, applicant_share),
+        *_owners(tables, min_cases, min_owners, max_owner_share, applicant_share),
     ]
     return _report(found, min_saving_work_hours, tables.cases.height, tables.basis, tables.calendar, thresholds,
                    calendar_warnings(tables))
@@ -402,13 +402,14 @@ def _shorter(x: pl.Series, y: pl.Series) -> pl.Series:
     return pl.select(pl.when(both).then(pl.min_horizontal(x, y))).to_series()
 
 
-def _single_approver_share(steps: pl.DataFrame, names: pl.Series) -> dict[str, float]:
+def _single_approver_share(steps: pl.DataFrame, names: pl.Series, people: pl.Series) -> dict[str, float]:
     """Per activity: the share of cases whose passes at it (with a person recorded) were all one
     person's. Only an activity done more than once in a case can have two people; the first
-    pass's step index names each (case, activity), so only those repeated passes are grouped."""
-    named = steps.filter(pl.col(RESOURCE).is_not_null()).select(
-        "activity_code", RESOURCE, (pl.col("index") - pl.col("pos") + pl.col("first_pos")).alias("first"),
-        (pl.col("occurrence") > 1).alias("again"))
+    pass's step index names each (case, activity), so only those repeated passes are grouped.
+    ``people``: the steps' persons as integer codes (:meth:`Tables.codes`)."""
+    named = steps.select(
+        "activity_code", people.alias(RESOURCE), (pl.col("index") - pl.col("pos") + pl.col("first_pos")).alias("first"),
+        (pl.col("occurrence") > 1).alias("again")).filter(pl.col(RESOURCE).is_not_null())
     repeated = named.filter("again")["first"].unique().implode()
     once = named.filter(~pl.col("first").is_in(repeated)).group_by("activity_code").len("groups")
     more = (named.filter(pl.col("first").is_in(repeated))
@@ -450,8 +451,8 @@ def _rubber_stamps(tables, durations, overlaps, unit, min_cases, controls, short
         .select(pl.lit(names).gather(pl.col("activity_code")).alias(ACTIVITY), pl.exclude("activity_code"))
     )
     no_events = steps.filter(says_no()).group_by(ACTIVITY).len()
-    return _stamp_candidates(stats, _single_approver_share(steps, names), no_events, durations, overlaps, unit,
-                             min_cases, controls, short_hours, min_single, min_approve)
+    return _stamp_candidates(stats, _single_approver_share(steps, names, tables.codes(RESOURCE)[0]), no_events,
+                             durations, overlaps, unit, min_cases, controls, short_hours, min_single, min_approve)
 
 
 def _stamp_candidates(stats: pl.DataFrame, single: dict[str, float], no_events: pl.DataFrame, durations, overlaps,
@@ -625,7 +626,7 @@ def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, a
     names = pl.Series(names_of, dtype=pl.String)
     stats = stats.with_columns(names.gather(stats["source_code"]).alias("source"),
                                names.gather(stats["target_code"]).alias("target"))
-    return _merge_candidates(stats, _step_parties(tables.steps), durations, tables.has_start_times, unit, min_cases,
+    return _merge_candidates(stats, _step_parties(tables), durations, tables.has_start_times, unit, min_cases,
                              share, placeholders, applicant_share)
 
 
@@ -691,17 +692,21 @@ def _repeated_keys(pairs: pl.DataFrame, source_occurrence: np.ndarray) -> pl.Ser
     return pl.Series("repeated", repeated)
 
 
-def _step_parties(steps: pl.DataFrame) -> pl.DataFrame:
+def _step_parties(tables) -> pl.DataFrame:
     """Per activity: the share of its events that submit (submit, resubmit; of those with a decision),
     that the case's opener did (of those with a person on both), whether any decides, and the share
     that open their case."""
+    steps = tables.steps
+    person = tables.codes(RESOURCE)[0]  # persons as integer codes: equal names, equal codes
     # case codes number the cases in step order, one first step each: a gather finds the opener
-    opener = steps.filter(pl.col("pos") == 0)[RESOURCE].gather(steps["case_code"]).alias("__opener")
-    return steps.select(ACTIVITY, "decision", "pos", RESOURCE).with_columns(opener).group_by(ACTIVITY).agg(
+    opener = person.filter(steps["pos"] == 0).gather(steps["case_code"]).alias("__opener")
+    parties = steps.select("activity_code", "decision", "pos", person, opener).group_by("activity_code").agg(
         pl.col("decision").is_in(["submit", "resubmit"]).mean().alias("submits"),
         (pl.col(RESOURCE) == pl.col("__opener")).mean().alias("by_opener"),
         pl.col("decision").is_in(DECIDES).any().alias("decides"),
         (pl.col("pos") == 0).mean().alias("opens"))
+    return parties.select(tables.activity_names.gather(parties["activity_code"]).alias(ACTIVITY),
+                          pl.exclude("activity_code"))
 
 
 def _applicant_and_approving(parties: pl.DataFrame, opening: set[str]) -> tuple[set[str], set[str]]:
@@ -746,18 +751,28 @@ def _parallel(pairs, unit, min_cases, min_order, max_overlap, has_start, saving_
     return out
 
 
-def _owners(steps, min_cases, min_owners, max_share, applicant_share) -> list[Candidate]:
+def _owners(tables, min_cases, min_owners, max_share, applicant_share) -> list[Candidate]:
+    steps = tables.steps
     level = next((c for c in (DEPARTMENT, ROLE) if steps[c].null_count() < steps.height), None)
     if level is None:
         return []
-    applicant = steps.select("case_code", pl.col(level).alias("own"), "pos").filter(pl.col("pos") == 0).drop("pos")
-    events = steps.select(ACTIVITY, "case_code", level).filter(pl.col(level).is_not_null()).join(
-        applicant, on="case_code", how="left")
-    stats = events.group_by(ACTIVITY).agg(
+    # owners and activities as integer codes (equal names, equal codes), named after; case codes
+    # number the cases in step order, one first step each: a gather finds the applicant's owner
+    owner, owner_names = tables.codes(level)
+    applicant = owner.filter(steps["pos"] == 0).gather(steps["case_code"]).alias("own")
+    events = steps.select("activity_code", "case_code", owner, applicant).filter(pl.col(level).is_not_null())
+    stats = events.group_by("activity_code").agg(
         pl.col("case_code").n_unique().alias("cases"), pl.len().alias("events"), pl.col(level).n_unique().alias("owners"),
         (pl.col(level) == pl.col("own")).fill_null(False).mean().alias("applicant_share"))
-    return _owner_candidates(level, stats, lambda name: events.filter(pl.col(ACTIVITY) == name).group_by(level).len(),
-                             min_cases, min_owners, max_share, applicant_share)
+    names = tables.activity_names
+    stats = stats.select(names.gather(stats["activity_code"]).alias(ACTIVITY), pl.exclude("activity_code"))
+    code_of = {name: code for code, name in enumerate(names.to_list())}
+
+    def counts_of(name: str) -> pl.DataFrame:  # its events per owner, by name
+        counts = events.filter(pl.col("activity_code") == code_of[name]).group_by(level).len()
+        return counts.with_columns(owner_names.gather(counts[level]))
+
+    return _owner_candidates(level, stats, counts_of, min_cases, min_owners, max_share, applicant_share)
 
 
 def _owner_candidates(level: str, stats: pl.DataFrame, counts_of, min_cases, min_owners, max_share, applicant_share
