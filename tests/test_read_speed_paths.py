@@ -170,6 +170,15 @@ def test_a_bom_before_awkward_starts_numbers_rows_as_without_it(tmp_path, text, 
     assert a.source.delimiter == delimiter and a.source.encoding == "utf-8-sig"
 
 
+def test_a_bom_before_bytes_that_are_not_utf8_says_so_without_blaming_an_option(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_bytes(b"\xef\xbb\xbfcase,act,time\nA,x,2025-01-01 09:00\nB,\xba\xcf\xcd\xac,2025-01-01 10:00\n")
+    with pytest.raises(LogFileError, match=r"starts with a UTF-8 byte-order mark but is not UTF-8 at line 3 "
+                                           r"\(bytes b'\\xba\\xcf\\xcd\\xac'\)\. Save it again as UTF-8") as caught:
+        open_table(path)
+    assert "Leave --encoding out" not in str(caught.value)
+
+
 def test_only_unicode_spaces_is_no_content(tmp_path):
     path = tmp_path / "log.csv"
     path.write_bytes("\u3000\n \u3000\r\n".encode("utf-8"))

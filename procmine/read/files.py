@@ -230,7 +230,16 @@ def to_utf8(data: bytes, path: Path, encoding: str | None = None, *, whole: bool
                 and _first_bad_utf8(bytes(data[3:UTF8_HEAD])) in (None, *range(UTF8_HEAD - 7, UTF8_HEAD)):
             # a mapped file is not copied to drop its BOM: the reader skips it (polars does)
             return data, "utf-8-sig"
-        return to_utf8(data[len(codecs.BOM_UTF8):], path, "utf-8")[0], "utf-8-sig"
+        body = data[len(codecs.BOM_UTF8):]
+        bad = _first_bad_utf8(body)
+        if bad is not None:  # (no --encoding was given: say so, not "leave --encoding out")
+            line = body[:bad].count(b"\n") + 1
+            raise LogFileError(
+                f"{path}: starts with a UTF-8 byte-order mark but is not UTF-8 at line {line} "
+                f"(bytes {body[bad:bad + 4]!r}). Save it again as UTF-8, or give its encoding with --encoding "
+                "(e.g. --encoding gb18030)."
+            )
+        return body, "utf-8-sig"
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         # Excel's "Unicode text" export: UTF-16 with a BOM, tab-separated.
         return to_utf8(data, path, "utf-16")[0], "utf-16"
