@@ -26,7 +26,7 @@ import polars as pl
 from procmine.analyse.causes import PHRASES as CAUSES, start_is_work_start, step_causes
 from procmine.analyse.times import TimeTables, time_tables
 from procmine.engine.tables import CODE_OF
-from procmine.discover.process_map import ProcessMap, discover
+from procmine.discover.process_map import ProcessMap, _from_tables, discover
 from procmine.timezones import wall_clock_us
 from procmine.log import ACTIVITY, DEPARTMENT, RESOURCE, ROLE, START, EventLog
 
@@ -386,26 +386,14 @@ def _map_of_ranked(log: EventLog, tables: TimeTables, activities: pl.DataFrame, 
     """The current flowchart's map, from the counts and calendar medians the ranking measured
     (the same figures :func:`procmine.discover` would measure again: 0.7 s at 10M events). The
     heat map draws frequencies and medians only; means and totals are not carried."""
-    base = tables._tables  # the calendar tables the working ones extend
-    n_steps, n_cases = base.counts()
-    return ProcessMap(
+    return _from_tables(
+        tables._tables, log.label, log.events,  # the calendar tables the working ones extend
         activities=activities.select(ACTIVITY, pl.col("events").alias("frequency"), "cases",
                                      pl.col("median_hours").alias("median_duration_hours"),
                                      pl.col("p90_hours").alias("p90_duration_hours"))
         .sort(["frequency", ACTIVITY], descending=[True, False]),
         handoffs=hand.select("source", "target", "frequency", "cases", "median_hours", "p90_hours")
-        .sort(["frequency", "source", "target"], descending=[True, False, False]),
-        calendar=None,
-        start_activities=base.start_activities,
-        end_activities=base.end_activities,
-        cases=n_cases,
-        events=n_steps,
-        duration_basis="completion → completion" if base.completion_only else "arrival → completion",
-        source=log.label,
-        open_cases=base.open_case_count(),
-        _events=log.events,
-        _open=base.open_cases,
-    )
+        .sort(["frequency", "source", "target"], descending=[True, False, False]))
 
 
 def workload_at(steps: pl.DataFrame, activities: list[str]) -> pl.DataFrame:

@@ -362,14 +362,16 @@ WORK_COLUMNS = {
 
 
 def _from_tables(tables: Tables, source: str, events: pl.DataFrame, calendar=None,
-                 activities: pl.DataFrame | None = None) -> ProcessMap:
-    """The map of ``tables``; ``activities``: their figures when already known (a simplified map
-    shows each step as measured on the whole log, so its projected log need not measure them)."""
+                 activities: pl.DataFrame | None = None, handoffs: pl.DataFrame | None = None) -> ProcessMap:
+    """The map of ``tables``; ``activities`` and ``handoffs``: their figures when already known (a
+    simplified map shows each step as measured on the whole log, so its projected log need not
+    measure them; the bottleneck heat map takes the counts and medians its ranking measured)."""
     # counts only: the case table (variants ranked) is not needed for a map, and a simplified
     # map's projected log would build it again for nothing
     n_steps, n_cases = tables.counts()
     n_open = tables.open_case_count()
-    handoffs = tables.edge_stats
+    if handoffs is None:
+        handoffs = tables.edge_stats
     if activities is None:
         activities = tables.activity_stats
         if calendar is not None:
