@@ -540,8 +540,8 @@ def one_chunk(columns: list[pl.Series]) -> pl.DataFrame:
     """A frame of ``columns``, each in one contiguous chunk, made a column at a time.
 
     Readers return columns in many chunks, and polars copies a many-chunk column whole
-    whenever a query selects it. In one chunk, the steps and hand-offs share the events'
-    columns instead of copying them (at 10M events: 0.9 GB less). ``columns`` is emptied as
+    whenever a query selects it. In one chunk, the steps share the events' columns instead
+    of copying them (at 10M events: 0.9 GB less). ``columns`` is emptied as
     it goes, so each column's chunks are freed once copied (when nothing else holds them):
     the caller passes a list it holds nothing else of.
     """

@@ -226,8 +226,7 @@ def to_utf8(data: bytes, path: Path, encoding: str | None = None, *, whole: bool
                 "or try --encoding gb18030 / utf-8."
             ) from None
     if data[:3] == codecs.BOM_UTF8:
-        if not whole and not isinstance(data, bytes) and data[3:4] not in (b"\r", b"\n") \
-                and _first_bad_utf8(bytes(data[3:UTF8_HEAD])) in (None, *range(UTF8_HEAD - 7, UTF8_HEAD)):
+        if not whole and not isinstance(data, bytes) and data[3:4] not in (b"\r", b"\n") and _head_is_utf8(data, 3):
             # a mapped file is not copied to drop its BOM: the reader skips it (polars does)
             return data, "utf-8-sig"
         body = data[len(codecs.BOM_UTF8):]
@@ -243,11 +242,8 @@ def to_utf8(data: bytes, path: Path, encoding: str | None = None, *, whole: bool
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         # Excel's "Unicode text" export: UTF-16 with a BOM, tab-separated.
         return to_utf8(data, path, "utf-16")[0], "utf-16"
-    if not whole:
-        head = bytes(data[:UTF8_HEAD])
-        bad = _first_bad_utf8(head)
-        if bad is None or (len(head) == UTF8_HEAD and bad > UTF8_HEAD - 4):  # (a character cut by the head's end)
-            return data, "utf-8"
+    if not whole and _head_is_utf8(data):
+        return data, "utf-8"
     bad = _first_bad_utf8(data)
     if bad is None:
         return data, "utf-8"
@@ -279,6 +275,13 @@ def _recode(data: bytes, codec: str) -> bytes:
     if codec == "utf-8" and _first_bad_utf8(data) is None:
         return data
     return _transcode(data, codec)
+
+
+def _head_is_utf8(data: "bytes | mmap.mmap", start: int = 0) -> bool:
+    """Whether the :data:`UTF8_HEAD` bytes from ``start`` are UTF-8 (a character cut by their end is)."""
+    head = bytes(data[start:start + UTF8_HEAD])
+    bad = _first_bad_utf8(head)
+    return bad is None or (len(head) == UTF8_HEAD and bad > UTF8_HEAD - 4)  # a character takes at most 4 bytes
 
 
 def _first_bad_utf8(data: bytes) -> int | None:
