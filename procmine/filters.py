@@ -358,10 +358,13 @@ def _follows(log: EventLog, one: Filter, calendar: "Calendar | None") -> pl.Seri
         _check_activity(log, name, one)
     tables = log.tables()
     if one.op == "directly":
-        pairs = tables.handoffs.filter((pl.col("source") == a) & (pl.col("target") == b))
-        pairs = pairs.join(tables.steps.select(pl.col("index").alias("target_index"), pl.col("end").alias("b_end")),
-                           on="target_index")
-        pairs = pairs.select(CASE, pl.col("source_end").alias("a_end"), "b_end")
+        names = tables.activity_names.to_list()
+        pairs = tables.handoff_codes.filter((pl.col("source_code") == names.index(a))
+                                            & (pl.col("target_code") == names.index(b)))
+        steps = tables.steps
+        pairs = pl.DataFrame([steps[CASE].gather(pairs["source_index"]),
+                              steps["end"].gather(pairs["source_index"]).alias("a_end"),
+                              steps["end"].gather(pairs["target_index"]).alias("b_end")])
     else:
         # each B step with the completion of the latest A step before it in its case
         steps = tables.steps.select(CASE, "case_code", ACTIVITY, "end")

@@ -53,6 +53,19 @@ def test_parallel_split_and_join_by_hand():
     assert steps["duration_hours"].to_list() == pytest.approx([0.0, 50 / 60, 80 / 60, 10 / 60])
 
 
+def test_steps_all_timed_from_arrival_share_the_arrival_column():
+    # every step has an arrival: begin and duration_from are the arrival column itself, and the
+    # figures are those of the general path (where steps without an arrival have no duration)
+    timed = events([("A", "申请", 0, 0), ("A", "审批", 10, 70), ("B", "申请", 5, 5), ("B", "审批", 20, 50)])
+    mixed = timed.with_columns(pl.when(pl.col(ACTIVITY) == "申请").then(None).otherwise(pl.col(START)).alias(START))
+    a, b = Tables(timed, completion_only=False).steps, Tables(mixed, completion_only=False).steps
+    assert a["duration_hours"].to_list() == pytest.approx([0.0, 1.0, 0.0, 0.5])
+    assert b["duration_hours"].to_list() == [None, 1.0, None, 0.5]
+    assert a["begin"].to_list() == timed[START].to_list()
+    assert a["duration_from"].to_list() == a["begin"].to_list()
+    assert b["duration_from"].to_list()[0] is None
+
+
 @pytest.mark.parametrize("name", ["合同审批.csv", "客户投诉处理.csv"])
 def test_the_readers_order_is_the_steps_order(name):
     # the tables trust the reader's sort instead of checking it again: the same steps either way
@@ -174,6 +187,13 @@ def test_handoffs_equal_the_pairwise_definition(seed):
             latest = end if latest is None else max(latest, end)
     block = steps["block"].to_list()
     assert [i == 0 or block[i] != block[i - 1] for i in range(len(block))] == opens
+    # the coded table is the named one without its names; its hours are the named times' differences
+    assert tables.handoff_codes.equals(found.select(tables.handoff_codes.columns))
+    hours = found.select(((pl.col("target_arrival") - pl.col("ready")).dt.total_seconds() / 3600).alias("h"),
+                         ((pl.col("ready") - pl.col("source_end")).dt.total_seconds() / 3600).alias("s"))
+    assert found["hours"].to_list() == pytest.approx(hours["h"].to_list())
+    assert found["sync_hours"].to_list() == pytest.approx(hours["s"].to_list())
+    assert found["source_end"].to_list() == tables.steps["end"].gather(found["source_index"]).to_list()
 
 
 def test_one_long_case_is_not_quadratic():

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 import procmine
@@ -133,3 +134,23 @@ def test_it_displays_inline_in_a_notebook(log, tmp_path):
     assert frame.startswith("<iframe srcdoc=\"") and "<script" not in frame  # the page is escaped into the frame
     assert html_module.unescape(frame.split('srcdoc="', 1)[1].split('" style=', 1)[0]) == shown.html
     assert shown.save(tmp_path / "m.html").read_text(encoding="utf-8") == shown.html
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1000])
+def test_first_rows_read_in_slices_equal_one_group_by(monkeypatch, chunk):
+    """The drill-down's examples are read a slice at a time; they are the first rows of each key
+    in row order, keys in order of first occurrence, as one group-by keeping order gives."""
+    import numpy as np
+
+    from procmine.chart import interactive
+
+    rng = np.random.default_rng(3)
+    keys = np.concatenate([rng.integers(0, 4, 300), rng.integers(0, 12, 200)])  # keys 4-11 are rare and late
+    frame = pl.DataFrame({"k": keys.astype(np.uint32), "v": np.arange(500, dtype=np.uint32)})
+    monkeypatch.setattr(interactive, "FIRST_ROWS_CHUNK", chunk)
+    got = interactive.first_rows(lambda rows: rows.select(pl.col("k").alias("key"), pl.col("v").alias("value")),
+                                 frame, 5)
+    expected = frame.group_by("k", maintain_order=True).agg(pl.col("v").head(5))
+    assert [key for key, _ in got] == expected["k"].to_list()
+    assert [values.to_list() for _, values in got] == expected["v"].to_list()
+    assert len(got) == 12 and all(values.len() == 5 for _, values in got[:4])

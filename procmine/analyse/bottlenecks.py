@@ -25,7 +25,7 @@ import polars as pl
 
 from procmine.analyse.causes import PHRASES as CAUSES, start_is_work_start, step_causes
 from procmine.analyse.times import TimeTables, time_tables
-from procmine.engine.tables import CODE_OF
+from procmine.engine.tables import CODE_OF, by_pair
 from procmine.discover.process_map import ProcessMap, _from_tables, discover
 from procmine.timezones import wall_clock_us
 from procmine.log import ACTIVITY, DEPARTMENT, RESOURCE, ROLE, START, EventLog
@@ -306,7 +306,7 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
 
         return spark_bottlenecks(log, calendar)
     tables = time_tables(log, calendar)
-    steps, handoffs, cases = tables.steps, tables.handoffs, tables.cases
+    steps, handoffs, cases = tables.steps, tables.handoff_codes, tables.cases
     lead_total = cases["lead_work_hours"].sum() or None
 
     def share(column: str) -> pl.Expr:
@@ -325,21 +325,22 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
                 coded[k] = f"__{k}_code"
                 frame = frame.with_columns(codes.alias(coded[k]))
         group = [coded.get(k, k) for k in keys]
-        ranked = (
-            frame.select(*group, "case_code", *(["occurrence"] if by_activity else []), hours, work)
-            .filter(pl.all_horizontal(pl.col(k).is_not_null() for k in group))
-            .group_by(group)
-            .agg(
-                pl.len().alias("events" if hours == "duration_hours" else "frequency"),
-                cases.alias("cases"),
-                pl.col(hours).median().alias("median_hours"),
-                pl.col(hours).quantile(0.9, "linear").alias("p90_hours"),
-                pl.col(work).median().alias("median_work_hours"),
-                pl.col(work).quantile(0.9, "linear").alias("p90_work_hours"),
-                pl.col(work).sum().alias("total_work_hours"),
-                share(work).alias("share_of_lead_time"),
-            )
-        )
+        figures = [
+            pl.len().alias("events" if hours == "duration_hours" else "frequency"),
+            cases.alias("cases"),
+            pl.col(hours).median().alias("median_hours"),
+            pl.col(hours).quantile(0.9, "linear").alias("p90_hours"),
+            pl.col(work).median().alias("median_work_hours"),
+            pl.col(work).quantile(0.9, "linear").alias("p90_work_hours"),
+            pl.col(work).sum().alias("total_work_hours"),
+            share(work).alias("share_of_lead_time"),
+        ]
+        measured = (frame.select(*group, "case_code", *(["occurrence"] if by_activity else []), hours, work)
+                    .filter(pl.all_horizontal(pl.col(k).is_not_null() for k in group)))
+        if len(group) == 2:  # a hand-off's two activity codes
+            ranked = by_pair(measured, group, tables.activity_names.len(), *figures)
+        else:
+            ranked = measured.group_by(group).agg(*figures)
         ranked = ranked.with_columns(dictionaries[key].gather(ranked[code]).alias(key) for key, code in coded.items())
         return (ranked.select(*keys, pl.exclude(*keys, *coded.values()))
                 .sort(["share_of_lead_time", *keys], descending=[True] + [False] * len(keys), nulls_last=True))
@@ -417,7 +418,7 @@ def critical_path(tables: TimeTables) -> tuple[list[str], float | None]:
     Weights: each activity's median working duration plus the median wait of the hand-off
     into it (without arrival times the wait is already the step's duration and is not added).
     """
-    steps, handoffs, cases = tables.steps, tables.handoffs, tables.cases
+    steps, handoffs, cases = tables.steps, tables.handoff_codes, tables.cases
     is_first = steps["occurrence"] == 1
     # only the columns needed, before filtering: the tables are wide
     first = steps.select("activity_code", "duration_work_hours").filter(is_first)
@@ -431,8 +432,8 @@ def critical_path(tables: TimeTables) -> tuple[list[str], float | None]:
         pl.len().alias("cases"), pl.col("duration_work_hours").median().alias("median"))
     activity_stats = activity_stats.select(names.gather(activity_stats["activity_code"]).alias(ACTIVITY),
                                            "cases", "median")
-    hand_stats = first_hand.group_by("source_code", "target_code").agg(
-        pl.len().alias("cases"), pl.col("work_hours").median().alias("median"))
+    hand_stats = by_pair(first_hand, ["source_code", "target_code"], names.len(),
+                         pl.len().alias("cases"), pl.col("work_hours").median().alias("median"))
     hand_stats = hand_stats.select(names.gather(hand_stats["source_code"]).alias("source"),
                                    names.gather(hand_stats["target_code"]).alias("target"), "cases", "median")
     if not tables.has_start_times:

@@ -432,7 +432,7 @@ def case_timeline(log: EventLog, case_id: str, calendar: "Calendar | None" = Non
     with_arrival = tables.has_start_times
     waits = None
     if with_arrival:  # without arrival times the wait and the step are one interval: not told apart
-        waits = (tables.handoffs.filter(pl.col("case_code") == case["case_code"])
+        waits = (tables.handoff_codes.filter(pl.col("case_code") == case["case_code"])
                  .group_by("target_index").agg(pl.col("hours").first().alias("wait_hours"),
                                                pl.col("work_hours").first().alias("wait_work_hours")))
     table = steps.select(

@@ -109,11 +109,12 @@ def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
     typical = medians.filter(medians > 0).median()
     # the wait into each step (ready → arrival), split by first pass and rework
     occurrence = steps["occurrence"]
-    waits = tables.handoffs.select(
+    handoffs = tables.handoff_codes
+    waits = handoffs.select(
         pl.col("target_code").alias("activity_code"), pl.col("work_hours"), pl.Series("occ", occurrence.gather(
-            tables.handoffs["target_index"])))
+            handoffs["target_index"])))
     # a step with several predecessors has one wait (from the last of them): count it once
-    target_index = tables.handoffs["target_index"].to_numpy()
+    target_index = handoffs["target_index"].to_numpy()
     shared = np.bincount(target_index)[target_index] > 1 if len(target_index) else np.zeros(0, dtype=bool)
     if shared.any():  # some step has several: keep the first of each (only those steps are looked at)
         keep = ~shared

@@ -36,7 +36,7 @@ import polars as pl
 
 from procmine.analyse.loops import calendar_warnings, hours_unit, re_entries, says_no
 from procmine.analyse.times import time_tables
-from procmine.engine.tables import _epoch_us as epoch_us, covered_steps
+from procmine.engine.tables import _epoch_us as epoch_us, by_pair, covered_steps
 from procmine.log import ACTIVITY, DEPARTMENT, OUTCOME, RESOURCE, ROLE, EventLog
 from procmine.analyse.causes import (
     CAUSE_EN, CAUSE_ZH, SLOW_FACTOR, describe_causes, placeholders as _placeholders, start_is_work_start,
@@ -598,7 +598,7 @@ def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, a
     nobody = person_names.is_in(sorted(placeholders)).arg_true().cast(pl.UInt32).implode()
     who = pl.DataFrame([person, tables.codes(DEPARTMENT)[0]]).with_columns(
         pl.when(~pl.col(RESOURCE).is_in(nobody)).then(pl.col(RESOURCE)).alias(RESOURCE))
-    handoffs = tables.handoffs.select("case_code", "source_code", "target_code", "source_index", "target_index",
+    handoffs = tables.handoff_codes.select("case_code", "source_code", "target_code", "source_index", "target_index",
                                       "work_hours").filter(pl.col("source_code") != pl.col("target_code"))
     # steps are numbered by their global index, so a gather finds each hand-off's two steps
     pairs = pl.concat([
@@ -617,7 +617,8 @@ def _merges(tables, names_of, durations, unit, min_cases, share, placeholders, a
     again = pairs.filter(repeated).group_by("source_code", "target_code", "case_code").agg(
         pl.col("work_hours").median(), *[e.all() for pair in checks for e in pair])
     per_case = pl.concat([once, again.select(once.columns)])
-    stats = per_case.group_by("source_code", "target_code").agg(
+    stats = by_pair(
+        per_case, ["source_code", "target_code"], len(names_of),
         pl.len().alias("cases"), pl.col("work_hours").median().alias("wait"),
         *[e for tag in ("person", "dept") for e in (
             pl.col(f"{tag}_known").sum().alias(f"{tag}_known"),

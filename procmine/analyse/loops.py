@@ -36,6 +36,7 @@ import numpy as np
 import polars as pl
 
 from procmine.analyse.times import time_tables
+from procmine.engine.tables import named_handoffs
 from procmine.log import ACTIVITY, CASE, DEPARTMENT, RESOURCE, EventLog
 from procmine.outcomes import SAYS_NO
 from procmine.result import Result, display_lang
@@ -122,12 +123,13 @@ def re_entries(tables) -> pl.DataFrame:
     # Steps are numbered by their global index, so each hand-off's two steps are a gather away:
     # the few back edges are found first, and only they get the rest of their columns.
     steps = tables.steps
-    handoffs = tables.handoffs
+    handoffs = tables.handoff_codes
     first_pos = steps["first_pos"]
     target_occ = steps["occurrence"].gather(handoffs["target_index"])
     is_back = (first_pos.gather(handoffs["target_index"]) <= first_pos.gather(handoffs["source_index"])) & (target_occ > 1)
-    back = handoffs.select(CASE, "case_code", "source", "target", "target_code", "source_row", "target_row",
-                           "source_index", "target_index", "source_end").filter(is_back)
+    back = named_handoffs(handoffs.filter(is_back), steps, tables.activity_names).select(
+        CASE, "case_code", "source", "target", "target_code", "source_row", "target_row", "source_index",
+        "target_index", "source_end")
     at_source, at_target = steps[back["source_index"]], steps[back["target_index"]]
     back = back.with_columns(
         at_source["pos"].alias("source_pos"), at_source["first_pos"].alias("source_first"),
@@ -483,7 +485,7 @@ def _activity_graph(tables) -> nx.DiGraph:
     names = tables.activity_names
     frequency = np.bincount(tables.steps["activity_code"].to_numpy(), minlength=len(names))
     nodes = pl.DataFrame({"name": names, "n": frequency}).sort(["n", "name"], descending=[True, False])["name"]
-    edges = (tables.handoffs.group_by("source_code", "target_code").len()
+    edges = (tables.handoff_codes.group_by("source_code", "target_code").len()
              .with_columns(pl.lit(names).gather(pl.col("source_code")).alias("source"),
                            pl.lit(names).gather(pl.col("target_code")).alias("target"))
              .sort(["len", "source", "target"], descending=[True, False, False]))
@@ -549,9 +551,9 @@ def _ping_pong_rows(tables, by: str) -> list[dict]:
     # chains i → j → k: hand-offs joined on their middle step (global step indices), in hand-off order;
     # who(i) = who(k) ≠ who(j) decided on integer codes (-1: nobody) first; only those chains get their columns
     who = tables.codes(by)[0].cast(pl.Int64).fill_null(-1).to_numpy()
-    chain = _chains(tables.handoffs, tables.steps.height,
+    chain = _chains(tables.handoff_codes, tables.steps.height,
                     lambda i, j, k: (who[i] == who[k]) & (who[i] != who[j]) & (who[i] >= 0) & (who[j] >= 0))
-    chain = pl.concat([chain.select(CASE), *(s[chain[tag]].rename({c: f"{c}_{tag}" for c in s.columns})
+    chain = pl.concat([tables.steps[CASE].gather(chain["i"]).to_frame(), *(s[chain[tag]].rename({c: f"{c}_{tag}" for c in s.columns})
                                              for tag in ("i", "j", "k"))], how="horizontal")
     if by == DEPARTMENT:  # designed paths pass a department twice; count only real returns
         goes_back = (pl.col("first_pos_k") <= pl.col("first_pos_j")) & (pl.col("occurrence_k") > 1)
@@ -572,7 +574,7 @@ def _ping_pong_rows(tables, by: str) -> list[dict]:
 
 def _chains(handoffs: pl.DataFrame, n_steps: int, keep=None) -> pl.DataFrame:
     """The chains i → j → k of two hand-offs that ``keep(i, j, k)`` (numpy arrays → a mask; all
-    without it) keeps (case, i, j, k as global step indices), in hand-off order, then in the order of j's own
+    without it) keeps (i, j, k as global step indices), in hand-off order, then in the order of j's own
     hand-offs: the self-join on j, done by position. Each step's hand-offs are a run of the
     table ordered by source, found from the counts per step.
 
@@ -598,7 +600,7 @@ def _chains(handoffs: pl.DataFrame, n_steps: int, keep=None) -> pl.DataFrame:
     rows, within, k = np.concatenate(kept_rows), np.concatenate(kept_within), np.concatenate(kept_k)
     order = np.lexsort((within, rows))  # hand-off order, then the order of j's hand-offs
     rows, k = rows[order], k[order]
-    return pl.DataFrame({CASE: handoffs[CASE].gather(rows), "i": i[rows], "j": j[rows], "k": k})
+    return pl.DataFrame({"i": i[rows], "j": j[rows], "k": k})
 
 
 def _repeated(steps: pl.DataFrame) -> pl.DataFrame:

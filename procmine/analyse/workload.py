@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from procmine.analyse.times import time_tables
-from procmine.log import CASE, DEPARTMENT, RESOURCE, ROLE, ROW, EventLog
+from procmine.log import DEPARTMENT, RESOURCE, ROLE, EventLog
 
 if TYPE_CHECKING:
     from procmine.calendar import Calendar
@@ -57,17 +57,18 @@ def department_handoffs(log: EventLog, calendar: "Calendar | None" = None, by: s
 
         return spark_department_handoffs(log, calendar, level)
     tables = time_tables(log, calendar)
-    if level is None or tables.handoffs.is_empty():
+    if level is None or tables.handoff_codes.is_empty():
         return pl.DataFrame(schema=SCHEMA)
-    who = tables.steps.select(CASE, ROW, pl.col(level).alias("who"))
+    who = tables.steps[level]
+    handoffs = tables.handoff_codes
     wait = pl.col("work_hours").median() if tables.has_start_times else pl.lit(None, dtype=pl.Float64)
+    # each hand-off's two steps are a gather away (steps are numbered by their global index)
     return (
-        tables.handoffs.select(CASE, "source_row", "target_row", "work_hours")
-        .join(who.rename({ROW: "source_row", "who": "from"}), on=[CASE, "source_row"])
-        .join(who.rename({ROW: "target_row", "who": "to"}), on=[CASE, "target_row"])
+        handoffs.select("case_code", "work_hours").with_columns(
+            who.gather(handoffs["source_index"]).alias("from"), who.gather(handoffs["target_index"]).alias("to"))
         .filter(pl.col("from").is_not_null() & pl.col("to").is_not_null())
         .group_by("from", "to")
-        .agg(pl.len().cast(pl.Int64).alias("handoffs"), pl.col(CASE).n_unique().cast(pl.Int64).alias("cases"),
+        .agg(pl.len().cast(pl.Int64).alias("handoffs"), pl.col("case_code").n_unique().cast(pl.Int64).alias("cases"),
              wait.alias("median_wait_work_hours"))
         .sort(["handoffs", "from", "to"], descending=[True, False, False])
         .select(list(SCHEMA))

@@ -389,8 +389,9 @@ def _activity_table(ta, tb, rng) -> pl.DataFrame:
 
 def _path_table(ta, tb) -> pl.DataFrame:
     def per(tables):
-        return {(s, t): (n, w) for s, t, n, w in tables.handoffs.group_by("source", "target").agg(
-            pl.col("case_code").n_unique(), pl.col("work_hours").median()).iter_rows()}
+        names = tables.activity_names.to_list()
+        return {(names[s], names[t]): (n, w) for s, t, n, w in tables.handoff_codes.group_by(
+            "source_code", "target_code").agg(pl.col("case_code").n_unique(), pl.col("work_hours").median()).iter_rows()}
 
     a, b = per(ta), per(tb)
     rows = []

@@ -351,12 +351,19 @@ def variant_counts(tables: Tables) -> Counter:
     if steps.height == 0:
         return variants
     block = tables.blocks.to_numpy()
-    pos = steps["pos"].to_numpy().astype(np.uint64)
+    pos = steps["pos"].to_numpy()
     opens = np.concatenate([[True], block[1:] != block[:-1]])  # blocks never span cases
     starts = np.flatnonzero(pos == 0)
-    # where each case's blocks open, as bits of one integer (cases of up to 64 steps)
-    bits = np.where(pos < MASK_BITS, opens.astype(np.uint64) << np.minimum(pos, MASK_BITS - 1), 0).astype(np.uint64)
+    # where each case's blocks open, as bits of one integer (cases of up to 64 steps); shifted in
+    # place (four 8-byte temporaries of every step were 0.3 GB at 10M steps)
+    bits = opens.astype(np.uint64)
+    del opens
+    shift = np.minimum(pos, MASK_BITS - 1).astype(np.uint64)
+    np.left_shift(bits, shift, out=bits)
+    del shift
+    bits[pos >= MASK_BITS] = 0
     masks = np.bitwise_or.reduceat(bits, starts)
+    del bits
     long_case = np.diff(np.append(starts, steps.height)) > MASK_BITS
     sequences = dict(tables.variants.select("variant_id", "activities").iter_rows())
     per_case = pl.DataFrame({"variant_id": tables.cases["variant_id"], "mask": masks})

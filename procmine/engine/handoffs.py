@@ -105,7 +105,7 @@ def _merged_successors(case_code, begin_us, end_us, index, n, case_end) -> np.nd
 
 def handoff_pairs(first: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every (source, target) pair of global step positions, sources in order."""
-    counts = stop - first
+    counts = (stop - first).astype(np.int64, copy=False)
     total = int(counts.sum())
     sources = np.repeat(np.arange(len(first), dtype=np.int64), counts)
     offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)

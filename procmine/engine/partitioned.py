@@ -197,7 +197,7 @@ def _measure(tables: Tables, with_sequences: bool, spill: Path) -> _Part:
         "steps": tables.steps.select(
             "case_code", "activity_code", "end", "duration_hours", "occurrence",
             pl.col("decision").cast(pl.Categorical), pl.col(OUTCOME).cast(pl.Categorical)),
-        "handoffs": tables.handoffs.select("case_code", "source_code", "target_code", "hours", "sync_hours"),
+        "handoffs": tables.handoff_codes.select("case_code", "source_code", "target_code", "hours", "sync_hours"),
         "cases": tables.cases,
     }
     scans = {}
@@ -274,6 +274,7 @@ class MergedTables(Tables):
     # the engine's tables, merged (narrow: see the class docstring)
     steps = property(lambda self: self._table("steps"))
     handoffs = property(lambda self: self._table("handoffs"))
+    handoff_codes = handoffs
     cases = property(lambda self: self._table("cases"))
     variants = property(lambda self: self._variants)
     activity_names = property(lambda self: self._activity_names)
