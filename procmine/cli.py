@@ -486,18 +486,20 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
     """
     from contextlib import nullcontext
 
+    from procmine.chart.background import ChartProcess
     from procmine.discover.bpmn import BackgroundMiner
 
     started = time.perf_counter()
     on_spark = kwargs.get("engine") == "spark"
-    # the BPMN miner gets a process of its own, started now: it imports pm4py while the log is read
-    with BackgroundMiner(noise, bpmn_timeout) if with_bpmn else nullcontext() as miner:
-        _discover(kwargs, miner, out_dir, activities, paths, arrival_times, lang, as_json, started, on_spark,
-                  with_bpmn)
+    # the BPMN miner and the flowchart get a process each, started now: they import pm4py and
+    # matplotlib while the log is read
+    with BackgroundMiner(noise, bpmn_timeout) if with_bpmn else nullcontext() as miner, ChartProcess() as charts:
+        _discover(kwargs, miner, charts, out_dir, activities, paths, arrival_times, lang, as_json, started,
+                  on_spark, with_bpmn)
 
 
-def _discover(kwargs, miner, out_dir: Path, activities, paths, arrival_times: bool, lang: str, as_json: bool,
-              started: float, on_spark: bool, with_bpmn: bool) -> None:
+def _discover(kwargs, miner, charts, out_dir: Path, activities, paths, arrival_times: bool, lang: str,
+              as_json: bool, started: float, on_spark: bool, with_bpmn: bool) -> None:
     from procmine.discover import discover as discover_map
 
     log = _read_spark(kwargs, say_losses=False) if on_spark else _read(kwargs, say_losses=False)
@@ -525,7 +527,10 @@ def _discover(kwargs, miner, out_dir: Path, activities, paths, arrival_times: bo
     files = _prepare_out(out_dir, log, ["current_flowchart.png", "current_flowchart.svg", "current_flowchart.html",
                                         "current_process.bpmn", "process_map.json"])
     _progress("drawing the flowchart")
-    pmap.write(out_dir, lang=lang, drawn=shown)
+    # the PNG and SVG are drawn in the chart process while the interactive map is laid out here
+    # (what ProcessMap.write writes, in two processes)
+    charts.draw(shown, files["current_flowchart.png"].with_suffix(""), lang)
+    write_text(pmap.to_json(), files["process_map.json"])
     outputs = {"flowchart_png": files["current_flowchart.png"], "flowchart_svg": files["current_flowchart.svg"],
                "flowchart_html": files["current_flowchart.html"], "process_map": files["process_map.json"]}
     _progress("laying out the interactive map")
@@ -533,6 +538,7 @@ def _discover(kwargs, miner, out_dir: Path, activities, paths, arrival_times: bo
 
     write_text(interactive_map_html(log, pmap=pmap, lang=lang, arrival_times=arrival_times, drawn=shown),
                files["current_flowchart.html"])
+    charts.written()
     if pmap.calendar is not None:
         _warn_calendar(calendar, log, lang)
     summary = log.summary()

@@ -157,6 +157,7 @@ def test_no_python_warning_reaches_the_user(parallel_csv, tmp_path, monkeypatch,
         return original(self, **kwargs)
 
     monkeypatch.setattr(ProcessMap, "plot", noisy)
+    monkeypatch.setattr("procmine.chart.background.DRAW_IN_BACKGROUND", False)  # the patched plot is drawn here
     assert main(["discover", str(parallel_csv), "-o", str(tmp_path), "--no-bpmn"]) == 0
     err = capsys.readouterr().err
     assert err.count("procmine: note: the flowchart needs 30 × 40 cm") == 1

@@ -23,6 +23,7 @@ import polars as pl
 
 from procmine.engine import Tables
 from procmine.errors import MinerTimeout
+from procmine.helper import HelperProcess, HelperStopped, serve
 from procmine.log import EventLog
 
 TASK_HEIGHT = 64.0
@@ -133,9 +134,10 @@ def _model(variants: Counter, names: list[str], n_variants: int, noise_threshold
 MINE_IN_BACKGROUND = True
 
 
-class MinerProcess:
-    """The BPMN miner in a process of its own: it imports pm4py (1–2 s) and mines while this
-    process reads the log and draws the charts, on the machine's other core.
+class MinerProcess(HelperProcess):
+    """The BPMN miner in a process of its own (:class:`procmine.helper.HelperProcess`): it imports
+    pm4py (1–2 s) and mines while this process reads the log and draws the charts, on the
+    machine's other core.
 
         >>> miner = MinerProcess()                         # doctest: +SKIP
         >>> miner.send(*miner_input(log), 0.1, None, 120)  # doctest: +SKIP
@@ -143,73 +145,36 @@ class MinerProcess:
 
     One request at a time. :meth:`receive` returns the model's one-line description and its
     BPMN XML, or raises :class:`MinerTimeout` when the miner did not finish within its budget,
-    or :class:`~procmine.errors.ProcmineError` when the process failed. The process is a fresh
-    interpreter (``python -c``), so neither this process's ``__main__`` nor its polars threads
-    are copied into it; requests and answers are pickled through its stdin and stdout.
+    or :class:`~procmine.errors.ProcmineError` when the process failed.
     """
 
     #: Seconds the process may take, beyond a request's budget, to start and import pm4py.
     START_GRACE = 120.0
 
     def __init__(self):
-        import os
-        import subprocess
-        import sys
-
-        import procmine
-
-        env = dict(os.environ)  # the child imports this very procmine, wherever it was imported from
-        root = str(Path(procmine.__file__).resolve().parent.parent)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-        self._process = subprocess.Popen(
-            [sys.executable, "-c", "from procmine.discover.bpmn import _serve; _serve()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        super().__init__("procmine.discover.bpmn:_serve")
         self._budget: float | None = None
 
     def send(self, variants: Counter, names: list[str], n_variants: int, noise_threshold: float,
              activities: list[str] | None, time_budget: float) -> None:
-        import pickle
-
         self._budget = time_budget
-        pickle.dump((variants, names, n_variants, noise_threshold, activities, time_budget), self._process.stdin,
-                    protocol=pickle.HIGHEST_PROTOCOL)
-        self._process.stdin.flush()
+        self.ask(variants, names, n_variants, noise_threshold, activities, time_budget)
 
     def receive(self) -> tuple[str, bytes]:
-        import pickle
-        import select
-
         from procmine.errors import ProcmineError
 
-        ready, _, _ = select.select([self._process.stdout], [], [], self._budget + self.START_GRACE)
-        if not ready:
-            self.close()
-            raise MinerTimeout(f"the inductive miner did not finish in {self._budget:g} s")
         try:
-            kind, *payload = pickle.load(self._process.stdout)
-        except (EOFError, OSError, pickle.UnpicklingError):
-            self.close()
+            answer = self.answer(self._budget + self.START_GRACE)
+        except HelperStopped:
             raise ProcmineError("the miner's process stopped before it answered") from None
+        if answer is None:
+            raise MinerTimeout(f"the inductive miner did not finish in {self._budget:g} s")
+        kind, *payload = answer
         if kind == "timeout":
             raise MinerTimeout(payload[0])
         if kind == "error":
             raise ProcmineError(payload[0])
         return payload[0], payload[1]
-
-    @property
-    def alive(self) -> bool:
-        return self._process.poll() is None
-
-    def close(self) -> None:
-        """Stop the process (at once: nothing it holds needs saving)."""
-        if self.alive:
-            self._process.kill()
-        self._process.wait(5)
-        for stream in (self._process.stdin, self._process.stdout):
-            try:
-                stream.close()
-            except OSError:
-                pass
 
 
 class BackgroundMiner:
@@ -279,29 +244,20 @@ class BackgroundMiner:
 
 def _serve() -> None:
     """The miner process: import pm4py, then answer requests from stdin until it closes."""
-    import os
-    import pickle
-    import sys
+    def warm_up():
+        from procmine import _engine  # noqa: F401  (imported while the other process works)
 
-    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # whatever pm4py prints cannot mix into the answers
-    requests = sys.stdin.buffer
-    from procmine import _engine  # noqa: F401  (imported while the other process works)
+    serve(_answer, warm_up)
 
-    while True:
-        try:
-            request = pickle.load(requests)
-        except (EOFError, OSError):
-            return
-        try:
-            model = _model(*request)
-            answer = ("ok", repr(model), model.xml())
-        except MinerTimeout as exc:
-            answer = ("timeout", str(exc))
-        except Exception as exc:  # noqa: BLE001  (said by the other process, in one line)
-            answer = ("error", f"the miner failed: {type(exc).__name__}: {exc}")
-        pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
-        answers.flush()
+
+def _answer(*request) -> tuple:
+    try:
+        model = _model(*request)
+        return ("ok", repr(model), model.xml())
+    except MinerTimeout as exc:
+        return ("timeout", str(exc))
+    except Exception as exc:  # noqa: BLE001  (said by the other process, in one line)
+        return ("error", f"the miner failed: {type(exc).__name__}: {exc}")
 
 
 def _projected(variants: Counter, keep: set[str]) -> Counter:
