@@ -19,7 +19,6 @@ import html
 import json
 import math
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -148,37 +147,24 @@ def interactive_map_html(log: EventLog, *, pmap: ProcessMap | None = None, lang:
         # cluster each): on a large log, only the level the flowchart draws (the path slider still works)
         counts = counts[:1]
     levels, deadline = [], time.monotonic() + LAYOUT_BUDGET_SECONDS
-
-    def project(kept: int) -> ProcessMap:
-        return pmap if kept == total else pmap.simplify(activities=(kept - 0.5) / total, paths=1.0)
-
-    # each activity level's map is measured (polars, mostly outside the GIL) in a thread while the
-    # level before is laid out (Python): one level ahead, so a level past the budget is not measured
-    pool = ThreadPoolExecutor(max_workers=1)
-    ahead = pool.submit(project, counts[0])
-    try:
-        for position, kept in enumerate(counts):
-            if levels and time.monotonic() > deadline:
-                break  # the positions laid out so far stay; a large map costs seconds per position
-            projected = ahead.result()
-            if position + 1 < len(counts):
-                ahead = pool.submit(project, counts[position + 1])
-            available = projected.handoffs.height + len(projected.start_activities) + len(projected.end_activities)
-            row, laid_out = [], {}  # positions that keep the same paths share one layout
-            for per_activity in PATHS_PER_ACTIVITY:
-                share = min(1.0, per_activity * kept / max(available, 1))
-                shown = projected.simplify(activities=1.0, paths=share)
-                paths = (tuple(shown.handoffs.select("source", "target").iter_rows()), tuple(shown.start_activities),
-                         tuple(shown.end_activities))
-                if paths not in laid_out:
-                    laid_out[paths] = flowchart_geometry(shown.graph, lang=lang, time_basis=pmap.time_basis,
-                                                         step_times=step_times)
-                geometry = laid_out[paths]
-                row.append({**geometry, "stats": _stats(shown), "kept": shown.activities.height,
-                            "paths": shown.handoffs.height + len(shown.start_activities) + len(shown.end_activities)})
-            levels.append(row)
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+    for kept in counts:
+        if levels and time.monotonic() > deadline:
+            break  # the positions laid out so far stay; a large map costs seconds per position
+        projected = pmap if kept == total else pmap.simplify(activities=(kept - 0.5) / total, paths=1.0)
+        available = projected.handoffs.height + len(projected.start_activities) + len(projected.end_activities)
+        row, laid_out = [], {}  # positions that keep the same paths share one layout
+        for per_activity in PATHS_PER_ACTIVITY:
+            share = min(1.0, per_activity * kept / max(available, 1))
+            shown = projected.simplify(activities=1.0, paths=share)
+            paths = (tuple(shown.handoffs.select("source", "target").iter_rows()), tuple(shown.start_activities),
+                     tuple(shown.end_activities))
+            if paths not in laid_out:
+                laid_out[paths] = flowchart_geometry(shown.graph, lang=lang, time_basis=pmap.time_basis,
+                                                     step_times=step_times)
+            geometry = laid_out[paths]
+            row.append({**geometry, "stats": _stats(shown), "kept": shown.activities.height,
+                        "paths": shown.handoffs.height + len(shown.start_activities) + len(shown.end_activities)})
+        levels.append(row)
     data = {
         "lang": lang, "words": words, "source": pmap.source, "total_activities": total,
         "total_paths": pmap.handoffs.height + len(pmap.start_activities) + len(pmap.end_activities),
