@@ -268,3 +268,22 @@ def test_reading_and_mapping_a_log_does_not_import_pandas():
     result = subprocess.run([sys.executable, "-c", code, str(SAMPLES / "合同审批.csv")], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("width", [7, 70_000])  # a key of 32 bits, and one of 64 (width² ≥ 2³²)
+def test_a_group_by_of_two_codes_as_one_integer_equals_the_group_by_of_both(width):
+    import numpy as np
+
+    from procmine.engine.tables import by_pair
+
+    rng = np.random.default_rng(width)
+    kinds = min(9, width)  # codes spread up to the width: 0, w/9, 2w/9 … and the five highest
+    frame = pl.DataFrame({"a": (rng.integers(0, kinds, 5000) * (width // kinds)).astype(np.uint32),
+                          "b": (rng.integers(0, 5, 5000) + (width - 5)).astype(np.uint32),
+                          "x": rng.random(5000)})
+    figures = [pl.len().alias("n"), pl.col("x").median().alias("m"), pl.col("x").sum().alias("s")]
+    got = by_pair(frame, ["a", "b"], width, *figures).sort("a", "b")
+    expected = frame.group_by("a", "b").agg(*figures).sort("a", "b")
+    assert got.schema == expected.schema
+    assert got.equals(expected)
+    assert got.height == kinds * 5
