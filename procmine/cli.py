@@ -645,16 +645,21 @@ def bottlenecks(out_dir: Path | None, top: int, lang: str, as_json: bool, **kwar
     Example:
       procmine bottlenecks sample_logs/合同审批.csv -o out/
     """
+    from contextlib import nullcontext
+
     from procmine.analyse.bottlenecks import bottlenecks as find_bottlenecks
+    from procmine.chart.background import ChartProcess
 
     on_spark = kwargs.get("engine") == "spark"
-    log = _read_spark(kwargs) if on_spark else _read(kwargs)
-    calendar = _calendar(kwargs, log)
-    _progress("measuring working time per step and hand-off")
-    report = find_bottlenecks(log, calendar)
-    if on_spark:
-        _note(PHRASES("spark_figures", lang, master=log.spark.sparkContext.master))
-    paths = _write(out_dir, log, lang, report, top=top, filters=log.filters)
+    # with -o, one chart is drawn in a second process (started now: it imports matplotlib meanwhile)
+    with ChartProcess() if out_dir is not None else nullcontext() as charts:
+        log = _read_spark(kwargs) if on_spark else _read(kwargs)
+        calendar = _calendar(kwargs, log)
+        _progress("measuring working time per step and hand-off")
+        report = find_bottlenecks(log, calendar)
+        if on_spark:
+            _note(PHRASES("spark_figures", lang, master=log.spark.sparkContext.master))
+        paths = _write(out_dir, log, lang, report, top=top, filters=log.filters, painter=charts)
     _emit(report, log, calendar, paths, as_json, lang, measured=report._tables.warnings if on_spark else ())
 
 

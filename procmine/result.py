@@ -106,13 +106,27 @@ class Result:
             write_text(self.to_json(filters), paths[name])
 
     @staticmethod
-    def _write_charts(paths: dict[str, Path], charts: dict) -> None:
-        """Each chart asked for ({file stem: function drawing it}) drawn once, written as PNG and SVG."""
+    def _write_charts(paths: dict[str, Path], charts: dict, painter=None) -> None:
+        """Each chart asked for ({file stem: how to draw it}) drawn once, written as PNG and SVG.
+
+        A chart is drawn by a function of no arguments, or given as ``(function, arguments)``: a
+        module-level function and arguments that pickle. With a ``painter``
+        (:class:`procmine.chart.background.ChartProcess`), the first chart given that way is drawn
+        in its process while the others are drawn here."""
         from procmine.output import write_figure
 
+        sent = False
         for stem, draw in charts.items():
-            if f"{stem}.png" in paths:
-                write_figure(draw(), paths[f"{stem}.png"].with_suffix(""))
+            if f"{stem}.png" not in paths:
+                continue
+            target = paths[f"{stem}.png"].with_suffix("")
+            if isinstance(draw, tuple) and painter is not None and not sent:
+                painter.call(*draw, target)
+                sent = True
+            else:
+                write_figure(draw[0](**draw[1]) if isinstance(draw, tuple) else draw(), target)
+        if sent:
+            painter.written()
 
 
 def display_lang(result) -> str:

@@ -80,3 +80,16 @@ def test_an_unwritable_flowchart_is_the_usual_output_error(tmp_path, parallel_cs
     with ChartProcess() as charts, pytest.raises(OutputError, match="f.png"):
         charts.draw(shown, tmp_path / "f", "zh")
         charts.written()
+
+
+def test_a_results_charts_are_the_same_with_one_drawn_in_the_chart_process(tmp_path):
+    from procmine.analyse.bottlenecks import bottlenecks
+
+    report = bottlenecks(procmine.read_log(Path(__file__).parent.parent / "sample_logs" / "合同审批.csv"))
+    here = report.write(tmp_path / "here")
+    with ChartProcess() as charts:
+        there = report.write(tmp_path / "there", painter=charts)
+        assert charts.process is not None and charts.process.alive  # the bars were drawn there
+    assert list(here) == list(there)
+    for name in ("bottlenecks.png", "bottleneck_heatmap.png", "bottlenecks.json", "backlog.csv"):
+        assert there[name].read_bytes() == here[name].read_bytes(), name

@@ -216,12 +216,13 @@ class Bottlenecks(Result):
     outputs = ("bottlenecks.png", "bottlenecks.svg", "bottleneck_heatmap.png", "bottleneck_heatmap.svg",
                "bottlenecks.json", "backlog.csv")
 
-    def _write_files(self, paths, lang, top: int = 10, filters=(), **options) -> None:
-        """The top bottlenecks and the heat map (PNG + SVG), the JSON, and the backlog by period."""
+    def _write_files(self, paths, lang, top: int = 10, filters=(), painter=None, **options) -> None:
+        """The top bottlenecks and the heat map (PNG + SVG), the JSON, and the backlog by period.
+        With a ``painter`` the bars are drawn in its process while the heat map is drawn here."""
         from procmine.output import write_csv
 
-        self._write_charts(paths, {"bottlenecks": lambda: self.plot(lang, top=top),
-                                   "bottleneck_heatmap": lambda: self.heatmap(lang)})
+        self._write_charts(paths, {"bottlenecks": self._bars(lang, top),
+                                   "bottleneck_heatmap": lambda: self.heatmap(lang)}, painter)
         self._write_json(paths, "bottlenecks.json", filters)
         if "backlog.csv" in paths:
             write_csv(self.backlog.with_columns(self.backlog["period_end"].dt.strftime("%Y-%m-%d")),
@@ -231,6 +232,11 @@ class Bottlenecks(Result):
     def plot(self, lang: str = "zh", top: int = 10):
         """Bar chart of the ``top`` activities and hand-offs by share of lead time (the same
         ``plot(lang, top)`` as every result)."""
+        draw, arguments = self._bars(lang, top)
+        return draw(**arguments)
+
+    def _bars(self, lang: str, top: int) -> tuple:
+        """The bar chart as (drawing function, its arguments): drawn here or in another process."""
         from procmine.chart.bars import draw_share_bars
 
         t = PHRASES.text(lang)
@@ -243,8 +249,8 @@ class Bottlenecks(Result):
         title = f"{t('bars_title')} · {self.source}".rstrip(" ·")  # the file, and the filter when there is one
         subtitle = t("bars_subtitle", cases=self.cases, basis=t.basis(self.basis),
                      calendar=self._tables.calendar.describe(lang))
-        return draw_share_bars(labels, top["share_of_lead_time"].to_list(), notes, title=title, subtitle=subtitle,
-                               axis_label=t("bars_axis"))
+        return draw_share_bars, {"labels": labels, "shares": top["share_of_lead_time"].to_list(), "notes": notes,
+                                 "title": title, "subtitle": subtitle, "axis_label": t("bars_axis")}
 
     def heatmap(self, lang: str = "zh"):
         """The current flowchart coloured by where the working time goes.

@@ -53,13 +53,18 @@ class ChartProcess:
 
     def draw(self, drawn, stem: str | Path, lang: str) -> None:
         """Start drawing the map ``drawn`` as ``stem``.png and ``stem``.svg."""
-        self._request = (drawn, Path(stem), lang)
-        if self.process is None:
-            return
         # the map without the events it was measured from (the figure needs only its tables)
         portable = dataclasses.replace(drawn, _events=None, _open=frozenset(), _project=None)
+        self.call(map_figure, {"drawn": portable, "lang": lang}, stem)
+
+    def call(self, function, arguments: dict, stem: str | Path) -> None:
+        """Start drawing ``function(**arguments)`` (a module-level function returning a matplotlib
+        figure, and arguments that pickle) as ``stem``.png and ``stem``.svg."""
+        self._request = (function, arguments, Path(stem))
+        if self.process is None:
+            return
         try:
-            self.process.ask(portable, str(stem), lang)
+            self.process.ask(function, arguments, str(stem))
             self._sent = True
         except Exception:  # noqa: BLE001  (gone, or something that does not pickle: drawn here)
             self.close()
@@ -69,7 +74,7 @@ class ChartProcess:
         here would raise (:class:`procmine.errors.OutputError` for a file that cannot be written)."""
         from procmine.output import write_figure
 
-        drawn, stem, lang = self._request
+        function, arguments, stem = self._request
         if self._sent:
             self._sent = False
             try:
@@ -81,7 +86,7 @@ class ChartProcess:
                 for message, category, filename, lineno in caught:
                     warnings.warn_explicit(message, category, filename, lineno)
                 return {name: Path(path) for name, path in files.items()}
-        return write_figure(drawn.plot(lang=lang, simplify=False), stem)  # (again here: its own error, if any)
+        return write_figure(function(**arguments), stem)  # (again here: its own error, if any)
 
     def close(self) -> None:
         if self.process is not None:
@@ -98,14 +103,19 @@ def _serve() -> None:
     serve(_draw, warm_up)
 
 
-def _draw(drawn, stem: str, lang: str) -> tuple:
+def map_figure(drawn, lang: str):
+    """The flowchart of the map ``drawn`` (as :meth:`procmine.discover.ProcessMap.write` draws it)."""
+    return drawn.plot(lang=lang, simplify=False)
+
+
+def _draw(function, arguments: dict, stem: str) -> tuple:
     """("ok", files, warnings) or ("error", text): the other process then draws it itself."""
     from procmine.output import write_figure
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            files = write_figure(drawn.plot(lang=lang, simplify=False), stem)
+            files = write_figure(function(**arguments), stem)
         except Exception as exc:  # noqa: BLE001
             return ("error", f"{type(exc).__name__}: {exc}")
     return ("ok", {name: str(path) for name, path in files.items()},
