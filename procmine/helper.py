@@ -81,6 +81,17 @@ class HelperProcess:
                 pass
 
 
+def started(enabled: bool, make: Callable[[], HelperProcess]) -> HelperProcess | None:
+    """``make()``'s helper when ``enabled`` on a POSIX system (its pipes are polled with select());
+    None otherwise, or when it cannot be started: the caller then does the work itself."""
+    if not enabled or os.name != "posix":
+        return None
+    try:
+        return make()
+    except OSError:
+        return None
+
+
 def serve(answer: Callable[..., tuple], warm_up: Callable[[], None] | None = None) -> None:
     """A helper process's loop: ``warm_up()`` (imports, while the other process works), then
     ``answer(*request)`` for every request until stdin closes. Whatever the libraries print goes

@@ -18,11 +18,10 @@ here. When the process cannot be started, or fails, the flowchart is drawn in th
 from __future__ import annotations
 
 import dataclasses
-import os
 import warnings
 from pathlib import Path
 
-from procmine.helper import HelperProcess, HelperStopped, serve
+from procmine.helper import HelperProcess, HelperStopped, serve, started
 
 #: Draw discover's flowchart in a second process (off: in the calling process).
 DRAW_IN_BACKGROUND = True
@@ -36,12 +35,7 @@ class ChartProcess:
     manager: the process is stopped on leaving."""
 
     def __init__(self):
-        self.process: HelperProcess | None = None
-        if DRAW_IN_BACKGROUND and os.name == "posix":  # (select() on pipes: POSIX)
-            try:
-                self.process = HelperProcess("procmine.chart.background:_serve")
-            except OSError:
-                self.process = None
+        self.process = started(DRAW_IN_BACKGROUND, lambda: HelperProcess("procmine.chart.background:_serve"))
         self._request = None
         self._sent = False
 

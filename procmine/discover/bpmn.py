@@ -23,7 +23,7 @@ import polars as pl
 
 from procmine.engine import Tables
 from procmine.errors import MinerTimeout
-from procmine.helper import HelperProcess, HelperStopped, serve
+from procmine.helper import HelperProcess, HelperStopped, serve, started
 from procmine.log import EventLog
 
 TASK_HEIGHT = 64.0
@@ -190,16 +190,9 @@ class BackgroundMiner:
     """
 
     def __init__(self, noise: float, budget: float):
-        import os
-
         self.noise, self.budget = noise, budget
         self.input: tuple[Counter, list[str], int] | None = None
-        self.process: MinerProcess | None = None
-        if MINE_IN_BACKGROUND and os.name == "posix":  # (select() on pipes: POSIX)
-            try:
-                self.process = MinerProcess()
-            except OSError:
-                self.process = None
+        self.process: MinerProcess | None = started(MINE_IN_BACKGROUND, MinerProcess)
         self.sent = False
 
     def __enter__(self) -> "BackgroundMiner":
