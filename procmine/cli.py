@@ -528,9 +528,7 @@ def _discover(kwargs, miner, charts, out_dir: Path, activities, paths, arrival_t
                                         "current_process.bpmn", "process_map.json"])
     _progress("drawing the flowchart")
     # the PNG and SVG are drawn in the chart process while the interactive map is laid out here
-    # (what ProcessMap.write writes, in two processes)
-    charts.draw(shown, files["current_flowchart.png"].with_suffix(""), lang)
-    write_text(pmap.to_json(), files["process_map.json"])
+    pmap.write(out_dir, lang=lang, drawn=shown, painter=charts)
     outputs = {"flowchart_png": files["current_flowchart.png"], "flowchart_svg": files["current_flowchart.svg"],
                "flowchart_html": files["current_flowchart.html"], "process_map": files["process_map.json"]}
     _progress("laying out the interactive map")

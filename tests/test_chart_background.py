@@ -93,3 +93,14 @@ def test_a_results_charts_are_the_same_with_one_drawn_in_the_chart_process(tmp_p
     assert list(here) == list(there)
     for name in ("bottlenecks.png", "bottleneck_heatmap.png", "bottlenecks.json", "backlog.csv"):
         assert there[name].read_bytes() == here[name].read_bytes(), name
+
+
+def test_a_maps_files_are_the_same_with_its_flowchart_drawn_in_the_chart_process(tmp_path, parallel_csv):
+    pmap = procmine.discover(procmine.read_log(parallel_csv))
+    here = pmap.write(tmp_path / "here")
+    with ChartProcess() as charts:
+        there = pmap.write(tmp_path / "there", painter=charts)
+        charts.written()
+    assert sorted(there) == sorted(here)
+    for name in here:
+        assert there[name].read_bytes() == here[name].read_bytes() or name.endswith(".svg"), name

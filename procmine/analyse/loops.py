@@ -553,8 +553,9 @@ def _ping_pong_rows(tables, by: str) -> list[dict]:
     who = tables.codes(by)[0].cast(pl.Int64).fill_null(-1).to_numpy()
     chain = _chains(tables.handoff_codes, tables.steps.height,
                     lambda i, j, k: (who[i] == who[k]) & (who[i] != who[j]) & (who[i] >= 0) & (who[j] >= 0))
-    chain = pl.concat([tables.steps[CASE].gather(chain["i"]).to_frame(), *(s[chain[tag]].rename({c: f"{c}_{tag}" for c in s.columns})
-                                             for tag in ("i", "j", "k"))], how="horizontal")
+    chain = pl.concat([tables.steps[CASE].gather(chain["i"]).to_frame(),
+                       *(s[chain[tag]].rename({c: f"{c}_{tag}" for c in s.columns}) for tag in ("i", "j", "k"))],
+                      how="horizontal")
     if by == DEPARTMENT:  # designed paths pass a department twice; count only real returns
         goes_back = (pl.col("first_pos_k") <= pl.col("first_pos_j")) & (pl.col("occurrence_k") > 1)
         chain = chain.filter(says_no(pl.col("decision_j")) | goes_back)

@@ -290,14 +290,19 @@ class ProcessMap:
         return ["current_flowchart.png", "current_flowchart.svg", "process_map.json"]
 
     def write(self, out_dir: str | Path, lang: str = "zh", *, drawn: "ProcessMap | None" = None,
-              **options) -> dict[str, Path]:
+              painter=None, **options) -> dict[str, Path]:
         """The current flowchart of ``drawn`` (a simplified map; default :meth:`auto_simplified`) as
         current_flowchart.png / .svg, and process_map.json (every activity and hand-off, before
         simplification) in ``out_dir``: ``{file name: path}``, as every result's ``write``
         (:meth:`procmine.result.Result.write`).
 
+        With a ``painter`` (:class:`procmine.chart.background.ChartProcess`) the flowchart is
+        drawn in its process and this returns at once: the figures are there once
+        ``painter.written()`` has returned.
+
             >>> pmap.write("out", lang="en", drawn=pmap.simplify(activities=0.8))   # doctest: +SKIP
         """
+        from procmine.chart.background import map_figure
         from procmine.output import write_figure, write_text, writing
 
         out = Path(out_dir)
@@ -305,8 +310,12 @@ class ProcessMap:
             out.mkdir(parents=True, exist_ok=True)
         map_json = write_text(self.to_json(), out / "process_map.json")
         drawn = self.auto_simplified() if drawn is None else drawn
-        return write_figure(drawn.plot(lang=lang, simplify=False), out / "current_flowchart") | {
-            "process_map.json": map_json}
+        stem = out / "current_flowchart"
+        if painter is not None:
+            painter.draw(drawn, stem, lang)
+            return {"current_flowchart.png": stem.with_suffix(".png"), "current_flowchart.svg": stem.with_suffix(".svg"),
+                    "process_map.json": map_json}
+        return write_figure(map_figure(drawn, lang), stem) | {"process_map.json": map_json}
 
     def _repr_html_(self) -> str:
         from procmine.result import display_lang
