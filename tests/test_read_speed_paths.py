@@ -432,3 +432,70 @@ def test_one_layout_is_taken_when_every_value_fits_and_not_otherwise():
     assert _one_common_layout(texts, "Asia/Shanghai") is not None
     assert _one_common_layout(texts.scatter(5, "2025年3月1日"), "Asia/Shanghai") is None
     assert _one_common_layout(texts.head(1000), "Asia/Shanghai") is None  # small columns: the general way
+
+
+# --- 7. times read while the CSV is read (procmine.read.iso_times) ------------------------------
+
+from procmine.read import iso_times  # noqa: E402
+
+ISO_LOG = ("单据编号,审批节点,到达时间,处理时间,提交时间\n"
+           "A1,发起申请,2025-03-03 09:00:00,2025-03-03 09:00:00,2025-03-01 08:00:00\n"   # 2
+           "A1,部门经理审批,2025-03-03 09:00:00,2025-03-04 10:30:00,2025-03-01 08:00:00\n"  # 3
+           "A1,财务审批,2025-03-05 09:00:00,2025-03-04 17:00:00,2025-03-01 08:00:00\n"   # 4: completes before it arrives
+           "A2,发起申请,1986-05-04 01:00:00,1986-05-04 02:30:00,2025-03-01 08:00:00\n"   # 5: a time Shanghai skipped
+           "A3,发起申请,1950-03-04 09:00:00,1950-03-04 10:00:00,\n"                      # 6: an implausible year
+           "A3,部门经理审批,1950-03-04 10:00:00,,2025-03-01 08:00:00\n"                   # 7: still open
+           "A3,发起申请,1950-03-04 09:00:00,1950-03-04 10:00:00,\n")                     # 8: a copy of row 6
+
+
+def _read_both(path, monkeypatch, fast_rows: int):
+    """The log read with its times read as times by polars, and read as text (as before)."""
+    monkeypatch.setattr(files, "MIN_BYTES", 0)
+    monkeypatch.setattr(timestamps, "_FAST_MIN_ROWS", fast_rows)
+    raw = open_table(path, parse_times=True)
+    fast = procmine.read_log(path)
+    monkeypatch.setattr(files, "MIN_BYTES", 10**15)
+    text = procmine.read_log(path)
+    return raw, fast, text
+
+
+@pytest.mark.parametrize("fast_rows", [1, 10**9])  # the one-layout reading of parse_timestamps, or the text given back
+def test_times_read_with_the_csv_give_the_log_read_from_text(tmp_path, monkeypatch, fast_rows):
+    path = tmp_path / "iso.csv"
+    path.write_text(ISO_LOG, encoding="utf-8")
+    raw, fast, text = _read_both(path, monkeypatch, fast_rows)
+    assert raw.times == ("到达时间", "处理时间", "提交时间")  # read as times, not as text
+    assert raw.frame.schema["处理时间"] == pl.Datetime("us")
+    assert fast.events.equals(text.events)
+    assert fast.quality.findings == text.quality.findings and fast.source.notes == text.source.notes
+    found = {f.code: f for f in fast.quality.findings}
+    # worked out by hand from the rows above; the examples are the file's text, not a time's repr
+    assert found["completion_before_arrival"].examples == [(4, "2025-03-05 09:00:00")]
+    assert found["unparseable_timestamp"].examples == [(5, "1986-05-04 02:30:00")]
+    assert found["implausible_year"].examples == [(6, "1950-03-04 10:00:00"), (8, "1950-03-04 10:00:00")]  # (before duplicates)
+    assert found["duplicate_row"].rows == 1 and found["step_not_completed"].rows == 1
+    assert fast.events["提交时间"].dtype == pl.String  # an attribute stays the text it was
+    assert fast.events["提交时间"].to_list() == ["2025-03-01 08:00:00", "2025-03-01 08:00:00", "2025-03-01 08:00:00",
+                                               None]
+    assert balanced(fast.quality) and fast.quality.rows_read == 7
+
+
+@pytest.mark.parametrize("odd", ["2025-3-04 10:30:00", "2025-03-04 10:30:60", "2025-02-30 10:30:00",
+                                 "1850-03-04 10:30:00", " 2025-03-04 10:30:00", "2025-03-04T10:30:00"])
+def test_one_value_out_of_the_layout_past_the_head_reads_the_file_as_text(tmp_path, monkeypatch, odd):
+    lines = [f"C{i},审批,2025-03-04 09:00:00,2025-03-04 10:30:00" for i in range(30)]
+    lines[20] = f"C20,审批,2025-03-04 09:00:00,{odd}"
+    path = tmp_path / "odd.csv"
+    path.write_text("单据编号,审批节点,到达时间,处理时间\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(iso_times, "HEAD_ROWS", 10)  # the odd value lies past the rows looked at first
+    assert iso_times.iso_columns(path, ",", files.NULL_SPELLINGS) == ["到达时间", "处理时间"]
+    assert iso_times.read_with_times(path, ",", files.NULL_SPELLINGS, ["到达时间", "处理时间"]) is None
+    raw, fast, text = _read_both(path, monkeypatch, 1)
+    assert raw.times == () and raw.frame["处理时间"][20] == odd
+    assert fast.events.equals(text.events) and fast.quality.findings == text.quality.findings
+
+
+def test_times_as_text_give_back_the_file_text():
+    texts = pl.Series("t", ["2025-03-04 09:00:00", None, "1900-01-01 00:00:00", "2199-12-31 23:59:59"])
+    times = texts.str.strptime(pl.Datetime("us"), iso_times.ISO_SECONDS)
+    assert iso_times.as_text(times.to_frame(), ["t"])["t"].to_list() == texts.to_list()

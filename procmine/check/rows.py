@@ -38,11 +38,17 @@ if TYPE_CHECKING:  # the reader imports this module: no import of it at run time
 OPTIONAL_TEXT_ROLES = (RESOURCE, DEPARTMENT, ROLE, OUTCOME)
 #: Examples kept per finding: the first rows of the file it concerns.
 EXAMPLES = 3
+#: The raw completion and arrival times: text, or times read from text (``RawTable.times``)
+RAW_TIMES = ("__ts_raw", "__start_raw")
 
 
 def examples(frame: pl.DataFrame, mask: pl.Series, value_column: str | None) -> list[tuple[int, str]]:
     """The first rows where ``mask`` holds, as (row in the file, value of ``value_column``)."""
     chosen = frame.filter(mask).head(EXAMPLES)
+    if value_column in RAW_TIMES and chosen.schema[value_column] == pl.Datetime("us"):
+        from procmine.read.iso_times import as_text
+
+        chosen = as_text(chosen, [value_column])  # read as times from this text (procmine.read.iso_times)
     values = chosen[value_column].cast(pl.String).to_list() if value_column else [""] * chosen.height
     return [(int(r), "" if v is None else str(v)) for r, v in zip(chosen[ROW].to_list(), values)]
 
@@ -114,18 +120,20 @@ def no_readable_dates(source: Source, column: str, row: int, value) -> Timestamp
 
 
 def completion_times(events: pl.DataFrame, source: Source, mapping: ColumnMapping, timezone: str,
-                     quality: DataQualityReport, whole_file: bool = True
+                     quality: DataQualityReport, whole_file: bool = True, layouts: dict[str, str] | None = None
                      ) -> tuple[pl.DataFrame, set[str], list[pl.DataFrame]]:
     """Completion times parsed into ``timestamp``; the rows without one dropped, those of steps
     still open set apart. Returns the events, the open cases and the open steps. A column with no
-    readable date at all is the wrong column: an error, unless these rows are one part of a file."""
+    readable date at all is the wrong column: an error, unless these rows are one part of a file.
+    ``layouts``: {raw column: the text layout it was read from as times} (``RawTable.times``)."""
     from procmine.read.timestamps import parse_timestamps
 
     open_cases: set[str] = set()
     open_frames: list[pl.DataFrame] = []
     # 2. completion times.
     ts_col = mapping.timestamp
-    parsed = parse_timestamps(events["__ts_raw"], timezone=timezone)
+    layouts = layouts or {}
+    parsed = parse_timestamps(events["__ts_raw"], timezone=timezone, text_layout=layouts.get("__ts_raw"))
     source.notes.append(f"completion times ({ts_col}) read as: {', '.join(parsed.formats) or '—'}")
     events = events.with_columns(parsed.values.alias(TIMESTAMP), parsed.failed.alias("__ts_failed"))
     if whole_file and events.height and parsed.failed.sum() == events.height:
@@ -154,7 +162,8 @@ def completion_times(events: pl.DataFrame, source: Source, mapping: ColumnMappin
             if open_steps.any():
                 still_open = events.filter(open_steps)
                 open_cases.update(still_open[CASE].to_list())
-                arrived = parse_timestamps(still_open["__start_raw"], timezone=timezone).values
+                arrived = parse_timestamps(still_open["__start_raw"], timezone=timezone,
+                                           text_layout=layouts.get("__start_raw")).values
                 open_frames.append(still_open.select(
                     [c for c in (CASE, ACTIVITY, RESOURCE, DEPARTMENT, ROLE, ROW) if c in still_open.columns]
                 ).with_columns(arrived.alias(START)))
@@ -226,13 +235,13 @@ def later_copies(events: pl.DataFrame, columns: list[str]) -> pl.Series:
 # --- 5. arrival times ---------------------------------------------------------------------------
 
 def arrival_times(events: pl.DataFrame, source: Source, mapping: ColumnMapping, timezone: str,
-                  quality: DataQualityReport) -> pl.DataFrame:
+                  quality: DataQualityReport, text_layout: str | None = None) -> pl.DataFrame:
     """Arrival/start times parsed into ``start_timestamp``; unreadable ones, and those after the
     completion, set aside (the step keeps its completion time)."""
     from procmine.read.timestamps import parse_timestamps
 
     start_col = mapping.start_timestamp
-    parsed_start = parse_timestamps(events["__start_raw"], timezone=timezone)
+    parsed_start = parse_timestamps(events["__start_raw"], timezone=timezone, text_layout=text_layout)
     source.notes.append(f"arrival times ({start_col}) read as: {', '.join(parsed_start.formats) or '—'}")
     events = events.with_columns(parsed_start.values.alias(START))
     bad = parsed_start.failed

@@ -32,6 +32,7 @@ from procmine.log import (
 from procmine.read.columns import ColumnMapping, detect_columns
 from procmine.read.files import ROW as RAW_ROW
 from procmine.read.files import RawTable, open_table
+from procmine.read.iso_times import ISO_SECONDS
 
 __all__ = ["read_log", "build_log", "open_table", "detect_columns", "ColumnMapping", "RawTable"]
 
@@ -157,7 +158,7 @@ def read_log(
                 log.quality.raise_if_problems()
             return log
     say(f"reading {Path(path).name}")
-    raw = open_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    raw = open_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet, parse_times=True)
     headers = [c for c in raw.frame.columns if c != RAW_ROW]
     if looks_like_requestlog(headers):  # Weaver's workflow_requestlog on its own
         return read_platform_log([path], **{**platform_args, "source": "weaver"})
@@ -165,7 +166,8 @@ def read_log(
     expanded = None
     if history is not None:
         say(f"{raw.frame.height:,} approval instances; reading their history ({history})")
-        expanded = expand_history(raw, history, given=given, pattern=history_pattern, timezone=timezone)
+        expanded = expand_history(raw.with_times_as_text(), history, given=given, pattern=history_pattern,
+                                  timezone=timezone)
         raw, mapping = expanded.table, expanded.mapping
     else:
         mapping = detect_columns(headers, given, source=raw.source.path)
@@ -255,6 +257,14 @@ def _build_events(
     source = raw.source.path
     word = raw.source.row_word
     frame = raw.frame
+    # columns read as times (RawTable.times) stay times only as the completion and arrival times
+    timed = {mapping.timestamp, mapping.start_timestamp} & set(raw.times)
+    if set(raw.times) - timed:
+        from procmine.read.iso_times import as_text
+
+        frame = as_text(frame, set(raw.times) - timed)
+    layouts = {raw_name: ISO_SECONDS for raw_name, col in (("__ts_raw", mapping.timestamp),
+                                                          ("__start_raw", mapping.start_timestamp)) if col in timed}
     quality = DataQualityReport(source=source, rows_read=frame.height, events=0, row_word=word)
     _add_file_findings(raw, quality)
 
@@ -294,10 +304,11 @@ def _build_events(
     rows.case_id_spaces(frame, mapping_now["case"], events, mapping, quality, distinct_values[CASE])
     events = rows.drop_missing_keys(events, mapping, quality)
     events, open_cases, open_frames = rows.completion_times(events, raw.source, mapping, timezone, quality,
-                                                            whole_file=not part)
+                                                            whole_file=not part, layouts=layouts)
     events = rows.drop_duplicates(events, quality)
     if "__start_raw" in events.columns:
-        events = rows.arrival_times(events, raw.source, mapping, timezone, quality)
+        events = rows.arrival_times(events, raw.source, mapping, timezone, quality,
+                                    text_layout=layouts.get("__start_raw"))
     elif "__lifecycle" in events.columns:
         events = _fold_lifecycle(events, quality, mapping, lifecycle)
     rows.report_missing_optional(events, mapping, quality)

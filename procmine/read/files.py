@@ -32,6 +32,7 @@ from procmine.check import DROPPED, KEPT, REPAIRED, Finding
 from procmine.engine.tables import one_chunk
 from procmine.errors import LogFileError
 from procmine.log import Source
+from procmine.read.iso_times import MIN_BYTES, as_text, iso_columns, read_with_times
 from procmine.read.limits import check_column_count, check_workbook, check_xes_size, gunzip, max_columns, unzip_one
 
 ROW = "__row__"
@@ -73,6 +74,17 @@ class RawTable:
     findings: list[Finding] = field(default_factory=list)
     #: columns renamed because their header repeats an earlier one: {name read: header in the file}
     renamed_duplicates: dict[str, str] = field(default_factory=dict)
+    #: columns held as naive times, read from text that was all ``YYYY-MM-DD HH:MM:SS``
+    #: (:mod:`procmine.read.iso_times`; ``as_text`` gives the text back exactly)
+    times: tuple[str, ...] = ()
+
+    def with_times_as_text(self) -> "RawTable":
+        """This table with every column as the text it was in the file."""
+        if not self.times:
+            return self
+        from procmine.read.iso_times import as_text
+
+        return RawTable(as_text(self.frame, self.times), self.source, self.findings, self.renamed_duplicates)
 
 
 def duplicate_headers(names: list[str], infix: str) -> dict[str, str]:
@@ -114,8 +126,13 @@ def open_table(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | int | None = None,
+    parse_times: bool = False,
 ) -> RawTable:
-    """Read ``path`` into a :class:`RawTable`, detecting format, encoding and delimiter."""
+    """Read ``path`` into a :class:`RawTable`, detecting format, encoding and delimiter.
+
+    ``parse_times``: a large UTF-8 CSV's columns written as ``YYYY-MM-DD HH:MM:SS`` throughout are
+    read as times (``RawTable.times``) instead of text (:mod:`procmine.read.iso_times`).
+    """
     path = Path(path)
     if not path.exists():
         raise LogFileError(f"{path}: file not found. Check the path (current folder: {Path.cwd()}).")
@@ -125,7 +142,7 @@ def open_table(
         raise LogFileError(f"{path}: the file is empty (0 bytes). Export the log again.")
     kind = detect_format(path)
     if kind == "csv":
-        return _read_text(path, encoding=encoding, delimiter=delimiter)
+        return _read_text(path, encoding=encoding, delimiter=delimiter, parse_times=parse_times)
     if kind == "excel":
         return _read_excel(path, sheet=sheet)
     if kind == "xls":
@@ -417,7 +434,7 @@ def normalise_delimiter(delimiter: str, path: Path | str = "--delimiter") -> str
     return delimiter
 
 
-def _read_text(path: Path, *, encoding: str | None, delimiter: str | None) -> RawTable:
+def _read_text(path: Path, *, encoding: str | None, delimiter: str | None, parse_times: bool = False) -> RawTable:
     sep = normalise_delimiter(delimiter, path) if delimiter else None
     # a .gz is decompressed in chunks, stopped past the size limit (a 9 MB bomb holds 3 GiB); a
     # plain file is mapped, not copied into memory
@@ -426,7 +443,7 @@ def _read_text(path: Path, *, encoding: str | None, delimiter: str | None) -> Ra
         return _parse_text(path, gunzip(path) if lower.endswith(".gz") else unzip_one(path), sep, encoding)
     data = _mapped(path)
     try:
-        return _parse_text(path, data, sep, encoding)
+        return _parse_text(path, data, sep, encoding, parse_times=parse_times)
     finally:
         if isinstance(data, mmap.mmap):
             data.close()
@@ -442,7 +459,7 @@ def _mapped(path: Path) -> "mmap.mmap | bytes":
 
 
 def _parse_text(path: Path, data: "bytes | mmap.mmap", sep: str | None, encoding: str | None,
-                whole: bool = False) -> RawTable:
+                whole: bool = False, parse_times: bool = False) -> RawTable:
     kind = sniff_content(data[:4096])
     message = _wrong_content_message(path, kind, data) if kind else None
     if message:
@@ -480,13 +497,20 @@ def _parse_text(path: Path, data: "bytes | mmap.mmap", sep: str | None, encoding
     if from_path:
         payload.madvise(mmap.MADV_DONTNEED)
     findings: list[Finding] = []
+    times = iso_columns(path, sep, NULL_SPELLINGS) if parse_times and from_path and len(payload) >= MIN_BYTES else []
     try:
         # polars reads the UTF-8 bytes itself; strict first: any complaint (extra fields, stray
         # quotes) is the cue for the careful reading
-        columns = pl.read_csv(path if from_path else io.BytesIO(payload), separator=sep, infer_schema=False,
-                              null_values=NULL_SPELLINGS).get_columns()
+        read = read_with_times(path, sep, NULL_SPELLINGS, times) if times else None
+        if read is None:
+            times = []
+            read = pl.read_csv(path if from_path else io.BytesIO(payload), separator=sep, infer_schema=False,
+                               null_values=NULL_SPELLINGS)
+        columns = read.get_columns()
+        del read
         frame = one_chunk(columns)  # (polars reads in many chunks; see one_chunk)
     except pl.exceptions.PolarsError as exc:
+        times = []
         if unchecked and _first_bad_utf8(data) is not None:  # not UTF-8 after all: detect the encoding
             return _parse_text(path, data, given_sep, encoding, whole=True)
         frame, spans, header_width = _read_text_carefully(str(payload, "utf-8-sig"), sep, path,
@@ -494,6 +518,8 @@ def _parse_text(path: Path, data: "bytes | mmap.mmap", sep: str | None, encoding
     else:
         header_width = frame.width
         frame, spans = _number_polars_rows(frame, lines)
+        if spans is not None:  # records over several lines: the checks below look at the text
+            frame, times = as_text(frame, times), []
     frame = _drop_unnamed_empty_columns(frame)
     frame = _strip_header_names(frame)
     if spans is not None:
@@ -504,7 +530,8 @@ def _parse_text(path: Path, data: "bytes | mmap.mmap", sep: str | None, encoding
     if frame.height == 0:
         raise LogFileError(f"{path}: has a header line but no data rows. Export the log with its rows.")
     source = Source(str(path), "csv", encoding=used_encoding, delimiter=sep, notes=notes)
-    return RawTable(frame, source, findings, duplicate_headers(frame.columns, "_duplicated_"))
+    times = [name for name, dtype in frame.schema.items() if dtype == pl.Datetime("us")] if times else []
+    return RawTable(frame, source, findings, duplicate_headers(frame.columns, "_duplicated_"), times=tuple(times))
 
 
 def _check_header_width(payload: bytes, sep: str, path: Path) -> None:
@@ -549,8 +576,9 @@ def _number_polars_rows(frame: pl.DataFrame, lines: _Lines) -> tuple[pl.DataFram
     first_data = lines.header + sum(name.count("\n") for name in frame.columns) + 1
     if lines.count <= first_data - 1 + frame.height:
         return frame.with_row_index(ROW, offset=first_data), None
+    texts = [name for name, dtype in frame.schema.items() if dtype == pl.String]  # (times hold no line break)
     spans = frame.select(
-        pl.sum_horizontal(pl.col(name).str.count_matches("\n", literal=True).fill_null(0) for name in frame.columns)
+        pl.sum_horizontal(pl.col(name).str.count_matches("\n", literal=True).fill_null(0) for name in texts)
         .cast(pl.UInt32).alias("n")
     )["n"]
     rows = pl.int_range(first_data, first_data + frame.height, dtype=pl.UInt32, eager=True) + spans.cum_sum() - spans

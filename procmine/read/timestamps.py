@@ -152,13 +152,17 @@ class ParsedTimes:
 # --------------------------------------------------------------------------------------
 
 
-def parse_timestamps(values: pl.Series, *, timezone: str = "Asia/Shanghai") -> ParsedTimes:
+def parse_timestamps(values: pl.Series, *, timezone: str = "Asia/Shanghai", text_layout: str | None = None
+                     ) -> ParsedTimes:
     """Read one column of dates/times into ``Datetime("us", timezone)``.
 
     Accepts String columns (the usual case), Datetime (naive → local time in ``timezone``;
     aware → converted), Date (midnight local), integers/floats (Excel serial dates
     1..2958465, Unix seconds 1e9..1e10, Unix milliseconds 1e12..1e13, compact
     ``20250928[090511]``) and Object/mixed columns (each value turned into text first).
+
+    ``text_layout``: ``values`` are naive times that were read from text in this strptime layout,
+    one to one (:mod:`procmine.read.iso_times`); they are read exactly as that text would be.
 
     Never raises for bad values: they are flagged in ``failed``. Raises
     :class:`~procmine.errors.TimestampError` only for an unknown ``timezone``.
@@ -168,7 +172,9 @@ def parse_timestamps(values: pl.Series, *, timezone: str = "Asia/Shanghai") -> P
     _check_timezone(timezone)
     name, dtype = values.name, values.dtype
 
-    if isinstance(dtype, pl.Datetime):
+    if text_layout is not None and isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
+        out, formats, present = _from_read_text(values, text_layout, timezone)
+    elif isinstance(dtype, pl.Datetime):
         out, formats = _from_datetimes(values, timezone)
         present = values.is_not_null()
     elif dtype == pl.Date:
@@ -350,6 +356,19 @@ def _one_common_layout(texts: pl.Series, timezone: str) -> tuple[pl.Series, list
         return None  # a wall-clock time the time zone skips: the general reading reports it
     _, formats = _read_texts(sample, timezone)
     return values, formats, present
+
+
+def _from_read_text(naive: pl.Series, layout: str, timezone: str) -> tuple[pl.Series, list[str], pl.Series]:
+    """Naive times read from text in ``layout`` (one to one), as :func:`_from_strings` reads that
+    text: its one-layout reading, with the same sample for the formats; the text itself, given
+    back, where that reading would not apply (a short column, a time the time zone skips)."""
+    sample = naive.gather_every(max(1, naive.len() // _FAST_SAMPLE)).drop_nulls()
+    if naive.len() >= _FAST_MIN_ROWS and sample.len():
+        values = _localize(naive, timezone)
+        if values.null_count() == naive.null_count():
+            _, formats = _read_texts(sample.dt.strftime(layout), timezone)
+            return values, formats, naive.is_not_null()
+    return _from_strings(naive.dt.strftime(layout), timezone)
 
 
 def _read_texts(s: pl.Series, timezone: str, *, weights: pl.Series | None = None) -> tuple[pl.Series, list[str]]:
