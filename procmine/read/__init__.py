@@ -278,7 +278,13 @@ def _build_events(
     # Text checks are decided on each column's distinct values (one parallel query): most columns
     # have nothing to strip, blank or clean, and a few thousand labels are cheap to look at.
     text_columns = {role: mapping_now[role] for role in (CASE, ACTIVITY, *OPTIONAL_TEXT_ROLES) if mapping_now.get(role)}
-    queries = [frame.lazy().select(pl.col(c).cast(pl.String).unique()) for c in text_columns.values()]
+    def distinct(role: str, column: str) -> pl.LazyFrame:
+        value = pl.col(column).cast(pl.String)
+        if role == CASE:  # one value per run first: an export lists a case's rows together (10M: 0.77 → 0.18 s)
+            value = value.filter(value.ne_missing(value.shift()) | (pl.int_range(pl.len()) == 0))
+        return frame.lazy().select(value.unique())
+
+    queries = [distinct(role, c) for role, c in text_columns.items()]
     distinct_values = {role: found.to_series() for role, found in zip(text_columns, pl.collect_all(queries))}
 
     def text(column: str, strip: bool, distinct: pl.Series) -> pl.Expr:
