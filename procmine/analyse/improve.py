@@ -322,11 +322,12 @@ def _pairs(steps: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     k = len(names)
     cases, a_first, b_first, overlap = (np.zeros(k * k, dtype=np.int64) for _ in range(4))
     for pairs in _offset_pairs(_first_executions(steps)):
-        key = pairs.a * k + pairs.b
+        key = pairs.a.astype(np.int64) * k + pairs.b
         cases += np.bincount(key, minlength=k * k)
-        a_first += np.bincount(key, weights=pairs.x_before_y & pairs.x_is_a, minlength=k * k).astype(np.int64)
-        b_first += np.bincount(key, weights=pairs.x_before_y & ~pairs.x_is_a, minlength=k * k).astype(np.int64)
-        overlap += np.bincount(key, weights=pairs.overlap, minlength=k * k).astype(np.int64)
+        # each figure counts the keys where it holds (integer counts: no float weights)
+        a_first += np.bincount(key[pairs.x_before_y & pairs.x_is_a], minlength=k * k)
+        b_first += np.bincount(key[pairs.x_before_y & ~pairs.x_is_a], minlength=k * k)
+        overlap += np.bincount(key[pairs.overlap], minlength=k * k)
     found = np.flatnonzero(cases)  # in code order: a, then b (codes follow the names' order)
     table = pl.Series(names, dtype=pl.String)
     return pl.DataFrame({
@@ -362,18 +363,18 @@ def _offset_pairs(firsts: pl.DataFrame):
     code = firsts["activity"].to_numpy()
     begin, end = epoch_us(firsts["begin"]), epoch_us(firsts["end"])
     n = len(case)
-    x = np.arange(n)  # a case's steps stay together: a pair at offset d + 1 has one at offset d
+    # a case's steps stay together: a pair at offset d + 1 has one at offset d. The first offset
+    # compares neighbours by slices; later ones gather only the steps still paired.
+    x = np.flatnonzero(case[1:] == case[:-1])
     offset = 1
-    while True:
-        x = x[x + offset < n]
-        x = x[case[x + offset] == case[x]]
-        if len(x) == 0:
-            break
+    while len(x):
         y = x + offset
         x_code, y_code = code[x], code[y]
         yield _Pairs(x, y, np.minimum(x_code, y_code), np.maximum(x_code, y_code), x_code < y_code,
                      end[x] <= begin[y], (begin[x] < end[y]) & (begin[y] < end[x]))
         offset += 1
+        x = x[x + offset < n]
+        x = x[case[x + offset] == case[x]]
 
 
 def _saving(steps: pl.DataFrame, names: list[str], wanted: pl.DataFrame) -> dict[tuple[str, str], float | None]:

@@ -201,24 +201,31 @@ class Tables:
         return pl.Series("block", np.cumsum(opens) - 1, dtype=pl.UInt32)
 
     @cached_property
-    def first_steps(self) -> pl.DataFrame:
-        """Steps nothing hands over to: where each case starts (case, activity, row)."""
+    def _first_mask(self) -> pl.Series:
         # step j is a target when some step's successors [first, stop) cover it: a difference
         # array over the positions, without listing the pairs
         first, stop = self._blocks
         size = self.steps.height + 1
         has = first < stop
         depth = np.cumsum(np.bincount(first[has], minlength=size) - np.bincount(stop[has], minlength=size))[:-1]
-        return self.steps.filter(pl.Series(depth == 0)).select(CASE, ACTIVITY, ROW)
+        return pl.Series(depth == 0)
+
+    @cached_property
+    def first_steps(self) -> pl.DataFrame:
+        """Steps nothing hands over to: where each case starts (case, activity, row)."""
+        return self.steps.filter(self._first_mask).select(CASE, ACTIVITY, ROW)
 
     @cached_property
     def last_steps(self) -> pl.DataFrame:
         """Steps that hand over to nothing: where each case ends (case, activity, row).
 
         Cases still in progress have not ended; their steps are not listed."""
+        return self._last_of(self.steps.select(CASE, ACTIVITY, ROW))
+
+    def _last_of(self, frame: pl.DataFrame) -> pl.DataFrame:
         first, stop = self._blocks
-        last = self.steps.filter(pl.Series(first == stop)).select(CASE, ACTIVITY, ROW)
-        return last.filter(~pl.col(CASE).is_in(self._open_ids.implode()))
+        last = frame.filter(pl.Series(first == stop))
+        return last.filter(~pl.col(CASE).is_in(self._open_ids.implode())) if self.open_cases else last
 
     # --- cases and variants ----------------------------------------------------------------
     @cached_property
@@ -281,12 +288,19 @@ class Tables:
     @cached_property
     def start_activities(self) -> dict[str, int]:
         """How many cases start with each activity, most first."""
-        return _counts(self.first_steps)
+        return self._counts(self.steps["activity_code"].filter(self._first_mask))
 
     @cached_property
     def end_activities(self) -> dict[str, int]:
         """How many finished cases end with each activity, most first."""
-        return _counts(self.last_steps)
+        return self._counts(self._last_of(self.steps.select(CASE, "activity_code"))["activity_code"])
+
+    def _counts(self, codes: pl.Series) -> dict[str, int]:
+        """Steps per activity from their codes, most first (ties by name: codes follow the names)."""
+        counts = np.bincount(codes.to_numpy(), minlength=self.activity_names.len())
+        order = sorted(np.flatnonzero(counts), key=lambda code: -counts[code])  # (stable: by code on ties)
+        names = self.activity_names.to_list()
+        return {names[code]: int(counts[code]) for code in order}
 
     def counts(self) -> tuple[int, int]:
         """(steps, cases) of these tables."""
@@ -507,11 +521,6 @@ def by_pair(frame: pl.DataFrame, columns: list[str], width: int, *aggs: pl.Expr)
 
 #: The integer code column of each activity-naming column of the engine's tables.
 CODE_OF = {ACTIVITY: "activity_code", "source": "source_code", "target": "target_code"}
-
-
-def _counts(steps: pl.DataFrame) -> dict[str, int]:
-    counts = steps.group_by(ACTIVITY).len().sort(["len", ACTIVITY], descending=[True, False])
-    return {a: int(n) for a, n in counts.iter_rows()}
 
 
 #: Positions looked back, one at a time, for earlier steps of the same activity; the steps of longer
