@@ -109,10 +109,11 @@ class Result:
     def _write_charts(paths: dict[str, Path], charts: dict, painter=None) -> None:
         """Each chart asked for ({file stem: how to draw it}) drawn once, written as PNG and SVG.
 
-        A chart is drawn by a function of no arguments, or given as ``(function, arguments)``: a
-        module-level function and arguments that pickle. With a ``painter``
-        (:class:`procmine.chart.background.ChartProcess`), the first chart given that way is drawn
-        in its process while the others are drawn here."""
+        A chart is given as ``(function, arguments)`` (a module-level function and arguments that
+        pickle), or by a function of no arguments returning the figure or such a pair (made only
+        when the chart is asked for, in order). With a ``painter``
+        (:class:`procmine.chart.background.ChartProcess`) the pairs are drawn in its process, one
+        after the other, while the next ones are prepared here."""
         from procmine.output import write_figure
 
         sent = False
@@ -120,11 +121,13 @@ class Result:
             if f"{stem}.png" not in paths:
                 continue
             target = paths[f"{stem}.png"].with_suffix("")
-            if isinstance(draw, tuple) and painter is not None and not sent:
+            if not isinstance(draw, tuple):
+                draw = draw()
+            if isinstance(draw, tuple) and painter is not None:
                 painter.call(*draw, target)
                 sent = True
             else:
-                write_figure(draw[0](**draw[1]) if isinstance(draw, tuple) else draw(), target)
+                write_figure(draw[0](**draw[1]) if isinstance(draw, tuple) else draw, target)
         if sent:
             painter.written()
 

@@ -82,14 +82,19 @@ def test_an_unwritable_flowchart_is_the_usual_output_error(tmp_path, parallel_cs
         charts.written()
 
 
-def test_a_results_charts_are_the_same_with_one_drawn_in_the_chart_process(tmp_path):
+def test_a_results_charts_are_the_same_drawn_in_the_chart_process(tmp_path, monkeypatch):
+    import procmine.output
     from procmine.analyse.bottlenecks import bottlenecks
 
     report = bottlenecks(procmine.read_log(Path(__file__).parent.parent / "sample_logs" / "合同审批.csv"))
     here = report.write(tmp_path / "here")
+    drawn_here = []
+    write_figure = procmine.output.write_figure
+    monkeypatch.setattr(procmine.output, "write_figure", lambda *a, **k: drawn_here.append(a) or write_figure(*a, **k))
     with ChartProcess() as charts:
         there = report.write(tmp_path / "there", painter=charts)
-        assert charts.process is not None and charts.process.alive  # the bars were drawn there
+        assert charts.process is not None and charts.process.alive
+    assert drawn_here == []  # the bars and the heat map were both drawn there
     assert list(here) == list(there)
     for name in ("bottlenecks.png", "bottleneck_heatmap.png", "bottlenecks.json", "backlog.csv"):
         assert there[name].read_bytes() == here[name].read_bytes(), name
@@ -104,3 +109,18 @@ def test_a_maps_files_are_the_same_with_its_flowchart_drawn_in_the_chart_process
     assert sorted(there) == sorted(here)
     for name in here:
         assert there[name].read_bytes() == here[name].read_bytes() or name.endswith(".svg"), name
+
+
+def test_charts_asked_for_together_are_all_written_even_when_the_process_stops_between(tmp_path, parallel_csv):
+    shown = procmine.discover(procmine.read_log(parallel_csv))
+    with ChartProcess() as charts:
+        charts.draw(shown, tmp_path / "one", "zh")
+        charts.draw(shown, tmp_path / "two", "en")
+        assert list(charts.written()) == ["one.png", "one.svg", "two.png", "two.svg"]
+        charts.draw(shown, tmp_path / "three", "zh")
+        charts.process.close()  # gone before the second answer: drawn here instead
+        charts.draw(shown, tmp_path / "four", "zh")
+        files = charts.written()
+    assert sorted(files) == ["four.png", "four.svg", "three.png", "three.svg"]
+    assert all(path.stat().st_size > 1000 for path in files.values())
+    assert (tmp_path / "one.png").read_bytes() == (tmp_path / "three.png").read_bytes()

@@ -218,11 +218,12 @@ class Bottlenecks(Result):
 
     def _write_files(self, paths, lang, top: int = 10, filters=(), painter=None, **options) -> None:
         """The top bottlenecks and the heat map (PNG + SVG), the JSON, and the backlog by period.
-        With a ``painter`` the bars are drawn in its process while the heat map is drawn here."""
+        With a ``painter`` both charts are drawn in its process: the bars while the heat map's
+        map is measured here, then the heat map while the JSON and the backlog are written."""
         from procmine.output import write_csv
 
         self._write_charts(paths, {"bottlenecks": self._bars(lang, top),
-                                   "bottleneck_heatmap": lambda: self.heatmap(lang)}, painter)
+                                   "bottleneck_heatmap": lambda: self._heatmap(lang)}, painter)
         self._write_json(paths, "bottlenecks.json", filters)
         if "backlog.csv" in paths:
             write_csv(self.backlog.with_columns(self.backlog["period_end"].dt.strftime("%Y-%m-%d")),
@@ -237,7 +238,7 @@ class Bottlenecks(Result):
 
     def _bars(self, lang: str, top: int) -> tuple:
         """The bar chart as (drawing function, its arguments): drawn here or in another process."""
-        from procmine.chart.bars import draw_share_bars
+        from procmine.chart.background import share_bars_figure  # (matplotlib is imported where it draws)
 
         t = PHRASES.text(lang)
         n = top
@@ -249,7 +250,7 @@ class Bottlenecks(Result):
         title = f"{t('bars_title')} · {self.source}".rstrip(" ·")  # the file, and the filter when there is one
         subtitle = t("bars_subtitle", cases=self.cases, basis=t.basis(self.basis),
                      calendar=self._tables.calendar.describe(lang))
-        return draw_share_bars, {"labels": labels, "shares": top["share_of_lead_time"].to_list(), "notes": notes,
+        return share_bars_figure, {"labels": labels, "shares": top["share_of_lead_time"].to_list(), "notes": notes,
                                  "title": title, "subtitle": subtitle, "axis_label": t("bars_axis")}
 
     def heatmap(self, lang: str = "zh"):
@@ -258,7 +259,12 @@ class Bottlenecks(Result):
         The map's structure (and its simplification of large maps, start and end, cases still
         in progress) is the current flowchart's; boxes and arrows carry working-time medians.
         """
-        from procmine.chart.flowchart import draw_flowchart
+        draw, arguments = self._heatmap(lang)
+        return draw(**arguments)
+
+    def _heatmap(self, lang: str) -> tuple:
+        """The heat map as (drawing function, its arguments): drawn here or in another process."""
+        from procmine.chart.background import flowchart_figure  # (matplotlib is imported where it draws)
 
         shown = self._map.auto_simplified()
         graph = shown.graph
@@ -276,8 +282,8 @@ class Bottlenecks(Result):
         if shown.simplification:
             note += "\n" + shown.simplification.note(lang)
         # with one time per step a box's time is the arrow's interval: shown once, on the arrow
-        return draw_flowchart(graph, title=title, note=note, lang=lang, time_basis=basis,
-                              step_times=self._tables.has_start_times)
+        return flowchart_figure, {"graph": graph, "title": title, "note": note, "lang": lang, "time_basis": basis,
+                                "step_times": self._tables.has_start_times}
 
 
 class MapWhenDrawn:

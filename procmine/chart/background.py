@@ -36,8 +36,8 @@ class ChartProcess:
 
     def __init__(self):
         self.process = started(DRAW_IN_BACKGROUND, lambda: HelperProcess("procmine.chart.background:_serve"))
-        self._request = None
-        self._sent = False
+        #: what was asked and not yet collected, in order: (function, arguments, stem, sent there)
+        self._requests: list[tuple] = []
 
     def __enter__(self) -> "ChartProcess":
         return self
@@ -53,34 +53,39 @@ class ChartProcess:
 
     def call(self, function, arguments: dict, stem: str | Path) -> None:
         """Start drawing ``function(**arguments)`` (a module-level function returning a matplotlib
-        figure, and arguments that pickle) as ``stem``.png and ``stem``.svg."""
-        self._request = (function, arguments, Path(stem))
-        if self.process is None:
-            return
-        try:
-            self.process.ask(function, arguments, str(stem))
-            self._sent = True
-        except Exception:  # noqa: BLE001  (gone, or something that does not pickle: drawn here)
-            self.close()
+        figure, and arguments that pickle) as ``stem``.png and ``stem``.svg. Several charts may be
+        asked for before :meth:`written`; they are drawn one after the other."""
+        sent = False
+        if self.process is not None:
+            try:
+                self.process.ask(function, arguments, str(stem))
+                sent = True
+            except Exception:  # noqa: BLE001  (gone, or something that does not pickle: drawn here)
+                self.close()
+        self._requests.append((function, arguments, Path(stem), sent))
 
     def written(self) -> dict[str, Path]:
-        """The files drawn, ``{file name: path}``, PNG first; waits for them. Raises what drawing
-        here would raise (:class:`procmine.errors.OutputError` for a file that cannot be written)."""
+        """The files of every chart asked for, ``{file name: path}``, PNG first; waits for them.
+        Raises what drawing here would raise (:class:`procmine.errors.OutputError` for a file
+        that cannot be written)."""
         from procmine.output import write_figure
 
-        function, arguments, stem = self._request
-        if self._sent:
-            self._sent = False
-            try:
-                answer = self.process.answer(WAIT_S)
-            except HelperStopped:
-                answer = None
+        files: dict[str, Path] = {}
+        requests, self._requests = self._requests, []
+        for function, arguments, stem, sent in requests:
+            answer = None
+            if sent and self.process is not None:
+                try:
+                    answer = self.process.answer(WAIT_S)
+                except HelperStopped:
+                    self.close()
             if answer is not None and answer[0] == "ok":
-                files, caught = answer[1], answer[2]
-                for message, category, filename, lineno in caught:
+                for message, category, filename, lineno in answer[2]:
                     warnings.warn_explicit(message, category, filename, lineno)
-                return {name: Path(path) for name, path in files.items()}
-        return write_figure(function(**arguments), stem)  # (again here: its own error, if any)
+                files.update({name: Path(path) for name, path in answer[1].items()})
+            else:
+                files.update(write_figure(function(**arguments), stem))  # (again here: its own error, if any)
+        return files
 
     def close(self) -> None:
         if self.process is not None:
@@ -95,6 +100,21 @@ def _serve() -> None:
         from procmine.output import write_figure  # noqa: F401
 
     serve(_draw, warm_up)
+
+
+def flowchart_figure(**arguments):
+    """:func:`procmine.chart.flowchart.draw_flowchart` (``graph`` and the rest as keywords), named
+    here so that a caller can hand it over without importing matplotlib itself."""
+    from procmine.chart.flowchart import draw_flowchart
+
+    return draw_flowchart(**arguments)
+
+
+def share_bars_figure(**arguments):
+    """:func:`procmine.chart.bars.draw_share_bars`, named here as :func:`flowchart_figure` is."""
+    from procmine.chart.bars import draw_share_bars
+
+    return draw_share_bars(**arguments)
 
 
 def map_figure(drawn, lang: str):
