@@ -287,7 +287,15 @@ def is_clean(label: str) -> bool:
     return label == " ".join(unicodedata.normalize("NFKC", label).split())
 
 
-def merge_label_variants(events: pl.DataFrame, role: str, column: str | None, quality: DataQualityReport) -> pl.DataFrame:
+def merge_label_variants(events: pl.DataFrame, role: str, column: str | None, quality: DataQualityReport,
+                         read: pl.Series | None = None) -> pl.DataFrame:
+    """Spellings of one label merged into the most frequent. ``read``: the column's distinct values
+    as read, when no check has changed a value since (rows may have been dropped): when no two
+    of those differ only by spelling, none of the rows left do, and the column is not looked at."""
+    if read is not None:
+        keys = [label_key(label) for label in read.drop_nulls().to_list()]
+        if len(set(keys)) == len(keys):
+            return events
     labels = events[role].drop_nulls().unique()
     keys = [label_key(label) for label in labels.to_list()]
     if len(set(keys)) == len(keys):

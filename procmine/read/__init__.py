@@ -319,9 +319,14 @@ def _build_events(
         events = _fold_lifecycle(events, quality, mapping, lifecycle)
     rows.report_missing_optional(events, mapping, quality)
     if normalise_labels:
+        from procmine.output import CONTROL_CHARACTERS
+
         for role in LABEL_ROLES:
             if role in events.columns:
-                events = rows.merge_label_variants(events, role, mapping.to_dict()[role], quality)
+                read = distinct_values.get(role)
+                if read is not None and ((read.str.strip_chars() == "").any() or read.str.contains(CONTROL_CHARACTERS).any()):
+                    read = None  # values were blanked or cleaned: the distinct values read are not these
+                events = rows.merge_label_variants(events, role, mapping.to_dict()[role], quality, read)
 
     if events.height == 0:
         reasons = "; ".join(f.describe(word) for f in quality.findings[:3]) or "the file has no data rows"
