@@ -501,8 +501,11 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
 def _discover(kwargs, miner, charts, out_dir: Path, activities, paths, arrival_times: bool, lang: str,
               as_json: bool, started: float, on_spark: bool, with_bpmn: bool) -> None:
     from procmine.discover import discover as discover_map
+    from procmine.log import EventLog
 
     log = _read_spark(kwargs, say_losses=False) if on_spark else _read(kwargs, say_losses=False)
+    if type(log) is EventLog:  # read, checked and filtered: the map needs none of the other columns
+        log = log.map_columns()
     events = log.events_read if on_spark else len(log)
     if not on_spark:
         _progress(f"{log.summary().events:,} events read; discovering the process map")

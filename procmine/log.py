@@ -211,6 +211,21 @@ class EventLog:
             narrowed._in_order = narrowed.events
         return narrowed
 
+    def map_columns(self) -> EventLog:
+        """This log with only the columns the process map reads: case, activity, the times and
+        the file row. People, departments, outcomes and attributes are let go (at 10M events,
+        0.5 GB); the map, the flowchart and the BPMN model are the same. What ``procmine
+        discover`` keeps once the log is read, checked and filtered."""
+        keep = [c for c in (CASE, ACTIVITY, START, TIMESTAMP, ROW) if c in self.events.columns]
+        if len(keep) == self.events.width:
+            return self
+        narrowed = EventLog(self.events.select(keep), self.columns, self.source, self.quality,
+                            timezone=self.timezone, open_cases=self.open_cases, open_steps=self.open_steps)
+        narrowed.filters = self.filters
+        if self._in_order is self.events:  # the same rows in the same order
+            narrowed._in_order = narrowed.events
+        return narrowed
+
     def tables(self, *, arrival_times: bool = True) -> Tables:
         """The engine's tables of this log (steps, hand-offs, cases, variants …), built once.
 

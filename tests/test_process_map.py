@@ -242,3 +242,17 @@ def test_the_map_has_the_shape_of_every_result():
     model = procmine.discover_bpmn(log)
     data = model.to_dict()
     assert data["tasks"] == model.tasks and set(data) >= {"algorithm", "gateways", "left_out_as_infrequent"}
+
+
+def test_the_map_of_a_log_with_only_its_map_columns_is_the_same_map():
+    from pathlib import Path
+
+    log = procmine.read_log(Path(__file__).parent.parent / "sample_logs" / "合同审批.csv")
+    narrowed = log.map_columns()
+    assert narrowed.events.columns == ["case", "activity", "start_timestamp", "timestamp", "row"]
+    assert "resource" in log.events.columns and narrowed.events.height == log.events.height == 2005
+    full, small = procmine.discover(log), procmine.discover(narrowed)
+    assert small.activities.equals(full.activities) and small.handoffs.equals(full.handoffs)
+    assert small.start_activities == full.start_activities and small.end_activities == full.end_activities
+    assert narrowed.summary() == log.summary() and narrowed.quality is log.quality
+    assert narrowed.map_columns() is narrowed

@@ -307,8 +307,8 @@ def variant_counts(tables: Tables) -> Counter:
     # place (four 8-byte temporaries of every step were 0.3 GB at 10M steps)
     bits = opens.astype(np.uint64)
     del opens
-    shift = np.minimum(pos, MASK_BITS - 1).astype(np.uint64)
-    np.left_shift(bits, shift, out=bits)
+    shift = np.minimum(pos, MASK_BITS - 1).astype(np.uint8)
+    np.left_shift(bits, shift, out=bits, casting="unsafe")
     del shift
     bits[pos >= MASK_BITS] = 0
     masks = np.bitwise_or.reduceat(bits, starts)
