@@ -287,3 +287,20 @@ def test_a_group_by_of_two_codes_as_one_integer_equals_the_group_by_of_both(widt
     assert got.schema == expected.schema
     assert got.equals(expected)
     assert got.height == kinds * 5
+
+
+def test_one_chunk_joins_each_columns_chunks_and_keeps_names_and_values():
+    from procmine.engine.tables import one_chunk
+
+    def chunked(name, *parts):
+        return pl.concat([pl.Series(name, part) for part in parts], rechunk=False)
+
+    def columns():
+        return [chunked("单据编号", ["A", "B"], ["C"]), chunked("", [1, 2], [3]), chunked("t", ["x"], ["y", "z"])]
+
+    frame = one_chunk(columns())
+    assert frame.columns == ["单据编号", "", "t"]  # an empty name stays empty
+    assert frame.rows() == [("A", 1, "x"), ("B", 2, "y"), ("C", 3, "z")]
+    assert [frame[:, k].n_chunks() for k in range(3)] == [1, 1, 1]
+    texts = one_chunk(columns(), text_only=True)  # the number column is left as it was read
+    assert texts.rows() == frame.rows() and [texts[:, k].n_chunks() for k in range(3)] == [1, 2, 1]

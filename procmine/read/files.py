@@ -509,7 +509,7 @@ def _parse_text(path: Path, data: "bytes | mmap.mmap", sep: str | None, encoding
                                null_values=NULL_SPELLINGS)
         columns = read.get_columns()
         del read
-        frame = one_chunk(columns)  # (polars reads in many chunks; see one_chunk)
+        frame = one_chunk(columns, text_only=bool(times))  # (polars reads in many chunks; see one_chunk)
     except pl.exceptions.PolarsError as exc:
         times = []
         if unchecked and _first_bad_utf8(data) is not None:  # not UTF-8 after all: detect the encoding
