@@ -488,7 +488,7 @@ def test_one_value_out_of_the_layout_past_the_head_reads_the_file_as_text(tmp_pa
     path = tmp_path / "odd.csv"
     path.write_text("单据编号,审批节点,到达时间,处理时间\n" + "\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setattr(iso_times, "HEAD_ROWS", 10)  # the odd value lies past the rows looked at first
-    assert iso_times.iso_columns(path, ",", files.NULL_SPELLINGS) == ["到达时间", "处理时间"]
+    assert iso_times.iso_columns(path, ",", files.NULL_SPELLINGS) == (["到达时间", "处理时间"], [])
     assert iso_times.read_with_times(path, ",", files.NULL_SPELLINGS, ["到达时间", "处理时间"]) is None
     raw, fast, text = _read_both(path, monkeypatch, 1)
     assert raw.times == () and raw.frame["处理时间"][20] == odd
@@ -499,3 +499,18 @@ def test_times_as_text_give_back_the_file_text():
     texts = pl.Series("t", ["2025-03-04 09:00:00", None, "1900-01-01 00:00:00", "2199-12-31 23:59:59"])
     times = texts.str.strptime(pl.Datetime("us"), iso_times.ISO_SECONDS)
     assert iso_times.as_text(times.to_frame(), ["t"])["t"].to_list() == texts.to_list()
+
+
+def test_number_columns_checked_while_reading_type_as_the_text_reading_does(tmp_path, monkeypatch):
+    lines = [f"C{i},审批,2025-03-04 09:00:00,2025-03-04 10:30:00,{1000 + i}.50,{i},00{i}" for i in range(30)]
+    lines[25] = "C25,审批,2025-03-04 09:00:00,2025-03-04 10:30:00,72500.00,1e5,0025"  # past the head: not a plain number
+    path = tmp_path / "numbers.csv"
+    path.write_text("单据编号,审批节点,到达时间,处理时间,合同金额(元),件数,工号\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(iso_times, "HEAD_ROWS", 10)
+    assert iso_times.iso_columns(path, ",", files.NULL_SPELLINGS) == (["到达时间", "处理时间"], ["合同金额(元)", "件数"])
+    raw, fast, text = _read_both(path, monkeypatch, 1)
+    assert raw.times == ("到达时间", "处理时间") and raw.numbers == ("合同金额(元)",)  # 件数 has 1e5 further down
+    assert fast.events.equals(text.events)
+    c25 = fast.events.filter(pl.col("case") == "C25")
+    assert fast.events.schema["合同金额(元)"] == pl.Float64 and c25["合同金额(元)"].to_list() == [72500.0]
+    assert fast.events.schema["件数"] == pl.String and fast.events.schema["工号"] == pl.String

@@ -32,7 +32,7 @@ from procmine.log import (
 from procmine.read.columns import ColumnMapping, detect_columns
 from procmine.read.files import ROW as RAW_ROW
 from procmine.read.files import RawTable, open_table
-from procmine.read.iso_times import ISO_SECONDS
+from procmine.read.iso_times import ISO_SECONDS, PLAIN_NUMBER
 
 __all__ = ["read_log", "build_log", "open_table", "detect_columns", "ColumnMapping", "RawTable"]
 
@@ -345,7 +345,7 @@ def _build_events(
     events = one_chunk(columns)
 
     # 8. attribute columns holding only numbers are numbers, so that 合同金额 > 200000 compares amounts.
-    events = _numbers_as_numbers(events, [c for c in attributes if c in events.columns])
+    events = _numbers_as_numbers(events, [c for c in attributes if c in events.columns], checked=raw.numbers)
     quality.events = events.height
     open_steps = open_frames[0] if open_frames else None
     return events, quality, (frozenset(open_cases), open_steps)
@@ -367,12 +367,12 @@ def _add_file_findings(raw: RawTable, quality: DataQualityReport) -> None:
 
 #: A number as exports write amounts and counts: no leading zeros (工号 007 is a code, not 7),
 #: no thousands separators or exponents.
-_PLAIN_NUMBER = r"^[+-]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$"
+_PLAIN_NUMBER = PLAIN_NUMBER
 #: Values looked at before a whole column is checked.
 _NUMBER_SAMPLE = 1000
 
 
-def _numbers_as_numbers(events: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+def _numbers_as_numbers(events: pl.DataFrame, columns: list[str], checked=()) -> pl.DataFrame:
     """Text columns whose every non-blank value is a plain number become Int64 (whole numbers)
     or Float64 (numbers with a decimal point); any other value, or a whole number too long for
     Int64 (an order number of 20 digits), keeps the column as text.
@@ -380,6 +380,8 @@ def _numbers_as_numbers(events: pl.DataFrame, columns: list[str]) -> pl.DataFram
         >>> _numbers_as_numbers(pl.DataFrame({"金额": ["72500.00", " 8000", None], "工号": ["007", "12", "3"]}),
         ...                     ["金额", "工号"]).dtypes
         [Float64, String]
+
+    ``checked``: columns known to hold only plain numbers (the CSV reader checked every value).
     """
     typed = []
     for name in columns:
@@ -391,7 +393,7 @@ def _numbers_as_numbers(events: pl.DataFrame, columns: list[str]) -> pl.DataFram
         # every value checked (a pattern over ten million values costs a third of finding the
         # distinct ones); stripped only when some need it (most exports write bare numbers)
         values = events[name]
-        if not values.str.contains(_PLAIN_NUMBER).all():  # (nulls aside)
+        if name not in checked and not values.str.contains(_PLAIN_NUMBER).all():  # (nulls aside)
             values = values.str.strip_chars().replace("", None)
             if not values.str.contains(_PLAIN_NUMBER).all():
                 continue

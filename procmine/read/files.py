@@ -78,6 +78,8 @@ class RawTable:
     #: columns held as naive times, read from text that was all ``YYYY-MM-DD HH:MM:SS``
     #: (:mod:`procmine.read.iso_times`; ``as_text`` gives the text back exactly)
     times: tuple[str, ...] = ()
+    #: text columns whose every value is a plain number (checked while reading; nulls aside)
+    numbers: tuple[str, ...] = ()
 
     def with_times_as_text(self) -> "RawTable":
         """This table with every column as the text it was in the file."""
@@ -85,7 +87,8 @@ class RawTable:
             return self
         from procmine.read.iso_times import as_text
 
-        return RawTable(as_text(self.frame, self.times), self.source, self.findings, self.renamed_duplicates)
+        return RawTable(as_text(self.frame, self.times), self.source, self.findings, self.renamed_duplicates,
+                        numbers=self.numbers)
 
 
 def duplicate_headers(names: list[str], infix: str) -> dict[str, str]:
@@ -498,20 +501,24 @@ def _parse_text(path: Path, data: "bytes | mmap.mmap", sep: str | None, encoding
     if from_path:
         payload.madvise(mmap.MADV_DONTNEED)
     findings: list[Finding] = []
-    times = iso_columns(path, sep, NULL_SPELLINGS) if parse_times and from_path and len(payload) >= MIN_BYTES else []
+    times, numbers = (iso_columns(path, sep, NULL_SPELLINGS) if parse_times and from_path and len(payload) >= MIN_BYTES
+                      else ([], []))
     try:
         # polars reads the UTF-8 bytes itself; strict first: any complaint (extra fields, stray
         # quotes) is the cue for the careful reading
-        read = read_with_times(path, sep, NULL_SPELLINGS, times) if times else None
-        if read is None:
-            times = []
+        typed = read_with_times(path, sep, NULL_SPELLINGS, times, numbers) if times else None
+        if typed is None:
+            times, numbers = [], []
             read = pl.read_csv(path if from_path else io.BytesIO(payload), separator=sep, infer_schema=False,
                                null_values=NULL_SPELLINGS)
+        else:
+            read, numbers = typed
+            del typed
         columns = read.get_columns()
         del read
         frame = one_chunk(columns, text_only=bool(times))  # (polars reads in many chunks; see one_chunk)
     except pl.exceptions.PolarsError as exc:
-        times = []
+        times, numbers = [], []
         if unchecked and _first_bad_utf8(data) is not None:  # not UTF-8 after all: detect the encoding
             return _parse_text(path, data, given_sep, encoding, whole=True)
         frame, spans, header_width = _read_text_carefully(str(payload, "utf-8-sig"), sep, path,
@@ -520,7 +527,7 @@ def _parse_text(path: Path, data: "bytes | mmap.mmap", sep: str | None, encoding
         header_width = frame.width
         frame, spans = _number_polars_rows(frame, lines)
         if spans is not None:  # records over several lines: the checks below look at the text
-            frame, times = as_text(frame, times), []
+            frame, times, numbers = as_text(frame, times), [], []
     frame = _drop_unnamed_empty_columns(frame)
     frame = _strip_header_names(frame)
     if spans is not None:
@@ -532,7 +539,9 @@ def _parse_text(path: Path, data: "bytes | mmap.mmap", sep: str | None, encoding
         raise LogFileError(f"{path}: has a header line but no data rows. Export the log with its rows.")
     source = Source(str(path), "csv", encoding=used_encoding, delimiter=sep, notes=notes)
     times = [name for name, dtype in frame.schema.items() if dtype == pl.Datetime("us")] if times else []
-    return RawTable(frame, source, findings, duplicate_headers(frame.columns, "_duplicated_"), times=tuple(times))
+    numbers = [name for name in numbers if name in frame.columns]  # (a header stripped of spaces: checked again)
+    return RawTable(frame, source, findings, duplicate_headers(frame.columns, "_duplicated_"), times=tuple(times),
+                    numbers=tuple(numbers))
 
 
 def _check_header_width(payload: bytes, sep: str, path: Path) -> None:
