@@ -9,6 +9,7 @@ the exit code is non-zero.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
@@ -1203,5 +1204,21 @@ def _run(args: list[str]) -> int:
     return 0
 
 
+def run() -> None:
+    """The ``procmine`` command: :func:`main`, then the process ends at once. What it printed is
+    flushed first; the interpreter's teardown, which frees every table one by one (0.6 s after
+    discover at 10M events), is skipped: the files are written and closed, the helpers stopped.
+    With Spark in use, the usual exit (its shutdown hooks stop the JVM)."""
+    code = main()
+    if "pyspark" in sys.modules:
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (procmine … | head): nothing more to say
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

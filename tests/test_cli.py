@@ -9,6 +9,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+import procmine
 from procmine.cli import cli, main
 
 from conftest import write_text
@@ -180,3 +181,16 @@ def test_an_analysis_says_when_reading_dropped_rows(tmp_path, capsys):
     assert "dropped" not in capsys.readouterr().err
     assert main(["check", str(path)]) == 0  # check prints the whole report, not this line too
     assert "lists them all" not in capsys.readouterr().err
+
+
+def test_the_command_prints_everything_before_it_ends(parallel_csv, tmp_path):
+    # the process ends without the interpreter's teardown: what it printed must be flushed first
+    result = subprocess.run([sys.executable, "-m", "procmine.cli", "discover", str(parallel_csv), "-o",
+                             str(tmp_path / "out"), "--json", "--no-bpmn"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["events"] == procmine.read_log(parallel_csv).summary().events
+    assert (tmp_path / "out" / "current_flowchart.png").stat().st_size > 1000
+    failed = subprocess.run([sys.executable, "-m", "procmine.cli", "check", str(tmp_path / "missing.csv")],
+                            capture_output=True, text=True)
+    assert failed.returncode == 2 and failed.stderr.count("\n") == 1
