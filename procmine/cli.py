@@ -485,26 +485,46 @@ def discover(out_dir: Path, activities: float | None, paths: float | None, noise
     Example:
       procmine discover sample_logs/合同审批.csv -o out/
     """
-    from contextlib import nullcontext
+    from contextlib import ExitStack
 
     from procmine.chart.background import ChartProcess
     from procmine.discover.bpmn import BackgroundMiner
 
     started = time.perf_counter()
     on_spark = kwargs.get("engine") == "spark"
-    # the BPMN miner and the flowchart get a process each, started now: they import pm4py and
-    # matplotlib while the log is read
-    with BackgroundMiner(noise, bpmn_timeout) if with_bpmn else nullcontext() as miner, ChartProcess() as charts:
-        _discover(kwargs, miner, charts, out_dir, activities, paths, arrival_times, lang, as_json, started,
-                  on_spark, with_bpmn)
+
+    def start_helpers() -> tuple:
+        """The BPMN miner and the flowchart painter, a process each (they import pm4py and matplotlib)."""
+        return (helpers.enter_context(BackgroundMiner(noise, bpmn_timeout)) if with_bpmn else None,
+                helpers.enter_context(ChartProcess()))
+
+    with ExitStack() as helpers:
+        # started now, they import while the log is read; a large file is read first, on every
+        # core, and they start once it is (their imports took CPU from polars' reading)
+        early = on_spark or not _large_input(kwargs.get("log_path"))
+        _discover(kwargs, start_helpers() if early else start_helpers, out_dir, activities, paths, arrival_times,
+                  lang, as_json, started, on_spark, with_bpmn)
 
 
-def _discover(kwargs, miner, charts, out_dir: Path, activities, paths, arrival_times: bool, lang: str,
+#: Input files at least this large are read before discover's helper processes start.
+LARGE_INPUT_BYTES = 256 << 20
+
+
+def _large_input(path) -> bool:
+    try:
+        return Path(path).stat().st_size >= LARGE_INPUT_BYTES
+    except (OSError, TypeError, ValueError):  # a folder of platform records, a table name …: not a file
+        return False
+
+
+def _discover(kwargs, helpers, out_dir: Path, activities, paths, arrival_times: bool, lang: str,
               as_json: bool, started: float, on_spark: bool, with_bpmn: bool) -> None:
+    """``helpers``: (miner, charts), or the function that starts them once the log is read."""
     from procmine.discover import discover as discover_map
     from procmine.log import EventLog
 
     log = _read_spark(kwargs, say_losses=False) if on_spark else _read(kwargs, say_losses=False)
+    miner, charts = helpers() if callable(helpers) else helpers
     if type(log) is EventLog:  # read, checked and filtered: the map needs none of the other columns
         log = log.map_columns()
     events = log.events_read if on_spark else len(log)
