@@ -320,14 +320,35 @@ def _pairs(steps: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     array per figure, indexed by the pair's codes.
     """
     k = len(names)
-    cases, a_first, b_first, overlap = (np.zeros(k * k, dtype=np.int64) for _ in range(4))
-    for pairs in _offset_pairs(_first_executions(steps)):
-        key = pairs.a.astype(np.int64) * k + pairs.b
-        cases += np.bincount(key, minlength=k * k)
-        # each figure counts the keys where it holds (integer counts: no float weights)
-        a_first += np.bincount(key[pairs.x_before_y & pairs.x_is_a], minlength=k * k)
-        b_first += np.bincount(key[pairs.x_before_y & ~pairs.x_is_a], minlength=k * k)
-        overlap += np.bincount(key[pairs.overlap], minlength=k * k)
+    firsts = _first_executions(steps)
+    case, code = firsts["case_code"].to_numpy(), firsts["activity"].to_numpy().astype(np.int64)
+    begin, end = epoch_us(firsts["begin"]), epoch_us(firsts["end"])
+    n, elsewhere = len(case), 4 * k * k  # (the count of steps in different cases, set aside)
+    # one count per pair and state: 0 neither first, 1 a completed before b arrived, 2 b before a,
+    # 3 they overlap (a pair that overlaps has neither before the other); one bincount an offset
+    counts = np.zeros(elsewhere + 1, dtype=np.int64)
+    offset, x = 1, None
+    while offset < n:
+        if x is None:  # while most steps have one `offset` places on in their case: whole slices, no gathers
+            same = case[:-offset] == case[offset:]
+            if np.count_nonzero(same) >= n // 2:
+                state = _pair_states(code[:-offset], code[offset:], begin[:-offset], end[:-offset], begin[offset:],
+                                     end[offset:], k)
+                state[~same] = elsewhere
+                counts += np.bincount(state, minlength=elsewhere + 1)
+                offset += 1
+                continue
+            x = np.flatnonzero(same)  # then only the steps still paired
+        if not len(x):
+            break
+        y = x + offset
+        counts += np.bincount(_pair_states(code[x], code[y], begin[x], end[x], begin[y], end[y], k),
+                              minlength=elsewhere + 1)
+        offset += 1
+        x = x[x + offset < n]
+        x = x[case[x + offset] == case[x]]
+    by_state = counts[:elsewhere].reshape(k * k, 4)
+    cases, a_first, b_first, overlap = by_state.sum(axis=1), by_state[:, 1], by_state[:, 2], by_state[:, 3]
     found = np.flatnonzero(cases)  # in code order: a, then b (codes follow the names' order)
     table = pl.Series(names, dtype=pl.String)
     return pl.DataFrame({
@@ -335,6 +356,16 @@ def _pairs(steps: pl.DataFrame, names: list[str]) -> pl.DataFrame:
         **{name: pl.Series(values[found], dtype=pl.UInt32)
            for name, values in (("cases", cases), ("a_first", a_first), ("b_first", b_first), ("overlap", overlap))},
     })
+
+
+def _pair_states(x_code, y_code, x_begin, x_end, y_begin, y_end, k: int) -> np.ndarray:
+    """4 × the pair's key (a·k + b, a < b) + its state (see :func:`_pairs`), for x before y in step order."""
+    before = x_end <= y_begin
+    state = before.astype(np.int64)
+    state += before & (x_code > y_code)  # b was first
+    state += 3 * ((x_begin < y_end) & (y_begin < x_end))
+    state += 4 * (np.minimum(x_code, y_code) * k + np.maximum(x_code, y_code))
+    return state
 
 
 @dataclass
