@@ -85,8 +85,6 @@ class RawTable:
         """This table with every column as the text it was in the file."""
         if not self.times:
             return self
-        from procmine.read.iso_times import as_text
-
         return RawTable(as_text(self.frame, self.times), self.source, self.findings, self.renamed_duplicates,
                         numbers=self.numbers)
 
