@@ -375,9 +375,6 @@ class _Pairs:
     y: np.ndarray
     a: np.ndarray  # the pair's activity codes, a < b
     b: np.ndarray
-    x_is_a: np.ndarray
-    x_before_y: np.ndarray  # x completed before y arrived
-    overlap: np.ndarray  # their intervals overlap
 
 
 def _first_executions(steps: pl.DataFrame) -> pl.DataFrame:
@@ -389,20 +386,18 @@ def _first_executions(steps: pl.DataFrame) -> pl.DataFrame:
 
 def _offset_pairs(firsts: pl.DataFrame):
     """Each pair (x, y) of first executions of one case, y later in step order, oriented as
-    (a, b) with a < b: one :class:`_Pairs` per offset between them."""
+    (a, b) with a < b: one :class:`_Pairs` per offset between them (:func:`_pairs` walks the
+    offsets the same way, counting their states as it goes)."""
     case = firsts["case_code"].to_numpy()
     code = firsts["activity"].to_numpy()
-    begin, end = epoch_us(firsts["begin"]), epoch_us(firsts["end"])
     n = len(case)
-    # a case's steps stay together: a pair at offset d + 1 has one at offset d. The first offset
-    # compares neighbours by slices; later ones gather only the steps still paired.
+    # a case's steps stay together: a pair at offset d + 1 has one at offset d
     x = np.flatnonzero(case[1:] == case[:-1])
     offset = 1
     while len(x):
         y = x + offset
         x_code, y_code = code[x], code[y]
-        yield _Pairs(x, y, np.minimum(x_code, y_code), np.maximum(x_code, y_code), x_code < y_code,
-                     end[x] <= begin[y], (begin[x] < end[y]) & (begin[y] < end[x]))
+        yield _Pairs(x, y, np.minimum(x_code, y_code), np.maximum(x_code, y_code))
         offset += 1
         x = x[x + offset < n]
         x = x[case[x + offset] == case[x]]

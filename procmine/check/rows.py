@@ -233,13 +233,14 @@ def later_copies(events: pl.DataFrame, columns: list[str]) -> pl.Series:
 # --- 5. arrival times ---------------------------------------------------------------------------
 
 def arrival_times(events: pl.DataFrame, source: Source, mapping: ColumnMapping, timezone: str,
-                  quality: DataQualityReport, text_layout: str | None = None) -> pl.DataFrame:
+                  quality: DataQualityReport, layouts: dict[str, str] | None = None) -> pl.DataFrame:
     """Arrival/start times parsed into ``start_timestamp``; unreadable ones, and those after the
     completion, set aside (the step keeps its completion time)."""
     from procmine.read.timestamps import parse_timestamps
 
     start_col = mapping.start_timestamp
-    parsed_start = parse_timestamps(events["__start_raw"], timezone=timezone, text_layout=text_layout)
+    parsed_start = parse_timestamps(events["__start_raw"], timezone=timezone,
+                                    text_layout=(layouts or {}).get("__start_raw"))
     source.notes.append(f"arrival times ({start_col}) read as: {', '.join(parsed_start.formats) or '—'}")
     events = events.with_columns(parsed_start.values.alias(START))
     bad = parsed_start.failed

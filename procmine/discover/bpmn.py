@@ -308,7 +308,7 @@ def variant_counts(tables: Tables) -> Counter:
     bits = opens.astype(np.uint64)
     del opens
     shift = np.minimum(pos, MASK_BITS - 1).astype(np.uint8)
-    np.left_shift(bits, shift, out=bits, casting="unsafe")
+    np.left_shift(bits, shift, out=bits)
     del shift
     bits[pos >= MASK_BITS] = 0
     masks = np.bitwise_or.reduceat(bits, starts)

@@ -313,8 +313,7 @@ def _build_events(
                                                             whole_file=not part, layouts=layouts)
     events = rows.drop_duplicates(events, quality)
     if "__start_raw" in events.columns:
-        events = rows.arrival_times(events, raw.source, mapping, timezone, quality,
-                                    text_layout=layouts.get("__start_raw"))
+        events = rows.arrival_times(events, raw.source, mapping, timezone, quality, layouts=layouts)
     elif "__lifecycle" in events.columns:
         events = _fold_lifecycle(events, quality, mapping, lifecycle)
     rows.report_missing_optional(events, mapping, quality)
