@@ -340,3 +340,14 @@ def test_xes_attributes_gathered_per_attribute():
     assert frame["n"].to_list() == ["1", "two", "3"]  # int and string: text
     assert frame["case:concept:name"].to_list() == ["C1", "C1", "C2"]
     assert frame["case:amount"].to_list() == [5, 5, None]
+
+
+def test_a_file_that_only_looks_like_utf16_is_one_clear_error(tmp_path):
+    # a UTF-16 byte-order mark before bytes that are not UTF-16 text: the decoding error is said,
+    # not an internal error from closing the mapped file while the failure still holds a view of it
+    from procmine.errors import ProcmineError
+
+    path = tmp_path / "junk.csv"
+    path.write_bytes(b"\xff\xfe\x00\x01garbage\x00\x00")
+    with pytest.raises(ProcmineError, match="junk.csv.*utf-16"):
+        procmine.read_log(path)

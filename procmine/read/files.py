@@ -448,7 +448,10 @@ def _read_text(path: Path, *, encoding: str | None, delimiter: str | None, parse
         return _parse_text(path, data, sep, encoding, parse_times=parse_times)
     finally:
         if isinstance(data, mmap.mmap):
-            data.close()
+            try:
+                data.close()
+            except BufferError:  # a view of it is still held (by the error on its way out): freed with it
+                pass
 
 
 def _mapped(path: Path) -> "mmap.mmap | bytes":
