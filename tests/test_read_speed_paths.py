@@ -387,6 +387,21 @@ def test_columnar_files(tmp_path, suffix):
     assert log.source.format == ("parquet" if suffix == ".parquet" else "arrow")
 
 
+def test_a_parquet_file_in_many_row_groups_is_read_into_one_chunk_a_column(tmp_path):
+    # polars copies a whole frame into one chunk at each query that meets columns chunked
+    # differently: read once, each column in one chunk, with the same values and row numbers
+    n = 5000
+    frame = pl.DataFrame({"case_id": [f"c{i // 5}" for i in range(n)], "activity": [f"a{i % 5}" for i in range(n)],
+                          "timestamp": [datetime(2025, 1, 1 + i // 1440, i // 60 % 24, i % 60) for i in range(n)]})
+    path = tmp_path / "log.parquet"
+    frame.write_parquet(path, row_group_size=100)
+    assert pl.scan_parquet(path).with_row_index("r").collect()["case_id"].n_chunks() > 1  # (what polars gives)
+    raw = open_table(path)
+    assert {raw.frame[c].n_chunks() for c in raw.frame.columns} == {1}
+    assert raw.frame[ROW].to_list() == list(range(1, n + 1))
+    assert raw.frame.drop(ROW).equals(frame)
+
+
 def test_damaged_arrow_file(tmp_path):
     path = tmp_path / "log.arrow"
     path.write_bytes(b"ARROW1\x00\x00 not really")

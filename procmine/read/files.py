@@ -1103,6 +1103,9 @@ def _read_columnar(path: Path, kind: str) -> RawTable:
     as_text = {column: _as_text(scan, column, dtype) for column, dtype in schema.items()}
     try:
         frame = scan.with_columns(e for e in as_text.values() if e is not None).with_row_index(ROW, offset=1).collect()
+        # one chunk per column: polars otherwise copies the whole frame into one at each later
+        # query that meets a column of another chunking (10M rows in 99 chunks: read 5.3 → 2.1 s)
+        frame = frame.rechunk()
     except Exception as exc:
         for column, expression in as_text.items():  # name the column that cannot be read
             if expression is None:
