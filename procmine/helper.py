@@ -23,6 +23,9 @@ from typing import Callable
 from procmine.errors import ProcmineError
 
 
+#: Each answer is its size in this many bytes, then the pickle.
+_SIZE_BYTES = 8
+
 #: How much lower a helper process's scheduling priority is than its caller's (``nice``).
 NICENESS = 10
 
@@ -60,10 +63,24 @@ class HelperProcess:
             self.close()
             return None
         try:
-            return pickle.load(self._process.stdout)
+            size = int.from_bytes(self._read(_SIZE_BYTES), "little")
+            return pickle.loads(self._read(size))
         except (EOFError, OSError, pickle.UnpicklingError):
             self.close()
             raise HelperStopped("stopped before it answered") from None
+
+    def _read(self, size: int) -> bytes:
+        """Exactly ``size`` bytes of the answers, read from the pipe itself: a buffered reader could
+        take the next answer into its buffer, where select() does not see it (when several are
+        asked for before the first is read, the wait for the second would never end)."""
+        fd, parts = self._process.stdout.fileno(), []
+        while size:
+            part = os.read(fd, min(size, 1 << 20))
+            if not part:
+                raise EOFError
+            parts.append(part)
+            size -= len(part)
+        return b"".join(parts)
 
     @property
     def alive(self) -> bool:
@@ -108,5 +125,6 @@ def serve(answer: Callable[..., tuple], warm_up: Callable[[], None] | None = Non
             request = pickle.load(requests)
         except (EOFError, OSError):
             return
-        pickle.dump(answer(*request), answers, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(answer(*request), protocol=pickle.HIGHEST_PROTOCOL)
+        answers.write(len(data).to_bytes(_SIZE_BYTES, "little") + data)  # its size first (see HelperProcess._read)
         answers.flush()

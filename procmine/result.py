@@ -106,14 +106,15 @@ class Result:
             write_text(self.to_json(filters), paths[name])
 
     @staticmethod
-    def _write_charts(paths: dict[str, Path], charts: dict, painter=None) -> None:
+    def _write_charts(paths: dict[str, Path], charts: dict, painter=None, meanwhile=None) -> None:
         """Each chart asked for ({file stem: how to draw it}) drawn once, written as PNG and SVG.
 
         A chart is given as ``(function, arguments)`` (a module-level function and arguments that
         pickle), or by a function of no arguments returning the figure or such a pair (made only
         when the chart is asked for, in order). With a ``painter``
         (:class:`procmine.chart.background.ChartProcess`) the pairs are drawn in its process, one
-        after the other, while the next ones are prepared here."""
+        after the other, while the next ones are prepared here. ``meanwhile`` (no arguments) is
+        called once the charts are asked for, before they are waited for."""
         from procmine.output import write_figure
 
         sent = False
@@ -128,6 +129,8 @@ class Result:
                 sent = True
             else:
                 write_figure(draw[0](**draw[1]) if isinstance(draw, tuple) else draw, target)
+        if meanwhile is not None:
+            meanwhile()
         if sent:
             painter.written()
 

@@ -124,3 +124,27 @@ def test_charts_asked_for_together_are_all_written_even_when_the_process_stops_b
     assert sorted(files) == ["four.png", "four.svg", "three.png", "three.svg"]
     assert all(path.stat().st_size > 1000 for path in files.values())
     assert (tmp_path / "one.png").read_bytes() == (tmp_path / "three.png").read_bytes()
+
+
+def test_answers_waiting_together_in_the_pipe_are_each_read(tmp_path, parallel_csv):
+    # both drawn before the first answer is read (bottlenecks measures its other figures
+    # meanwhile): a buffered read of the first took the second too, and the wait for it never ended
+    import time
+
+    shown = procmine.discover(procmine.read_log(parallel_csv))
+    with ChartProcess() as charts:
+        charts.draw(shown, tmp_path / "one", "zh")
+        charts.draw(shown, tmp_path / "two", "zh")
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "two.svg").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)  # the second answer follows its files
+        background.WAIT_S, wait = 20.0, background.WAIT_S  # (a lost answer: 20 s, then drawn here)
+        try:
+            started = time.monotonic()
+            files = charts.written()
+        finally:
+            background.WAIT_S = wait
+        assert time.monotonic() - started < 10
+        assert charts.process is not None and charts.process.alive  # both answered there
+    assert list(files) == ["one.png", "one.svg", "two.png", "two.svg"]

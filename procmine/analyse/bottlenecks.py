@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -85,9 +85,23 @@ PHRASES = phrases("bottlenecks", {
 TYPICAL_SHARES = (1 / 3, 0.2, 0.05)
 
 
+class Later:
+    """A figure of a result measured the first time it is read (see :class:`Bottlenecks`)."""
+
+    __slots__ = ("measure",)
+
+    def __init__(self, measure):
+        self.measure = measure
+
+
 @dataclass
 class Bottlenecks(Result):
-    """Ranked time consumers of a log, plus the critical path and workload per person/department."""
+    """Ranked time consumers of a log, plus the critical path and workload per person/department.
+
+    The people, departments, roles, critical path, backlog, causes and workload may be given as
+    :class:`Later`: measured when first read. ``procmine bottlenecks -o`` sends both charts (they
+    need the activities and hand-offs only) to the chart process first, and the rest is measured
+    while they are drawn."""
 
     activities: pl.DataFrame
     handoffs: pl.DataFrame
@@ -111,6 +125,13 @@ class Bottlenecks(Result):
     workload: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: True when the log's second time is when work started (then the wait before it is a queue)
     work_starts: bool = False
+
+    def __getattribute__(self, name: str):
+        value = object.__getattribute__(self, name)
+        if type(value) is Later:
+            value = value.measure()
+            object.__setattr__(self, name, value)
+        return value
 
     # --- tables ------------------------------------------------------------------------
     def to_frame(self, level: str = "activities") -> pd.DataFrame:
@@ -219,15 +240,18 @@ class Bottlenecks(Result):
     def _write_files(self, paths, lang, top: int = 10, filters=(), painter=None, **options) -> None:
         """The top bottlenecks and the heat map (PNG + SVG), the JSON, and the backlog by period.
         With a ``painter`` both charts are drawn in its process: the bars while the heat map's
-        map is measured here, then the heat map while the JSON and the backlog are written."""
+        map is measured here, then the heat map while the JSON and the backlog are written (and
+        the figures given as :class:`Later` measured)."""
         from procmine.output import write_csv
 
+        def rest():  # (in the meantime, with a painter: what is still to measure is measured while it draws)
+            self._write_json(paths, "bottlenecks.json", filters)
+            if "backlog.csv" in paths:
+                write_csv(self.backlog.with_columns(self.backlog["period_end"].dt.strftime("%Y-%m-%d")),
+                          paths["backlog.csv"])
+
         self._write_charts(paths, {"bottlenecks": self._bars(lang, top),
-                                   "bottleneck_heatmap": lambda: self._heatmap(lang)}, painter)
-        self._write_json(paths, "bottlenecks.json", filters)
-        if "backlog.csv" in paths:
-            write_csv(self.backlog.with_columns(self.backlog["period_end"].dt.strftime("%Y-%m-%d")),
-                      paths["backlog.csv"])
+                                   "bottleneck_heatmap": lambda: self._heatmap(lang)}, painter, meanwhile=rest)
 
     # --- charts ------------------------------------------------------------------------
     def plot(self, lang: str = "zh", top: int = 10):
@@ -366,22 +390,22 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
             ["total_work_hours", "source", "target"], descending=[True, False, False], nulls_last=True)
         notes.append("the log has no arrival times: the time between two completions is counted at the later "
                      "step, so hand-offs have no share of their own")
-    people = {
-        level: rank(steps, [level], "duration_hours", "duration_work_hours")
-        for level in (RESOURCE, DEPARTMENT, ROLE)
-    }
-    path, path_hours = critical_path(tables)
+    # the rest is measured when first read: the charts need only the activities and hand-offs
+    def people(level: str) -> Later:
+        return Later(lambda: rank(steps, [level], "duration_hours", "duration_work_hours"))
+
+    path = cache(lambda: critical_path(tables))
     work_starts = start_is_work_start(log)
-    causes = step_causes(tables, work_starts=work_starts)
+    causes = cache(lambda: step_causes(tables, work_starts=work_starts))
     return Bottlenecks(
         activities=activities,
         handoffs=hand,
-        resources=people[RESOURCE],
-        departments=people[DEPARTMENT],
-        roles=people[ROLE],
-        critical_path=path,
-        critical_path_work_hours=path_hours,
-        backlog=backlog(tables),
+        resources=people(RESOURCE),
+        departments=people(DEPARTMENT),
+        roles=people(ROLE),
+        critical_path=Later(lambda: path()[0]),
+        critical_path_work_hours=Later(lambda: path()[1]),
+        backlog=Later(lambda: backlog(tables)),
         cases=cases.height,
         basis=tables.basis,
         calendar_description=tables.calendar.describe("en"),
@@ -389,8 +413,8 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
         _tables=tables,
         _map=MapWhenDrawn(log, lambda: _map_of_ranked(log, tables, activities, hand)),
         notes=notes + tables.warnings + list(getattr(tables.calendar, "warnings", [])),
-        causes=causes,
-        workload=workload_at(steps, causes[ACTIVITY].head(3).to_list()),
+        causes=Later(causes),
+        workload=Later(lambda: workload_at(steps, causes()[ACTIVITY].head(3).to_list())),
         work_starts=work_starts,
     )
 
