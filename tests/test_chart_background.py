@@ -100,6 +100,25 @@ def test_a_results_charts_are_the_same_drawn_in_the_chart_process(tmp_path, monk
         assert there[name].read_bytes() == here[name].read_bytes(), name
 
 
+def test_the_loops_chart_is_the_same_drawn_in_the_chart_process(tmp_path, monkeypatch):
+    import procmine.output
+    from procmine.analyse.loops import find_loops
+
+    report = find_loops(procmine.read_log(Path(__file__).parent.parent / "sample_logs" / "合同审批.csv"))
+    assert report.loops.height > 0  # bars to draw
+    here = report.write(tmp_path / "here")
+    drawn_here = []
+    write_figure = procmine.output.write_figure
+    monkeypatch.setattr(procmine.output, "write_figure", lambda *a, **k: drawn_here.append(a) or write_figure(*a, **k))
+    with ChartProcess() as charts:
+        there = report.write(tmp_path / "there", painter=charts)
+        assert charts.process is not None and charts.process.alive
+    assert drawn_here == []
+    assert list(here) == list(there) == ["loops.png", "loops.svg", "loops.json"]
+    for name in ("loops.png", "loops.json"):
+        assert there[name].read_bytes() == here[name].read_bytes(), name
+
+
 def test_a_maps_files_are_the_same_with_its_flowchart_drawn_in_the_chart_process(tmp_path, parallel_csv):
     pmap = procmine.discover(procmine.read_log(parallel_csv))
     here = pmap.write(tmp_path / "here")

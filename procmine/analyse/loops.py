@@ -265,47 +265,29 @@ class LoopReport(Result):
 
     outputs = ("loops.png", "loops.svg", "loops.json")
 
-    def _write_files(self, paths, lang, filters=(), **options) -> None:
-        """The loops chart (PNG + SVG; its own top 15) and the JSON."""
-        self._write_charts(paths, {"loops": lambda: self.plot(lang=lang)})
-        self._write_json(paths, "loops.json", filters)
+    def _write_files(self, paths, lang, filters=(), painter=None, **options) -> None:
+        """The loops chart (PNG + SVG; its own top 15) and the JSON. With a ``painter`` the chart
+        is drawn in its process while the JSON is written here."""
+        self._write_charts(paths, {"loops": self._bars(lang)}, painter,
+                           meanwhile=lambda: self._write_json(paths, "loops.json", filters))
 
     def plot(self, lang: str = "zh", top: int = 15):
         """Horizontal bars of the ``top`` loops by cases, each labelled with its median extra time."""
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        from matplotlib.ticker import MaxNLocator
+        draw, arguments = self._bars(lang, top)
+        return draw(**arguments)
 
-        from procmine.chart.fonts import chart_style
+    def _bars(self, lang: str, top: int = 15) -> tuple:
+        """The chart as (drawing function, its arguments): drawn here or in another process."""
+        from procmine.chart.background import loop_bars_figure  # (matplotlib is imported where it draws)
 
         t = PHRASES.text(lang)
         rows = self.loops.head(top).to_dicts()[::-1]  # largest at the top
         unit = t.hours_unit(self.basis)
         labels = _distinct([self.label(r, lang, limit=LABEL_WIDTH) for r in rows[::-1]])[::-1]  # by rank
-        lines = max((label.count("\n") + 1 for label in labels), default=1)
-        with chart_style():
-            fig = Figure(figsize=(10, 1.2 + (0.55 + 0.16 * (lines - 1)) * max(len(rows), 1)), dpi=100,
-                         layout="constrained")
-            FigureCanvasAgg(fig)
-            ax = fig.add_subplot()
-            ax.barh(range(len(rows)), [r["cases"] for r in rows], color="#c0504d", height=0.6)
-            ax.set_yticks(range(len(rows)), labels)
-            top_cases = max((r["cases"] for r in rows), default=1)
-            for i, r in enumerate(rows):
-                extra = r["median_extra_work_hours"]
-                text = (t("bar", cases=r["cases"], extra=extra, unit=unit) if extra is not None
-                        else t("bar_cases", cases=r["cases"]))
-                ax.text(r["cases"] + top_cases * 0.01, i, text, va="center", fontsize=9)
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # cases are whole numbers
-            ax.set_xlim(0, top_cases * 1.05)
-            _fit_value_labels(fig, ax, [r["cases"] + top_cases * 0.01 for r in rows])
-            ax.set_xlabel(t("axis", unit=unit), fontsize=9)
-            ax.set_title(t("title"), loc="left")
-            ax.spines[["top", "right"]].set_visible(False)
-            if not rows:
-                ax.text(0.5, 0.5, t("no_loops"), transform=ax.transAxes,
-                        ha="center")
-        return fig
+        notes = [t("bar", cases=r["cases"], extra=r["median_extra_work_hours"], unit=unit)
+                 if r["median_extra_work_hours"] is not None else t("bar_cases", cases=r["cases"]) for r in rows]
+        return loop_bars_figure, {"labels": labels, "cases": [r["cases"] for r in rows], "notes": notes,
+                                  "title": t("title"), "axis_label": t("axis", unit=unit), "empty": t("no_loops")}
 
 
 LABEL_WIDTH = 48  # bar labels, in half-width characters (a Chinese character counts two)
@@ -369,19 +351,6 @@ def _distinct(labels: list[str]) -> list[str]:
             label = f"{label} #{count[label]}"
         out.append(label)
     return out
-
-
-def _fit_value_labels(fig, ax, xs: list[float]) -> None:
-    """Widen the x axis until every value label (drawn at data x) ends inside the axes."""
-    fig.canvas.draw()  # constrained layout has sized the axes; the labels have their widths now
-    renderer = fig.canvas.get_renderer()
-    width = ax.get_window_extent(renderer).width * 0.97
-    right = ax.get_xlim()[1]
-    for x, text in zip(xs, ax.texts):
-        w = text.get_window_extent(renderer).width
-        if width > w:  # x / right * width + w <= width
-            right = max(right, x * width / (width - w))
-    ax.set_xlim(0, right)
 
 
 def find_loops(log: EventLog, calendar=None, *, examples: int = 5, ping_pong_by: str | None = "auto") -> LoopReport:

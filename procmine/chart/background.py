@@ -117,6 +117,13 @@ def share_bars_figure(**arguments):
     return draw_share_bars(**arguments)
 
 
+def loop_bars_figure(**arguments):
+    """:func:`procmine.chart.bars.draw_loop_bars`, named here as :func:`flowchart_figure` is."""
+    from procmine.chart.bars import draw_loop_bars
+
+    return draw_loop_bars(**arguments)
+
+
 def map_figure(drawn, lang: str):
     """The flowchart of the map ``drawn`` (as :meth:`procmine.discover.ProcessMap.write` draws it)."""
     return drawn.plot(lang=lang, simplify=False)

@@ -85,3 +85,44 @@ def draw_bars(
 def draw_share_bars(labels, shares, notes=(), *, title: str, subtitle: str = "", axis_label: str = "") -> Figure:
     """Bars of shares (0–1) shown as percentages."""
     return draw_bars(labels, shares, notes, title=title, subtitle=subtitle, axis_label=axis_label, percent=True)
+
+
+def draw_loop_bars(labels, cases, notes, *, title: str, axis_label: str, empty: str) -> Figure:
+    """Horizontal bars of loops by cases (``labels`` and ``cases`` bottom to top), each with its
+    note after the bar (its median extra time); ``empty`` is said when there are none."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.ticker import MaxNLocator
+
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    with chart_style():
+        fig = Figure(figsize=(10, 1.2 + (0.55 + 0.16 * (lines - 1)) * max(len(cases), 1)), dpi=100,
+                     layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        ax.barh(range(len(cases)), cases, color="#c0504d", height=0.6)
+        ax.set_yticks(range(len(cases)), labels)
+        top_cases = max(cases, default=1)
+        for i, (n, note) in enumerate(zip(cases, notes)):
+            ax.text(n + top_cases * 0.01, i, note, va="center", fontsize=9)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # cases are whole numbers
+        ax.set_xlim(0, top_cases * 1.05)
+        _fit_value_labels(fig, ax, [n + top_cases * 0.01 for n in cases])
+        ax.set_xlabel(axis_label, fontsize=9)
+        ax.set_title(title, loc="left")
+        ax.spines[["top", "right"]].set_visible(False)
+        if not cases:
+            ax.text(0.5, 0.5, empty, transform=ax.transAxes, ha="center")
+    return fig
+
+
+def _fit_value_labels(fig, ax, xs: list[float]) -> None:
+    """Widen the x axis until every value label (drawn at data x) ends inside the axes."""
+    fig.canvas.draw()  # constrained layout has sized the axes; the labels have their widths now
+    renderer = fig.canvas.get_renderer()
+    width = ax.get_window_extent(renderer).width * 0.97
+    right = ax.get_xlim()[1]
+    for x, text in zip(xs, ax.texts):
+        w = text.get_window_extent(renderer).width
+        if width > w:  # x / right * width + w <= width
+            right = max(right, x * width / (width - w))
+    ax.set_xlim(0, right)
