@@ -33,19 +33,23 @@ def successor_blocks(case_code: np.ndarray, begin_us: np.ndarray, end_us: np.nda
     """For steps sorted by (case, begin, end, row): each step's block of direct successors.
 
     Returns ``(first, stop)``: step ``i`` hands over to the steps ``first[i] … stop[i] - 1``
-    (global positions); ``first[i] == stop[i]`` when it hands over to none (a last step).
+    (global positions, unsigned 32-bit integers up to 4 billion steps: half the memory to write
+    and read of 64 bits); ``first[i] == stop[i]`` when it hands over to none (a last step).
     """
     n = len(case_code)
+    position = index_type(n)
     if n == 0:
-        empty = np.zeros(0, dtype=np.int64)
+        empty = np.zeros(0, dtype=position)
         return empty, empty
-    index = np.arange(n, dtype=np.int64)
-    case_end = _case_ends(case_code)
+    case_end = _case_ends(case_code, position)
     # Where the next step of the case arrives at or after a step completed, s(i) is simply
     # i + 1 (arrivals are sorted). Only cases with some overlap need the merge below.
-    overlaps = (case_code[1:] == case_code[:-1]) & (begin_us[1:] < end_us[:-1])
-    first = np.minimum(index + 1, case_end)
+    overlaps = case_code[1:] == case_code[:-1]
+    overlaps &= begin_us[1:] < end_us[:-1]
+    first = np.arange(1, n + 1, dtype=position)
+    np.minimum(first, case_end, out=first)
     chosen = np.flatnonzero(overlaps)  # only these steps i have s(i) beyond i + 1
+    del overlaps
     if chosen.size:
         # s(i) is a few steps on in most cases: look ahead step by step, and merge only the steps
         # still unresolved after SCAN_STEPS (a long case whose steps all overlap)
@@ -59,8 +63,17 @@ def successor_blocks(case_code: np.ndarray, begin_us: np.ndarray, end_us: np.nda
     # e(p) = min(s(k) for k ≥ p): a later case's s(k) exceeds this case's end, so one global
     # suffix minimum never mixes cases.
     suffix_min = np.minimum.accumulate(first[::-1])[::-1]
-    stop = np.where(first < case_end, suffix_min[np.minimum(first, n - 1)], first)
+    # stop = e(s(i)) where s(i) is in the case, else s(i) (the case's end: no successor)
+    stop = np.minimum(first, n - 1)
+    np.take(suffix_min, stop, out=stop)
+    del suffix_min
+    np.copyto(stop, first, where=first >= case_end)
     return first, stop
+
+
+def index_type(n: int) -> type:
+    """The integer type of positions among ``n`` steps (polars' own index type, UInt32, while they fit)."""
+    return np.uint32 if n < np.iinfo(np.uint32).max else np.int64
 
 
 #: Steps looked ahead, one at a time, before the merge takes over.
@@ -104,19 +117,27 @@ def _merged_successors(case_code, begin_us, end_us, index, n, case_end) -> np.nd
 
 
 def handoff_pairs(first: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every (source, target) pair of global step positions, sources in order."""
-    counts = (stop - first).astype(np.int64, copy=False)
-    total = int(counts.sum())
-    sources = np.repeat(np.arange(len(first), dtype=np.int64), counts)
-    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    targets = np.repeat(first, counts) + offsets
+    """Every (source, target) pair of global step positions, sources in order (positions of
+    :func:`index_type`)."""
+    counts = stop - first
+    total = int(counts.sum(dtype=np.int64))
+    position = np.result_type(index_type(len(first)), index_type(total))
+    sources = np.repeat(np.arange(len(first), dtype=position), counts)
+    # a target is its source's first successor plus its rank among them
+    starts = np.cumsum(counts, dtype=position)
+    starts -= counts
+    targets = np.arange(total, dtype=position)
+    targets -= np.repeat(starts, counts)
+    del starts
+    targets += np.repeat(first.astype(position, copy=False), counts)
     return sources, targets
 
 
-def _case_ends(case_code: np.ndarray) -> np.ndarray:
+def _case_ends(case_code: np.ndarray, position: type = np.int64) -> np.ndarray:
     """For each step, the global position just past its case's last step."""
     n = len(case_code)
-    boundaries = np.flatnonzero(np.diff(case_code)) + 1
-    ends = np.append(boundaries, n)
-    sizes = np.diff(np.concatenate([[0], ends]))
-    return np.repeat(ends, sizes).astype(np.int64, copy=False)
+    ends = np.flatnonzero(case_code[1:] != case_code[:-1]).astype(position)
+    ends += 1
+    ends = np.append(ends, position(n))
+    sizes = np.diff(ends, prepend=position(0))
+    return np.repeat(ends, sizes)

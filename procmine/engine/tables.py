@@ -134,8 +134,8 @@ class Tables:
     def _blocks(self) -> tuple[np.ndarray, np.ndarray]:
         steps = self.steps
         first, stop = successor_blocks(steps["case_code"].to_numpy(), _epoch_us(steps["begin"]), _epoch_us(steps["end"]))
-        # kept for the first/last steps and blocks: positions fit 32 bits (polars' own index type)
-        return first.astype(np.uint32), stop.astype(np.uint32)
+        # kept for the first/last steps and blocks: positions in 32 bits (polars' own index type)
+        return first.astype(np.uint32, copy=False), stop.astype(np.uint32, copy=False)
 
     @cached_property
     def handoff_codes(self) -> pl.DataFrame:
