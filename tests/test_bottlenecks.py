@@ -153,3 +153,29 @@ def test_causes_name_the_queue_at_one_person_and_the_weekly_batch(tmp_path):
     data = json.loads(report.to_json())
     assert data["rhythm"]["财务审核"]["completions_by_weekday_mon_to_sun"][3] == 30
     assert "cannot tell them apart" in data["at_step_means"]
+
+
+def test_weekday_and_hour_rhythm_equal_pythons_local_calendar_before_and_after_1970():
+    # an independent count: each completion's local weekday and hour from zoneinfo, 1960–2040
+    import random
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from procmine.analyse.causes import _weekday_rhythm
+
+    rng = random.Random(3)
+    zone = "Asia/Shanghai"
+    times = [datetime(1960, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=rng.randint(0, 80 * 365 * 86400))
+             for _ in range(3000)]
+    codes = [rng.randint(0, 2) for _ in times]
+    steps = pl.DataFrame({"activity_code": pl.Series(codes, dtype=pl.UInt32),
+                          "end": pl.Series(times).dt.convert_time_zone(zone)})
+    rhythm = _weekday_rhythm(steps, pl.Series(["a", "b", "c"]))
+    by_weekday = [[0] * 7 for _ in range(3)]
+    by_hour = [[0] * 24 for _ in range(3)]
+    for code, moment in zip(codes, times):
+        local = moment.astimezone(ZoneInfo(zone))
+        by_weekday[code][local.weekday()] += 1
+        by_hour[code][local.hour] += 1
+    assert rhythm["by_weekday"].to_list() == by_weekday
+    assert rhythm["by_hour"].to_list() == by_hour

@@ -187,14 +187,19 @@ def _weekday_rhythm(steps: pl.DataFrame, names: pl.Series) -> pl.DataFrame:
     codes = steps["activity_code"]
     utc = steps["end"].dt.epoch("us")
     zone = steps["end"].dtype.time_zone
-    local = (wall_clock_us(utc, zone) if zone else utc).to_numpy()
-    day = local // US_PER_DAY
-    weekday = (day + 3) % 7                           # 1970-01-01 was a Thursday; 0 is Monday
-    hour = (local - day * US_PER_DAY) // US_PER_HOUR
-    code = codes.to_numpy().astype(np.int64)
+    local = wall_clock_us(utc, zone) if zone else utc
+    # both grids' cells in one polars query (two threads, and no fresh 80 MB arrays per step of
+    # the arithmetic: at 10M steps numpy took 0.9 s); floor division throughout, as before 1970 too
+    day = pl.col("local") // US_PER_DAY
+    shifted = day + 3                                  # 1970-01-01 was a Thursday; 0 is Monday
+    code = pl.col("code").cast(pl.Int64)
+    cells = pl.DataFrame({"local": local, "code": codes}).select(
+        (code * 7 + shifted - (shifted // 7) * 7).alias("weekday"),
+        (code * 24 + (pl.col("local") - day * US_PER_DAY) // US_PER_HOUR).alias("hour"))
     size = len(names)
-    by_weekday = np.bincount(code * 7 + weekday, minlength=size * 7).reshape(size, 7)[present].astype(np.uint32)
-    by_hour = np.bincount(code * 24 + hour, minlength=size * 24).reshape(size, 24)[present].astype(np.uint32)
+    by_weekday = np.bincount(cells["weekday"].to_numpy(), minlength=size * 7).reshape(size, 7)[present].astype(np.uint32)
+    by_hour = np.bincount(cells["hour"].to_numpy(), minlength=size * 24).reshape(size, 24)[present].astype(np.uint32)
+    del cells
     completions = by_weekday.sum(axis=1, dtype=np.uint32)
     top = pl.DataFrame({
         "activity_code": pl.Series(present, dtype=pl.UInt32),

@@ -65,7 +65,7 @@ def successor_blocks(case_code: np.ndarray, begin_us: np.ndarray, end_us: np.nda
     suffix_min = np.minimum.accumulate(first[::-1])[::-1]
     # stop = e(s(i)) where s(i) is in the case, else s(i) (the case's end: no successor)
     stop = np.minimum(first, n - 1)
-    np.take(suffix_min, stop, out=stop)
+    np.take(suffix_min, stop, out=stop, mode="clip")  # (in range: clip spares the copy "raise" makes)
     del suffix_min
     np.copyto(stop, first, where=first >= case_end)
     return first, stop
