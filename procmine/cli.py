@@ -15,6 +15,7 @@ import sys
 import time
 import traceback
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -28,6 +29,16 @@ from procmine.text import phrases
 PHRASES = phrases("cli", {
     "filter": ("筛选：{said}", "Filter: {said}"),
     "wrote": ("已写入：", "Wrote:"),
+    "bpmn": ("BPMN 模型：{said}", "BPMN: {said}"),
+    "bpmn_skipped": ("未生成（--no-bpmn）", "skipped (--no-bpmn)"),
+    "bpmn_timeout": ("归纳挖掘未在 {seconds:g} 秒内完成", "the inductive miner did not finish in {seconds:g} s"),
+    "bpmn_then": ("；之后", "; then "),
+    "bpmn_not_written": ("未写出：{reasons}。流程图和图表已完整；可用 --bpmn-timeout 给更多时间，用 --activities 少画一些活动，"
+                         "或用 --no-bpmn 跳过",
+                         "not written: {reasons}. The map and charts are complete; allow more time with "
+                         "--bpmn-timeout, draw fewer activities with --activities, or skip it with --no-bpmn"),
+    "bpmn_drawn": ("按流程图上画出的 {n} 个活动挖掘：", "mined on the {n} activities drawn on the flowchart: "),
+    "bpmn_all_failed": ("（全部活动：{reason}）", " ({reason} on all activities)"),
     "process_map": ("流程图：{activities} 个活动，{handoffs} 条交接{durations}{simplified}",
                     "Process map: {activities} activities, {handoffs} hand-offs{durations}{simplified}"),
     "simplified": ("；{note}", "; chart {note}"),
@@ -576,10 +587,10 @@ def _discover(kwargs, helpers, out_dir: Path, activities, paths, arrival_times: 
                      durations=t.pick(("", f" (step durations {pmap.duration_basis})")),  # only the English says it
                      simplified=t("simplified", note=t.pick((simplification.note("zh"), simplification.note("en").lower())))
                      if simplification else ""))
-    bpmn_note = "skipped (--no-bpmn)"
+    bpmn = _BpmnOutcome(skipped=True)
     if with_bpmn:
-        bpmn_note, written = _mine_bpmn(miner, shown, files["current_process.bpmn"])
-        if written:
+        bpmn = _mine_bpmn(miner, shown, files["current_process.bpmn"])
+        if bpmn.facts is not None:
             outputs["bpmn"] = files["current_process.bpmn"]
 
     if as_json:
@@ -592,7 +603,7 @@ def _discover(kwargs, helpers, out_dir: Path, activities, paths, arrival_times: 
             duration_basis=pmap.duration_basis,
             time_basis="calendar",
             simplification=shown.simplification.__dict__ if shown.simplification else None,
-            bpmn=bpmn_note,
+            bpmn=bpmn.describe("en"),
             data_quality={"rows_read": log.quality.rows_read, "dropped": log.quality.dropped,
                           "merged": log.quality.merged, "repaired": log.quality.repaired,
                           "problems": len(log.quality.problems)},
@@ -601,7 +612,7 @@ def _discover(kwargs, helpers, out_dir: Path, activities, paths, arrival_times: 
         )
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    click.echo(f"BPMN: {bpmn_note}")
+    click.echo(PHRASES("bpmn", lang, said=bpmn.describe(lang)))
     click.echo(_wrote(lang))
     for path in outputs.values():
         click.echo(f"  {path}")
@@ -615,34 +626,60 @@ def _spark_line(log, pmap, lang: str) -> str:
     return t("spark_map", master=master, order=order)
 
 
-def _mine_bpmn(miner, shown, path: Path) -> tuple[str, bool]:
-    """Mine and write the BPMN model within the miner's budget: what happened in one line, and
-    whether the file was written.
+@dataclass
+class _BpmnOutcome:
+    """What became of discover's BPMN model, said in either language (:meth:`describe`)."""
+
+    facts: dict | None = None  #: the model's facts (:meth:`BpmnModel.to_dict`) when it was written
+    drawn: int = 0  #: mined on this many activities drawn on the flowchart (all of them did not finish)
+    reasons: list = field(default_factory=list)  #: why an attempt gave no model: (ran out of time, text)
+    budget: float = 0.0  #: the miner's seconds per attempt
+    skipped: bool = False  #: --no-bpmn
+
+    def describe(self, lang: str) -> str:
+        t = PHRASES.text(lang)
+        if self.skipped:
+            return t("bpmn_skipped")
+
+        def reason(timed_out: bool, text: str) -> str:  # (the English says the miner's own words)
+            return t.pick((t("bpmn_timeout", seconds=self.budget) if timed_out else text, text))
+
+        if self.facts is None:
+            return t("bpmn_not_written", reasons=t("bpmn_then").join(reason(*r) for r in self.reasons))
+        from procmine.discover.bpmn import describe_model
+
+        line = (t("bpmn_drawn", n=self.drawn) if self.drawn else "") + describe_model(self.facts, lang)
+        return line + (t("bpmn_all_failed", reason=reason(*self.reasons[0])) if self.reasons else "")
+
+
+def _mine_bpmn(miner, shown, path: Path) -> _BpmnOutcome:
+    """Mine and write the BPMN model within the miner's budget: what happened (written when its
+    ``facts`` are there).
 
     When the full activity set does not finish, the activities drawn on the flowchart are
     mined instead (a second budget): a model of the main flow rather than none."""
     from procmine.errors import MinerTimeout
 
     drawn = shown.activities["activity"].to_list()
-    attempts = [(None, "")]
+    attempts = [None]
     if len(drawn) < (shown.simplification.activities_total if shown.simplification else len(drawn)):
-        attempts.append((drawn, f"mined on the {len(drawn)} activities drawn on the flowchart: "))
-    reasons = []
-    for chosen, prefix in attempts:
+        attempts.append(drawn)
+    outcome = _BpmnOutcome(budget=miner.budget)
+    for chosen in attempts:
         _progress(f"mining the BPMN model (inductive miner, at most {miner.budget:g} s)")
         try:
-            text, xml = miner.model(chosen)
+            facts, xml = miner.model(chosen)
         except MinerTimeout as exc:
-            reasons.append(str(exc))
+            outcome.reasons.append((True, str(exc)))
             continue
         except ProcmineError as exc:  # the miner's process failed: the map and charts are written
-            reasons.append(str(exc))
+            outcome.reasons.append((False, str(exc)))
             break
         with writing(path):
             path.write_bytes(xml)
-        return f"{prefix}{text}" + (f" ({reasons[0]} on all activities)" if reasons else ""), True
-    return (f"not written: {'; then '.join(reasons)}. The map and charts are complete; allow more time with "
-            "--bpmn-timeout, draw fewer activities with --activities, or skip it with --no-bpmn"), False
+        outcome.facts, outcome.drawn = facts, len(chosen) if chosen is not None else 0
+        return outcome
+    return outcome
 
 
 @cli.command()

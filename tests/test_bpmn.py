@@ -90,7 +90,7 @@ def test_discover_writes_the_map_when_the_miner_runs_out_of_time(parallel_csv, t
     code = main(["discover", str(parallel_csv), "-o", str(tmp_path), "--bpmn-timeout", "1"])
     out = capsys.readouterr().out
     assert code == 0
-    assert "BPMN: not written: the inductive miner did not finish in 1 s" in out
+    assert "BPMN 模型：未写出：归纳挖掘未在 1 秒内完成。流程图和图表已完整" in out
     assert (tmp_path / "current_flowchart.png").exists() and (tmp_path / "process_map.json").exists()
     assert not (tmp_path / "current_process.bpmn").exists()
     assert str(tmp_path / "current_process.bpmn") not in out
@@ -187,11 +187,11 @@ def test_the_miner_process_gives_the_model_mined_here(parallel_csv):
     try:
         for activities in (None, ["提交", "经理审批", "总经理审批"]):  # two requests to one process
             miner.send(*miner_input(log), 0.0, activities, 60)
-            text, xml = miner.receive()
+            facts, xml = miner.receive()
             model = procmine.discover_bpmn(log, noise_threshold=0.0, activities=activities)
-            assert text == repr(model)
+            assert facts == model.to_dict()
             assert _layout(xml) == _layout(model.xml())
-        assert text != repr(here)  # (the second request was mined on its own activities)
+        assert facts != here.to_dict()  # (the second request was mined on its own activities)
     finally:
         miner.close()
     assert not miner.alive
@@ -228,8 +228,29 @@ def test_discover_says_in_one_line_when_the_miner_process_stopped(parallel_csv, 
         raise procmine.errors.ProcmineError("the miner's process stopped before it answered")
 
     monkeypatch.setattr(bpmn.MinerProcess, "receive", stopped)
-    code = main(["discover", str(parallel_csv), "-o", str(tmp_path)])
+    code = main(["discover", str(parallel_csv), "-o", str(tmp_path), "--lang", "en"])
     out = capsys.readouterr().out
     assert code == 0
     assert "BPMN: not written: the miner's process stopped before it answered. The map and charts are complete" in out
     assert (tmp_path / "current_flowchart.html").exists() and not (tmp_path / "current_process.bpmn").exists()
+
+
+def test_the_bpmn_line_is_said_in_the_outputs_language():
+    from procmine.cli import _BpmnOutcome
+
+    facts = {"algorithm": "inductive miner infrequent (IMf)", "noise_threshold": 0.1, "variants": 1234,
+             "tasks": ["发起申请", "审批", "归档"], "gateways": {"ParallelGateway": 2, "ExclusiveGateway": 3},
+             "left_out_as_infrequent": ["加签"]}
+    written = _BpmnOutcome(facts=facts, drawn=3, reasons=[(True, "the inductive miner did not finish in 60 s (IMf)")],
+                           budget=60)
+    assert written.describe("zh") == ("按流程图上画出的 3 个活动挖掘：3 个任务，网关：3 个排他、2 个并行；"
+                                      "归纳挖掘（IMf，过滤低频路径），噪声阈值 0.1，来自 1,234 种变体；因低频未纳入：加签"
+                                      "（全部活动：归纳挖掘未在 60 秒内完成）")
+    assert written.describe("en") == ("mined on the 3 activities drawn on the flowchart: 3 tasks, gateways: "
+                                      "3 exclusive, 2 parallel; inductive miner infrequent (IMf), noise threshold 0.1, "
+                                      "from 1,234 variants; left out as infrequent: 加签 "
+                                      "(the inductive miner did not finish in 60 s (IMf) on all activities)")
+    failed = _BpmnOutcome(reasons=[(True, "x"), (False, "the miner failed: ValueError: y")], budget=5)
+    assert failed.describe("zh").startswith("未写出：归纳挖掘未在 5 秒内完成；之后the miner failed: ValueError: y。")
+    assert failed.describe("en").startswith("not written: x; then the miner failed: ValueError: y. The map")
+    assert _BpmnOutcome(skipped=True).describe("zh") == "未生成（--no-bpmn）"

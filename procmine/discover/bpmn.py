@@ -76,11 +76,37 @@ class BpmnModel:
         with tempfile.TemporaryDirectory(prefix="procmine-bpmn-") as folder:
             return self.save(Path(folder) / "model.bpmn").read_bytes()
 
+    def describe(self, lang: str = "zh") -> str:
+        """The model in one line: tasks, gateways, how it was mined (:func:`describe_model`)."""
+        return describe_model(self.to_dict(), lang)
+
     def __repr__(self) -> str:
-        gateways = ", ".join(f"{n} {kind.replace('Gateway', '').lower()}" for kind, n in sorted(self.gateways.items()))
-        left = f"; left out as infrequent: {', '.join(self.left_out)}" if self.left_out else ""
-        return (f"BpmnModel({len(self.tasks)} tasks, gateways: {gateways or 'none'}; {self.algorithm}, "
-                f"noise threshold {self.noise_threshold}, from {self.variants:,} variants{left})")
+        return f"BpmnModel({describe_model(self.to_dict(), 'en')})"
+
+
+#: How each gateway kind and mining algorithm is said in Chinese.
+_GATEWAYS_ZH = {"ExclusiveGateway": "排他", "ParallelGateway": "并行", "InclusiveGateway": "包容"}
+_ALGORITHMS_ZH = {"inductive miner infrequent (IMf)": "归纳挖掘（IMf，过滤低频路径）",
+                  "inductive miner (IM)": "归纳挖掘（IM）"}
+
+
+def describe_model(facts: dict, lang: str = "zh") -> str:
+    """One line of a model's facts (:meth:`BpmnModel.to_dict`), in Chinese (zh) or English (en);
+    the miner's process sends the facts, and the caller says them in its language."""
+    gateways = sorted(facts["gateways"].items())
+    if lang == "zh":
+        said = "、".join(f"{n} 个{_GATEWAYS_ZH.get(kind, kind)}" for kind, n in gateways) or "无"
+        algorithm = _ALGORITHMS_ZH.get(facts["algorithm"])
+        if algorithm is None:  # on directly-follows counts: a case longer than the variants can hold
+            algorithm = "归纳挖掘（IMd，按直接跟随计数；有案例超过 {:,} 步）".format(LONG_VARIANT) \
+                if facts["algorithm"].startswith("inductive miner on directly-follows") else facts["algorithm"]
+        left = f"；因低频未纳入：{'、'.join(facts['left_out_as_infrequent'])}" if facts["left_out_as_infrequent"] else ""
+        return (f"{len(facts['tasks'])} 个任务，网关：{said}；{algorithm}，噪声阈值 {facts['noise_threshold']}，"
+                f"来自 {facts['variants']:,} 种变体{left}")
+    said = ", ".join(f"{n} {kind.replace('Gateway', '').lower()}" for kind, n in gateways)
+    left = f"; left out as infrequent: {', '.join(facts['left_out_as_infrequent'])}" if facts["left_out_as_infrequent"] else ""
+    return (f"{len(facts['tasks'])} tasks, gateways: {said or 'none'}; {facts['algorithm']}, "
+            f"noise threshold {facts['noise_threshold']}, from {facts['variants']:,} variants{left}")
 
 
 def discover_bpmn(log: EventLog, noise_threshold: float = 0.1, *, arrival_times: bool = True,
@@ -160,7 +186,7 @@ class MinerProcess(HelperProcess):
         self._budget = time_budget
         self.ask(variants, names, n_variants, noise_threshold, activities, time_budget)
 
-    def receive(self) -> tuple[str, bytes]:
+    def receive(self) -> tuple[dict, bytes]:
         from procmine.errors import ProcmineError
 
         try:
@@ -186,7 +212,7 @@ class BackgroundMiner:
 
         >>> with BackgroundMiner(noise=0.1, budget=120) as miner:   # doctest: +SKIP
         ...     miner.start(log, arrival_times=True)
-        ...     text, xml = miner.model(None)                        # all activities
+        ...     facts, xml = miner.model(None)                       # all activities
     """
 
     def __init__(self, noise: float, budget: float):
@@ -212,14 +238,14 @@ class BackgroundMiner:
                 self.process.close()
                 self.process = None
 
-    def model(self, activities: list[str] | None) -> tuple[str, bytes]:
-        """The description and BPMN XML of the model of ``activities`` (all: ``None``, the first
-        request); :class:`MinerTimeout` when it ran out of time."""
+    def model(self, activities: list[str] | None) -> tuple[dict, bytes]:
+        """The facts (:meth:`BpmnModel.to_dict`) and BPMN XML of the model of ``activities`` (all:
+        ``None``, the first request); :class:`MinerTimeout` when it ran out of time."""
         from procmine.errors import ProcmineError
 
         if self.process is None:
             model = _model(*self.input, self.noise, activities, self.budget)
-            return repr(model), model.xml()
+            return model.to_dict(), model.xml()
         if not self.sent:
             if not self.process.alive:
                 self.process = MinerProcess()
@@ -246,7 +272,7 @@ def _serve() -> None:
 def _answer(*request) -> tuple:
     try:
         model = _model(*request)
-        return ("ok", repr(model), model.xml())
+        return ("ok", model.to_dict(), model.xml())
     except MinerTimeout as exc:
         return ("timeout", str(exc))
     except Exception as exc:  # noqa: BLE001  (said by the other process, in one line)
