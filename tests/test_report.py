@@ -187,6 +187,23 @@ def test_html_embeds_a_chinese_font_subset(report):
     assert "龘" not in covered  # only the report's own characters
 
 
+def test_the_embedded_font_leaves_no_file_open():
+    # the font is read lazily from its file: once cut down, the file is closed (a file left to the
+    # garbage collector warned in whatever drew next, and a long session holds one per page)
+    import gc
+    import warnings
+
+    from procmine.report.html import embedded_font
+
+    gc.collect()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        css = embedded_font("现状调研分析报告")
+        gc.collect()
+    assert "data:font/woff;base64," in css
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
 def test_notebook_display_is_a_fragment(report):
     fragment = report._repr_html_()
     assert fragment.startswith('<div class="procmine-report"') and "<html" not in fragment

@@ -168,13 +168,14 @@ def embedded_font(text: str) -> str:
         options.hinting = False
         options.desubroutinize = True
         options.flavor = "woff"
-        font = subset.load_font(cjk_font_path(), options, lazy=True)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text="".join(sorted(set(text))))
-        subsetter.subset(font)
-        buffer = io.BytesIO()
-        font.flavor = "woff"
-        font.save(buffer)
+        # read lazily, only the tables and glyphs needed; the file stays open until closed here
+        with subset.load_font(cjk_font_path(), options, lazy=True) as font:
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(text="".join(sorted(set(text))))
+            subsetter.subset(font)
+            buffer = io.BytesIO()
+            font.flavor = "woff"
+            font.save(buffer)
     except Exception:  # no font, no fontTools, an unreadable font: the reader's fonts will do
         return ""
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
