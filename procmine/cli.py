@@ -262,7 +262,9 @@ def _wrote(lang: str) -> str:
 IN_PARTS = ("check", "discover", "kpi")
 
 
-def _read(kwargs: dict, say_losses: bool = True):
+def _read(kwargs: dict, say_losses: bool = True, attributes: bool = True):
+    """The log of the command's options, filtered; ``attributes=False``: the columns not mapped to
+    a role are let go once read, unless a --where names one (see :func:`procmine.read_log`)."""
     from procmine.read import read_log
 
     engine, master = kwargs.pop("engine", "default"), kwargs.pop("master", None)
@@ -289,9 +291,10 @@ def _read(kwargs: dict, say_losses: bool = True):
     command = click.get_current_context().info_name
     in_parts = command in IN_PARTS
     check_fits(path, command, IN_PARTS)  # one line, not the system stopping it half-way
-    log = read_log(path, progress=_progress, partition_rows="auto" if in_parts else None, **read_args)
-    parts = getattr(log, "engine", None) == "partitioned"
     written = {k: v for k, v in filters.items() if v not in (None, ())}
+    log = read_log(path, progress=_progress, partition_rows="auto" if in_parts else None,
+                   attributes=attributes or "where" in written, **read_args)
+    parts = getattr(log, "engine", None) == "partitioned"
     if set(written) - {"period_mode"}:
         from procmine.filters import parse_filters
 
@@ -534,7 +537,8 @@ def _discover(kwargs, helpers, out_dir: Path, activities, paths, arrival_times: 
     from procmine.discover import discover as discover_map
     from procmine.log import EventLog
 
-    log = _read_spark(kwargs, say_losses=False) if on_spark else _read(kwargs, say_losses=False)
+    # the map reads only the roles: the other columns go once checked (unless a --where needs them)
+    log = _read_spark(kwargs, say_losses=False) if on_spark else _read(kwargs, say_losses=False, attributes=False)
     miner, charts = helpers() if callable(helpers) else helpers
     if type(log) is EventLog:  # read, checked and filtered: the map needs none of the other columns
         log = log.map_columns()

@@ -167,3 +167,17 @@ def test_cli_bad_filter_is_one_line(capsys):
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert len(err.splitlines()) == 1 and "no column '金额'" in err and "合同金额(元)" in err
+
+
+def test_discover_reads_the_attributes_a_where_names_and_lets_the_others_go(tmp_path):
+    # discover reads the roles only, unless --where names a column: then the cases it keeps are those
+    # kpi keeps with the same filter (130, counted from the file in test_cli_filters_every_output)
+    result = CliRunner().invoke(cli, ["discover", str(SAMPLE), "--where", "合同金额(元)>200000", "--json", "--no-bpmn",
+                                      "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["cases"] == 130
+    everything = procmine.read_log(SAMPLE)
+    roles = procmine.read_log(SAMPLE, attributes=False)
+    assert everything.attributes == ["合同名称", "合同金额(元)", "申请部门", "审批意见"] and roles.attributes == []
+    assert roles.events.equals(everything.events.drop(everything.attributes))
+    assert roles.quality.to_dict() == everything.quality.to_dict()  # checked with them all the same
