@@ -82,11 +82,14 @@ def test_an_unwritable_flowchart_is_the_usual_output_error(tmp_path, parallel_cs
         charts.written()
 
 
-def test_a_results_charts_are_the_same_drawn_in_the_chart_process(tmp_path, monkeypatch):
-    import procmine.output
-    from procmine.analyse.bottlenecks import bottlenecks
+CONTRACTS = Path(__file__).parent.parent / "sample_logs" / "合同审批.csv"
 
-    report = bottlenecks(procmine.read_log(Path(__file__).parent.parent / "sample_logs" / "合同审批.csv"))
+
+def written_here_and_there(report, tmp_path, monkeypatch) -> tuple[dict, dict]:
+    """``report``'s files written here, then with the chart process as painter, checking that
+    nothing was drawn in this process the second time."""
+    import procmine.output
+
     here = report.write(tmp_path / "here")
     drawn_here = []
     write_figure = procmine.output.write_figure
@@ -94,27 +97,26 @@ def test_a_results_charts_are_the_same_drawn_in_the_chart_process(tmp_path, monk
     with ChartProcess() as charts:
         there = report.write(tmp_path / "there", painter=charts)
         assert charts.process is not None and charts.process.alive
-    assert drawn_here == []  # the bars and the heat map were both drawn there
+    assert drawn_here == []  # every chart was drawn there
     assert list(here) == list(there)
+    return here, there
+
+
+def test_a_results_charts_are_the_same_drawn_in_the_chart_process(tmp_path, monkeypatch):
+    from procmine.analyse.bottlenecks import bottlenecks
+
+    here, there = written_here_and_there(bottlenecks(procmine.read_log(CONTRACTS)), tmp_path, monkeypatch)
     for name in ("bottlenecks.png", "bottleneck_heatmap.png", "bottlenecks.json", "backlog.csv"):
         assert there[name].read_bytes() == here[name].read_bytes(), name
 
 
 def test_the_loops_chart_is_the_same_drawn_in_the_chart_process(tmp_path, monkeypatch):
-    import procmine.output
     from procmine.analyse.loops import find_loops
 
-    report = find_loops(procmine.read_log(Path(__file__).parent.parent / "sample_logs" / "合同审批.csv"))
+    report = find_loops(procmine.read_log(CONTRACTS))
     assert report.loops.height > 0  # bars to draw
-    here = report.write(tmp_path / "here")
-    drawn_here = []
-    write_figure = procmine.output.write_figure
-    monkeypatch.setattr(procmine.output, "write_figure", lambda *a, **k: drawn_here.append(a) or write_figure(*a, **k))
-    with ChartProcess() as charts:
-        there = report.write(tmp_path / "there", painter=charts)
-        assert charts.process is not None and charts.process.alive
-    assert drawn_here == []
-    assert list(here) == list(there) == ["loops.png", "loops.svg", "loops.json"]
+    here, there = written_here_and_there(report, tmp_path, monkeypatch)
+    assert list(there) == ["loops.png", "loops.svg", "loops.json"]
     for name in ("loops.png", "loops.json"):
         assert there[name].read_bytes() == here[name].read_bytes(), name
 
