@@ -179,3 +179,23 @@ def test_weekday_and_hour_rhythm_equal_pythons_local_calendar_before_and_after_1
         by_hour[code][local.hour] += 1
     assert rhythm["by_weekday"].to_list() == by_weekday
     assert rhythm["by_hour"].to_list() == by_hour
+
+
+def test_measuring_the_later_figures_side_by_side_gives_what_reading_them_one_by_one_gives():
+    from conftest import SAMPLES
+    from procmine.analyse.bottlenecks import Later
+
+    log = procmine.read_log(SAMPLES / "合同审批.csv")
+    one_by_one, side_by_side = bottlenecks(log), bottlenecks(log)
+    names = [name for group in side_by_side.LATER_GROUPS for name in group]
+    assert all(type(vars(side_by_side)[name]) is Later for name in names)  # nothing measured yet
+    side_by_side.measure_later()
+    assert not any(type(vars(side_by_side)[name]) is Later for name in names)
+    for name in names:
+        expected, got = getattr(one_by_one, name), vars(side_by_side)[name]
+        if isinstance(expected, pl.DataFrame):
+            assert got.equals(expected), name
+        else:
+            assert got == expected, name
+    assert side_by_side.critical_path[0] == "发起申请"  # every case of the sample opens with it
+    assert side_by_side.causes.height == side_by_side.activities.height

@@ -28,6 +28,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -259,24 +260,35 @@ def improvement_candidates(
     tables = time_tables(log, calendar)
     steps = tables.steps
     unit = {lang: hours_unit(tables.basis, lang) for lang in ("zh", "en")}
-    durations = dict(steps.group_by(ACTIVITY).agg(pl.col("duration_work_hours").median()).iter_rows())
     names = log.tables().activity_names.to_list()
-    overlaps = _pairs(steps, names)
-    causes = step_causes(tables, work_starts=start_is_work_start(log))
-    short = _short_limit(short_step_work_hours, causes, tables.calendar)
-    thresholds["short_step_work_hours"] = short
+    # per activity, grouped by its integer code (cheaper than its name): the median working duration
+    # and the most frequent department
+    per_activity = steps.group_by("activity_code").agg(
+        pl.col("duration_work_hours").median().alias("median"),
+        pl.col(DEPARTMENT).drop_nulls().mode().first().alias("department"))
+    named = [names[code] for code in per_activity["activity_code"].to_list()]
+    durations = dict(zip(named, per_activity["median"].to_list()))
+    departments = {name: d for name, d in zip(named, per_activity["department"].to_list()) if d is not None}
     controls = _design_controls(design)
-    departments = dict(steps.filter(pl.col(DEPARTMENT).is_not_null()).group_by(ACTIVITY)
-                       .agg(pl.col(DEPARTMENT).mode().first()).iter_rows())
-    found = [
-        *_rubber_stamps(tables, durations, overlaps, unit, min_cases, controls, short,
-                        min_single_approver_share, min_approve_share),
-        *_time_limits(causes, unit, min_cases, controls, departments),
-        *_merges(tables, names, durations, unit, min_cases, same_owner_share, _placeholders(steps), applicant_share),
-        *_parallel(overlaps, unit, min_cases, min_order_share, max_overlap_share, tables.has_start_times,
-                   lambda hits: _saving(steps, names, hits)),
-        *_owners(tables, min_cases, min_owners, max_owner_share, applicant_share),
-    ]
+    placeholders = _placeholders(steps)
+    # The rules read the same engine tables and nothing of each other's but the pairs and the causes:
+    # with those tables built first, they run side by side (polars and numpy let go of the GIL).
+    tables.handoff_codes, tables.cases, tables.codes(RESOURCE), tables.codes(DEPARTMENT)  # noqa: B018
+    with ThreadPoolExecutor(2, thread_name_prefix="procmine-improve") as pool:
+        pairs = pool.submit(_pairs, steps, names)
+        causes = pool.submit(step_causes, tables, work_starts=start_is_work_start(log))
+        merges = pool.submit(_merges, tables, names, durations, unit, min_cases, same_owner_share, placeholders,
+                             applicant_share)
+        owners = pool.submit(_owners, tables, min_cases, min_owners, max_owner_share, applicant_share)
+        overlaps, causes = pairs.result(), causes.result()
+        short = _short_limit(short_step_work_hours, causes, tables.calendar)
+        stamps = pool.submit(_rubber_stamps, tables, durations, overlaps, unit, min_cases, controls, short,
+                             min_single_approver_share, min_approve_share)
+        parallel = _parallel(overlaps, unit, min_cases, min_order_share, max_overlap_share, tables.has_start_times,
+                             lambda hits: _saving(steps, names, hits))
+        found = [*stamps.result(), *_time_limits(causes, unit, min_cases, controls, departments), *merges.result(),
+                 *parallel, *owners.result()]
+    thresholds["short_step_work_hours"] = short
     return _report(found, min_saving_work_hours, tables.cases.height, tables.basis, tables.calendar, thresholds,
                    calendar_warnings(tables))
 
