@@ -12,6 +12,11 @@ signatures.
 
 __version__ = "0.1.0"
 
+from procmine._memory import keep_freed_memory
+
+keep_freed_memory()  # (the command line's analyses: before anything loads polars)
+
+
 from procmine.analyse.bottlenecks import Bottlenecks, bottlenecks
 from procmine.analyse.cases import CaseNotFoundError, CaseTable, CaseTimeline, case_table, case_timeline
 from procmine.analyse.improve import ImprovementReport, improvement_candidates
