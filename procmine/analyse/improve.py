@@ -261,21 +261,25 @@ def improvement_candidates(
     steps = tables.steps
     unit = {lang: hours_unit(tables.basis, lang) for lang in ("zh", "en")}
     names = log.tables().activity_names.to_list()
-    # per activity, grouped by its integer code (cheaper than its name): the median working duration
-    # and the most frequent department
-    per_activity = steps.group_by("activity_code").agg(
-        pl.col("duration_work_hours").median().alias("median"),
-        pl.col(DEPARTMENT).drop_nulls().mode().first().alias("department"))
-    named = [names[code] for code in per_activity["activity_code"].to_list()]
-    durations = dict(zip(named, per_activity["median"].to_list()))
-    departments = {name: d for name, d in zip(named, per_activity["department"].to_list()) if d is not None}
     controls = _design_controls(design)
     placeholders = _placeholders(steps)
-    # The rules read the same engine tables and nothing of each other's but the pairs and the causes:
-    # with those tables built first, they run side by side (polars and numpy let go of the GIL).
-    tables.handoff_codes, tables.cases, tables.codes(RESOURCE), tables.codes(DEPARTMENT)  # noqa: B018
+    # The rules read the same engine tables and nothing of each other's but the pairs and the causes.
+    # They run side by side (polars and numpy let go of the GIL): the pairs (steps only) and the
+    # hand-offs first, while the cases, the people's and departments' codes and the per-activity
+    # figures are measured here; then the rules that read those.
     with ThreadPoolExecutor(2, thread_name_prefix="procmine-improve") as pool:
         pairs = pool.submit(_pairs, steps, names)
+        handoffs = pool.submit(lambda: tables.handoff_codes)
+        tables.cases, tables.codes(RESOURCE), tables.codes(DEPARTMENT)  # noqa: B018
+        # per activity, grouped by its integer code (cheaper than its name): the median working
+        # duration and the most frequent department
+        per_activity = steps.group_by("activity_code").agg(
+            pl.col("duration_work_hours").median().alias("median"),
+            pl.col(DEPARTMENT).drop_nulls().mode().first().alias("department"))
+        named = [names[code] for code in per_activity["activity_code"].to_list()]
+        durations = dict(zip(named, per_activity["median"].to_list()))
+        departments = {name: d for name, d in zip(named, per_activity["department"].to_list()) if d is not None}
+        handoffs.result()
         causes = pool.submit(step_causes, tables, work_starts=start_is_work_start(log))
         merges = pool.submit(_merges, tables, names, durations, unit, min_cases, same_owner_share, placeholders,
                              applicant_share)
