@@ -367,8 +367,7 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
 
         return spark_bottlenecks(log, calendar)
     tables = time_tables(log, calendar)
-    steps, handoffs, cases = tables.steps, tables.handoff_codes, tables.cases
-    lead_total = cases["lead_work_hours"].sum() or None
+    steps = tables.steps
 
     def share(column: str) -> pl.Expr:
         return (pl.col(column).sum() / lead_total) if lead_total else pl.lit(None, dtype=pl.Float64)
@@ -406,7 +405,13 @@ def bottlenecks(log: EventLog, calendar: "Calendar | None" = None) -> Bottleneck
         return (ranked.select(*keys, pl.exclude(*keys, *coded.values()))
                 .sort(["share_of_lead_time", *keys], descending=[True] + [False] * len(keys), nulls_last=True))
 
-    activities = rank(steps, [ACTIVITY], "duration_hours", "duration_work_hours")
+    # the hand-offs are built in a thread while the cases and the activities' ranking are measured here
+    with ThreadPoolExecutor(1, thread_name_prefix="procmine-bottlenecks") as pool:
+        building = pool.submit(lambda: tables.handoff_codes)
+        cases = tables.cases
+        lead_total = cases["lead_work_hours"].sum() or None
+        activities = rank(steps, [ACTIVITY], "duration_hours", "duration_work_hours")
+        handoffs = building.result()
     hand = rank(handoffs, ["source", "target"], "hours", "work_hours")
     notes = []
     if not tables.has_start_times:
