@@ -178,6 +178,9 @@ def test_samples_parallel_steps_are_not_reported_and_stamps_are_the_always_agree
     assert limit.evidence["causes"] == ["queue_at_person"] and limit.evidence["top_person"] == "钱志远"
     assert set(of_kind(samples["费用报销.xlsx"], "remove")) == {("部门经理审批",)}
     assert set(of_kind(samples["费用报销.xlsx"], "sample")) == {("财务经理审批",), ("总经理审批",)}
+    sample = of_kind(samples["费用报销.xlsx"], "sample")[("财务经理审批",)].evidence
+    n = sample["cases"]  # a sentence that reads: "117 件案例中，117 次决定中同意 117 次、驳回或退回 0 次，…"
+    assert f"不建议删减；{n} 件案例中，" in sample["summary"] and f"in {n} cases " in sample["summary_en"]
     # an approval and the payment it authorises stay two steps (segregation of duties)
     assert all("出纳付款" not in pair for pair in of_kind(samples["费用报销.xlsx"], "merge"))
     assert ("投诉分类", "分派处理") in of_kind(samples["客户投诉处理.csv"], "merge")  # one 投诉主管 does both

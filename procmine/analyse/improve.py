@@ -94,7 +94,7 @@ PHRASES = phrases("improve", {
     "no_decision": ("无决定记录", "no decision recorded"),
     "one_approver": ("{share:.0%} 的案例由一人审批", "one approver in {share:.0%} of cases"),
     "in_parallel": ("（与 {partner} 并行，周期缩短可能更少）", " (runs in parallel with {partner}: the lead time may shrink less)"),
-    "summary_sample": ("{name} 是控制环节（{control}），不建议删减；{cases} 件中{decisions}，{who}，"
+    "summary_sample": ("{name} 是控制环节（{control}），不建议删减；{cases} 件案例中，{decisions}，{who}，"
                        "中位耗时 {median} {unit}：可考虑改为按金额或风险抽查{note}。",
                        "{name} is a control ({control}) and is not proposed for removal; in {cases} "
                        "cases {decisions}, {who}, median {median} {unit}: consider sampling by amount or risk{note}."),
