@@ -182,6 +182,15 @@ def test_png_and_svg_render_chinese_without_glyph_warnings(tmp_path):
     assert png.stat().st_size > 10_000 and svg.stat().st_size > 10_000
 
 
+def test_the_same_chart_is_the_same_svg_file_run_after_run(tmp_path, contract_fig):
+    import time
+
+    first = save_figure(contract_fig, tmp_path / "first.svg").read_bytes()
+    time.sleep(1.1)  # (a date to the second would now differ)
+    assert save_figure(contract_fig, tmp_path / "second.svg").read_bytes() == first
+    assert b"<dc:date>" not in first
+
+
 def test_png_has_report_resolution(tmp_path, contract_fig):
     for dpi in (200, 150):
         path = save_figure(contract_fig, tmp_path / f"flow{dpi}.png", dpi=dpi)

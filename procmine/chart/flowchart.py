@@ -1215,7 +1215,9 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 200) -> Path:
         raise ValueError(f"save_figure writes .png or .svg files, not {path.suffix or 'no suffix'!r}")
     if suffix == ".png" and dpi < 150:
         raise ValueError(f"dpi must be at least 150 for report-quality PNGs, got {dpi}")
-    with chart_style():
+    # no date in the SVG and its clip ids from a fixed salt: the same chart is the same file, run
+    # after run (outputs can be compared)
+    with chart_style(), matplotlib.rc_context({"svg.hashsalt": "procmine"}):
         fig.savefig(path, format=suffix[1:], dpi=dpi, bbox_inches="tight", pad_inches=0.1,
-                    facecolor="white")
+                    facecolor="white", **({"metadata": {"Date": None}} if suffix == ".svg" else {}))
     return path
