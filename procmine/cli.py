@@ -16,7 +16,6 @@ import threading
 import time
 import traceback
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -550,16 +549,7 @@ def _discover(kwargs, helpers, out_dir: Path, activities, paths, arrival_times: 
     if type(log) is EventLog:  # read, checked and filtered: the map needs none of the other columns
         log = log.map_columns()
     events = log.events_read if on_spark else len(log)
-    summarising = None
-    if type(log) is EventLog:
-        # the case table (variants, lead times) is for the summary only: measured in a thread while
-        # the map is, once the steps both read are built
-        log.tables().steps  # noqa: B018
-        summarising = ThreadPoolExecutor(1, thread_name_prefix="procmine-summary")
-        summary_later = summarising.submit(log.summary)
-        summarising.shutdown(wait=False)
-        _progress(f"{log.events.height:,} events read; discovering the process map")
-    elif not on_spark:
+    if not on_spark:
         _progress(f"{log.summary().events:,} events read; discovering the process map")
     calendar = _calendar(kwargs, log)  # the interactive map's working-time view
     from procmine.chart.interactive import MAX_EVENTS_FOR_WORKING_VIEW
@@ -594,7 +584,7 @@ def _discover(kwargs, helpers, out_dir: Path, activities, paths, arrival_times: 
     charts.written()
     if pmap.calendar is not None:
         _warn_calendar(calendar, log, lang)
-    summary = summary_later.result() if summarising is not None else log.summary()
+    summary = log.summary()
     if not as_json:  # the summary before the miner: it is there even while the miner works
         from procmine.report.translate import quality_text, summary_text
 

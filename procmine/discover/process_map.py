@@ -18,7 +18,6 @@ import html
 import io
 import json
 import math
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -380,16 +379,13 @@ def _from_tables(tables: Tables, source: str, events: pl.DataFrame, calendar=Non
     # map's projected log would build it again for nothing
     n_steps, n_cases = tables.counts()
     n_open = tables.open_case_count()
-    # the hand-offs (the larger part) are measured in a thread while the activities are measured here
-    with ThreadPoolExecutor(1, thread_name_prefix="procmine-map") as pool:
-        measuring = pool.submit(lambda: tables.edge_stats) if handoffs is None else None
-        if activities is None:
-            activities = tables.activity_stats
-            if calendar is not None:
-                activities = activities.join(tables.working(calendar).activity_stats.select(
-                    ACTIVITY, *WORK_COLUMNS["activities"]), on=ACTIVITY, how="left", maintain_order="left")
-        if measuring is not None:
-            handoffs = measuring.result()
+    if handoffs is None:
+        handoffs = tables.edge_stats
+    if activities is None:
+        activities = tables.activity_stats
+        if calendar is not None:
+            activities = activities.join(tables.working(calendar).activity_stats.select(
+                ACTIVITY, *WORK_COLUMNS["activities"]), on=ACTIVITY, how="left", maintain_order="left")
     if calendar is not None:
         working = tables.working(calendar)
         handoffs = handoffs.join(working.edge_stats.select("source", "target", *WORK_COLUMNS["handoffs"]),
