@@ -12,7 +12,6 @@ import json
 import os
 import re
 import sys
-import threading
 import time
 import traceback
 import warnings
@@ -538,11 +537,6 @@ def _discover(kwargs, helpers, out_dir: Path, activities, paths, arrival_times: 
     from procmine.discover import discover as discover_map
     from procmine.log import EventLog
 
-    # what the interactive map is laid out and its font cut with (matplotlib, fontTools) is imported in a
-    # thread while the log is read: reading lets go of the GIL most of the time
-    preload = threading.Thread(target=_import, args=("procmine.chart.flowchart", "fontTools.subset"),
-                               name="procmine-preload", daemon=True)
-    preload.start()
     # the map reads only the roles: the other columns go once checked (unless a --where needs them)
     log = _read_spark(kwargs, say_losses=False) if on_spark else _read(kwargs, say_losses=False, attributes=False)
     miner, charts = helpers() if callable(helpers) else helpers
@@ -626,17 +620,6 @@ def _discover(kwargs, helpers, out_dir: Path, activities, paths, arrival_times: 
     click.echo(_wrote(lang))
     for path in outputs.values():
         click.echo(f"  {path}")
-
-
-def _import(*modules: str) -> None:
-    """Import ``modules`` (in a thread: an import that fails here fails again where it is used, and says so there)."""
-    import importlib
-
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001
-            return
 
 
 def _spark_line(log, pmap, lang: str) -> str:
