@@ -142,7 +142,7 @@ class Bottlenecks(Result):
     def measure_later(self) -> None:
         """Measure every figure still :class:`Later`, two groups at a time: they read the same
         engine tables and write nothing but their own field, and polars and numpy let go of the GIL
-        (``bottlenecks -o`` at 10M steps: the JSON's figures in about half the time)."""
+        (``bottlenecks -o`` at 10M steps, while the chart process draws: 10.93 → 10.63 s)."""
         fields = vars(self)
         groups = [g for g in self.LATER_GROUPS if any(type(fields[name]) is Later for name in g)]
         if not groups:

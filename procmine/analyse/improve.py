@@ -280,11 +280,11 @@ def improvement_candidates(
         durations = dict(zip(named, per_activity["median"].to_list()))
         departments = {name: d for name, d in zip(named, per_activity["department"].to_list()) if d is not None}
         handoffs.result()
-        causes = pool.submit(step_causes, tables, work_starts=start_is_work_start(log))
+        finding_causes = pool.submit(step_causes, tables, work_starts=start_is_work_start(log))
         merges = pool.submit(_merges, tables, names, durations, unit, min_cases, same_owner_share, placeholders,
                              applicant_share)
         owners = pool.submit(_owners, tables, min_cases, min_owners, max_owner_share, applicant_share)
-        overlaps, causes = pairs.result(), causes.result()
+        overlaps, causes = pairs.result(), finding_causes.result()
         short = _short_limit(short_step_work_hours, causes, tables.calendar)
         stamps = pool.submit(_rubber_stamps, tables, durations, overlaps, unit, min_cases, controls, short,
                              min_single_approver_share, min_approve_share)
