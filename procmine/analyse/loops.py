@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import html
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -368,13 +369,23 @@ def find_loops(log: EventLog, calendar=None, *, examples: int = 5, ping_pong_by:
         from procmine.engine.spark_analyses import spark_loops
 
         return spark_loops(log, calendar, examples=examples, ping_pong_by=ping_pong_by)
-    tables = time_tables(log, calendar)
+    timed = time_tables(log, calendar)
+    # loops are found in the steps' and hand-offs' order and names: only the cases need working hours
+    tables = timed.plain
     steps = tables.steps
-    n_cases = tables.cases.height
-    closed = tables.cases.filter(~pl.col("open")).select(CASE, "lead_work_hours")
+    by = _ping_pong_level(steps, ping_pong_by)
+    # the hand-offs are built in a thread while what needs only the steps and cases is measured here
+    with ThreadPoolExecutor(1, thread_name_prefix="procmine-loops") as pool:
+        building = pool.submit(lambda: tables.handoff_codes)
+        n_cases = timed.cases.height
+        closed = timed.cases.filter(~pl.col("open")).select(CASE, "lead_work_hours")
+        typical = dict(steps.group_by(ACTIVITY).agg(pl.col("pos").median()).iter_rows())
+        repeated = _repeated(steps)
+        if by:
+            tables.codes(by)
+        building.result()
 
     graph = _activity_graph(tables)
-    typical = dict(steps.group_by(ACTIVITY).agg(pl.col("pos").median()).iter_rows())
     sccs = [sorted(c, key=lambda a: (typical.get(a, 0), a)) for c in nx.strongly_connected_components(graph)
             if len(c) > 1 or graph.has_edge(next(iter(c)), next(iter(c)))]
     scc_of = {a: c for c in sccs for a in c}
@@ -389,7 +400,6 @@ def find_loops(log: EventLog, calendar=None, *, examples: int = 5, ping_pong_by:
                 "example_cases": ids[:examples], "case_ids": ids}
 
     records = [common(r) for r in _loop_rows(steps, re_entries(tables), tables.activity_names.to_list())]
-    by = _ping_pong_level(steps, ping_pong_by)
     if by:
         records = _fold(records, [common(r) for r in _ping_pong_rows(tables, by)])
     for r in records:
@@ -405,8 +415,8 @@ def find_loops(log: EventLog, calendar=None, *, examples: int = 5, ping_pong_by:
                 "simple_cycles": sum(1 for _ in islice(
                     nx.simple_cycles(graph.subgraph(c), length_bound=MAP_CYCLE_LENGTH), MAP_CYCLE_CAP))}
                for c in sccs]
-    return LoopReport(loops, _repeated(steps), n_cases, tables.basis, tables.calendar.describe("zh"), regions,
-                      calendar_warnings(tables), tables.calendar.describe("en"),
+    return LoopReport(loops, repeated, n_cases, timed.basis, timed.calendar.describe("zh"), regions,
+                      calendar_warnings(timed), timed.calendar.describe("en"),
                       cases_with_loops=len({case for r in records for case in r["case_ids"]}))
 
 

@@ -343,6 +343,12 @@ class TimeTables:
         self.open_steps = tables.open_steps
 
     @property
+    def plain(self) -> Tables:
+        """The calendar-hour tables these extend: for what reads the steps' and hand-offs' order
+        and names only, without their working hours (loops: 10M steps, 0.9 s less)."""
+        return self._tables
+
+    @property
     def activity_names(self) -> pl.Series:
         """The activity dictionary: ``activity_code`` k names ``activity_names[k]``."""
         return self._tables.activity_names
