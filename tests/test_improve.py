@@ -404,3 +404,18 @@ def test_pair_counts_equal_a_join_of_every_case_with_itself(name):
                    pl.when(pl.col("duration_work_hours").is_not_null() & pl.col("duration_work_hours_y").is_not_null())
                    .then(pl.min_horizontal("duration_work_hours", "duration_work_hours_y")).median()))
     assert _saving(steps, names, wanted) == pytest.approx({(a, b): m for a, b, m in shorter.iter_rows()})
+
+
+def test_each_activity_s_most_frequent_department_ties_go_to_the_first_name():
+    """Counted by hand: A is done twice in 财务部 and once in 人事部; B once in each (a tie: 人事部
+    sorts before 财务部 by code point); C never has a department."""
+    import polars as pl
+
+    from procmine.analyse.improve import _most_frequent
+
+    activity = pl.Series([0, 0, 0, 1, 1, 2, 0], dtype=pl.UInt32)
+    departments = pl.Series(["财务部", "人事部", "财务部", "财务部", "人事部", None, None])
+    names = departments.drop_nulls().unique().sort()
+    codes = departments.cast(pl.Enum(names.to_list())).to_physical().cast(pl.UInt32)
+    found = _most_frequent(activity, codes, names, ["A", "B", "C"])
+    assert found == {"A": "财务部", "B": "人事部"}

@@ -147,8 +147,8 @@ class Bottlenecks(Result):
         groups = [g for g in self.LATER_GROUPS if any(type(fields[name]) is Later for name in g)]
         if not groups:
             return
-        if self._tables is not None:  # the people's codes, read by two groups: built once, first
-            self._tables.codes(RESOURCE)
+        if self._tables is not None:  # the people's and departments' codes, read by two groups: built once, first
+            self._tables.codes(RESOURCE), self._tables.codes(DEPARTMENT)
 
         def measure(group: tuple[str, ...]) -> None:
             for name in group:
@@ -504,11 +504,11 @@ def critical_path(tables: TimeTables) -> tuple[list[str], float | None]:
                                    names.gather(hand_stats["target_code"]).alias("target"), "cases", "median")
     if not tables.has_start_times:
         hand_stats = hand_stats.with_columns(pl.lit(0.0).alias("median"))
-    start = _most_common(steps.filter(pl.col("pos") == 0)[ACTIVITY])
+    start = _most_common(steps[ACTIVITY].filter(steps["pos"] == 0))  # (one column filtered, not the table)
     # each finished case's last step (cases are in case-code order, so a gather finds a step's case)
     last_pos = cases["events"].gather(steps["case_code"]) - 1
     finished = ~cases["open"].gather(steps["case_code"])
-    end = _most_common(steps.filter((steps["pos"] == last_pos) & finished)[ACTIVITY])
+    end = _most_common(steps[ACTIVITY].filter((steps["pos"] == last_pos) & finished))
     for typical in TYPICAL_SHARES:
         floor = max(1, math.ceil(typical * cases.height))
         path, hours = _longest_path(activity_stats, hand_stats, start, end, floor)
@@ -569,7 +569,10 @@ def backlog(tables: TimeTables) -> pl.DataFrame:
     steps = tables.steps
     owner = DEPARTMENT if steps[DEPARTMENT].null_count() < steps.height else RESOURCE
     empty = pl.DataFrame(schema={"period_end": steps["end"].dtype, "owner": pl.String, "open_items": pl.Int64})
-    items = steps.select(pl.col(owner).alias("owner"), "begin", "end").filter(pl.col("owner").is_not_null())
+    # the owners as the tables' integer codes (sorted names; a missing owner has none)
+    codes, owners = tables.codes(owner)
+    known = codes.is_not_null() if codes.null_count() else None
+    items = steps.select("begin", "end") if known is None else steps.select("begin", "end").filter(known)
     if items.height == 0:
         return empty
     zone = steps["end"].dtype.time_zone
@@ -578,7 +581,6 @@ def backlog(tables: TimeTables) -> pl.DataFrame:
         local = wall_clock_us(times.dt.epoch("us"), zone) if zone else times.dt.epoch("us")
         return ((local // US_PER_DAY + 3) // 7).rename("week")
 
-    owners = items["owner"].unique().sort()
     owner_enum = pl.Enum(owners.to_list())
     first_week, last_week = int(week(items["begin"]).min()), int(week(items["end"]).max())
     still_open = tables.open_steps
@@ -590,21 +592,21 @@ def backlog(tables: TimeTables) -> pl.DataFrame:
             first_week, last_week = min(first_week, int(opened.min())), max(last_week, int(opened.max()))
     n_weeks = last_week - first_week + 1
 
-    def rows_of(frame: pl.DataFrame) -> np.ndarray:  # each row's owner as its first cell
-        code = frame[owner if owner in frame.columns else "owner"].cast(owner_enum).to_physical().to_numpy()
-        return code.astype(np.int64) * n_weeks - first_week
+    def rows_of(code: pl.Series) -> np.ndarray:  # each row's owner as its first cell
+        return code.to_numpy().astype(np.int64) * n_weeks - first_week
 
     def cells(rows: np.ndarray, times: pl.Series) -> np.ndarray:
         # one integer per (owner, week): counted with bincount instead of a group-by on text
         return rows + week(times).to_numpy()
 
     size = len(owners) * n_weeks
-    rows = rows_of(items)  # (the owners' text read once for arrivals and completions)
+    rows = rows_of(codes if known is None else codes.filter(known))  # (read once for arrivals and completions)
     change = np.bincount(cells(rows, items["begin"]), minlength=size) - np.bincount(cells(rows, items["end"]),
                                                                                        minlength=size)
     del rows
     if still_open is not None and still_open.height:
-        change += np.bincount(cells(rows_of(still_open), still_open[START]), minlength=size)
+        change += np.bincount(cells(rows_of(still_open[owner].cast(owner_enum).to_physical()), still_open[START]),
+                              minlength=size)
     counted = pl.DataFrame({
         "owner": owners.gather(np.repeat(np.arange(len(owners)), n_weeks)),
         "week": np.tile(np.arange(first_week, last_week + 1, dtype=np.int64), len(owners)),

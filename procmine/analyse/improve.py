@@ -273,12 +273,10 @@ def improvement_candidates(
         tables.cases, tables.codes(RESOURCE), tables.codes(DEPARTMENT)  # noqa: B018
         # per activity, grouped by its integer code (cheaper than its name): the median working
         # duration and the most frequent department
-        per_activity = steps.group_by("activity_code").agg(
-            pl.col("duration_work_hours").median().alias("median"),
-            pl.col(DEPARTMENT).drop_nulls().mode().first().alias("department"))
-        named = [names[code] for code in per_activity["activity_code"].to_list()]
-        durations = dict(zip(named, per_activity["median"].to_list()))
-        departments = {name: d for name, d in zip(named, per_activity["department"].to_list()) if d is not None}
+        per_activity = steps.group_by("activity_code").agg(pl.col("duration_work_hours").median().alias("median"))
+        durations = dict(zip([names[code] for code in per_activity["activity_code"].to_list()],
+                             per_activity["median"].to_list()))
+        departments = _most_frequent(steps["activity_code"], *tables.codes(DEPARTMENT), names)
         handoffs.result()
         finding_causes = pool.submit(step_causes, tables, work_starts=start_is_work_start(log))
         merges = pool.submit(_merges, tables, names, durations, unit, min_cases, same_owner_share, placeholders,
@@ -295,6 +293,19 @@ def improvement_candidates(
     thresholds["short_step_work_hours"] = short
     return _report(found, min_saving_work_hours, tables.cases.height, tables.basis, tables.calendar, thresholds,
                    calendar_warnings(tables))
+
+
+def _most_frequent(activity_code: pl.Series, codes: pl.Series, code_names: pl.Series, names: list[str]) -> dict[str, str]:
+    """Each activity's most frequent value of a coded column (:meth:`Tables.codes`; ties: the
+    first name), by one count per (activity, value) pair; activities without a value are left out."""
+    width = code_names.len()
+    if width == 0:
+        return {}
+    known = codes.is_not_null()
+    pair = activity_code.filter(known).to_numpy().astype(np.int64) * width + codes.filter(known).to_numpy()
+    counts = np.bincount(pair, minlength=len(names) * width).reshape(len(names), width)
+    best = counts.argmax(axis=1)  # (the first of equal counts: codes are in name order)
+    return {names[a]: code_names[int(b)] for a, b in enumerate(best) if counts[a, b]}
 
 
 def _short_limit(short_step_work_hours: float | None, causes: pl.DataFrame, calendar) -> float:

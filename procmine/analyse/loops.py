@@ -480,7 +480,7 @@ def _loop_rows(steps: pl.DataFrame, back: pl.DataFrame, names: list[str]) -> lis
         return []
     # each round's body: the steps from body_from up to the re-entry, gathered by global step
     # index (one range per round, not a join of every round with its whole case)
-    case_start = steps.filter(pl.col("pos") == 0)["index"]  # by case_code: cases are contiguous
+    case_start = steps["index"].filter(steps["pos"] == 0)  # by case_code: cases are contiguous
     rounds = back.select(CASE, "case_code", "source", "target", "target_row", "body_from", "target_pos").with_columns(
         (case_start.gather(back["case_code"]).cast(pl.Int64) + pl.col("body_from")).alias("__first"),
         pl.min_horizontal(pl.col("target_pos").cast(pl.Int64) - pl.col("body_from"), pl.lit(MAX_BODY)).alias("__n"),

@@ -444,7 +444,7 @@ def covered_steps(tables, case_code: pl.Series, first_pos: pl.Series, stop_pos: 
     """For every step (in :attr:`Tables.steps` order): does some range [first_pos, stop_pos) of
     positions in its case cover it? One pass over a difference array, whatever the case length."""
     steps = tables.steps
-    starts = steps.filter(pl.col("pos") == 0)["index"].to_numpy().astype(np.int64)
+    starts = steps["index"].filter(steps["pos"] == 0).to_numpy().astype(np.int64)
     base = starts[case_code.to_numpy().astype(np.int64)] if case_code.len() else np.zeros(0, dtype=np.int64)
     lo = base + first_pos.to_numpy().astype(np.int64)
     hi = base + stop_pos.to_numpy().astype(np.int64)
