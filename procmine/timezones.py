@@ -21,7 +21,7 @@ def wall_clock_us(utc_us: pl.Series, timezone: str) -> pl.Series:
         return utc_us
     moments = (distinct * QUARTER_US).cast(pl.Datetime("us", "UTC"))
     local = moments.dt.convert_time_zone(timezone).dt.replace_time_zone(None).dt.epoch("us")
-    return utc_us + _offsets(utc_us // QUARTER_US, distinct, local - distinct * QUARTER_US)
+    return utc_us + _offsets(utc_us, distinct, local - distinct * QUARTER_US)
 
 
 def localize(naive: pl.Series, timezone: str) -> pl.Series:
@@ -60,10 +60,12 @@ def _quarters(us: pl.Series) -> pl.Series:
     return (us // QUARTER_US).drop_nulls().unique().alias("quarter")
 
 
-def _offsets(quarter: pl.Series, distinct: pl.Series, offsets: pl.Series) -> pl.Series | int:
-    """Each value's offset, from the offsets of the distinct quarter hours."""
+def _offsets(us: pl.Series, distinct: pl.Series, offsets: pl.Series) -> pl.Series | int:
+    """Each value's offset, from the offsets of the distinct quarter hours (the values' quarter
+    hours are worked out only when the offset changes in the span)."""
     if offsets.n_unique() == 1:  # no daylight saving in the span: one offset for all
         return int(offsets[0])
     order = distinct.arg_sort()
     distinct, offsets = distinct.gather(order), offsets.gather(order)
+    quarter = us // QUARTER_US
     return offsets.gather(distinct.search_sorted(quarter.fill_null(distinct[0])))

@@ -166,7 +166,7 @@ def test_clear_error_without_any_cjk_font(monkeypatch):
     monkeypatch.setattr(fonts, "_family", None)
     monkeypatch.setattr(fonts, "_path", None)
     monkeypatch.setattr(fonts, "_mplfonts_font_file", lambda: None)
-    monkeypatch.setattr(fonts.font_manager, "fontManager", empty)
+    monkeypatch.setattr(font_manager, "fontManager", empty)
     with pytest.raises(fonts.CJKFontNotFoundError, match="pip install mplfonts"):
         fonts.use_cjk_font()
 

@@ -24,9 +24,10 @@ import importlib.util
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
-from matplotlib import font_manager
+if TYPE_CHECKING:
+    from matplotlib import font_manager
 
 __all__ = ["CJKFontNotFoundError", "chart_rc", "chart_style", "use_cjk_font", "cjk_font_path"]
 
@@ -111,6 +112,8 @@ def use_cjk_font() -> str:
     (with the ``pip install mplfonts`` hint) if there is none.  Does not change rcParams.
     """
     global _family, _path
+    from matplotlib import font_manager  # (here: the font's file alone needs no matplotlib, see cjk_font_path)
+
     with _lock:
         if _family is not None:
             return _family
@@ -135,7 +138,12 @@ def use_cjk_font() -> str:
 
 
 def cjk_font_path() -> str:
-    """File of the font ``use_cjk_font()`` selected."""
+    """File of the font ``use_cjk_font()`` selects: mplfonts' Noto Sans CJK SC, found without
+    importing matplotlib (the HTML pages' embedded font needs only the file), or else the
+    installed font matplotlib knows."""
+    found = _mplfonts_font_file()
+    if found is not None:
+        return str(found)
     use_cjk_font()
     assert _path is not None
     return _path
@@ -163,6 +171,8 @@ def chart_style() -> Iterator[dict[str, object]]:
     from procmine.chart.display import enable_notebook_display
 
     enable_notebook_display()
+    import matplotlib
+
     rc = chart_rc()
     with matplotlib.rc_context(rc):
         yield rc
