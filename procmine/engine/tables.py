@@ -16,6 +16,7 @@ relies on that order (``shift`` with a case-boundary mask) instead of windows ov
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -85,28 +86,35 @@ class Tables:
         order = [CASE, "begin", "end", ROW]
         if not self._in_order and not is_sorted_by(steps, order):
             steps = steps.sort(order, maintain_order=True)
-        names = steps[ACTIVITY].unique().sort()
-        new_case = (pl.col(CASE) != pl.col(CASE).shift(1)).fill_null(True)
-        steps = steps.with_columns(
-            (new_case.cum_sum() - 1).cast(pl.UInt32).alias("case_code"),
-            pl.col(ACTIVITY).cast(pl.Enum(names.to_list())).to_physical().cast(pl.UInt32).alias("activity_code"),
-            pl.int_range(pl.len(), dtype=pl.UInt32).alias("index"),
-        )
-        self._activity_names = names
-        same_case = pl.col("case_code") == pl.col("case_code").shift(1)
-        case_start = pl.when(~same_case.fill_null(False)).then(pl.col("index")).forward_fill()
-        if self.completion_only:
-            duration_from = pl.when(same_case).then(pl.col("end").shift(1))
-        elif all_timed:
-            duration_from = pl.col("begin")
-        else:
-            duration_from = pl.when(pl.col("__timed")).then(pl.col("begin"))
-        steps = steps.with_columns(
-            (pl.col("index") - case_start).cast(pl.UInt32).alias("pos"),
-            duration_from.alias("duration_from"),
-        ).with_columns(hours_between(pl.col("end"), pl.col("duration_from")).alias("duration_hours"))
-        steps = steps.with_columns(*_occurrence(steps["case_code"], steps["activity_code"], steps["pos"]),
-                                   _decisions(steps[OUTCOME], steps["activity_code"], names))
+        # two threads: the outcomes' decisions (polars) and the occurrences (numpy) are worked out
+        # while the rest is (10M steps: 0.9 → 0.6 s)
+        with ThreadPoolExecutor(2, thread_name_prefix="procmine-steps") as pool:
+            outcome = steps[OUTCOME]
+            said = pool.submit(classify_series, outcome) if outcome.null_count() < outcome.len() else None
+            names = steps[ACTIVITY].unique().sort()
+            new_case = (pl.col(CASE) != pl.col(CASE).shift(1)).fill_null(True)
+            steps = steps.with_columns(
+                (new_case.cum_sum() - 1).cast(pl.UInt32).alias("case_code"),
+                pl.col(ACTIVITY).cast(pl.Enum(names.to_list())).to_physical().cast(pl.UInt32).alias("activity_code"),
+                pl.int_range(pl.len(), dtype=pl.UInt32).alias("index"),
+            )
+            self._activity_names = names
+            same_case = pl.col("case_code") == pl.col("case_code").shift(1)
+            case_start = pl.when(~same_case.fill_null(False)).then(pl.col("index")).forward_fill()
+            if self.completion_only:
+                duration_from = pl.when(same_case).then(pl.col("end").shift(1))
+            elif all_timed:
+                duration_from = pl.col("begin")
+            else:
+                duration_from = pl.when(pl.col("__timed")).then(pl.col("begin"))
+            steps = steps.with_columns(
+                (pl.col("index") - case_start).cast(pl.UInt32).alias("pos"),
+                duration_from.alias("duration_from"),
+            ).with_columns(hours_between(pl.col("end"), pl.col("duration_from")).alias("duration_hours"))
+            counting = pool.submit(_occurrence, steps["case_code"], steps["activity_code"], steps["pos"])
+            decision = _decisions(None if said is None else said.result(), steps["activity_code"], names)
+            occurrence = counting.result()
+        steps = steps.with_columns(*occurrence, decision)
         return steps.select(CASE, "case_code", "index", "pos", ACTIVITY, "activity_code", "begin", "end", ROW,
                             *STEP_ROLES, "decision", "duration_from", "duration_hours", "occurrence", "first_pos")
 
@@ -652,11 +660,12 @@ def is_sorted_by(frame: pl.DataFrame, order: list[str | pl.Expr]) -> bool:
     return bool(frame.select(in_order.all()).item())
 
 
-def _decisions(outcome: pl.Series, activity_code: pl.Series, names: pl.Series) -> pl.Series:
-    """The standard decision of every step: its outcome's, else its activity name's (names are
-    classified once each, through the activity dictionary)."""
+def _decisions(said: pl.Series | None, activity_code: pl.Series, names: pl.Series) -> pl.Series:
+    """The standard decision of every step: its outcome's (``said``: the outcomes classified,
+    None when the log has none), else its activity name's (names are classified once each,
+    through the activity dictionary)."""
     by_name = classify_series(names, names=True)
     from_name = by_name.gather(activity_code)
-    if outcome.null_count() == outcome.len():
+    if said is None:
         return from_name.rename("decision")
-    return pl.select(pl.coalesce(classify_series(outcome), from_name)).to_series().rename("decision")
+    return pl.select(pl.coalesce(said, from_name)).to_series().rename("decision")
