@@ -199,3 +199,22 @@ def test_measuring_the_later_figures_side_by_side_gives_what_reading_them_one_by
             assert got == expected, name
     assert side_by_side.critical_path[0] == "发起申请"  # every case of the sample opens with it
     assert side_by_side.causes.height == side_by_side.activities.height
+
+
+@pytest.mark.parametrize("cells", [None, 1])
+def test_the_person_doing_a_step_most_counted_by_hand(cells, monkeypatch):
+    """Counted by hand: 审批 is done by 王芳 twice and 李雷 twice (a tie: 李 sorts before 王 by code
+    point), and once by SYSTEM (nobody's desk, not counted); 归档 only by SYSTEM; 提交 by 赵敏 once.
+    Both ways of counting (one count per cell; a group-by when the cells are many) agree."""
+    import polars as pl
+
+    from procmine.analyse import causes
+
+    if cells is not None:
+        monkeypatch.setattr(causes, "COUNTED_CELLS", cells)
+    people = pl.Series(["SYSTEM", "李雷", "王芳", "赵敏"])  # the dictionary: sorted, codes 0…3
+    activity = pl.Series([0, 0, 0, 0, 0, 1, 2, 1], dtype=pl.UInt32)  # 0 审批, 1 归档, 2 提交
+    person = pl.Series([2, 1, 2, 1, 0, 0, 3, None], dtype=pl.UInt32)
+    nobody = pl.Series([0], dtype=pl.UInt32)
+    found = causes._top_people(activity, person, people, nobody, 3).sort("activity_code")
+    assert found.rows() == [(0, "李雷", 2), (2, "赵敏", 1)]

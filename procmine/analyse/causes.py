@@ -69,7 +69,12 @@ def placeholders(steps: pl.DataFrame) -> set[str]:
 
     Only names are used: in a small team one real person may well do most of the work.
     """
-    names = steps[RESOURCE].drop_nulls().unique()
+    return placeholder_names(steps[RESOURCE].drop_nulls().unique())
+
+
+def placeholder_names(names: pl.Series) -> set[str]:
+    """:func:`placeholders` among distinct resource ``names`` (the people's dictionary of
+    :meth:`procmine.engine.tables.Tables.codes`: no pass over every step)."""
     return set(names.filter(names.str.contains_any(list(PLACEHOLDER_WORDS), ascii_case_insensitive=True)).to_list())
 
 
@@ -127,14 +132,8 @@ def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
     if not tables.has_start_times:  # completion → completion: the wait is the step's own duration
         waits = waits.with_columns(pl.lit(0.0).alias("wait_work_hours"), pl.lit(0.0).alias("rework_wait_work_hours"))
     # a queue "at one person" needs a person: SYSTEM or STAFF MEMBER accounts are nobody's desk
-    nobody = people_names.is_in(sorted(placeholders(steps))).arg_true().cast(pl.UInt32)  # their codes
-    counted = (steps.select("activity_code", person)
-               .filter(pl.col(RESOURCE).is_not_null() & ~pl.col(RESOURCE).is_in(nobody.implode()))
-               .group_by("activity_code", RESOURCE).len())
-    counted = counted.with_columns(people_names.gather(counted[RESOURCE]))  # named before ties are broken by name
-    people = (counted.sort(["len", RESOURCE], descending=[True, False])
-              .group_by("activity_code", maintain_order=True).agg(pl.col(RESOURCE).first().alias("top_person"),
-                                                                  pl.col("len").first().alias("__top_n")))
+    nobody = people_names.is_in(sorted(placeholder_names(people_names))).arg_true().cast(pl.UInt32)  # their codes
+    people = _top_people(steps["activity_code"], person, people_names, nobody, names.len())
     people = people.join(per_activity.select("activity_code", "executions"), on="activity_code").select(
         "activity_code", "top_person", (pl.col("__top_n") / pl.col("executions")).alias("top_person_share"))
     rhythm = _weekday_rhythm(steps, names)
@@ -142,6 +141,36 @@ def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
              .join(rhythm, on="activity_code", how="left")
              .select(pl.lit(names).gather(pl.col("activity_code")).alias(ACTIVITY), pl.exclude("activity_code")))
     return with_causes(frame, typical, work_starts)
+
+
+#: Above this many (activity, person) cells the people per activity are counted by a group-by.
+COUNTED_CELLS = 1 << 24
+
+
+def _top_people(activity_code: pl.Series, person: pl.Series, people_names: pl.Series, nobody: pl.Series,
+                activities: int) -> pl.DataFrame:
+    """Per activity code, the person doing it most (ties: the first name) and how often:
+    ``activity_code``, ``top_person``, ``__top_n``; the ``nobody`` codes and missing people are not
+    counted. One count per (activity, person) cell (a bincount; a group-by for very many cells)."""
+    counted = pl.DataFrame({"activity_code": activity_code, RESOURCE: person}).filter(
+        pl.col(RESOURCE).is_not_null() & ~pl.col(RESOURCE).is_in(nobody.implode()))
+    width = people_names.len()
+    if counted.height == 0:
+        return pl.DataFrame(schema={"activity_code": pl.UInt32, "top_person": pl.String, "__top_n": pl.UInt32})
+    if activities * width > COUNTED_CELLS:
+        counted = counted.group_by("activity_code", RESOURCE).len()
+        counted = counted.with_columns(people_names.gather(counted[RESOURCE]).alias(RESOURCE))  # named before ties are broken by name
+        return (counted.sort(["len", RESOURCE], descending=[True, False])
+                .group_by("activity_code", maintain_order=True).agg(pl.col(RESOURCE).first().alias("top_person"),
+                                                                    pl.col("len").first().alias("__top_n")))
+    cell = counted["activity_code"].to_numpy().astype(np.int64) * width + counted[RESOURCE].to_numpy()
+    counts = np.bincount(cell, minlength=activities * width).reshape(activities, width)
+    top = counts.argmax(axis=1)  # the first of equal counts: codes are in name order
+    top_n = counts[np.arange(activities), top]
+    done = np.flatnonzero(top_n)
+    return pl.DataFrame({"activity_code": pl.Series(done, dtype=pl.UInt32),
+                         "top_person": people_names.gather(top[done]).rename("top_person"),
+                         "__top_n": pl.Series(top_n[done], dtype=pl.UInt32)})
 
 
 def with_causes(frame: pl.DataFrame, typical: float | None, work_starts: bool) -> pl.DataFrame:

@@ -40,7 +40,7 @@ from procmine.analyse.times import time_tables
 from procmine.engine.tables import _epoch_us as epoch_us, by_pair, covered_steps
 from procmine.log import ACTIVITY, DEPARTMENT, OUTCOME, RESOURCE, ROLE, EventLog
 from procmine.analyse.causes import (
-    CAUSE_EN, CAUSE_ZH, SLOW_FACTOR, describe_causes, placeholders as _placeholders, start_is_work_start,
+    CAUSE_EN, CAUSE_ZH, SLOW_FACTOR, describe_causes, placeholder_names, start_is_work_start,
     step_causes,
 )
 from procmine.outcomes import DECIDES, SAYS_NO, classify_name, step_of
@@ -262,7 +262,6 @@ def improvement_candidates(
     unit = {lang: hours_unit(tables.basis, lang) for lang in ("zh", "en")}
     names = log.tables().activity_names.to_list()
     controls = _design_controls(design)
-    placeholders = _placeholders(steps)
     # The rules read the same engine tables and nothing of each other's but the pairs and the causes.
     # They run side by side (polars and numpy let go of the GIL): the pairs (steps only) and the
     # hand-offs first, while the cases, the people's and departments' codes and the per-activity
@@ -270,7 +269,8 @@ def improvement_candidates(
     with ThreadPoolExecutor(2, thread_name_prefix="procmine-improve") as pool:
         pairs = pool.submit(_pairs, steps, names)
         handoffs = pool.submit(lambda: tables.handoff_codes)
-        tables.cases, tables.codes(RESOURCE), tables.codes(DEPARTMENT)  # noqa: B018
+        tables.cases, tables.codes(DEPARTMENT)  # noqa: B018
+        placeholders = placeholder_names(tables.codes(RESOURCE)[1])  # SYSTEM, STAFF MEMBER …: nobody's desk
         # per activity, grouped by its integer code (cheaper than its name): the median working
         # duration and the most frequent department
         per_activity = steps.group_by("activity_code").agg(pl.col("duration_work_hours").median().alias("median"))
