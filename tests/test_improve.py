@@ -419,3 +419,21 @@ def test_each_activity_s_most_frequent_department_ties_go_to_the_first_name():
     codes = departments.cast(pl.Enum(names.to_list())).to_physical().cast(pl.UInt32)
     found = _most_frequent(activity, codes, names, ["A", "B", "C"])
     assert found == {"A": "财务部", "B": "人事部"}
+
+
+@pytest.mark.parametrize("size, values", [(0, 3), (1, 3), (7, 3), (1000, 50), (100_000, 10**9)])
+def test_duplicates_and_firsts_by_sorting_equal_polars(size, values):
+    """The sort-based duplicate and first-of-each tests equal polars' is_duplicated and
+    is_first_distinct (an independent hash-based computation) on random keys."""
+    import numpy as np
+    import polars as pl
+
+    from procmine.analyse.causes import _first_of_each
+    from procmine.analyse.improve import _duplicated
+
+    keys = np.random.default_rng(size).integers(0, values, size).astype(np.uint32)
+    assert _first_of_each(keys).tolist() == pl.Series(keys).is_first_distinct().to_list()
+    assert _duplicated(keys.astype(np.uint64)).tolist() == pl.Series(keys.astype(np.uint64)).is_duplicated().to_list()
+    if size == 7:  # and two by hand
+        assert _first_of_each(np.array([2, 0, 2, 1, 1], dtype=np.uint32)).tolist() == [True, True, False, True, False]
+        assert _duplicated(np.array([2, 0, 2, 1], dtype=np.uint64)).tolist() == [True, False, True, False]

@@ -743,8 +743,22 @@ def _repeated_keys(pairs: pl.DataFrame, source_occurrence: np.ndarray) -> pl.Ser
         codes = pairs.select("source_code", "target_code", "case_code")[look].to_numpy().astype(np.uint64)
         width = np.uint64(max(int(codes[:, :2].max(initial=0)) + 1, 1))
         key = (codes[:, 0] * width + codes[:, 1]) * np.uint64(int(codes[:, 2].max(initial=0)) + 1) + codes[:, 2]
-        repeated[look] = pl.Series("repeated", key).is_duplicated().to_numpy()
+        repeated[look] = _duplicated(key)
     return pl.Series("repeated", repeated)
+
+
+def _duplicated(key: np.ndarray) -> np.ndarray:
+    """For each key: is its value found elsewhere among the keys? (polars' ``is_duplicated``, by one
+    stable sort, quick on keys grouped by case as these are: 3M keys 0.26 → 0.03 s)."""
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    equal = ordered[1:] == ordered[:-1]
+    found = np.zeros(len(key), dtype=bool)
+    found[1:] |= equal
+    found[:-1] |= equal
+    duplicated = np.empty_like(found)
+    duplicated[order] = found
+    return duplicated
 
 
 def _step_parties(tables) -> pl.DataFrame:
