@@ -544,7 +544,7 @@ def _discover(kwargs, helpers, out_dir: Path, activities, paths, arrival_times: 
         log = log.map_columns()
     events = log.events_read if on_spark else len(log)
     if not on_spark:
-        _progress(f"{log.summary().events:,} events read; discovering the process map")
+        _progress(f"{len(log):,} events read; discovering the process map")
     calendar = _calendar(kwargs, log)  # the interactive map's working-time view
     from procmine.chart.interactive import MAX_EVENTS_FOR_WORKING_VIEW
 
