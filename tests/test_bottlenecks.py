@@ -209,9 +209,10 @@ def test_the_person_doing_a_step_most_counted_by_hand(cells, monkeypatch):
     import polars as pl
 
     from procmine.analyse import causes
+    from procmine.engine import tables
 
     if cells is not None:
-        monkeypatch.setattr(causes, "COUNTED_CELLS", cells)
+        monkeypatch.setattr(tables, "COUNTED_CELLS", cells)
     people = pl.Series(["SYSTEM", "李雷", "王芳", "赵敏"])  # the dictionary: sorted, codes 0…3
     activity = pl.Series([0, 0, 0, 0, 0, 1, 2, 1], dtype=pl.UInt32)  # 0 审批, 1 归档, 2 提交
     person = pl.Series([2, 1, 2, 1, 0, 0, 3, None], dtype=pl.UInt32)

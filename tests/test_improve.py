@@ -428,8 +428,7 @@ def test_duplicates_and_firsts_by_sorting_equal_polars(size, values):
     import numpy as np
     import polars as pl
 
-    from procmine.analyse.causes import _first_of_each
-    from procmine.analyse.improve import _duplicated
+    from procmine.engine.tables import duplicated as _duplicated, first_of_each as _first_of_each
 
     keys = np.random.default_rng(size).integers(0, values, size).astype(np.uint32)
     assert _first_of_each(keys).tolist() == pl.Series(keys).is_first_distinct().to_list()

@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from procmine.engine.tables import first_of_each, most_frequent
 from procmine.log import ACTIVITY, RESOURCE
 from procmine.timezones import wall_clock_us
 from procmine.text import phrases
@@ -124,7 +125,7 @@ def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
     if shared.any():  # some step has several: keep the first of each (only those steps are looked at)
         keep = ~shared
         several = np.flatnonzero(shared)
-        keep[several] = _first_of_each(target_index[several])
+        keep[several] = first_of_each(target_index[several])
         waits = waits.filter(pl.Series(keep))
     waits = waits.group_by("activity_code").agg(
         pl.col("work_hours").filter(pl.col("occ") == 1).sum().alias("wait_work_hours"),
@@ -143,46 +144,14 @@ def step_causes(tables, *, work_starts: bool = False) -> pl.DataFrame:
     return with_causes(frame, typical, work_starts)
 
 
-def _first_of_each(values: np.ndarray) -> np.ndarray:
-    """For each value: is it the first of its value? (polars' ``is_first_distinct``, by one stable
-    sort, quick on values nearly in order as the hand-offs' targets are: 10M hand-offs 0.11 → 0.03 s)."""
-    order = np.argsort(values, kind="stable")
-    ordered = values[order]
-    first = np.ones(len(values), dtype=bool)
-    first[1:] = ordered[1:] != ordered[:-1]
-    found = np.empty_like(first)
-    found[order] = first
-    return found
-
-
-#: Above this many (activity, person) cells the people per activity are counted by a group-by.
-COUNTED_CELLS = 1 << 24
-
-
 def _top_people(activity_code: pl.Series, person: pl.Series, people_names: pl.Series, nobody: pl.Series,
                 activities: int) -> pl.DataFrame:
     """Per activity code, the person doing it most (ties: the first name) and how often:
     ``activity_code``, ``top_person``, ``__top_n``; the ``nobody`` codes and missing people are not
-    counted. One count per (activity, person) cell (a bincount; a group-by for very many cells)."""
-    counted = pl.DataFrame({"activity_code": activity_code, RESOURCE: person}).filter(
-        pl.col(RESOURCE).is_not_null() & ~pl.col(RESOURCE).is_in(nobody.implode()))
-    width = people_names.len()
-    if counted.height == 0:
-        return pl.DataFrame(schema={"activity_code": pl.UInt32, "top_person": pl.String, "__top_n": pl.UInt32})
-    if activities * width > COUNTED_CELLS:
-        counted = counted.group_by("activity_code", RESOURCE).len()
-        counted = counted.with_columns(people_names.gather(counted[RESOURCE]).alias(RESOURCE))  # named before ties are broken by name
-        return (counted.sort(["len", RESOURCE], descending=[True, False])
-                .group_by("activity_code", maintain_order=True).agg(pl.col(RESOURCE).first().alias("top_person"),
-                                                                    pl.col("len").first().alias("__top_n")))
-    cell = counted["activity_code"].to_numpy().astype(np.int64) * width + counted[RESOURCE].to_numpy()
-    counts = np.bincount(cell, minlength=activities * width).reshape(activities, width)
-    top = counts.argmax(axis=1)  # the first of equal counts: codes are in name order
-    top_n = counts[np.arange(activities), top]
-    done = np.flatnonzero(top_n)
-    return pl.DataFrame({"activity_code": pl.Series(done, dtype=pl.UInt32),
-                         "top_person": people_names.gather(top[done]).rename("top_person"),
-                         "__top_n": pl.Series(top_n[done], dtype=pl.UInt32)})
+    counted (see :func:`procmine.engine.tables.most_frequent`)."""
+    somebody = ~person.is_in(nobody) & person.is_not_null()
+    found = most_frequent(activity_code.filter(somebody), person.filter(somebody), people_names, activities)
+    return found.rename({"key": "activity_code", "value": "top_person", "n": "__top_n"})
 
 
 def with_causes(frame: pl.DataFrame, typical: float | None, work_starts: bool) -> pl.DataFrame:
