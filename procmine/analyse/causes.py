@@ -149,7 +149,7 @@ def _top_people(activity_code: pl.Series, person: pl.Series, people_names: pl.Se
     """Per activity code, the person doing it most (ties: the first name) and how often:
     ``activity_code``, ``top_person``, ``__top_n``; the ``nobody`` codes and missing people are not
     counted (see :func:`procmine.engine.tables.most_frequent`)."""
-    somebody = ~person.is_in(nobody) & person.is_not_null()
+    somebody = ~person.is_in(nobody.implode()) & person.is_not_null()
     found = most_frequent(activity_code.filter(somebody), person.filter(somebody), people_names, activities)
     return found.rename({"key": "activity_code", "value": "top_person", "n": "__top_n"})
 
